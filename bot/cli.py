@@ -1,0 +1,124 @@
+"""Command line: ``diemtua`` or ``python -m bot``.
+
+* ``run``: every channel that has a token, plus the scheduler; with no token, the console chat.
+* ``chat``: the console chat.
+* ``db upgrade`` / ``db current``: schema migrations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.config import Settings
+from bot.logsetup import configure_logging
+from bot.runtime import DatabaseNotMigrated, Runtime, open_runtime
+from storage import migrate
+from storage.db import create_engine
+
+app = typer.Typer(help="Điểm Tựa: a privacy-first support chatbot.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+err = Console(stderr=True)
+log = logging.getLogger("bot")
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    configure_logging(settings.log_level)
+    return settings
+
+
+async def _open(settings: Settings) -> Runtime:
+    try:
+        return await open_runtime(settings)
+    except DatabaseNotMigrated as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+async def _chat(settings: Settings, user: str, greet: bool) -> None:
+    from bot.console import ConsoleChannel
+
+    async with await _open(settings) as runtime:
+        await ConsoleChannel(runtime.conversation, runtime.pseudonyms, user_id=user).run(greet=greet)
+
+
+async def _serve(settings: Settings) -> None:
+    from bot.scheduler import create_scheduler
+    from bot.telegram.aiogram_channel import AiogramTelegram
+
+    assert settings.telegram_bot_token is not None
+    async with await _open(settings) as runtime:
+        scheduler = create_scheduler(runtime)
+        scheduler.start()
+        telegram = AiogramTelegram(
+            runtime.conversation,
+            runtime.pseudonyms,
+            token=settings.telegram_bot_token.get_secret_value(),
+            api_url=settings.telegram_api_url,
+        )
+        log.info("serving Telegram (aiogram) with the scheduler")
+        try:
+            await telegram.run_polling()
+        finally:
+            scheduler.shutdown(wait=False)
+
+
+@app.command()
+def run() -> None:
+    """Serve every channel that has a token, plus the scheduler; with no token, open the console chat."""
+    settings = _settings()
+    if settings.telegram_bot_token is None:
+        err.print("No TELEGRAM_BOT_TOKEN: opening the console chat (type /quit to leave).")
+        asyncio.run(_chat(settings, "local", greet=True))
+    else:
+        asyncio.run(_serve(settings))
+
+
+@app.command()
+def chat(
+    user: Annotated[str, typer.Option(help="Who is chatting (only its keyed pseudonym is stored).")] = "local",
+    greet: Annotated[bool, typer.Option(help="Start with /start.")] = True,
+) -> None:
+    """Chat with the bot in this terminal (also works with piped input)."""
+    asyncio.run(_chat(_settings(), user, greet))
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database schema (to the newest revision by default)."""
+    settings = _settings()
+
+    async def go() -> None:
+        engine = create_engine(settings.db_url)
+        try:
+            await migrate.upgrade(engine, revision)
+            err.print(f"database at revision {await migrate.current_revision(engine)}")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's schema revision."""
+    settings = _settings()
+
+    async def go() -> None:
+        engine = create_engine(settings.db_url)
+        try:
+            typer.echo(await migrate.current_revision(engine) or "empty")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
+def main() -> None:
+    app()

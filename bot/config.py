@@ -1,0 +1,96 @@
+"""Configuration from environment variables, also read from a ``.env`` file.
+
+| variable | default |
+|---|---|
+| DIEMTUA_DATA_DIR | ./data |
+| DIEMTUA_DATABASE_URL | SQLite file ``diemtua.sqlite3`` in the data dir |
+| DIEMTUA_SECRET_KEY | generated once into ``<data dir>/secret.key`` (mode 0600) and reused |
+| DIEMTUA_TIMEZONE | Asia/Ho_Chi_Minh |
+| DIEMTUA_LOG_LEVEL | INFO |
+| TELEGRAM_BOT_TOKEN | unset: no Telegram channel |
+| TELEGRAM_API_URL | https://api.telegram.org |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.db import sqlite_url
+
+SECRET_FILE = "secret.key"
+MIN_SECRET_CHARS = 32
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(Path("data"), validation_alias=_env("DIEMTUA_DATA_DIR"))
+    database_url: str | None = Field(None, validation_alias=_env("DIEMTUA_DATABASE_URL"))
+    secret_key: SecretStr | None = Field(None, validation_alias=_env("DIEMTUA_SECRET_KEY"))
+    timezone: str = Field("Asia/Ho_Chi_Minh", validation_alias=_env("DIEMTUA_TIMEZONE"))
+    log_level: str = Field("INFO", validation_alias=_env("DIEMTUA_LOG_LEVEL"))
+    state_ttl_hours: float = Field(24.0, gt=0, validation_alias=_env("DIEMTUA_STATE_TTL_HOURS"))
+    telegram_bot_token: SecretStr | None = Field(None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
+    telegram_api_url: str = Field("https://api.telegram.org", validation_alias=_env("TELEGRAM_API_URL"))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("telegram_bot_token", "secret_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or sqlite_url(self.data_dir.resolve() / "diemtua.sqlite3")
+
+    @property
+    def state_ttl(self) -> timedelta:
+        return timedelta(hours=self.state_ttl_hours)
+
+    def secret(self) -> bytes:
+        """The secret behind pseudonyms and encryption (see :func:`load_or_create_secret`)."""
+        if self.secret_key is not None:
+            value = self.secret_key.get_secret_value()
+            if len(value) < MIN_SECRET_CHARS:
+                raise ValueError(f"DIEMTUA_SECRET_KEY must be at least {MIN_SECRET_CHARS} characters")
+            return value.encode()
+        return load_or_create_secret(self.data_dir)
+
+
+def load_or_create_secret(data_dir: Path) -> bytes:
+    """Read ``secret.key`` from the data dir, creating it (mode 0600) the first time.
+
+    Two processes starting together agree: only one can create the file (O_EXCL), the other reads it.
+    """
+    path = data_dir / SECRET_FILE
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        value = path.read_text(encoding="ascii").strip()
+        if len(value) < MIN_SECRET_CHARS:
+            raise ValueError(f"{path} is shorter than {MIN_SECRET_CHARS} characters") from None
+        return value.encode()
+    value = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value + "\n")
+    return value.encode()

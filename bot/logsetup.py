@@ -1,0 +1,41 @@
+"""Logging that carries no ids, phone numbers, message text or tokens.
+
+* httpx/httpcore log request URLs (which hold bot tokens): they are held at WARNING;
+* aiogram's per-update INFO lines are held at WARNING too;
+* every record, exception text included, passes through a formatter that masks anything shaped like a
+  bot token, in case a library puts one in an exception message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import TextIO
+
+# Telegram and Zalo tokens look like "123456:AAE...": digits, a colon, 20+ URL-safe characters.
+TOKEN_PATTERN = re.compile(r"\b\d{3,}:[A-Za-z0-9_-]{20,}")
+QUIET_LOGGERS = ("httpx", "httpcore", "aiogram.event", "hpack", "asyncio", "telegram.ext.Updater", "alembic")
+
+
+def redact(text: str) -> str:
+    return TOKEN_PATTERN.sub("<token>", text)
+
+
+class RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def configure_logging(level: str | int = "INFO", stream: TextIO | None = None) -> logging.Handler:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        if isinstance(old.formatter, RedactingFormatter):
+            root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return handler

@@ -1,0 +1,93 @@
+"""The composition root: settings -> database, secret, translations, conversation engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from core.clock import Clock, SystemClock
+from core.conversation import Conversation
+from core.hotlines import load_hotlines, load_urgent_phrases
+from core.i18n import Translator, load_translator
+from core.pseudonym import Pseudonymizer
+from handlers.app import build_conversation
+from storage import migrate
+from storage.db import create_engine, is_sqlite, session_factory
+from storage.repositories import SqlUnitOfWork
+
+
+class DatabaseNotMigrated(RuntimeError):
+    pass
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    i18n: Translator
+    pseudonyms: Pseudonymizer
+    conversation: Conversation
+    closed: bool = field(default=False, init=False)
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.sessions)
+
+    async def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            await self.engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+async def ensure_schema(engine: AsyncEngine) -> None:
+    """The embedded SQLite database migrates itself; a shared server is migrated by the operator."""
+    if await migrate.current_revision(engine) == migrate.head_revision():
+        return
+    if is_sqlite(engine):
+        await migrate.upgrade(engine)
+        return
+    raise DatabaseNotMigrated("the database schema is not up to date: run `python -m bot db upgrade` first")
+
+
+async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+    clock = clock or SystemClock()
+    engine = create_engine(settings.db_url)
+    try:
+        await ensure_schema(engine)
+        secret = settings.secret()
+    except BaseException:
+        await engine.dispose()
+        raise
+    sessions = session_factory(engine)
+    i18n = load_translator("vi", settings.timezone)
+
+    def unit_of_work() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions)
+
+    conversation = build_conversation(
+        uow_factory=unit_of_work,
+        clock=clock,
+        i18n=i18n,
+        hotlines=load_hotlines(),
+        urgent_phrases=load_urgent_phrases(),
+        state_ttl=settings.state_ttl,
+    )
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+        i18n=i18n,
+        pseudonyms=Pseudonymizer(secret),
+        conversation=conversation,
+    )

@@ -1,0 +1,1 @@
+"""Telegram channel: rendering and conventions shared by every Telegram runtime."""

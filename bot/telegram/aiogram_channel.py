@@ -1,0 +1,182 @@
+"""The Telegram channel on aiogram 3: long polling, a configurable API server, flood control.
+
+Updates of different people are handled concurrently; one person's updates in the order they came
+(an outer middleware takes a per-person lock before anything else awaits).  The platform user id is
+turned into a pseudonym at the door and goes no further.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ChatType, ParseMode
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    TelegramObject,
+    Update,
+)
+
+from bot.telegram.flood import FloodControl
+from bot.telegram.render import COMMANDS, TelegramMessage, render
+from core.conversation import Conversation
+from core.events import (
+    ChannelInfo,
+    ChoiceMade,
+    ContactShared,
+    Event,
+    Location,
+    LocationShared,
+    Render,
+    TextMessage,
+    UnsupportedMessage,
+)
+from core.locks import KeyedLock
+from core.logsafe import describe_exception
+from core.pseudonym import Pseudonymizer
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+INFO = ChannelInfo(
+    name=CHANNEL, renders=Render.BUTTONS | Render.LOCATION_REQUEST | Render.RICH_TEXT, max_text=4096
+)
+
+
+def _sender_id(update: Update) -> int | None:
+    event = update.event
+    user = getattr(event, "from_user", None)
+    return user.id if user is not None else None
+
+
+def message_event(message: Message, user: str) -> Event | None:
+    """A Telegram message as a core event (None for what the bot ignores)."""
+    if message.text is not None:
+        return TextMessage(user, CHANNEL, message.text)
+    if message.location is not None:
+        try:
+            location = Location(message.location.latitude, message.location.longitude)
+        except ValueError:
+            return UnsupportedMessage(user, CHANNEL, "location")
+        return LocationShared(user, CHANNEL, location)
+    if message.contact is not None:
+        own = message.from_user is not None and message.contact.user_id == message.from_user.id
+        return ContactShared(user, CHANNEL, phone=message.contact.phone_number, own=own)
+    return UnsupportedMessage(user, CHANNEL, str(message.content_type))
+
+
+def to_markup(message: TelegramMessage) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if message.inline:
+        return InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text=b.label, callback_data=b.data) for b in row] for row in message.inline]
+        )
+    if message.keyboard:
+        return ReplyKeyboardMarkup(
+            keyboard=[[KeyboardButton(text=b.label, request_location=b.request_location or None) for b in row] for row in message.keyboard],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    return None
+
+
+class AiogramTelegram:
+    def __init__(
+        self,
+        conversation: Conversation,
+        pseudonyms: Pseudonymizer,
+        *,
+        token: str,
+        api_url: str = "https://api.telegram.org",
+    ) -> None:
+        self._conversation = conversation
+        self._pseudonyms = pseudonyms
+        self.flood = FloodControl()
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
+        session.middleware(self.flood)
+        self.bot = Bot(
+            token,
+            session=session,
+            default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+        )
+        self.dispatcher = Dispatcher()
+        self._order = KeyedLock()
+        self.dispatcher.update.outer_middleware(self._in_order)
+        router = Router(name="diemtua")
+        router.message.register(self._on_message)
+        router.callback_query.register(self._on_callback)
+        self.dispatcher.include_router(router)
+
+    async def _in_order(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        update: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        sender = _sender_id(update) if isinstance(update, Update) else None
+        if sender is None:
+            return await handler(update, data)
+        async with self._order.hold(self._pseudonyms.of(CHANNEL, sender)):
+            return await handler(update, data)
+
+    async def _on_message(self, message: Message) -> None:
+        if message.chat.type != ChatType.PRIVATE or message.from_user is None or message.from_user.is_bot:
+            return  # groups are not conversations; nothing is read there
+        user = self._pseudonyms.of(CHANNEL, message.from_user.id)
+        event = message_event(message, user)
+        if event is not None:
+            await self._answer(message.chat.id, event)
+
+    async def _on_callback(self, query: CallbackQuery) -> None:
+        try:
+            await query.answer()
+        except TelegramAPIError as exc:  # a query older than Telegram keeps: still handle the press
+            log.info("could not answer a callback query: %s", type(exc).__name__)
+        if not query.data or query.message is None or query.message.chat.type != ChatType.PRIVATE:
+            return
+        user = self._pseudonyms.of(CHANNEL, query.from_user.id)
+        await self._answer(query.message.chat.id, ChoiceMade(user, CHANNEL, query.data))
+
+    async def _answer(self, chat_id: int, event: Event) -> None:
+        outcome = await self._conversation.handle(event, INFO)
+        for reply in outcome.replies:
+            for message in render(reply, self._conversation.i18n):
+                try:
+                    await self.bot.send_message(chat_id, message.html, reply_markup=to_markup(message))
+                except TelegramAPIError as exc:
+                    log.error("sending a reply failed: %s", describe_exception(exc))
+                    return
+
+    async def set_commands(self) -> None:
+        i18n = self._conversation.i18n
+        await self.bot.set_my_commands(
+            [BotCommand(command=name, description=i18n.gettext(description)) for name, description in COMMANDS]
+        )
+
+    async def run_polling(self, *, handle_signals: bool = True, polling_timeout: int = 30) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.set_commands()
+        await self.dispatcher.start_polling(
+            self.bot,
+            handle_signals=handle_signals,
+            polling_timeout=polling_timeout,
+            allowed_updates=["message", "callback_query"],
+            close_bot_session=True,
+        )
+
+    async def stop(self) -> None:
+        await self.dispatcher.stop_polling()
+
+    async def close(self) -> None:
+        await self.bot.session.close()

@@ -1,0 +1,69 @@
+"""Replies as Telegram messages: HTML with every dynamic value escaped, inline buttons for choices, a
+reply-keyboard button for location requests.  Library-neutral, so every Telegram runtime shares it."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from core.events import Reply
+from core.i18n import N_, Translator
+from core.text import split_text
+
+MAX_TEXT = 4096  # characters after entity parsing
+
+# (command, description msgid) for setMyCommands.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", N_("Start, and what this bot keeps about you")),
+    ("menu", N_("Main menu")),
+    ("khancap", N_("Urgent help")),
+    ("privacy", N_("What is stored about me")),
+    ("forget", N_("Erase everything about me")),
+    ("stop", N_("No more messages from the bot")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str | None = None  # callback_data for inline buttons
+    request_location: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramMessage:
+    html: str
+    inline: tuple[tuple[Button, ...], ...] = ()
+    keyboard: tuple[tuple[Button, ...], ...] = field(default=())  # a reply keyboard, shown once
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def render(reply: Reply, i18n: Translator) -> list[TelegramMessage]:
+    """One reply as one or more messages (long text is split); markup goes on the last one."""
+    title = f"<b>{_escape(reply.title)}</b>\n" if reply.title else ""
+    links = "".join(
+        f'\n<a href="{html.escape(link.url, quote=True)}">{_escape(link.label)}</a>' for link in reply.links
+    )
+    # The limit counts visible characters: reserve room for the title and links, then split the text.
+    reserve = (len(reply.title) + 1 if reply.title else 0) + sum(len(link.label) + 1 for link in reply.links)
+    pieces = split_text(reply.text, max(MAX_TEXT - reserve, 256)) or [""]
+    bodies = [_escape(piece) for piece in pieces]
+    bodies[0] = title + bodies[0]
+    bodies[-1] = bodies[-1] + links
+    if not bodies[-1].strip():
+        bodies[-1] = "…"
+
+    inline: tuple[tuple[Button, ...], ...] = ()
+    keyboard: tuple[tuple[Button, ...], ...] = ()
+    if reply.request_location:
+        rows = [(Button(i18n.gettext("📍 Share my location"), request_location=True),)]
+        rows += [(Button(choice.label),) for choice in reply.choices]
+        keyboard = tuple(rows)
+    elif reply.choices:
+        inline = tuple((Button(choice.label, data=choice.id),) for choice in reply.choices)
+    messages = [TelegramMessage(body) for body in bodies[:-1]]
+    messages.append(TelegramMessage(bodies[-1], inline=inline, keyboard=keyboard))
+    return messages

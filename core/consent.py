@@ -1,0 +1,50 @@
+"""Consent purposes.  Each has its own consent, asked separately, never bundled and never pre-ticked.
+
+A purpose's ``version`` names the wording the person agreed to; change it whenever the text changes, so
+the ledger shows exactly what each person was told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.i18n import N_
+
+
+@dataclass(frozen=True, slots=True)
+class Purpose:
+    id: str
+    version: str
+    title: str  # msgid
+    explanation: str  # msgid: what is stored, why, for how long
+
+
+APPOINTMENT_REMINDERS = Purpose(
+    id="appointment_reminders",
+    version="2026-11-v1",
+    title=N_("Appointment reminders"),
+    explanation=N_(
+        "To remind you of your appointment I need to keep your chat address, encrypted, until the "
+        "appointment is over. Reminders never mention drugs or treatment."
+    ),
+)
+CALLBACK_PHONE = Purpose(
+    id="callback_phone",
+    version="2026-11-v1",
+    title=N_("Call back by phone"),
+    explanation=N_(
+        "So a counsellor can call you back, your phone number is kept encrypted and shown only to the "
+        "counsellor of your appointment. It is deleted a few days after the appointment."
+    ),
+)
+GROUP_REMINDERS = Purpose(
+    id="group_reminders",
+    version="2026-11-v1",
+    title=N_("Group meeting reminders"),
+    explanation=N_(
+        "To send you reminders before your group's meetings I need to keep your chat address, encrypted, "
+        "while you are a member. Leaving the group deletes it at once."
+    ),
+)
+
+PURPOSES: dict[str, Purpose] = {p.id: p for p in (APPOINTMENT_REMINDERS, CALLBACK_PHONE, GROUP_REMINDERS)}

@@ -1,0 +1,277 @@
+"""The conversation engine: routes a platform-neutral event to a handler and collects its replies.
+
+One event is one database transaction: the person's state is loaded, a handler runs, the new state is
+saved, all or nothing.  Events of one person are handled in order (a per-pseudonym lock), events of
+different people concurrently.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from core.clock import Clock
+from core.events import (
+    ChannelInfo,
+    Choice,
+    ChoiceMade,
+    CommandMessage,
+    Event,
+    Link,
+    Outcome,
+    Reply,
+    TextMessage,
+)
+from core.i18n import Translator
+from core.locks import KeyedLock
+from core.logsafe import describe_exception
+from core.ports import UnitOfWork, UserRecord
+from core.state import ConversationState
+from core.text import fold, normalize_input
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[["Context"], Awaitable[None]]
+Hook = Callable[["Context"], Awaitable[bool]]
+
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+_LABEL_NOISE = re.compile(r"[^\w\s]")
+
+
+@dataclass
+class Context:
+    """Everything a handler may use for one event."""
+
+    event: Event
+    channel: ChannelInfo
+    user: UserRecord
+    state: ConversationState
+    uow: UnitOfWork
+    clock: Clock
+    i18n: Translator
+    replies: list[Reply] = field(default_factory=list)
+    erased: bool = False
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def _(self, message: str) -> str:
+        return self.i18n.gettext(message)
+
+    @property
+    def choice_arg(self) -> str:
+        """For a choice ``action:arg``, the ``arg`` part ("" if none)."""
+        if isinstance(self.event, ChoiceMade):
+            return self.event.choice_id.partition(":")[2]
+        return ""
+
+    def say(
+        self,
+        text: str,
+        *,
+        title: str | None = None,
+        choices: Iterable[Choice] = (),
+        links: Iterable[Link] = (),
+        request_location: bool = False,
+    ) -> None:
+        self.replies.append(
+            Reply(
+                text=text,
+                title=title,
+                choices=tuple(choices),
+                links=tuple(links),
+                request_location=request_location,
+            )
+        )
+
+
+class Router:
+    """A capability's entry points: commands, choice actions, and the flow it owns."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.commands: dict[str, Handler] = {}
+        self.choices: dict[str, tuple[Handler, bool]] = {}
+        self.flows: dict[str, Handler] = {}
+
+    def command(self, *names: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            for name in names:
+                self.commands[name.lower()] = handler
+            return handler
+
+        return register
+
+    def choice(self, action: str, *, anytime: bool = False) -> Callable[[Handler], Handler]:
+        """Handle choices ``action`` and ``action:arg``.
+
+        Unless ``anytime``, a choice is accepted only while it is on offer (it was in the bot's last
+        answer): a replayed, stale or forged button gets a polite "expired" answer instead.
+        """
+        if ":" in action:
+            raise ValueError("a choice action has no colon")
+
+        def register(handler: Handler) -> Handler:
+            self.choices[action] = (handler, anytime)
+            return handler
+
+        return register
+
+    def flow(self, name: str) -> Callable[[Handler], Handler]:
+        """Handle typed text, locations and contacts while the conversation is in flow ``name``."""
+
+        def register(handler: Handler) -> Handler:
+            self.flows[name] = handler
+            return handler
+
+        return register
+
+
+V = TypeVar("V")
+
+
+def _merge_table(routers: Sequence[Router], kind: str, pick: Callable[[Router], dict[str, V]]) -> dict[str, V]:
+    table: dict[str, V] = {}
+    for router in routers:
+        for key, value in pick(router).items():
+            if key in table:
+                raise ValueError(f"{kind} {key!r} is registered twice (router {router.name})")
+            table[key] = value
+    return table
+
+
+def _label_key(label: str) -> str:
+    return fold(_LABEL_NOISE.sub(" ", label))
+
+
+def parse_command(event: TextMessage) -> Event:
+    match = _COMMAND.match(event.text)
+    if not match:
+        return event
+    return CommandMessage(event.user, event.channel, match.group(1).lower(), (match.group(2) or "").strip())
+
+
+def resolve_choice(event: Event, state: ConversationState) -> Event:
+    """A typed number or label of an offered choice counts as choosing it."""
+    if not isinstance(event, TextMessage) or not state.offered:
+        return event
+    typed = event.text.strip().rstrip(".)")
+    if typed.isdigit():
+        index = int(typed)
+        if 1 <= index <= len(state.offered):
+            return ChoiceMade(event.user, event.channel, state.offered[index - 1].id)
+        return event
+    key = _label_key(event.text)
+    if key:
+        for choice in state.offered:
+            if _label_key(choice.label) == key:
+                return ChoiceMade(event.user, event.channel, choice.id)
+    return event
+
+
+class Conversation:
+    """Routes events to handlers; the single entry point every channel calls."""
+
+    def __init__(
+        self,
+        *,
+        routers: Sequence[Router],
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        i18n: Translator,
+        hooks: Sequence[Hook],
+        fallback: Handler,
+        expired_choice: Handler,
+        failure_reply: Callable[[Translator], Reply],
+        state_ttl: timedelta,
+    ) -> None:
+        self._commands = _merge_table(routers, "command", lambda r: r.commands)
+        self._choices = _merge_table(routers, "choice action", lambda r: r.choices)
+        self._flows = _merge_table(routers, "flow", lambda r: r.flows)
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._i18n = i18n
+        self._hooks = tuple(hooks)
+        self._fallback = fallback
+        self._expired_choice = expired_choice
+        self._failure_reply = failure_reply
+        self._state_ttl = state_ttl
+        self._locks = KeyedLock()
+
+    @property
+    def i18n(self) -> Translator:
+        return self._i18n
+
+    @property
+    def commands(self) -> frozenset[str]:
+        return frozenset(self._commands)
+
+    async def handle(self, event: Event, channel: ChannelInfo) -> Outcome:
+        """Handle one event; never raises for a handler's fault (the person gets an apology)."""
+        if isinstance(event, TextMessage):
+            event = parse_command(replace(event, text=normalize_input(event.text)))
+        async with self._locks.hold(event.user):
+            try:
+                return await self._handle(event, channel)
+            except Exception as exc:
+                log.error("handling a %s failed: %s", type(event).__name__, describe_exception(exc))
+                return Outcome(replies=[self._failure_reply(self._i18n)])
+
+    async def _handle(self, event: Event, channel: ChannelInfo) -> Outcome:
+        now = self._clock.now()
+        today = now.astimezone(self._i18n.timezone).date()
+        async with self._uow_factory() as uow:
+            user = await uow.users.touch(event.user, today)
+            state = await uow.states.load(event.user, now) or ConversationState()
+            ctx = Context(
+                event=resolve_choice(event, state),
+                channel=channel,
+                user=user,
+                state=state,
+                uow=uow,
+                clock=self._clock,
+                i18n=self._i18n,
+            )
+            await self._dispatch(ctx)
+            if not ctx.replies and not ctx.erased:  # never silence
+                await self._fallback(ctx)
+            if not ctx.erased:
+                self._remember_offer(ctx)
+                if ctx.state.is_empty():
+                    await uow.states.clear(event.user)
+                else:
+                    await uow.states.save(event.user, ctx.state, now + self._state_ttl)
+            await uow.commit()
+        return Outcome(replies=ctx.replies, erased=ctx.erased)
+
+    async def _dispatch(self, ctx: Context) -> None:
+        for hook in self._hooks:
+            if await hook(ctx):
+                return
+        event = ctx.event
+        if isinstance(event, CommandMessage):
+            await self._commands.get(event.command, self._fallback)(ctx)
+        elif isinstance(event, ChoiceMade):
+            entry = self._choices.get(event.choice_id.partition(":")[0])
+            offered = any(c.id == event.choice_id for c in ctx.state.offered)
+            if entry is None or not (entry[1] or offered):
+                await self._expired_choice(ctx)
+            else:
+                await entry[0](ctx)
+        elif ctx.state.flow is not None and ctx.state.flow in self._flows:
+            await self._flows[ctx.state.flow](ctx)
+        else:
+            await self._fallback(ctx)
+
+    @staticmethod
+    def _remember_offer(ctx: Context) -> None:
+        ctx.state.offered = [choice for reply in ctx.replies for choice in reply.choices]
+        if ctx.state.flow is None:
+            ctx.state.prompt = []
+        elif ctx.replies:
+            ctx.state.prompt = list(ctx.replies)

@@ -1,0 +1,133 @@
+"""Platform-neutral events in, platform-neutral replies out.
+
+Channels (``bot/``) translate platform updates into these events and render these replies.  Nothing here
+knows about Telegram, Zalo or a terminal.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+# Choice ids travel as Telegram callback_data: short ASCII, at most 64 bytes.
+MAX_CHOICE_ID_BYTES = 64
+
+
+# ---------------------------------------------------------------------------------------------- in
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    latitude: float
+    longitude: float
+
+    def __post_init__(self) -> None:
+        if not (-90.0 <= self.latitude <= 90.0 and -180.0 <= self.longitude <= 180.0):
+            raise ValueError("latitude or longitude out of range")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something a person did.  ``user`` is the keyed pseudonym, never a platform id."""
+
+    user: str
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextMessage(Event):
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommandMessage(Event):
+    command: str  # lower case, without the slash
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceMade(Event):
+    choice_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class LocationShared(Event):
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ContactShared(Event):
+    """A phone number the person shared.  ``own`` is False if it is somebody else's contact card."""
+
+    phone: str
+    own: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportedMessage(Event):
+    """A sticker, photo, voice note ... anything the bot cannot read."""
+
+    kind: str = "other"
+
+
+# --------------------------------------------------------------------------------------------- out
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    id: str
+    label: str
+
+    def __post_init__(self) -> None:
+        if not self.id or not self.id.isascii() or len(self.id.encode()) > MAX_CHOICE_ID_BYTES:
+            raise ValueError("a choice id must be 1-64 bytes of ASCII")
+        if not self.label.strip():
+            raise ValueError("a choice needs a label")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to the person.
+
+    ``text`` is plain text: channels escape it for their own markup.  ``title`` is shown emphasised where
+    the channel can.  ``choices`` become buttons, or a numbered list where the channel has no buttons.
+    ``request_location`` asks the person to share a location where the channel can, and to type a place
+    where it cannot.
+    """
+
+    text: str
+    title: str | None = None
+    choices: tuple[Choice, ...] = ()
+    links: tuple[Link, ...] = ()
+    request_location: bool = False
+
+
+class Render(enum.Flag):
+    """What a channel can show.  The core adapts replies to it."""
+
+    NONE = 0
+    BUTTONS = enum.auto()
+    LOCATION_REQUEST = enum.auto()
+    RICH_TEXT = enum.auto()
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelInfo:
+    name: str
+    renders: Render
+    max_text: int = 4096
+    commands: bool = True
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What handling one event produced."""
+
+    replies: list[Reply] = field(default_factory=list)
+    erased: bool = False

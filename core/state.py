@@ -1,0 +1,99 @@
+"""Conversation state: where a person is in a conversation, kept in the database with an expiry.
+
+Workers hold nothing between messages; a restart resumes the conversation from here.  The state holds
+the bot's own prompts and the person's choices, never free text they typed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from core.events import Choice, Link, Reply
+
+STATE_VERSION = 1
+
+
+def reply_to_dict(reply: Reply) -> dict[str, Any]:
+    return asdict(reply)
+
+
+def reply_from_dict(data: dict[str, Any]) -> Reply:
+    return Reply(
+        text=str(data["text"]),
+        title=data.get("title"),
+        choices=tuple(Choice(str(c["id"]), str(c["label"])) for c in data.get("choices", ())),
+        links=tuple(Link(str(link["label"]), str(link["url"])) for link in data.get("links", ())),
+        request_location=bool(data.get("request_location", False)),
+    )
+
+
+@dataclass
+class ConversationState:
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    # The choices offered by the last answer, in order (typed numbers and labels resolve against them).
+    offered: list[Choice] = field(default_factory=list)
+    # The last question asked, to ask it again after an interruption.
+    prompt: list[Reply] = field(default_factory=list)
+    # A conversation put aside by an interruption (urgent help), to go back to.
+    resume: dict[str, Any] | None = None
+
+    def is_empty(self) -> bool:
+        return self.flow is None and not self.offered and self.resume is None
+
+    def enter(self, flow: str, step: str, **data: Any) -> None:
+        self.flow, self.step, self.data = flow, step, dict(data)
+
+    def leave(self) -> None:
+        self.flow, self.step, self.data = None, None, {}
+
+    def snapshot(self) -> dict[str, Any]:
+        """The part of the state an interruption puts aside."""
+        return {
+            "flow": self.flow,
+            "step": self.step,
+            "data": self.data,
+            "prompt": [reply_to_dict(r) for r in self.prompt],
+        }
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        self.flow = snapshot.get("flow")
+        self.step = snapshot.get("step")
+        self.data = dict(snapshot.get("data") or {})
+        self.prompt = [reply_from_dict(r) for r in snapshot.get("prompt") or ()]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "v": STATE_VERSION,
+                "flow": self.flow,
+                "step": self.step,
+                "data": self.data,
+                "offered": [{"id": c.id, "label": c.label} for c in self.offered],
+                "prompt": [reply_to_dict(r) for r in self.prompt],
+                "resume": self.resume,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, raw: str) -> ConversationState:
+        """Parse stored state; anything unreadable (an older format, corruption) starts afresh."""
+        try:
+            data = json.loads(raw)
+            if not isinstance(data, dict) or data.get("v") != STATE_VERSION:
+                return cls()
+            return cls(
+                flow=data.get("flow"),
+                step=data.get("step"),
+                data=dict(data.get("data") or {}),
+                offered=[Choice(str(c["id"]), str(c["label"])) for c in data.get("offered") or ()],
+                prompt=[reply_from_dict(r) for r in data.get("prompt") or ()],
+                resume=data.get("resume"),
+            )
+        except (ValueError, KeyError, TypeError):
+            return cls()

@@ -1,0 +1,96 @@
+"""Text normalisation for Vietnamese input.
+
+Input is normalised to NFC.  Matching comes in two strengths:
+
+* :func:`fold` removes case and every diacritic (``"Hoàn Kiếm"`` -> ``"hoan kiem"``), for place names
+  and menu labels, where a person typing without accents means the same thing;
+* :func:`find_tolerant` finds a phrase in a text when the person either typed its accents or left them
+  out, but not when they typed *other* accents.  "tu tu" and "tự tử" both match "tự tử", but "từ từ"
+  ("slowly", an everyday phrase) does not.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_INPUT_CHARS = 4096
+
+_SPACES = re.compile(r"\s+")
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
+
+
+def normalize_input(text: str, *, limit: int = MAX_INPUT_CHARS) -> str:
+    """NFC, no control characters, trimmed, at most ``limit`` characters."""
+    text = unicodedata.normalize("NFC", text[: limit * 2]).translate(_CONTROL)
+    return text.strip()[:limit]
+
+
+def _base_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d"
+    decomposed = unicodedata.normalize("NFD", ch)
+    return decomposed[0].lower() if decomposed else ch
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics (đ -> d), single spaces: the key for lenient matching."""
+    nfc = unicodedata.normalize("NFC", text)
+    return _SPACES.sub(" ", "".join(_base_char(c) for c in nfc)).strip()
+
+
+def _fold_keep_length(text: str) -> str:
+    # One folded character per NFC character, so positions map back to the original.
+    return "".join(_base_char(c) if not c.isspace() else " " for c in text)
+
+
+def _char_agrees(typed: str, wanted: str) -> bool:
+    typed_l, wanted_l = typed.lower(), wanted.lower()
+    if typed_l == wanted_l:
+        return True
+    # The person left the accent out: a bare base letter stands for any accented form of it.
+    return typed_l == _base_char(wanted_l) and typed_l.isascii()
+
+
+def find_tolerant(text: str, phrase: str) -> bool:
+    """True if ``phrase`` occurs in ``text`` as whole words, accents typed or omitted (see module doc)."""
+    text = unicodedata.normalize("NFC", text)
+    phrase = unicodedata.normalize("NFC", phrase).strip()
+    if not phrase:
+        return False
+    folded_text = _fold_keep_length(text)
+    folded_phrase = _fold_keep_length(phrase)
+    pattern = re.compile(r"(?<!\w)" + re.escape(folded_phrase).replace(r"\ ", r"\s+") + r"(?!\w)")
+    for match in pattern.finditer(folded_text):
+        span = text[match.start() : match.end()]
+        typed = _SPACES.sub(" ", span)
+        if len(typed) == len(phrase) and all(_char_agrees(t, w) for t, w in zip(typed, phrase, strict=True)):
+            return True
+    return False
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split ``text`` into pieces of at most ``limit`` characters.
+
+    Prefers paragraph breaks, then line breaks, then sentence ends, then spaces; cuts hard only when a
+    single word is longer than the limit.
+    """
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", "! ", "? ", "; ", ", ", " "):
+            idx = window.rfind(sep, 0, limit + 1 - len(sep) + 1)
+            if idx > 0:
+                cut = idx + len(sep.rstrip())
+                break
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces

@@ -1,0 +1,37 @@
+"""The core's composition: every capability's router and the hooks, in the order they apply."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from core.clock import Clock
+from core.conversation import Conversation
+from core.hotlines import Hotlines
+from core.i18n import Translator
+from core.ports import UnitOfWork
+from handlers import menu, onboarding, privacy, urgent
+
+
+def build_conversation(
+    *,
+    uow_factory: Callable[[], UnitOfWork],
+    clock: Clock,
+    i18n: Translator,
+    hotlines: Hotlines,
+    urgent_phrases: Sequence[str],
+    state_ttl: timedelta = timedelta(hours=24),
+) -> Conversation:
+    urgent_router, urgent_hook = urgent.create(hotlines, urgent_phrases)
+    return Conversation(
+        routers=[menu.router, onboarding.create_router(hotlines), urgent_router, privacy.router],
+        uow_factory=uow_factory,
+        clock=clock,
+        i18n=i18n,
+        # Urgent words first: they must answer whatever else is going on, even before the age question.
+        hooks=[urgent_hook, onboarding.require_age],
+        fallback=menu.fallback,
+        expired_choice=menu.expired_choice,
+        failure_reply=menu.failure_reply,
+        state_ttl=state_ttl,
+    )

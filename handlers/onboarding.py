@@ -1,0 +1,95 @@
+"""/start: who the bot is, what it keeps (nothing that identifies you), and the age question."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from core.conversation import Context, Router
+from core.events import Choice, ChoiceMade, CommandMessage
+from core.hotlines import Hotlines
+from core.i18n import BOT_NAME
+from core.ports import AgeGroup
+from handlers.menu import menu_choices, show_menu
+
+# What a person who has not answered the age question may still do.
+OPEN_COMMANDS = frozenset({"start", "privacy", "forget", "stop", "khancap"})
+OPEN_CHOICES = frozenset({"age", "urgent", "resume", "privacy", "forget", "erase", "keep"})
+
+
+def introduction(ctx: Context) -> None:
+    ctx.say(
+        ctx._(
+            "Hello, I am {name}, an automated assistant (not a person) of the community support network "
+            "for people who use drugs and their families.\n\n"
+            "• I do not know who you are. I see only an anonymous code, not your name, number or account.\n"
+            "• Nothing that could identify you is kept unless you agree to it, for one purpose at a time.\n"
+            "• You can see what is stored with /privacy and erase everything at any time with /forget.\n"
+            "• In an emergency, call 115."
+        ).format(name=BOT_NAME),
+        title=ctx._("Welcome to {name}").format(name=BOT_NAME),
+    )
+    ctx.state.enter("onboarding", "age")
+    ctx.say(
+        ctx._("Before we start: how old are you?"),
+        choices=[Choice("age:adult", ctx._("16 or older")), Choice("age:child", ctx._("Under 16"))],
+    )
+
+
+def create_router(hotlines: Hotlines) -> Router:
+    router = Router("onboarding")
+
+    @router.command("start")
+    async def start(ctx: Context) -> None:
+        if ctx.user.stopped:
+            await ctx.uow.users.set_stopped(ctx.user.pseudonym, False)
+        introduction(ctx)
+
+    @router.choice("age")
+    async def age(ctx: Context) -> None:
+        if ctx.choice_arg == "child":
+            await ctx.uow.users.set_age_group(ctx.user.pseudonym, AgeGroup.CHILD)
+            ctx.state.leave()
+            child_line = hotlines.first("child")
+            text = ctx._(
+                "Thank you for telling me. This service is meant for people aged 16 and over, but you are "
+                "not alone. If something at home or with drugs is worrying you, talk to an adult you trust."
+            )
+            if child_line:
+                text += "\n\n" + ctx._(
+                    "You can call {number} at any time, free of charge: the national child protection line. "
+                    "They listen and help children and young people."
+                ).format(number=child_line.number)
+            text += "\n\n" + ctx._("In an emergency, call 115.")
+            ctx.user = replace(ctx.user, age_group=AgeGroup.CHILD)
+            ctx.say(text, choices=menu_choices(ctx))
+            return
+        await ctx.uow.users.set_age_group(ctx.user.pseudonym, AgeGroup.ADULT)
+        ctx.user = replace(ctx.user, age_group=AgeGroup.ADULT)
+        show_menu(ctx, ctx._("Thank you. How can I help you today?"))
+
+    @router.flow("onboarding")
+    async def waiting_for_age(ctx: Context) -> None:
+        ctx.say(
+            ctx._("Please answer the age question first, so I can show what fits you:"),
+            choices=ctx.state.offered or [
+                Choice("age:adult", ctx._("16 or older")),
+                Choice("age:child", ctx._("Under 16")),
+            ],
+        )
+
+    return router
+
+
+async def require_age(ctx: Context) -> bool:
+    """Hook: until the age question is answered, everything but help and privacy leads to /start."""
+    if ctx.user.onboarded:
+        return False
+    event = ctx.event
+    if isinstance(event, CommandMessage) and event.command in OPEN_COMMANDS:
+        return False
+    if isinstance(event, ChoiceMade) and event.choice_id.partition(":")[0] in OPEN_CHOICES:
+        return False
+    if ctx.state.flow == "onboarding":
+        return False
+    introduction(ctx)
+    return True

@@ -1,0 +1,135 @@
+"""/privacy (what is stored about me, read from the database now), /forget (erase everything) and
+/stop (no more messages of any kind)."""
+
+from __future__ import annotations
+
+from core.consent import PURPOSES
+from core.conversation import Context, Router
+from core.events import Choice
+from core.i18n import N_
+from handlers.menu import show_menu
+
+router = Router("privacy")
+
+FLOW_NAMES = {
+    "onboarding": N_("the welcome questions"),
+}
+
+
+@router.command("privacy")
+@router.choice("privacy", anytime=True)
+async def show_privacy(ctx: Context) -> None:
+    stored = await ctx.uow.privacy.describe(ctx.user.pseudonym, ctx.now)
+    lines = [
+        ctx._(
+            "I know you only by an anonymous code made from your account with a secret key. Your name, phone "
+            "number and account id are not stored."
+        )
+    ]
+    if stored.user is not None:
+        if stored.user.age_group is not None:
+            lines.append(
+                "• "
+                + ctx._("Your answer to the age question: {answer}.").format(
+                    answer=ctx._("aged 16 or older") if stored.user.age_group.value == "adult" else ctx._("under 16")
+                )
+            )
+        lines.append(
+            "• "
+            + ctx._("The date you last wrote: {date}.").format(date=ctx.i18n.date(stored.user.last_seen, "dd/MM/yyyy"))
+        )
+        if stored.user.stopped:
+            lines.append("• " + ctx._("You asked me not to send you any messages."))
+    # The conversation as it was before this /privacy message (this message replaces it).
+    if stored.state is not None and stored.state_expires_at is not None and stored.state.flow:
+        name = FLOW_NAMES.get(stored.state.flow)
+        lines.append(
+            "• "
+            + ctx._("Where we are in the conversation ({what}), kept until {time}.").format(
+                what=ctx._(name) if name else stored.state.flow,
+                time=ctx.i18n.datetime(stored.state_expires_at, "HH:mm dd/MM"),
+            )
+        )
+    active = [c for c in stored.consents if c.active]
+    for consent in active:
+        purpose = PURPOSES.get(consent.purpose)
+        lines.append(
+            "• "
+            + ctx._("Your consent to \"{purpose}\", given on {date}.").format(
+                purpose=ctx._(purpose.title) if purpose else consent.purpose,
+                date=ctx.i18n.date(consent.granted_at.date(), "dd/MM/yyyy"),
+            )
+        )
+    if not active:
+        lines.append("• " + ctx._("You have not agreed to anything that keeps contact details."))
+    for table, count in sorted(stored.other_rows.items()):
+        lines.append("• " + ctx._("Other records ({table}): {count}.").format(table=table, count=count))
+    lines.append(ctx._("Messages you write are not stored. You can erase everything above with /forget."))
+
+    choices = [
+        Choice(f"withdraw:{c.purpose}", ctx._("Withdraw: {purpose}").format(
+            purpose=ctx._(PURPOSES[c.purpose].title) if c.purpose in PURPOSES else c.purpose
+        ))
+        for c in active
+    ]
+    choices += [Choice("forget", ctx._("Erase everything")), Choice("menu", ctx._("Main menu"))]
+    ctx.state.leave()
+    ctx.say("\n".join(lines), title=ctx._("What is stored about you right now"), choices=choices)
+
+
+@router.choice("withdraw")
+async def withdraw(ctx: Context) -> None:
+    purpose = ctx.choice_arg
+    if await ctx.uow.consents.withdraw(ctx.user.pseudonym, purpose, ctx.now):
+        known = PURPOSES.get(purpose)
+        text = ctx._("Done: your consent to \"{purpose}\" is withdrawn and the data kept for it is deleted.").format(
+            purpose=ctx._(known.title) if known else purpose
+        )
+    else:
+        text = ctx._("There was no active consent to withdraw.")
+    show_menu(ctx, text)
+
+
+@router.command("forget")
+@router.choice("forget", anytime=True)
+async def ask_forget(ctx: Context) -> None:
+    ctx.state.leave()
+    ctx.say(
+        ctx._(
+            "This erases everything stored about you: your answers in progress, your consents, your "
+            "appointments and group memberships. It cannot be undone. Erase everything?"
+        ),
+        choices=[Choice("erase", ctx._("Yes, erase everything")), Choice("keep", ctx._("No, keep it"))],
+    )
+
+
+@router.choice("erase")
+async def erase(ctx: Context) -> None:
+    await ctx.uow.privacy.erase(ctx.user.pseudonym)
+    ctx.erased = True
+    ctx.say(
+        ctx._(
+            "Done. Everything stored about you has been erased. If you write to me again, we start from the "
+            "beginning, as strangers. Take care."
+        )
+    )
+
+
+@router.choice("keep")
+async def keep(ctx: Context) -> None:
+    show_menu(ctx, ctx._("Nothing was erased."))
+
+
+@router.command("stop")
+async def stop(ctx: Context) -> None:
+    for consent in await ctx.uow.consents.active(ctx.user.pseudonym):
+        await ctx.uow.consents.withdraw(ctx.user.pseudonym, consent.purpose, ctx.now)
+    await ctx.uow.users.set_stopped(ctx.user.pseudonym, True)
+    ctx.state.leave()
+    ctx.say(
+        ctx._(
+            "Done. I will not send you any more messages: no reminders, no news. Your consents are withdrawn. "
+            "I will still answer if you write to me. To start again, send /start; to erase everything, "
+            "send /forget."
+        )
+    )

@@ -1,0 +1,91 @@
+"""SQLAlchemy 2 typed models.
+
+Every table that holds something about a person is keyed by the pseudonym and cascades from ``users``,
+so ``/forget`` deletes one row and everything goes with it.  No column holds a platform id or free text
+a person typed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Dialect, ForeignKey, Index, MetaData, String, Text, types
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PSEUDONYM = String(64)
+
+
+class UTCDateTime(types.TypeDecorator[datetime]):
+    """Timezone-aware datetimes stored as UTC on every engine (SQLite keeps no zone of its own)."""
+
+    impl = types.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass timezone-aware times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def owner_column() -> Mapped[str]:
+    return mapped_column(PSEUDONYM, ForeignKey("users.pseudonym", ondelete="CASCADE"), index=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    pseudonym: Mapped[str] = mapped_column(PSEUDONYM, primary_key=True)
+    age_group: Mapped[str | None] = mapped_column(String(8))
+    stopped: Mapped[bool] = mapped_column(default=False)
+    first_seen: Mapped[date]
+    last_seen: Mapped[date] = mapped_column(index=True)
+
+
+class ConversationStateRow(Base):
+    __tablename__ = "conversation_states"
+
+    pseudonym: Mapped[str] = mapped_column(
+        PSEUDONYM, ForeignKey("users.pseudonym", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Consent(Base):
+    """The consent ledger: one row per grant, closed by its withdrawal."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_owner_purpose", "pseudonym", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    pseudonym: Mapped[str] = mapped_column(PSEUDONYM, ForeignKey("users.pseudonym", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(40))
+    text_version: Mapped[str] = mapped_column(String(20))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def personal_tables() -> list[str]:
+    """Tables with a pseudonym column, children first (``users`` last)."""
+    names = [t.name for t in reversed(Base.metadata.sorted_tables) if "pseudonym" in t.c]
+    return names
