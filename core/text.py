@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 MAX_INPUT_CHARS = 4096
 
@@ -69,26 +70,44 @@ def find_tolerant(text: str, phrase: str) -> bool:
     return False
 
 
-def split_text(text: str, limit: int) -> list[str]:
-    """Split ``text`` into pieces of at most ``limit`` characters.
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji counts two)."""
+    return len(text.encode("utf-16-le")) // 2
 
-    Prefers paragraph breaks, then line breaks, then sentence ends, then spaces; cuts hard only when a
-    single word is longer than the limit.
+
+def _fitting_prefix(text: str, limit: int, measure: Callable[[str], int]) -> int:
+    """The largest n such that measure(text[:n]) <= limit (measure grows with n)."""
+    low, high = 0, min(len(text), limit)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if measure(text[:mid]) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def split_text(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
+    """Split ``text`` into pieces whose ``measure`` is at most ``limit``.
+
+    Prefers paragraph breaks, then line breaks, then sentence ends, then spaces; cuts inside a word only
+    when a single word is longer than the limit.
     """
     if limit < 1:
         raise ValueError("limit must be positive")
     pieces: list[str] = []
     rest = text.strip()
-    while len(rest) > limit:
-        window = rest[: limit + 1]
+    while measure(rest) > limit:
+        fits = max(1, _fitting_prefix(rest, limit, measure))
+        window = rest[: fits + 1]
         cut = -1
         for sep in ("\n\n", "\n", ". ", "! ", "? ", "; ", ", ", " "):
-            idx = window.rfind(sep, 0, limit + 1 - len(sep) + 1)
+            idx = window.rfind(sep, 0, fits)
             if idx > 0:
                 cut = idx + len(sep.rstrip())
                 break
         if cut <= 0:
-            cut = limit
+            cut = fits
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest:

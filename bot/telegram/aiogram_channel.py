@@ -7,6 +7,7 @@ turned into a pseudonym at the door and goes no further.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,6 +24,7 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    LinkPreviewOptions,
     Message,
     ReplyKeyboardMarkup,
     TelegramObject,
@@ -108,10 +110,12 @@ class AiogramTelegram:
         self.bot = Bot(
             token,
             session=session,
-            default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+            default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)),
         )
         self.dispatcher = Dispatcher()
         self._order = KeyedLock()
+        self.processed = 0  # updates fully handled, for health checks and tests
+        self._progress = asyncio.Condition()
         self.dispatcher.update.outer_middleware(self._in_order)
         router = Router(name="diemtua")
         router.message.register(self._on_message)
@@ -125,10 +129,20 @@ class AiogramTelegram:
         data: dict[str, Any],
     ) -> Any:
         sender = _sender_id(update) if isinstance(update, Update) else None
-        if sender is None:
-            return await handler(update, data)
-        async with self._order.hold(self._pseudonyms.of(CHANNEL, sender)):
-            return await handler(update, data)
+        try:
+            if sender is None:
+                return await handler(update, data)
+            async with self._order.hold(self._pseudonyms.of(CHANNEL, sender)):
+                return await handler(update, data)
+        finally:
+            async with self._progress:
+                self.processed += 1
+                self._progress.notify_all()
+
+    async def wait_processed(self, count: int, timeout: float = 10.0) -> None:
+        """Wait until ``count`` updates in all have been handled."""
+        async with self._progress:
+            await asyncio.wait_for(self._progress.wait_for(lambda: self.processed >= count), timeout)
 
     async def _on_message(self, message: Message) -> None:
         if message.chat.type != ChatType.PRIVATE or message.from_user is None or message.from_user.is_bot:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from core.events import Reply
 from core.i18n import N_, Translator
-from core.text import split_text
+from core.text import split_text, utf16_length
 
 MAX_TEXT = 4096  # characters after entity parsing
 
@@ -48,8 +48,10 @@ def render(reply: Reply, i18n: Translator) -> list[TelegramMessage]:
         f'\n<a href="{html.escape(link.url, quote=True)}">{_escape(link.label)}</a>' for link in reply.links
     )
     # The limit counts visible characters: reserve room for the title and links, then split the text.
-    reserve = (len(reply.title) + 1 if reply.title else 0) + sum(len(link.label) + 1 for link in reply.links)
-    pieces = split_text(reply.text, max(MAX_TEXT - reserve, 256)) or [""]
+    reserve = (utf16_length(reply.title) + 1 if reply.title else 0) + sum(
+        utf16_length(link.label) + 1 for link in reply.links
+    )
+    pieces = split_text(reply.text, max(MAX_TEXT - reserve, 256), utf16_length) or [""]
     bodies = [_escape(piece) for piece in pieces]
     bodies[0] = title + bodies[0]
     bodies[-1] = bodies[-1] + links

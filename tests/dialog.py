@@ -1,0 +1,151 @@
+"""Dialog tables: what the person sends -> what the bot must answer, run unchanged through every channel.
+
+A driver plays one channel: the console (numbered choices, typed numbers) or Telegram (real aiogram
+against the fake Bot API server, buttons pressed by their callback data).  A step names the person's
+action and what the answer must contain; ``choices`` lists the labels offered, in order.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.console import ConsoleChannel
+from bot.runtime import Runtime
+from bot.telegram.aiogram_channel import AiogramTelegram
+from tests.fakes.telegram_server import FakeTelegram, SentMessage
+
+
+@dataclass(frozen=True)
+class Turn:
+    text: str
+    choices: list[str]
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str  # "say" | "press" | "location"
+    value: str
+    expect: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    choices: tuple[str, ...] | None = None
+
+
+def say(text: str, *expect: str, absent: Sequence[str] = (), choices: Sequence[str] | None = None) -> Step:
+    return Step("say", text, tuple(expect), tuple(absent), tuple(choices) if choices is not None else None)
+
+
+def press(label: str, *expect: str, absent: Sequence[str] = (), choices: Sequence[str] | None = None) -> Step:
+    return Step("press", label, tuple(expect), tuple(absent), tuple(choices) if choices is not None else None)
+
+
+def location(lat: float, lon: float, *expect: str, choices: Sequence[str] | None = None) -> Step:
+    return Step("location", f"{lat} {lon}", tuple(expect), (), tuple(choices) if choices is not None else None)
+
+
+class Driver(Protocol):
+    name: str
+
+    async def say(self, text: str) -> Turn: ...
+
+    async def press(self, label: str) -> Turn: ...
+
+    async def share_location(self, latitude: float, longitude: float) -> Turn: ...
+
+
+_NUMBERED = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
+
+
+class ConsoleDriver:
+    name = "console"
+
+    def __init__(self, runtime: Runtime, user_id: str = "dialog-user") -> None:
+        self._out = io.StringIO()
+        self._channel = ConsoleChannel(
+            runtime.conversation, runtime.pseudonyms, user_id=user_id, stdin=io.StringIO(), stdout=self._out
+        )
+        self._last: Turn = Turn("", [])
+
+    async def say(self, text: str) -> Turn:
+        self._out.seek(0)
+        self._out.truncate()
+        await self._channel.send(text)
+        output = self._out.getvalue()
+        # The choices of the answer are its last numbered list.
+        blocks = [b for b in output.split("\n\n") if _NUMBERED.search(b)]
+        choices = [m.group(2) for m in _NUMBERED.finditer(blocks[-1])] if blocks else []
+        self._last = Turn(output, choices)
+        return self._last
+
+    async def press(self, label: str) -> Turn:
+        assert label in self._last.choices, f"{label!r} not offered; offered: {self._last.choices}"
+        return await self.say(str(self._last.choices.index(label) + 1))
+
+    async def share_location(self, latitude: float, longitude: float) -> Turn:
+        return await self.say(f"/location {latitude} {longitude}")
+
+
+@dataclass
+class TelegramDriver:
+    fake: FakeTelegram
+    channel: AiogramTelegram
+    user_id: int = 5550001
+    name: str = "telegram"
+    pushed: int = field(default=0)
+
+    async def _run(self, push: int) -> Turn:
+        del push
+        before = len(self.fake.messages(self.user_id))
+        self.pushed += 1
+        await self.channel.wait_processed(self.pushed)
+        new = self.fake.messages(self.user_id)[before:]
+        return self.turn(new)
+
+    @staticmethod
+    def turn(messages: list[SentMessage]) -> Turn:
+        text = "\n\n".join(m.text for m in messages)
+        with_buttons = [m for m in messages if m.buttons]
+        choices = [b["text"] for b in with_buttons[-1].buttons if not b.get("request_location")] if with_buttons else []
+        return Turn(text, choices)
+
+    async def say(self, text: str) -> Turn:
+        return await self._run(self.fake.user_sends(self.user_id, text))
+
+    async def press(self, label: str) -> Turn:
+        for message in reversed(self.fake.messages(self.user_id)):
+            for button in message.buttons:
+                if button["text"] == label:
+                    if "callback_data" in button:
+                        return await self._run(self.fake.user_presses(self.user_id, button["callback_data"], message))
+                    return await self.say(label)  # a reply-keyboard button sends its label
+        raise AssertionError(f"no button {label!r} in the chat")
+
+    async def share_location(self, latitude: float, longitude: float) -> Turn:
+        return await self._run(self.fake.user_shares_location(self.user_id, latitude, longitude))
+
+
+async def play(driver: Driver, steps: Sequence[Step]) -> list[Turn]:
+    turns = []
+    for number, step in enumerate(steps, start=1):
+        if step.action == "say":
+            turn = await driver.say(step.value)
+        elif step.action == "press":
+            turn = await driver.press(step.value)
+        elif step.action == "location":
+            lat, lon = (float(v) for v in step.value.split())
+            turn = await driver.share_location(lat, lon)
+        else:
+            raise ValueError(step.action)
+        where = f"[{driver.name}] step {number} ({step.action} {step.value!r})"
+        assert turn.text.strip(), f"{where}: no answer"
+        for fragment in step.expect:
+            assert fragment in turn.text, f"{where}: expected {fragment!r} in:\n{turn.text}"
+        for fragment in step.absent:
+            assert fragment not in turn.text, f"{where}: did not expect {fragment!r} in:\n{turn.text}"
+        if step.choices is not None:
+            assert turn.choices == list(step.choices), f"{where}: choices {turn.choices}"
+        turns.append(turn)
+    return turns
