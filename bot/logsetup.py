@@ -2,6 +2,7 @@
 
 * httpx/httpcore log request URLs (which hold bot tokens): they are held at WARNING;
 * aiogram's per-update INFO lines are held at WARNING too;
+* database drivers log statements with their parameters (pseudonyms) at DEBUG: held at WARNING;
 * every record, exception text included, passes through a formatter that masks anything shaped like a
   bot token, in case a library puts one in an exception message.
 """
@@ -14,8 +15,20 @@ import sys
 from typing import TextIO
 
 # Telegram and Zalo tokens look like "123456:AAE...": digits, a colon, 20+ URL-safe characters.
-TOKEN_PATTERN = re.compile(r"\b\d{3,}:[A-Za-z0-9_-]{20,}")
-QUIET_LOGGERS = ("httpx", "httpcore", "aiogram.event", "hpack", "asyncio", "telegram.ext.Updater", "alembic")
+TOKEN_PATTERN = re.compile(r"(?<!\d)\d{3,}:[A-Za-z0-9_-]{20,}")
+QUIET_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "hpack",
+    "aiogram.event",
+    "telegram.ext.Updater",
+    "aiosqlite",
+    "sqlalchemy.engine",
+    "sqlalchemy.pool",
+    "asyncpg",
+    "alembic",
+    "asyncio",
+)
 
 
 def redact(text: str) -> str:

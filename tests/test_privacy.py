@@ -1,0 +1,117 @@
+"""Privacy acceptance: after a real conversation over Telegram, neither the database files (SQLite main
+file and WAL) nor the logs hold the person's platform id or anything they wrote."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.logsetup import configure_logging, redact
+from bot.runtime import Runtime
+from bot.telegram.aiogram_channel import AiogramTelegram
+from tests.conftest import TEST_TOKEN
+from tests.dialog import TelegramDriver
+from tests.fakes.telegram_server import FakeTelegram
+
+RAW_ID = 8_372_615_409
+CANARY = "canary-Hoàng-0913-555-777-rất-riêng-tư"
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Every log record at DEBUG level, through the project's own logging configuration."""
+    stream = io.StringIO()
+    handler = configure_logging("DEBUG", stream)
+    try:
+        yield stream
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(logging.WARNING)
+
+
+def database_files(settings: Settings) -> list[Path]:
+    return sorted(p for p in settings.data_dir.iterdir() if p.name.startswith("diemtua.sqlite3"))
+
+
+def occurrences(blob: bytes, needle: str) -> int:
+    return blob.count(needle.encode()) + blob.count(needle.encode("utf-16-le"))
+
+
+async def test_no_raw_id_or_message_text_on_disk_or_in_logs(
+    captured_logs: io.StringIO,
+    runtime: Runtime,
+    telegram: AiogramTelegram,
+    fake_telegram: FakeTelegram,
+    settings: Settings,
+) -> None:
+    driver = TelegramDriver(fake_telegram, telegram, user_id=RAW_ID)
+    await driver.say("/start")
+    await driver.say(CANARY)  # before answering the age question
+    await driver.press("Từ 16 tuổi trở lên")
+    await driver.say(CANARY)
+    await driver.say(f"số của tôi là {CANARY}, quá liều")
+    await driver.press("Menu chính")
+    await driver.share_location(21.0285, 105.8542)
+    await driver.say("/privacy")
+    await driver.say("<script>" + CANARY)
+
+    files = database_files(settings)
+    assert files, "the conversation should have written the SQLite database"
+    blob = b"".join(p.read_bytes() for p in files)
+    pseudonym = runtime.pseudonyms.of("telegram", RAW_ID)
+    # The search works: the pseudonym, which is meant to be stored, is found.
+    assert occurrences(blob, pseudonym) > 0
+    assert occurrences(blob, str(RAW_ID)) == 0
+    assert occurrences(blob, CANARY) == 0
+    assert occurrences(blob, "21.0285") == 0, "a shared location must not be stored"
+
+    logs = captured_logs.getvalue()
+    assert logs, "logging was captured"
+    assert str(RAW_ID) not in logs
+    assert CANARY not in logs
+    assert pseudonym not in logs
+    assert TEST_TOKEN not in logs
+
+
+async def test_forget_leaves_no_trace_in_sqlite_or_its_wal(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    driver = TelegramDriver(fake_telegram, telegram, user_id=RAW_ID)
+    await driver.say("/start")
+    await driver.press("Từ 16 tuổi trở lên")
+    pseudonym = runtime.pseudonyms.of("telegram", RAW_ID)
+    blob = b"".join(p.read_bytes() for p in database_files(settings))
+    assert occurrences(blob, pseudonym) > 0
+    await driver.say("/forget")
+    await driver.press("Có, xóa toàn bộ")
+    blob = b"".join(p.read_bytes() for p in database_files(settings))
+    assert occurrences(blob, pseudonym) == 0, "secure_delete and a WAL checkpoint should leave nothing behind"
+
+
+def test_tokens_are_redacted_from_any_log_line() -> None:
+    stream = io.StringIO()
+    handler = configure_logging("INFO", stream)
+    try:
+        try:
+            raise RuntimeError(f"POST https://api.telegram.org/bot{TEST_TOKEN}/sendMessage failed")
+        except RuntimeError:
+            logging.getLogger("test").exception("request failed for %s", TEST_TOKEN)
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert TEST_TOKEN not in stream.getvalue()
+    assert "<token>" in stream.getvalue()
+    assert redact("id 12345 is fine") == "id 12345 is fine"
+
+
+def test_http_client_request_logging_is_silenced() -> None:
+    handler = configure_logging("DEBUG", io.StringIO())
+    try:
+        for name in ("httpx", "httpcore", "aiogram.event", "aiosqlite", "sqlalchemy.engine"):
+            assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING
+    finally:
+        logging.getLogger().removeHandler(handler)

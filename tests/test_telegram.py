@@ -1,0 +1,164 @@
+"""Telegram through the real aiogram stack against the fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from bot.runtime import Runtime
+from bot.telegram.aiogram_channel import AiogramTelegram
+from tests.conftest import TEST_TOKEN, start_polling
+from tests.dialog import TelegramDriver
+from tests.fakes.telegram_server import FakeTelegram, FloodPolicy
+
+USER = 5550001
+
+
+async def onboard(driver: TelegramDriver) -> None:
+    await driver.say("/start")
+    await driver.press("Từ 16 tuổi trở lên")
+
+
+async def test_commands_menu_is_set_in_vietnamese(telegram: AiogramTelegram, fake_telegram: FakeTelegram) -> None:
+    names = [c["command"] for c in fake_telegram.commands]
+    assert names == ["start", "menu", "khancap", "privacy", "forget", "stop"]
+    descriptions = {c["command"]: c["description"] for c in fake_telegram.commands}
+    assert descriptions["forget"] == "Xóa mọi thông tin về tôi"
+    assert descriptions["khancap"] == "Trợ giúp khẩn cấp"
+
+
+async def test_choices_are_inline_buttons_with_short_ascii_data(
+    telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    driver = TelegramDriver(fake_telegram, telegram)
+    await onboard(driver)
+    menu = fake_telegram.last_message(USER)
+    assert menu is not None and menu.reply_markup is not None
+    data = [b["callback_data"] for b in menu.buttons]
+    assert all(d.isascii() and len(d.encode()) <= 64 for d in data)
+    assert menu.params["parse_mode"] == "HTML"
+
+
+async def test_forged_button_data_is_refused_kindly_and_erases_nothing(
+    telegram: AiogramTelegram, fake_telegram: FakeTelegram, runtime: Runtime
+) -> None:
+    driver = TelegramDriver(fake_telegram, telegram)
+    await onboard(driver)
+    user = runtime.pseudonyms.of("telegram", USER)
+    # "erase" is only valid right after the person was asked to confirm; here it was never offered.
+    for forged in ("erase", "age:child", "withdraw:appointment_reminders", "x" * 64, "m:../../etc", "resume"):
+        fake_telegram.user_presses(USER, forged)
+        driver.pushed += 1
+        await telegram.wait_processed(driver.pushed)
+        answer = fake_telegram.last_message(USER)
+        assert answer is not None and "không còn dùng được" in answer.text, forged
+    async with runtime.unit_of_work() as uow:
+        record = await uow.users.get(user)
+    assert record is not None and record.age_group is not None and record.age_group.value == "adult"
+
+
+async def test_stale_confirmation_button_no_longer_erases(
+    telegram: AiogramTelegram, fake_telegram: FakeTelegram, runtime: Runtime
+) -> None:
+    driver = TelegramDriver(fake_telegram, telegram)
+    await onboard(driver)
+    await driver.say("/forget")
+    confirmation = fake_telegram.last_message(USER)
+    assert confirmation is not None
+    await driver.press("Không, giữ lại")
+    # The old "yes, erase" button is pressed after the question was answered.
+    fake_telegram.user_presses(USER, "erase", confirmation)
+    driver.pushed += 1
+    await telegram.wait_processed(driver.pushed)
+    async with runtime.unit_of_work() as uow:
+        assert await uow.users.get(runtime.pseudonyms.of("telegram", USER)) is not None
+
+
+async def test_sticker_gets_a_kind_answer(telegram: AiogramTelegram, fake_telegram: FakeTelegram) -> None:
+    driver = TelegramDriver(fake_telegram, telegram)
+    await onboard(driver)
+    fake_telegram.user_sends_sticker(USER)
+    driver.pushed += 1
+    await telegram.wait_processed(driver.pushed)
+    answer = fake_telegram.last_message(USER)
+    assert answer is not None and "chỉ đọc được tin nhắn chữ" in answer.text
+
+
+async def test_group_messages_are_not_read(telegram: AiogramTelegram, fake_telegram: FakeTelegram) -> None:
+    fake_telegram.group_message(-100123, USER, "/start")
+    await telegram.wait_processed(1)
+    assert fake_telegram.messages(-100123) == []
+    assert fake_telegram.messages(USER) == []
+
+
+async def test_huge_message_gets_an_answer(telegram: AiogramTelegram, fake_telegram: FakeTelegram) -> None:
+    driver = TelegramDriver(fake_telegram, telegram)
+    await onboard(driver)
+    turn = await driver.say("<b>&amp;" + "ư" * 4090)
+    assert "chưa hiểu ý bạn" in turn.text
+
+
+async def test_a_burst_is_answered_in_full_and_in_order_despite_flood_control(
+    runtime: Runtime,
+) -> None:
+    """Telegram answers 429 when a chat gets more than it allows: every reply still arrives, in order,
+    and the bot never comes back before retry_after has passed."""
+    fake = FakeTelegram(policy=FloodPolicy(chat_burst=3, chat_rate=2.0))
+    await fake.start()
+    channel = AiogramTelegram(runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake.url)
+    task = await start_polling(channel, fake)
+    try:
+        # Pushed together: /start, then the age answer "1", then urgent help, then /privacy, then /menu.
+        burst = ["/start", "1", "/khancap", "/privacy", "/menu", "/khancap", "/privacy", "/menu"]
+        for text in burst:
+            fake.user_sends(USER, text)
+        await channel.wait_processed(len(burst), timeout=60)
+        messages = fake.messages(USER)
+    finally:
+        await channel.stop()
+        await asyncio.wait_for(task, 10)
+        await fake.stop()
+    assert fake.violations == []
+    assert fake.too_many_requests > 0, "the burst should have met flood control"
+    assert fake.early_retries == 0, "a retry came before retry_after had passed"
+    texts = [m.text for m in messages]
+    # /start answers with two messages (welcome, age question); every other step with one.
+    assert len(texts) == len(burst) + 1
+    assert "bao nhiêu tuổi" in texts[1]
+    assert "giúp gì" in texts[2]  # "1" answered the age question: it was handled after /start
+    order = ["115", "mã ẩn danh", "giúp gì", "115", "mã ẩn danh", "giúp gì"]
+    assert all(expected in text for expected, text in zip(order, texts[3:], strict=True))
+    assert channel.flood.stats.retried_after_429 == fake.too_many_requests
+
+
+async def test_different_people_are_served_concurrently(runtime: Runtime) -> None:
+    """A person whose replies are held up by flood control does not hold up anyone else."""
+    fake = FakeTelegram(policy=FloodPolicy(chat_burst=1, chat_rate=0.5))
+    await fake.start()
+    channel = AiogramTelegram(runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake.url)
+    task = await start_polling(channel, fake)
+    try:
+        slow, quick = 7001, 7002
+        fake.user_sends(slow, "/start")  # two replies: the second waits ~2 s for flood control
+        fake.user_sends(quick, "/khancap")
+        started = time.monotonic()
+        await fake.wait_for(quick, 1)
+        quick_answered = time.monotonic() - started
+        await fake.wait_for(slow, 2, timeout=15)
+        slow_answered = time.monotonic() - started
+    finally:
+        await channel.stop()
+        await asyncio.wait_for(task, 10)
+        await fake.stop()
+    assert quick_answered < slow_answered
+    assert fake.too_many_requests >= 1
+
+
+@pytest.mark.parametrize("bad_token", ["not-a-token", "123:short"])
+async def test_fake_server_refuses_malformed_tokens(fake_telegram: FakeTelegram, bad_token: str) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session, session.post(f"{fake_telegram.url}/bot{bad_token}/getMe") as resp:
+        assert resp.status == 401
