@@ -1,0 +1,48 @@
+"""The channel-agnostic core stays that way: handlers and the domain import no platform, database or
+scheduler library, directly or through anything they import."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = ("aiogram", "telegram", "httpx", "sqlalchemy", "apscheduler", "aiohttp", "asyncpg", "aiosqlite")
+PURE_PACKAGES = ("handlers", "core")
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+@pytest.mark.parametrize("path", sorted(p for pkg in PURE_PACKAGES for p in (ROOT / pkg).rglob("*.py")), ids=str)
+def test_no_direct_platform_imports(path: Path) -> None:
+    assert imported_roots(path) & set(FORBIDDEN) == set()
+
+
+def test_no_transitive_platform_imports() -> None:
+    modules = sorted(
+        ".".join(p.relative_to(ROOT).with_suffix("").parts) for pkg in PURE_PACKAGES for p in (ROOT / pkg).rglob("*.py")
+    )
+    script = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_handlers_do_not_import_storage_or_bot() -> None:
+    for path in (ROOT / "handlers").rglob("*.py"):
+        assert imported_roots(path) & {"storage", "bot"} == set(), path

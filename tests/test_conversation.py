@@ -1,0 +1,112 @@
+"""The engine: state survives a restart, expires, and a failing handler never leaves silence."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.config import Settings
+from bot.console import INFO
+from bot.runtime import Runtime, open_runtime
+from bot.scheduler import create_scheduler, purge_expired_state
+from core.clock import ManualClock
+from core.conversation import Context, Conversation, Router
+from core.events import ChoiceMade, TextMessage
+from core.i18n import load_translator
+from core.state import ConversationState
+from handlers import menu
+
+USER = "c" * 64
+
+
+async def test_a_restart_resumes_the_conversation(settings: Settings, clock: ManualClock) -> None:
+    async with await open_runtime(settings, clock=clock) as first:
+        out = await first.conversation.handle(TextMessage(USER, "console", "/start"), INFO)
+        assert "bao nhiêu tuổi" in out.replies[-1].text
+    async with await open_runtime(settings, clock=clock) as second:  # a new process, same database
+        out = await second.conversation.handle(TextMessage(USER, "console", "2"), INFO)
+    assert "111" in out.replies[0].text
+
+
+async def test_state_expires_after_its_ttl(runtime: Runtime, clock: ManualClock) -> None:
+    await runtime.conversation.handle(TextMessage(USER, "console", "/start"), INFO)
+    clock.advance(runtime.settings.state_ttl + timedelta(seconds=1))
+    out = await runtime.conversation.handle(TextMessage(USER, "console", "2"), INFO)
+    # The age question expired: "2" means nothing now, so the welcome starts again.
+    assert "bao nhiêu tuổi" in out.replies[-1].text
+
+
+async def test_scheduler_purges_expired_state(runtime: Runtime, clock: ManualClock) -> None:
+    await runtime.conversation.handle(TextMessage(USER, "console", "/start"), INFO)
+    assert await purge_expired_state(runtime) == 0
+    clock.advance(runtime.settings.state_ttl + timedelta(minutes=1))
+    assert await purge_expired_state(runtime) == 1
+    scheduler = create_scheduler(runtime)
+    scheduler.start(paused=True)
+    try:
+        job = scheduler.get_job("purge_expired_state")
+        assert job is not None and job.misfire_grace_time == 300 and job.coalesce
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def test_a_failing_handler_gets_an_apology_and_changes_nothing(runtime: Runtime) -> None:
+    router = Router("broken")
+
+    @router.command("boom")
+    async def boom(ctx: Context) -> None:
+        ctx.state.enter("half", "done")
+        await ctx.uow.users.set_stopped(ctx.user.pseudonym, True)
+        raise RuntimeError("secret message text must not reach the log")
+
+    conversation = Conversation(
+        routers=[router, menu.router],
+        uow_factory=runtime.unit_of_work,
+        clock=runtime.clock,
+        i18n=load_translator(),
+        hooks=[],
+        fallback=menu.fallback,
+        expired_choice=menu.expired_choice,
+        failure_reply=menu.failure_reply,
+        state_ttl=timedelta(hours=1),
+    )
+    out = await conversation.handle(TextMessage(USER, "console", "/boom"), INFO)
+    assert "trục trặc" in out.replies[0].text
+    async with runtime.unit_of_work() as uow:
+        assert await uow.users.get(USER) is None  # the whole transaction was rolled back
+        assert await uow.states.load(USER, runtime.clock.now()) is None
+
+
+async def test_a_handler_that_says_nothing_still_gets_an_answer(runtime: Runtime) -> None:
+    router = Router("quiet")
+
+    @router.choice("quiet", anytime=True)
+    async def quiet(ctx: Context) -> None:
+        return None
+
+    conversation = Conversation(
+        routers=[router], uow_factory=runtime.unit_of_work, clock=runtime.clock, i18n=load_translator(),
+        hooks=[], fallback=menu.fallback, expired_choice=menu.expired_choice, failure_reply=menu.failure_reply,
+        state_ttl=timedelta(hours=1),
+    )
+    out = await conversation.handle(ChoiceMade(USER, "console", "quiet"), INFO)
+    assert out.replies and "chưa hiểu" in out.replies[0].text
+
+
+async def test_duplicate_registrations_are_refused() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="registered twice"):
+        Conversation(
+            routers=[menu.router, menu.router], uow_factory=None, clock=ManualClock(), i18n=load_translator(),  # type: ignore[arg-type]
+            hooks=[], fallback=menu.fallback, expired_choice=menu.expired_choice, failure_reply=menu.failure_reply,
+            state_ttl=timedelta(hours=1),
+        )
+
+
+async def test_state_keeps_no_free_text(runtime: Runtime) -> None:
+    await runtime.conversation.handle(TextMessage(USER, "console", "/start"), INFO)
+    await runtime.conversation.handle(TextMessage(USER, "console", "tôi tên là Lan, canary-xyz"), INFO)
+    async with runtime.unit_of_work() as uow:
+        state = await uow.states.load(USER, runtime.clock.now())
+    assert isinstance(state, ConversationState)
+    assert "canary-xyz" not in state.to_json()

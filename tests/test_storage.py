@@ -1,0 +1,175 @@
+"""Repositories and migrations, on SQLite and on the local PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.events import Choice
+from core.ports import AgeGroup
+from core.state import ConversationState
+from storage import migrate
+from storage.db import create_engine, session_factory
+from storage.models import Base, personal_tables
+from storage.repositories import SqlStateRepository, SqlUnitOfWork
+
+NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+ALICE = "a" * 64
+BOB = "b" * 64
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await migrate.upgrade(engine)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+def uow(engine: AsyncEngine) -> SqlUnitOfWork:
+    return SqlUnitOfWork(session_factory(engine))
+
+
+async def test_migrations_reach_head_and_match_the_models(engine: AsyncEngine) -> None:
+    assert await migrate.current_revision(engine) == migrate.head_revision()
+
+    def diff(connection: object) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})  # type: ignore[arg-type]
+        return list(compare_metadata(context, Base.metadata))
+
+    async with engine.connect() as connection:
+        assert await connection.run_sync(diff) == []
+
+
+async def test_migrations_downgrade_to_nothing_and_back(engine: AsyncEngine) -> None:
+    await migrate.downgrade(engine, "base")
+    assert await migrate.current_revision(engine) is None
+    await migrate.upgrade(engine)
+    assert await migrate.current_revision(engine) == migrate.head_revision()
+
+
+async def test_touch_creates_once_and_updates_last_seen(engine: AsyncEngine) -> None:
+    async with uow(engine) as work:
+        first = await work.users.touch(ALICE, date(2026, 11, 1))
+        await work.commit()
+    async with uow(engine) as work:
+        again = await work.users.touch(ALICE, date(2026, 11, 23))
+        await work.users.set_age_group(ALICE, AgeGroup.ADULT)
+        await work.commit()
+    async with uow(engine) as work:
+        stored = await work.users.get(ALICE)
+    assert first.first_seen == again.first_seen == date(2026, 11, 1)
+    assert stored is not None and stored.last_seen == date(2026, 11, 23) and stored.age_group is AgeGroup.ADULT
+
+
+async def test_uncommitted_work_is_rolled_back(engine: AsyncEngine) -> None:
+    async with uow(engine) as work:
+        await work.users.touch(ALICE, date(2026, 11, 1))
+    async with uow(engine) as work:
+        assert await work.users.get(ALICE) is None
+
+
+async def test_state_round_trips_and_expires(engine: AsyncEngine) -> None:
+    state = ConversationState(flow="onboarding", step="age", data={"n": 1, "xs": ["ă"]}, offered=[Choice("age:adult", "Từ 16")])
+    async with uow(engine) as work:
+        await work.users.touch(ALICE, NOW.date())
+        await work.states.save(ALICE, state, NOW + timedelta(hours=1))
+        await work.commit()
+    async with uow(engine) as work:
+        loaded = await work.states.load(ALICE, NOW + timedelta(minutes=59))
+        expired = await work.states.load(ALICE, NOW + timedelta(hours=1))
+    assert loaded == state
+    assert expired is None
+
+
+async def test_purge_removes_only_expired_state(engine: AsyncEngine) -> None:
+    async with uow(engine) as work:
+        for who, hours in ((ALICE, 1), (BOB, 3)):
+            await work.users.touch(who, NOW.date())
+            await work.states.save(who, ConversationState(flow="x"), NOW + timedelta(hours=hours))
+        await work.commit()
+    async with session_factory(engine)() as session, session.begin():
+        removed = await SqlStateRepository(session).purge_expired(NOW + timedelta(hours=2))
+    assert removed == 1
+    async with uow(engine) as work:
+        assert await work.states.load(BOB, NOW) is not None
+
+
+async def test_consent_ledger_records_grant_version_and_withdrawal(engine: AsyncEngine) -> None:
+    async with uow(engine) as work:
+        await work.users.touch(ALICE, NOW.date())
+        await work.consents.grant(ALICE, "group_reminders", "v1", NOW)
+        await work.consents.grant(ALICE, "group_reminders", "v1", NOW + timedelta(minutes=1))  # no duplicate
+        await work.consents.grant(ALICE, "group_reminders", "v2", NOW + timedelta(days=1))  # new wording
+        assert await work.consents.withdraw(ALICE, "appointment_reminders", NOW) is False
+        await work.commit()
+    async with uow(engine) as work:
+        history = await work.consents.history(ALICE)
+        assert [(c.text_version, c.active) for c in history] == [("v1", False), ("v2", True)]
+        assert history[0].granted_at == NOW and history[0].withdrawn_at == NOW + timedelta(days=1)
+        assert await work.consents.withdraw(ALICE, "group_reminders", NOW + timedelta(days=2))
+        await work.commit()
+    async with uow(engine) as work:
+        assert await work.consents.active(ALICE) == []
+        assert len(await work.consents.history(ALICE)) == 2
+
+
+async def test_erase_removes_every_row_of_one_person_only(engine: AsyncEngine) -> None:
+    async with uow(engine) as work:
+        for who in (ALICE, BOB):
+            await work.users.touch(who, NOW.date())
+            await work.states.save(who, ConversationState(flow="x"), NOW + timedelta(hours=1))
+            await work.consents.grant(who, "group_reminders", "v1", NOW)
+        await work.commit()
+    async with uow(engine) as work:
+        removed = await work.privacy.erase(ALICE)
+        await work.commit()
+    assert removed == 3
+    async with engine.connect() as connection:
+        for table in personal_tables():
+            column = Base.metadata.tables[table].c.pseudonym
+            count = await connection.scalar(select(func.count()).where(column == ALICE))
+            assert count == 0, table
+        assert await connection.scalar(text("SELECT count(*) FROM users")) == 1
+
+
+async def test_describe_reports_what_is_stored(engine: AsyncEngine) -> None:
+    async with uow(engine) as work:
+        await work.users.touch(ALICE, NOW.date())
+        await work.states.save(ALICE, ConversationState(flow="onboarding"), NOW + timedelta(hours=1))
+        await work.consents.grant(ALICE, "group_reminders", "v1", NOW)
+        await work.commit()
+    async with uow(engine) as work:
+        stored = await work.privacy.describe(ALICE, NOW)
+        gone = await work.privacy.describe(BOB, NOW)
+    assert stored.user is not None and stored.state is not None and stored.state.flow == "onboarding"
+    assert [c.purpose for c in stored.consents] == ["group_reminders"]
+    assert gone.user is None and gone.state is None and gone.consents == []
+
+
+async def test_times_come_back_timezone_aware_in_utc(engine: AsyncEngine) -> None:
+    local = datetime(2026, 11, 23, 10, 0, tzinfo=UTC).astimezone()
+    async with uow(engine) as work:
+        await work.users.touch(ALICE, NOW.date())
+        await work.consents.grant(ALICE, "p", "v1", local)
+        await work.commit()
+    async with uow(engine) as work:
+        (consent,) = await work.consents.history(ALICE)
+    assert consent.granted_at == local and consent.granted_at.tzinfo is not None
+
+
+def test_every_personal_table_cascades_from_users() -> None:
+    for name in personal_tables():
+        if name == "users":
+            continue
+        keys = [fk for fk in Base.metadata.tables[name].c.pseudonym.foreign_keys]
+        assert keys and all(fk.ondelete == "CASCADE" for fk in keys), name
+    assert personal_tables()[-1] == "users"
