@@ -14,7 +14,16 @@ from typing import TextIO
 from rich.console import Console
 
 from core.conversation import Conversation
-from core.events import ChannelInfo, ContactShared, Event, Location, LocationShared, Render, Reply, TextMessage
+from core.events import (
+    ChannelInfo,
+    ContactShared,
+    Event,
+    Location,
+    LocationShared,
+    Render,
+    Reply,
+    TextMessage,
+)
 from core.pseudonym import Pseudonymizer
 from core.render import render_plain
 

@@ -6,9 +6,9 @@ rebuild.  Dates and numbers are formatted with Babel's CLDR data for the same lo
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
-from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,10 +22,10 @@ from babel.support import Translations
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 DEFAULT_LOCALE = "vi"
-BOT_NAME = "Điểm Tựa"  # noqa: i18n - a proper name, the same in every language
+BOT_NAME = "Điểm Tựa"  # a proper name, the same in every language (noqa: i18n)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it now (translate at render time)."""
     return message
 
@@ -52,14 +52,14 @@ class Translator:
 
     # The CLDR patterns are themselves messages, so a translator can order them for the language.
 
-    def date(self, value: date, fmt: str | None = None) -> str:
+    def date(self, value: dt.date, fmt: str | None = None) -> str:
         return str(format_date(value, fmt or self.gettext("EEEE, dd/MM"), locale=self.locale))
 
-    def datetime(self, value: datetime, fmt: str | None = None) -> str:
+    def datetime(self, value: dt.datetime, fmt: str | None = None) -> str:
         pattern = fmt or self.gettext("EEEE, dd/MM 'at' HH:mm")
         return str(format_datetime(value, pattern, tzinfo=self.timezone, locale=self.locale))
 
-    def time(self, value: datetime, fmt: str = "HH:mm") -> str:
+    def time(self, value: dt.datetime, fmt: str = "HH:mm") -> str:
         return str(format_time(value, fmt, tzinfo=self.timezone, locale=self.locale))
 
 

@@ -101,10 +101,17 @@ class PrivacyRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: repositories that commit or roll back together."""
 
-    users: UserRepository
-    states: StateRepository
-    consents: ConsentRepository
-    privacy: PrivacyRepository
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def states(self) -> StateRepository: ...
+
+    @property
+    def consents(self) -> ConsentRepository: ...
+
+    @property
+    def privacy(self) -> PrivacyRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

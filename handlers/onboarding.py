@@ -71,7 +71,8 @@ def create_router(hotlines: Hotlines) -> Router:
     async def waiting_for_age(ctx: Context) -> None:
         ctx.say(
             ctx._("Please answer the age question first, so I can show what fits you:"),
-            choices=ctx.state.offered or [
+            choices=ctx.state.offered
+            or [
                 Choice("age:adult", ctx._("16 or older")),
                 Choice("age:child", ctx._("Under 16")),
             ],

@@ -55,7 +55,7 @@ async def show_privacy(ctx: Context) -> None:
         purpose = PURPOSES.get(consent.purpose)
         lines.append(
             "• "
-            + ctx._("Your consent to \"{purpose}\", given on {date}.").format(
+            + ctx._('Your consent to "{purpose}", given on {date}.').format(
                 purpose=ctx._(purpose.title) if purpose else consent.purpose,
                 date=ctx.i18n.date(consent.granted_at.date(), "dd/MM/yyyy"),
             )
@@ -67,9 +67,12 @@ async def show_privacy(ctx: Context) -> None:
     lines.append(ctx._("Messages you write are not stored. You can erase everything above with /forget."))
 
     choices = [
-        Choice(f"withdraw:{c.purpose}", ctx._("Withdraw: {purpose}").format(
-            purpose=ctx._(PURPOSES[c.purpose].title) if c.purpose in PURPOSES else c.purpose
-        ))
+        Choice(
+            f"withdraw:{c.purpose}",
+            ctx._("Withdraw: {purpose}").format(
+                purpose=ctx._(PURPOSES[c.purpose].title) if c.purpose in PURPOSES else c.purpose
+            ),
+        )
         for c in active
     ]
     choices += [Choice("forget", ctx._("Erase everything")), Choice("menu", ctx._("Main menu"))]
@@ -82,7 +85,7 @@ async def withdraw(ctx: Context) -> None:
     purpose = ctx.choice_arg
     if await ctx.uow.consents.withdraw(ctx.user.pseudonym, purpose, ctx.now):
         known = PURPOSES.get(purpose)
-        text = ctx._("Done: your consent to \"{purpose}\" is withdrawn and the data kept for it is deleted.").format(
+        text = ctx._('Done: your consent to "{purpose}" is withdrawn and the data kept for it is deleted.').format(
             purpose=ctx._(known.title) if known else purpose
         )
     else:

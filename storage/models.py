@@ -87,5 +87,4 @@ class Consent(Base):
 
 def personal_tables() -> list[str]:
     """Tables with a pseudonym column, children first (``users`` last)."""
-    names = [t.name for t in reversed(Base.metadata.sorted_tables) if "pseudonym" in t.c]
-    return names
+    return [t.name for t in reversed(Base.metadata.sorted_tables) if "pseudonym" in t.c]

@@ -17,7 +17,7 @@ from storage.models import Base, Consent, ConversationStateRow, User, personal_t
 
 def _insert(session: AsyncSession, model: type[Base]) -> Any:
     """A dialect-specific INSERT that supports ON CONFLICT (SQLite and PostgreSQL both do)."""
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert(model)
     if dialect == "sqlite":
@@ -173,6 +173,11 @@ class SqlPrivacyRepository:
 class SqlUnitOfWork:
     """One session, one transaction; rolled back unless committed."""
 
+    users: SqlUserRepository
+    states: SqlStateRepository
+    consents: SqlConsentRepository
+    privacy: SqlPrivacyRepository
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
@@ -207,7 +212,7 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
-        if self.privacy.erased and self.session.bind.dialect.name == "sqlite":
+        if self.privacy.erased and self.session.get_bind().dialect.name == "sqlite":
             # An erasure must not linger in the write-ahead log: fold it into the main file now.
             await self.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
             await self.session.commit()

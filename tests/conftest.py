@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -23,8 +24,13 @@ from tests.fakes.telegram_server import FakeTelegram
 REQUIRE_SERVICES = os.environ.get("DIEMTUA_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get("DIEMTUA_TEST_POSTGRES_URL", "postgresql+asyncpg://root@127.0.0.1:5432/test")
 ENV_VARS = (
-    "DIEMTUA_DATABASE_URL", "DIEMTUA_DATA_DIR", "DIEMTUA_SECRET_KEY", "DIEMTUA_TIMEZONE", "DIEMTUA_LOG_LEVEL",
-    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL",
+    "DIEMTUA_DATABASE_URL",
+    "DIEMTUA_DATA_DIR",
+    "DIEMTUA_SECRET_KEY",
+    "DIEMTUA_TIMEZONE",
+    "DIEMTUA_LOG_LEVEL",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_URL",
 )
 TEST_SECRET = "test-secret-" + "x" * 40
 
@@ -51,7 +57,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", secret_key=TEST_SECRET)
+    return Settings(data_dir=tmp_path / "data", secret_key=SecretStr(TEST_SECRET))
 
 
 @pytest.fixture
@@ -68,7 +74,7 @@ async def postgres_url() -> AsyncIterator[str]:
     try:
         async with admin.connect() as connection:
             await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except (OSError, Exception) as exc:  # noqa: BLE001 - any failure to reach the server
+    except Exception as exc:  # any failure to reach the server
         await admin.dispose()
         service_missing(f"PostgreSQL is not reachable at {make_url(POSTGRES_URL).host}: {type(exc).__name__}")
     try:

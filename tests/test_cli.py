@@ -23,8 +23,14 @@ def env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def bot(tmp_path: Path, *args: str, stdin: str = "", **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        cwd=tmp_path, env=env(tmp_path, **extra), timeout=60, check=False,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env(tmp_path, **extra),
+        timeout=60,
+        check=False,
     )
 
 
@@ -60,9 +66,15 @@ def test_console_script_is_installed() -> None:
 
 async def test_run_with_token_serves_telegram(tmp_path: Path, fake_telegram: FakeTelegram) -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
         env=env(tmp_path, TELEGRAM_BOT_TOKEN=TEST_TOKEN, TELEGRAM_API_URL=fake_telegram.url),
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         fake_telegram.user_sends(4242, "/start")

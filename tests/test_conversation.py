@@ -84,21 +84,33 @@ async def test_a_handler_that_says_nothing_still_gets_an_answer(runtime: Runtime
         return None
 
     conversation = Conversation(
-        routers=[router], uow_factory=runtime.unit_of_work, clock=runtime.clock, i18n=load_translator(),
-        hooks=[], fallback=menu.fallback, expired_choice=menu.expired_choice, failure_reply=menu.failure_reply,
+        routers=[router],
+        uow_factory=runtime.unit_of_work,
+        clock=runtime.clock,
+        i18n=load_translator(),
+        hooks=[],
+        fallback=menu.fallback,
+        expired_choice=menu.expired_choice,
+        failure_reply=menu.failure_reply,
         state_ttl=timedelta(hours=1),
     )
     out = await conversation.handle(ChoiceMade(USER, "console", "quiet"), INFO)
     assert out.replies and "chưa hiểu" in out.replies[0].text
 
 
-async def test_duplicate_registrations_are_refused() -> None:
+async def test_duplicate_registrations_are_refused(runtime: Runtime) -> None:
     import pytest
 
     with pytest.raises(ValueError, match="registered twice"):
         Conversation(
-            routers=[menu.router, menu.router], uow_factory=None, clock=ManualClock(), i18n=load_translator(),  # type: ignore[arg-type]
-            hooks=[], fallback=menu.fallback, expired_choice=menu.expired_choice, failure_reply=menu.failure_reply,
+            routers=[menu.router, menu.router],
+            uow_factory=runtime.unit_of_work,
+            clock=ManualClock(),
+            i18n=load_translator(),
+            hooks=[],
+            fallback=menu.fallback,
+            expired_choice=menu.expired_choice,
+            failure_reply=menu.failure_reply,
             state_ttl=timedelta(hours=1),
         )
 

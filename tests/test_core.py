@@ -56,7 +56,12 @@ def test_decomposed_input_matches_after_nfc() -> None:
     assert find_tolerant(normalize_input(decomposed), "tự tử")
 
 
-@given(st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ", min_size=1))
+@given(
+    st.text(
+        alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ",
+        min_size=1,
+    )
+)
 def test_a_phrase_matches_itself_and_its_unaccented_form(phrase: str) -> None:
     phrase = " ".join(phrase.split())
     if not phrase:
@@ -102,11 +107,20 @@ def test_pseudonyms_are_keyed_stable_and_per_channel() -> None:
 
 @given(
     st.dictionaries(st.text(max_size=10), st.one_of(st.integers(), st.text(max_size=20), st.booleans()), max_size=5),
-    st.lists(st.tuples(st.text(alphabet="abc:_", min_size=1, max_size=10), st.text(min_size=1, max_size=20).filter(str.strip)), max_size=5),
+    st.lists(
+        st.tuples(
+            st.text(alphabet="abc:_", min_size=1, max_size=10),
+            st.text(min_size=1, max_size=20).filter(str.strip),
+        ),
+        max_size=5,
+    ),
 )
 def test_state_json_round_trip(data: dict[str, object], offered: list[tuple[str, str]]) -> None:
     state = ConversationState(
-        flow="f", step="s", data=data, offered=[Choice(i, label) for i, label in offered],
+        flow="f",
+        step="s",
+        data=data,
+        offered=[Choice(i, label) for i, label in offered],
         prompt=[Reply("hỏi", choices=tuple(Choice(i, label) for i, label in offered))],
         resume={"flow": "x"},
     )

@@ -81,7 +81,13 @@ DIALOGS: dict[str, list[Step]] = {
     "privacy shows what is stored, and keeping it erases nothing": [
         START,
         ADULT,
-        say("/privacy", "mã ẩn danh", "từ 16 tuổi trở lên", "chưa đồng ý", choices=("Xóa toàn bộ", "Menu chính")),
+        say(
+            "/privacy",
+            "mã ẩn danh",
+            "từ 16 tuổi trở lên",
+            "chưa đồng ý",
+            choices=("Xóa toàn bộ", "Menu chính"),
+        ),
         press("Xóa toàn bộ", "Không thể khôi phục", choices=("Có, xóa toàn bộ", "Không, giữ lại")),
         press("Không, giữ lại", "Chưa có gì bị xóa", choices=MENU),
         say("/privacy", "từ 16 tuổi trở lên"),

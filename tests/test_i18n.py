@@ -29,7 +29,11 @@ def extracted() -> set[str]:
 
 def catalog() -> dict[str, str]:
     with PO.open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle) if m.id and not m.fuzzy and isinstance(m.id, str)}
+        return {
+            m.id: m.string
+            for m in read_po(handle)
+            if isinstance(m.id, str) and isinstance(m.string, str) and m.id and not m.fuzzy
+        }
 
 
 def test_every_message_in_code_has_a_vietnamese_translation() -> None:

@@ -78,7 +78,9 @@ async def test_uncommitted_work_is_rolled_back(engine: AsyncEngine) -> None:
 
 
 async def test_state_round_trips_and_expires(engine: AsyncEngine) -> None:
-    state = ConversationState(flow="onboarding", step="age", data={"n": 1, "xs": ["ă"]}, offered=[Choice("age:adult", "Từ 16")])
+    state = ConversationState(
+        flow="onboarding", step="age", data={"n": 1, "xs": ["ă"]}, offered=[Choice("age:adult", "Từ 16")]
+    )
     async with uow(engine) as work:
         await work.users.touch(ALICE, NOW.date())
         await work.states.save(ALICE, state, NOW + timedelta(hours=1))

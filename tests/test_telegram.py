@@ -160,5 +160,8 @@ async def test_different_people_are_served_concurrently(runtime: Runtime) -> Non
 async def test_fake_server_refuses_malformed_tokens(fake_telegram: FakeTelegram, bad_token: str) -> None:
     import aiohttp
 
-    async with aiohttp.ClientSession() as session, session.post(f"{fake_telegram.url}/bot{bad_token}/getMe") as resp:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{fake_telegram.url}/bot{bad_token}/getMe") as resp,
+    ):
         assert resp.status == 401

@@ -52,9 +52,7 @@ from core.pseudonym import Pseudonymizer
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-INFO = ChannelInfo(
-    name=CHANNEL, renders=Render.BUTTONS | Render.LOCATION_REQUEST | Render.RICH_TEXT, max_text=4096
-)
+INFO = ChannelInfo(name=CHANNEL, renders=Render.BUTTONS | Render.LOCATION_REQUEST | Render.RICH_TEXT, max_text=4096)
 
 
 def _sender_id(update: Update) -> int | None:
@@ -82,11 +80,16 @@ def message_event(message: Message, user: str) -> Event | None:
 def to_markup(message: TelegramMessage) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     if message.inline:
         return InlineKeyboardMarkup(
-            inline_keyboard=[[InlineKeyboardButton(text=b.label, callback_data=b.data) for b in row] for row in message.inline]
+            inline_keyboard=[
+                [InlineKeyboardButton(text=b.label, callback_data=b.data) for b in row] for row in message.inline
+            ]
         )
     if message.keyboard:
         return ReplyKeyboardMarkup(
-            keyboard=[[KeyboardButton(text=b.label, request_location=b.request_location or None) for b in row] for row in message.keyboard],
+            keyboard=[
+                [KeyboardButton(text=b.label, request_location=b.request_location or None) for b in row]
+                for row in message.keyboard
+            ],
             resize_keyboard=True,
             one_time_keyboard=True,
         )

@@ -7,8 +7,23 @@ import html
 import re
 
 SUPPORTED_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "tg-emoji",
-    "code", "pre", "blockquote", "tg-time",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "tg-emoji",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-time",
 }
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:=\"[^\"<>]*\"|='[^'<>]*'|=[^\s\"'<>]+)?)*)\s*>")
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
@@ -36,17 +51,19 @@ def parse_html(text: str) -> str:
                 raise ParseError(f"can't parse entities: unexpected '<' at byte offset {pos}")
             closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
             if name not in SUPPORTED_TAGS:
-                raise ParseError(f"can't parse entities: unsupported start tag \"{name}\" at byte offset {pos}")
+                raise ParseError(f'can\'t parse entities: unsupported start tag "{name}" at byte offset {pos}')
             if closing:
                 if not stack or stack[-1] != name:
                     raise ParseError(f"can't parse entities: unexpected end tag at byte offset {pos}")
                 stack.pop()
             else:
-                parsed = {m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or "" for m in _ATTR.finditer(attrs)}
+                parsed = {
+                    m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or "" for m in _ATTR.finditer(attrs)
+                }
                 if name == "a" and "href" not in parsed:
                     raise ParseError("can't parse entities: <a> needs href")
                 if name == "span" and parsed.get("class") != "tg-spoiler":
-                    raise ParseError("can't parse entities: <span> needs class=\"tg-spoiler\"")
+                    raise ParseError('can\'t parse entities: <span> needs class="tg-spoiler"')
                 stack.append(name)
             pos = match.end()
         elif char == "&":

@@ -13,12 +13,14 @@ updates for ``getUpdates``; ``sent`` records what the bot sent to each chat.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import math
 import re
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,8 +33,16 @@ TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
 SEND_METHODS = frozenset({"sendmessage", "sendlocation", "sendvenue", "senddocument", "sendphoto", "sendcontact"})
 COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 BUTTON_ACTIONS = (
-    "url", "callback_data", "web_app", "login_url", "switch_inline_query", "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat", "copy_text", "callback_game", "pay",
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
 )
 
 
@@ -124,8 +134,9 @@ class FakeTelegram:
         site = web.TCPSite(self._runner, self.host, 0)
         await site.start()
         server = site._server
-        assert server is not None and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
+        sockets = getattr(server, "sockets", None)
+        assert sockets
+        self.port = int(sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -167,8 +178,13 @@ class FakeTelegram:
 
     def user_sends_sticker(self, user_id: int) -> int:
         sticker = {
-            "file_id": "CAACAgIAAxkBAAE", "file_unique_id": "AgAD", "type": "regular",
-            "width": 512, "height": 512, "is_animated": False, "is_video": False,
+            "file_id": "CAACAgIAAxkBAAE",
+            "file_unique_id": "AgAD",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
         }
         return self._push({"message": self._incoming(user_id, sticker=sticker)})
 
@@ -252,7 +268,7 @@ class FakeTelegram:
             refusal = self._flood_check(params)
             if refusal is not None:
                 return refusal
-        handler = getattr(self, f"_m_{lowered}", None)
+        handler: Callable[[dict[str, Any], bool], Awaitable[web.Response]] | None = getattr(self, f"_m_{lowered}", None)
         if handler is None:
             return web.json_response({"ok": True, "result": True})
         return await handler(params, from_form)
@@ -298,7 +314,12 @@ class FakeTelegram:
             "message_id": message.message_id,
             "date": int(time.time()),
             "chat": {"id": message.chat_id, "type": "private", "first_name": "Test"},
-            "from": {"id": self.bot_id, "is_bot": True, "first_name": "Điểm Tựa", "username": self.bot_username},
+            "from": {
+                "id": self.bot_id,
+                "is_bot": True,
+                "first_name": "Điểm Tựa",
+                "username": self.bot_username,
+            },
         }
         if message.method == "sendMessage":
             result["text"] = message.text
@@ -306,7 +327,9 @@ class FakeTelegram:
             result["reply_markup"] = message.reply_markup
         return result
 
-    def _record(self, method: str, params: dict[str, Any], html_text: str, text: str, markup: dict[str, Any] | None) -> web.Response:
+    def _record(
+        self, method: str, params: dict[str, Any], html_text: str, text: str, markup: dict[str, Any] | None
+    ) -> web.Response:
         chat_id = int(params["chat_id"])
         message = SentMessage(chat_id, next(self._message_ids), method, html_text, text, markup, params)
         self.sent[chat_id].append(message)
@@ -340,10 +363,20 @@ class FakeTelegram:
         return self._record("sendDocument", params, "", str(params.get("caption", "")), None)
 
     async def _m_getme(self, params: dict[str, Any], from_form: bool) -> web.Response:
-        return web.json_response({"ok": True, "result": {
-            "id": self.bot_id, "is_bot": True, "first_name": "Điểm Tựa", "username": self.bot_username,
-            "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False,
-        }})
+        return web.json_response(
+            {
+                "ok": True,
+                "result": {
+                    "id": self.bot_id,
+                    "is_bot": True,
+                    "first_name": "Điểm Tựa",
+                    "username": self.bot_username,
+                    "can_join_groups": False,
+                    "can_read_all_group_messages": False,
+                    "supports_inline_queries": False,
+                },
+            }
+        )
 
     async def _m_setmycommands(self, params: dict[str, Any], from_form: bool) -> web.Response:
         commands = self._loads(params["commands"], from_form)
@@ -369,8 +402,6 @@ class FakeTelegram:
             self.delivered_up_to = max(self.delivered_up_to, offset - 1)
         if not self._updates and timeout > 0:
             self._new_update.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
-            except TimeoutError:
-                pass
         return web.json_response({"ok": True, "result": self._updates[:limit]})
