@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Self
 
@@ -32,10 +34,8 @@ class Runtime:
     i18n: Translator
     pseudonyms: Pseudonymizer
     conversation: Conversation
+    unit_of_work: Callable[[], SqlUnitOfWork]
     closed: bool = field(default=False, init=False)
-
-    def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.sessions)
 
     async def close(self) -> None:
         if not self.closed:
@@ -69,10 +69,11 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         await engine.dispose()
         raise
     sessions = session_factory(engine)
+    writer = asyncio.Lock() if is_sqlite(engine) else None
     i18n = load_translator("vi", settings.timezone)
 
     def unit_of_work() -> SqlUnitOfWork:
-        return SqlUnitOfWork(sessions)
+        return SqlUnitOfWork(sessions, writer)
 
     conversation = build_conversation(
         uow_factory=unit_of_work,
@@ -86,6 +87,7 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         settings=settings,
         engine=engine,
         sessions=sessions,
+        unit_of_work=unit_of_work,
         clock=clock,
         i18n=i18n,
         pseudonyms=Pseudonymizer(secret),

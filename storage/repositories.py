@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -178,9 +179,12 @@ class SqlUnitOfWork:
     consents: SqlConsentRepository
     privacy: SqlPrivacyRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], writer: asyncio.Lock | None = None) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        # SQLite has a single writer: transactions of this process take turns through a first-come,
+        # first-served lock instead of sleeping in SQLite's busy handler (see docs/performance.md).
+        self._writer = writer
 
     @property
     def session(self) -> AsyncSession:
@@ -189,6 +193,8 @@ class SqlUnitOfWork:
         return self._session
 
     async def __aenter__(self) -> Self:
+        if self._writer is not None:
+            await self._writer.acquire()
         self._session = self._sessions()
         self.users = SqlUserRepository(self._session)
         self.states = SqlStateRepository(self._session)
@@ -209,6 +215,8 @@ class SqlUnitOfWork:
         finally:
             await session.close()
             self._session = None
+            if self._writer is not None:
+                self._writer.release()
 
     async def commit(self) -> None:
         await self.session.commit()
