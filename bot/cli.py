@@ -17,10 +17,11 @@ from rich.console import Console
 from bot.config import Settings
 from bot.logsetup import configure_logging
 from bot.runtime import DatabaseNotMigrated, Runtime, open_runtime
+from core.i18n import BOT_NAME
 from storage import migrate
 from storage.db import create_engine
 
-app = typer.Typer(help="Điểm Tựa: a privacy-first support chatbot.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(help=f"{BOT_NAME}: a privacy-first support chatbot.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 err = Console(stderr=True)

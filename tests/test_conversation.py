@@ -18,6 +18,21 @@ from handlers import menu
 USER = "c" * 64
 
 
+def engine_with(runtime: Runtime, *routers: Router) -> Conversation:
+    """A conversation engine with the given routers and the real menu's fallbacks."""
+    return Conversation(
+        routers=list(routers),
+        uow_factory=runtime.unit_of_work,
+        clock=runtime.clock,
+        i18n=load_translator(),
+        hooks=[],
+        fallback=menu.fallback,
+        expired_choice=menu.expired_choice,
+        failure_reply=menu.failure_reply,
+        state_ttl=timedelta(hours=1),
+    )
+
+
 async def test_a_restart_resumes_the_conversation(settings: Settings, clock: ManualClock) -> None:
     async with await open_runtime(settings, clock=clock) as first:
         out = await first.conversation.handle(TextMessage(USER, "console", "/start"), INFO)
@@ -58,17 +73,7 @@ async def test_a_failing_handler_gets_an_apology_and_changes_nothing(runtime: Ru
         await ctx.uow.users.set_stopped(ctx.user.pseudonym, True)
         raise RuntimeError("secret message text must not reach the log")
 
-    conversation = Conversation(
-        routers=[router, menu.router],
-        uow_factory=runtime.unit_of_work,
-        clock=runtime.clock,
-        i18n=load_translator(),
-        hooks=[],
-        fallback=menu.fallback,
-        expired_choice=menu.expired_choice,
-        failure_reply=menu.failure_reply,
-        state_ttl=timedelta(hours=1),
-    )
+    conversation = engine_with(runtime, router, menu.router)
     out = await conversation.handle(TextMessage(USER, "console", "/boom"), INFO)
     assert "trục trặc" in out.replies[0].text
     async with runtime.unit_of_work() as uow:
@@ -83,17 +88,7 @@ async def test_a_handler_that_says_nothing_still_gets_an_answer(runtime: Runtime
     async def quiet(ctx: Context) -> None:
         return None
 
-    conversation = Conversation(
-        routers=[router],
-        uow_factory=runtime.unit_of_work,
-        clock=runtime.clock,
-        i18n=load_translator(),
-        hooks=[],
-        fallback=menu.fallback,
-        expired_choice=menu.expired_choice,
-        failure_reply=menu.failure_reply,
-        state_ttl=timedelta(hours=1),
-    )
+    conversation = engine_with(runtime, router)
     out = await conversation.handle(ChoiceMade(USER, "console", "quiet"), INFO)
     assert out.replies and "chưa hiểu" in out.replies[0].text
 
@@ -102,17 +97,7 @@ async def test_duplicate_registrations_are_refused(runtime: Runtime) -> None:
     import pytest
 
     with pytest.raises(ValueError, match="registered twice"):
-        Conversation(
-            routers=[menu.router, menu.router],
-            uow_factory=runtime.unit_of_work,
-            clock=ManualClock(),
-            i18n=load_translator(),
-            hooks=[],
-            fallback=menu.fallback,
-            expired_choice=menu.expired_choice,
-            failure_reply=menu.failure_reply,
-            state_ttl=timedelta(hours=1),
-        )
+        engine_with(runtime, menu.router, menu.router)
 
 
 async def test_state_keeps_no_free_text(runtime: Runtime) -> None:

@@ -8,6 +8,7 @@ Form-encoded requests carry scalars as strings and objects as JSON strings; both
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,27 @@ def _check_one(value: Any, type_name: str, path: str, *, from_form: bool) -> lis
     return _check_object(_decode_json(value) if from_form else value, type_name, path)
 
 
+_DISCRIMINATOR = re.compile(r'(?:must be|always) "?([a-z_]+)"?\s*$')
+
+
+def _check_fields(
+    value: dict[str, Any], fields: list[dict[str, Any]], path: str, owner: str, *, from_form: bool
+) -> list[str]:
+    """Unknown names, missing required fields, and each present field's type (and fixed discriminator)."""
+    by_name = {f["name"]: f for f in fields}
+    errors = [f"{path}.{name}: not a field of {owner}" for name in value if name not in by_name]
+    for name, field in by_name.items():
+        if name not in value:
+            if field["required"]:
+                errors.append(f"{path}.{name}: required by {owner}")
+            continue
+        errors += check_value(value[name], field["types"], f"{path}.{name}", from_form=from_form)
+        fixed = _DISCRIMINATOR.search(field.get("description", "")) if name == "type" else None
+        if fixed and value[name] != fixed.group(1):
+            errors.append(f"{path}.type: {owner} needs {fixed.group(1)!r}")
+    return errors
+
+
 def _check_object(value: Any, type_name: str, path: str) -> list[str]:
     types = spec()["types"]
     if type_name not in types:
@@ -102,28 +124,11 @@ def _check_object(value: Any, type_name: str, path: str) -> list[str]:
         return check_value(value, list(type_spec["subtypes"]), path, from_form=False)
     if not isinstance(value, dict):
         return [f"{path}: expected {type_name} object"]
-    fields = {f["name"]: f for f in type_spec.get("fields", [])}
-    errors = [f"{path}.{name}: not a field of {type_name}" for name in value if name not in fields]
-    for name, field in fields.items():
-        if name not in value:
-            if field["required"]:
-                errors.append(f"{path}.{name}: required by {type_name}")
-            continue
-        errors += check_value(value[name], field["types"], f"{path}.{name}", from_form=False)
-    # A discriminated subtype ("type": "default" ...) must carry the value its description names.
-    return errors
+    return _check_fields(value, type_spec.get("fields", []), path, type_name, from_form=False)
 
 
 def check_request(method: str, params: dict[str, Any], *, from_form: bool) -> list[str]:
     method_def = method_spec(method)
     if method_def is None:
         return [f"{method}: no such method"]
-    fields = {f["name"]: f for f in method_def.get("fields", [])}
-    errors = [f"{method}.{name}: not a parameter" for name in params if name not in fields]
-    for name, field in fields.items():
-        if name not in params:
-            if field["required"]:
-                errors.append(f"{method}.{name}: required")
-            continue
-        errors += check_value(params[name], field["types"], f"{method}.{name}", from_form=from_form)
-    return errors
+    return _check_fields(params, method_def.get("fields", []), method, method, from_form=from_form)
