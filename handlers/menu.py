@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from core.conversation import Context, Handler, Router
-from core.events import Choice, ChoiceMade, CommandMessage, LocationShared, Reply, UnsupportedMessage
+from core.events import (
+    Choice,
+    ChoiceMade,
+    CommandMessage,
+    ContactShared,
+    LocationShared,
+    Reply,
+    UnsupportedMessage,
+)
 from core.i18n import N_, Translator
 from core.ports import AgeGroup
 
@@ -65,6 +73,8 @@ async def fallback(ctx: Context) -> None:
         text = ctx._("I don't know that command.")
     elif isinstance(event, LocationShared):
         text = ctx._("Thank you. I only use a location to look for nearby support, and I did not keep it.")
+    elif isinstance(event, ContactShared):
+        text = ctx._("Thank you, but I do not need a phone number now, and I did not keep it.")
     elif isinstance(event, UnsupportedMessage):
         text = ctx._("Sorry, I can only read text messages for now.")
     else:

@@ -46,6 +46,10 @@ def location(lat: float, lon: float, *expect: str, choices: Sequence[str] | None
     return Step("location", f"{lat} {lon}", tuple(expect), (), tuple(choices) if choices is not None else None)
 
 
+def contact(phone: str, *expect: str, absent: Sequence[str] = (), choices: Sequence[str] | None = None) -> Step:
+    return Step("contact", phone, tuple(expect), tuple(absent), tuple(choices) if choices is not None else None)
+
+
 class Driver(Protocol):
     name: str
 
@@ -54,6 +58,8 @@ class Driver(Protocol):
     async def press(self, label: str) -> Turn: ...
 
     async def share_location(self, latitude: float, longitude: float) -> Turn: ...
+
+    async def share_contact(self, phone: str) -> Turn: ...
 
 
 _NUMBERED = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
@@ -87,6 +93,9 @@ class ConsoleDriver:
     async def share_location(self, latitude: float, longitude: float) -> Turn:
         return await self.say(f"/location {latitude} {longitude}")
 
+    async def share_contact(self, phone: str) -> Turn:
+        return await self.say(f"/contact {phone}")
+
 
 @dataclass
 class TelegramDriver:
@@ -96,8 +105,7 @@ class TelegramDriver:
     name: str = "telegram"
     pushed: int = field(default=0)
 
-    async def _run(self, push: int) -> Turn:
-        del push
+    async def _run(self, _update_id: int) -> Turn:
         before = len(self.fake.messages(self.user_id))
         self.pushed += 1
         await self.channel.wait_processed(self.pushed)
@@ -126,6 +134,9 @@ class TelegramDriver:
     async def share_location(self, latitude: float, longitude: float) -> Turn:
         return await self._run(self.fake.user_shares_location(self.user_id, latitude, longitude))
 
+    async def share_contact(self, phone: str) -> Turn:
+        return await self._run(self.fake.user_shares_contact(self.user_id, phone))
+
 
 async def play(driver: Driver, steps: Sequence[Step]) -> list[Turn]:
     turns = []
@@ -137,6 +148,8 @@ async def play(driver: Driver, steps: Sequence[Step]) -> list[Turn]:
         elif step.action == "location":
             lat, lon = (float(v) for v in step.value.split())
             turn = await driver.share_location(lat, lon)
+        elif step.action == "contact":
+            turn = await driver.share_contact(step.value)
         else:
             raise ValueError(step.action)
         where = f"[{driver.name}] step {number} ({step.action} {step.value!r})"

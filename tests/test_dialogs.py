@@ -6,7 +6,7 @@ import pytest
 
 from bot.runtime import Runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
-from tests.dialog import ConsoleDriver, Driver, Step, TelegramDriver, location, play, press, say
+from tests.dialog import ConsoleDriver, Driver, Step, TelegramDriver, contact, location, play, press, say
 from tests.fakes.telegram_server import FakeTelegram
 
 MENU = (
@@ -77,6 +77,7 @@ DIALOGS: dict[str, list[Step]] = {
         START,
         ADULT,
         location(21.0285, 105.8542, "không lưu lại vị trí", choices=MENU),
+        contact("+84 912 345 678", "không lưu lại số này", absent=("912",), choices=MENU),
     ],
     "privacy shows what is stored, and keeping it erases nothing": [
         START,
