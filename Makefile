@@ -29,7 +29,7 @@ lint: $(STAMP)
 ## Re-extract messages from the code and merge them into the Vietnamese catalog (then translate the new ones).
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output \
-		--project "Điểm Tựa" bot core handlers storage
+		--project "Điểm Tựa" bot core domain handlers storage data
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -l vi --no-location --no-fuzzy-matching --width 100 --ignore-obsolete
 
 clean:

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = ("aiogram", "telegram", "httpx", "sqlalchemy", "apscheduler", "aiohttp", "asyncpg", "aiosqlite")
-PURE_PACKAGES = ("handlers", "core")
+PURE_PACKAGES = ("handlers", "core", "domain")
 
 
 def imported_roots(path: Path) -> set[str]:

@@ -13,7 +13,7 @@ from core.i18n import LOCALE_DIR, load_translator
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = LOCALE_DIR / "vi" / "LC_MESSAGES" / "messages.po"
-SOURCES = ("bot", "core", "handlers", "storage")
+SOURCES = ("bot", "core", "domain", "handlers", "storage")
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 # Words that label people rather than describe what they do: never in the bot's Vietnamese.
 STIGMATISING = ("con nghiện", "nghiện ngập", "thằng nghiện", "dân nghiện", "xì ke", "hút chích", "tệ nạn")
