@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Settings
 from core.clock import Clock, SystemClock
 from core.conversation import Conversation
-from core.hotlines import load_hotlines, load_urgent_phrases
+from core.hotlines import SHIPPED_DATA, load_hotlines, load_urgent_phrases
 from core.i18n import Translator, load_translator
 from core.pseudonym import Pseudonymizer
+from domain.assist import load_instrument
 from handlers.app import build_conversation
 from storage import migrate
 from storage.db import create_engine, is_sqlite, session_factory
@@ -81,6 +82,7 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         i18n=i18n,
         hotlines=load_hotlines(),
         urgent_phrases=load_urgent_phrases(),
+        instrument=load_instrument(SHIPPED_DATA / "instruments" / "assist_v3.toml"),
         state_ttl=settings.state_ttl,
     )
     return Runtime(

@@ -98,6 +98,14 @@ class PrivacyRepository(Protocol):
         ...
 
 
+class TallyRepository(Protocol):
+    async def add(
+        self, week: date, kind: str, *, instrument: str = "", subject: str = "", level: str = "", province: str = ""
+    ) -> None:
+        """Count one anonymous event in its weekly cell."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories that commit or roll back together."""
 
@@ -112,6 +120,9 @@ class UnitOfWork(Protocol):
 
     @property
     def privacy(self) -> PrivacyRepository: ...
+
+    @property
+    def tallies(self) -> TallyRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -267,3 +267,24 @@ def injecting(answers: Mapping[str, str]) -> Injecting:
     if ever == "recent":
         return Injecting.FREQUENT if answers.get("q8_pattern") == "more_than_weekly" else Injecting.RECENT
     return Injecting.NEVER
+
+
+# ------------------------------------------------------------------------------------ translation
+
+
+def instrument_messages(instrument: Instrument) -> list[str]:
+    """Every msgid the instrument shows, for the gettext catalog."""
+    messages = [instrument.title, instrument.gate_confirm]
+    for question in instrument.questions:
+        messages.append(question.text)
+        messages.extend(option.label for option in question.scale)
+    messages.extend(substance.label for substance in instrument.substances)
+    return list(dict.fromkeys(messages))
+
+
+def babel_extract(
+    fileobj: Any, keywords: object, comment_tags: object, options: object
+) -> list[tuple[int, str, str, list[str]]]:
+    """A Babel extraction method for instrument files (see babel.cfg)."""
+    instrument = parse_instrument(fileobj.read().decode("utf-8"))
+    return [(0, "_", message, []) for message in instrument_messages(instrument)]

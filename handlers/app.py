@@ -10,7 +10,8 @@ from core.conversation import Conversation
 from core.hotlines import Hotlines
 from core.i18n import Translator
 from core.ports import UnitOfWork
-from handlers import menu, onboarding, privacy, urgent
+from domain.assist import Instrument
+from handlers import menu, onboarding, privacy, selfcheck, urgent
 
 
 def build_conversation(
@@ -20,11 +21,18 @@ def build_conversation(
     i18n: Translator,
     hotlines: Hotlines,
     urgent_phrases: Sequence[str],
+    instrument: Instrument,
     state_ttl: timedelta = timedelta(hours=24),
 ) -> Conversation:
     urgent_router, urgent_hook = urgent.create(hotlines, urgent_phrases)
     return Conversation(
-        routers=[menu.router, onboarding.create_router(hotlines), urgent_router, privacy.router],
+        routers=[
+            menu.router,
+            onboarding.create_router(hotlines),
+            urgent_router,
+            privacy.router,
+            selfcheck.create_router(instrument),
+        ],
         uow_factory=uow_factory,
         clock=clock,
         i18n=i18n,

@@ -13,6 +13,7 @@ router = Router("privacy")
 
 FLOW_NAMES = {
     "onboarding": N_("the welcome questions"),
+    "selfcheck": N_("the self-check, answers in progress"),
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Dialect, ForeignKey, Index, MetaData, String, Text, types
+from sqlalchemy import Dialect, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, types
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -83,6 +83,24 @@ class Consent(Base):
     text_version: Mapped[str] = mapped_column(String(20))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Tally(Base):
+    """Anonymous counters for programme figures: no pseudonym, nothing finer than the week."""
+
+    __tablename__ = "tallies"
+    __table_args__ = (
+        UniqueConstraint("week", "kind", "instrument", "subject", "level", "province", name="uq_tallies_cell"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    week: Mapped[date]  # the Monday of the week, local time
+    kind: Mapped[str] = mapped_column(String(40))
+    instrument: Mapped[str] = mapped_column(String(40), default="")
+    subject: Mapped[str] = mapped_column(String(40), default="")  # substance or service kind
+    level: Mapped[str] = mapped_column(String(20), default="")  # risk level
+    province: Mapped[str] = mapped_column(String(40), default="")
+    count: Mapped[int] = mapped_column(default=0)
 
 
 def personal_tables() -> list[str]:

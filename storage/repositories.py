@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.ports import AgeGroup, ConsentRecord, StoredData, UserRecord
 from core.state import ConversationState
-from storage.models import Base, Consent, ConversationStateRow, User, personal_tables
+from storage.models import Base, Consent, ConversationStateRow, Tally, User, personal_tables
 
 
 def _insert(session: AsyncSession, model: type[Base]) -> Any:
@@ -171,6 +171,23 @@ class SqlPrivacyRepository:
         return removed
 
 
+class SqlTallyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, week: date, kind: str, *, instrument: str = "", subject: str = "", level: str = "", province: str = ""
+    ) -> None:
+        cell = {"week": week, "kind": kind, "instrument": instrument, "subject": subject, "level": level}
+        cell["province"] = province
+        statement = (
+            _insert(self._session, Tally)
+            .values(**cell, count=1)
+            .on_conflict_do_update(index_elements=list(cell), set_={"count": Tally.count + 1})
+        )
+        await self._session.execute(statement)
+
+
 class SqlUnitOfWork:
     """One session, one transaction; rolled back unless committed."""
 
@@ -178,6 +195,7 @@ class SqlUnitOfWork:
     states: SqlStateRepository
     consents: SqlConsentRepository
     privacy: SqlPrivacyRepository
+    tallies: SqlTallyRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], writer: asyncio.Lock | None = None) -> None:
         self._sessions = sessions
@@ -200,6 +218,7 @@ class SqlUnitOfWork:
         self.states = SqlStateRepository(self._session)
         self.consents = SqlConsentRepository(self._session)
         self.privacy = SqlPrivacyRepository(self._session)
+        self.tallies = SqlTallyRepository(self._session)
         return self
 
     async def __aexit__(

@@ -20,9 +20,12 @@ STIGMATISING = ("con nghiện", "nghiện ngập", "thằng nghiện", "dân ngh
 
 
 def extracted() -> set[str]:
+    """Messages in the code, and in the instrument data files (through their Babel extractor)."""
+    runs = [(ROOT / source, [("**.py", "python")]) for source in SOURCES]
+    runs.append((ROOT / "data", [("instruments/**.toml", "domain.assist:babel_extract")]))
     ids: set[str] = set()
-    for source in SOURCES:
-        for _file, _line, message, _comments, _context in extract_from_dir(ROOT / source):
+    for directory, method_map in runs:
+        for _file, _line, message, _comments, _context in extract_from_dir(directory, method_map):
             ids.add(message if isinstance(message, str) else message[0])
     return ids
 

@@ -1,0 +1,238 @@
+"""The anonymous self-check (WHO ASSIST v3.0): one question per message, back and stop at every step, a
+plain-language result in the spirit of WHO's brief intervention, and next steps chosen by the result.
+
+Answers live only in the expiring conversation state; the only lasting trace is an anonymous weekly
+counter (instrument, substance, risk level).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from core.conversation import Context, Router
+from core.events import Choice
+from core.i18n import N_
+from domain.assist import (
+    GATE_CONFIRM,
+    Ask,
+    Injecting,
+    Instrument,
+    Risk,
+    SubstanceResult,
+    answer_key,
+    injecting,
+    next_ask,
+    results,
+)
+from handlers.menu import show_menu
+
+FLOW = "selfcheck"
+
+LEVEL_NAMES = {Risk.LOW: N_("low risk"), Risk.MODERATE: N_("moderate risk"), Risk.HIGH: N_("high risk")}
+FEEDBACK = {
+    Risk.HIGH: N_(
+        "A high score means a high risk of serious problems with health, relationships, money or the law, and "
+        "possibly dependence. This is not a diagnosis, and it says nothing about who you are. Treatment and "
+        "support work, and many people have changed their use with help. A counsellor can talk it through with "
+        "you, privately."
+    ),
+    Risk.MODERATE: N_(
+        "A moderate score means your current use may already be affecting your health or other parts of your "
+        "life, or may do so later. Many people in your situation cut down or stop, and it is easier with a plan "
+        "and support. What you decide is up to you."
+    ),
+    Risk.LOW: N_(
+        "A low score means your current use carries a low risk of problems. Keeping it this way protects your "
+        "health; risks grow if use increases. You can take the check again in three months."
+    ),
+}
+OPIOIDS_ADVICE = N_(
+    "For heroin and other opioids, treatment with methadone or buprenorphine greatly lowers the risk of overdose "
+    "and helps people get their lives back. Never use alone, and take extra care after a break: your body's "
+    "tolerance drops quickly."
+)
+STIMULANTS_ADVICE = N_(
+    "For ma túy đá and other stimulants, counselling helps, and so does support for sleep, mood and stress. If "
+    "you feel anxious, suspicious or hear things others do not, talk to a health worker."
+)
+INJECTING_FREQUENT = N_(
+    "You inject often. That calls for a closer look with a health worker or counsellor, soon: it is a sign "
+    "that more support would help."
+)
+INJECTING_ANY = N_(
+    "Because you have injected: use a new needle and syringe every time and never share them or other "
+    "equipment. Get tested for HIV and hepatitis B and C; testing is confidential, and treatment works."
+)
+NO_USE = N_(
+    "You have not used any of these substances. Thank you for taking the check. If you are here for someone "
+    "close to you, the family section may help."
+)
+DISCLAIMER = N_(
+    "This is a self-check, not a diagnosis. Your answers were not stored; only an anonymous count (the week, "
+    "the substance and the risk level, with nothing about you) is kept for the programme's figures."
+)
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def create_router(instrument: Instrument) -> Router:
+    router = Router("selfcheck")
+
+    def answers_of(ctx: Context) -> dict[str, str]:
+        return dict(ctx.state.data.get("answers") or {})
+
+    def order_of(ctx: Context) -> list[str]:
+        return list(ctx.state.data.get("order") or [])
+
+    def ask(ctx: Context, step: Ask, answered: int) -> None:
+        question = ctx._(step.question.text)
+        if step.substance is not None:
+            question = question.format(substance=ctx._(step.substance.label))
+        choices = [Choice(f"sc:{answered}.{i}", ctx._(o.label)) for i, o in enumerate(step.question.scale)]
+        choices += [Choice("sc:back", ctx._("◀ Back")), Choice("sc:stop", ctx._("Stop"))]
+        ctx.say(question, title=ctx._("Question {number}").format(number=answered + 1), choices=choices)
+
+    async def advance(ctx: Context, answers: dict[str, str], order: list[str]) -> None:
+        step = next_ask(instrument, answers)
+        if step is None:
+            await finish(ctx, answers)
+            return
+        ctx.state.enter(FLOW, step.key, answers=answers, order=order)
+        ask(ctx, step, len(order))
+
+    async def finish(ctx: Context, answers: dict[str, str]) -> None:
+        found = results(instrument, answers)
+        injected = injecting(answers)
+        week = monday(ctx.now.astimezone(ctx.i18n.timezone).date())
+        for result in found:
+            await ctx.uow.tallies.add(
+                week, "selfcheck", instrument=instrument.id, subject=result.substance.id, level=result.risk.value
+            )
+        if not found:
+            await ctx.uow.tallies.add(week, "selfcheck", instrument=instrument.id, subject="none")
+        ctx.state.leave()
+        ctx.say(
+            result_text(ctx, found, injected),
+            title=ctx._("Your self-check result"),
+            choices=next_steps(ctx, found, injected),
+        )
+
+    def result_text(ctx: Context, found: list[SubstanceResult], injected: Injecting) -> str:
+        if not found:
+            return ctx._(NO_USE) + "\n\n" + ctx._(DISCLAIMER)
+        lines = [
+            "• "
+            + ctx._("{substance}: {score} points, {level}").format(
+                substance=ctx._(r.substance.label), score=r.score, level=ctx._(LEVEL_NAMES[r.risk])
+            )
+            for r in found
+        ]
+        parts = ["\n".join(lines)]
+        levels = {r.risk for r in found}
+        parts += [ctx._(FEEDBACK[level]) for level in (Risk.HIGH, Risk.MODERATE, Risk.LOW) if level in levels]
+        concerning = {r.substance.id for r in found if r.risk is not Risk.LOW}
+        if "opioids" in concerning:
+            parts.append(ctx._(OPIOIDS_ADVICE))
+        if "stimulants" in concerning:
+            parts.append(ctx._(STIMULANTS_ADVICE))
+        if injected is Injecting.FREQUENT:
+            parts.append(ctx._(INJECTING_FREQUENT))
+        if injected is not Injecting.NEVER:
+            parts.append(ctx._(INJECTING_ANY))
+        parts.append(ctx._(DISCLAIMER))
+        return "\n\n".join(parts)
+
+    def next_steps(ctx: Context, found: list[SubstanceResult], injected: Injecting) -> list[Choice]:
+        risks = {r.substance.id: r.risk for r in found}
+        high = Risk.HIGH in risks.values() or injected is Injecting.FREQUENT
+        moderate = Risk.MODERATE in risks.values()
+        choices: list[Choice] = []
+        if risks.get("opioids") in (Risk.HIGH, Risk.MODERATE):
+            choices.append(Choice("find:methadone", ctx._("Find methadone or buprenorphine treatment")))
+        if risks.get("stimulants") in (Risk.HIGH, Risk.MODERATE):
+            choices.append(Choice("find:mental_health", ctx._("Find mental health support")))
+        if injected is not Injecting.NEVER:
+            choices.append(Choice("find:hiv_testing", ctx._("Find HIV and hepatitis testing")))
+            choices.append(Choice("find:needle_syringe", ctx._("Find a needle and syringe programme")))
+        if high or moderate:
+            choices.append(Choice("book:counselling", ctx._("Book a counselling session")))
+        if moderate:
+            choices.append(Choice("tips", ctx._("Tips for cutting down")))
+        if high:
+            choices.append(Choice("groups:relapse_prevention", ctx._("Join a self-help group")))
+        choices.append(Choice("menu", ctx._("Main menu")))
+        return choices
+
+    @router.choice("check", anytime=True)
+    async def intro(ctx: Context) -> None:
+        ctx.state.leave()
+        ctx.say(
+            ctx._(
+                "This is a private self-check about alcohol, tobacco and other substances, based on the World "
+                "Health Organization's ASSIST questionnaire. It takes about five minutes, one question at a time. "
+                "It is not a diagnosis.\n\n"
+                "Your answers are not stored. You can go back or stop at any question."
+            ),
+            title=ctx._(instrument.title),
+            choices=[Choice("sc:go", ctx._("Start the self-check")), Choice("menu", ctx._("Main menu"))],
+        )
+
+    @router.choice("sc")
+    async def step(ctx: Context) -> None:
+        arg = ctx.choice_arg
+        answers, order = answers_of(ctx), order_of(ctx)
+        if arg == "go":
+            await advance(ctx, {}, [])
+        elif arg == "stop":
+            ctx.state.leave()
+            show_menu(ctx, ctx._("The self-check is stopped and your answers are forgotten."))
+        elif arg == "back":
+            if not order:
+                await intro(ctx)
+                return
+            answers.pop(order.pop(), None)
+            await advance(ctx, answers, order)
+        else:
+            current = next_ask(instrument, answers)
+            number, _, index = arg.partition(".")
+            if current is None or number != str(len(order)) or not index.isdigit():
+                await intro(ctx)
+                return
+            option = current.question.scale[int(index)]
+            answers[current.key] = option.id
+            order.append(current.key)
+            if current.key == GATE_CONFIRM and option.id == "yes":
+                # "Yes, at least once": ask the gate question again, substance by substance.
+                for substance in instrument.substances:
+                    answers.pop(answer_key(instrument.gate, substance.id), None)
+                order = [key for key in order if not key.startswith(f"{instrument.gate}:")]
+            await advance(ctx, answers, order)
+
+    @router.flow(FLOW)
+    async def typed(ctx: Context) -> None:
+        answers, order = answers_of(ctx), order_of(ctx)
+        current = next_ask(instrument, answers)
+        if current is None:
+            show_menu(ctx)
+            return
+        ctx.say(ctx._("Please choose one of the answers below."))
+        ask(ctx, current, len(order))
+
+    @router.choice("tips", anytime=True)
+    async def tips(ctx: Context) -> None:
+        show_menu(
+            ctx,
+            ctx._(
+                "Some things that help many people:\n"
+                "• Set a goal: how much, how often, and days without using.\n"
+                "• Notice what sets off the urge (people, places, feelings) and plan what you will do instead.\n"
+                "• Tell someone you trust about your goal.\n"
+                "• If you use: not alone, not mixed (especially opioids with alcohol or sleeping pills), and "
+                "start with a small amount.\n"
+                "• Be kind to yourself after a slip: it is part of change, not the end of it."
+            ),
+        )
+
+    return router
