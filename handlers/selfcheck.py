@@ -192,7 +192,9 @@ def create_router(instrument: Instrument) -> Router:
             if not order:
                 await intro(ctx)
                 return
-            answers.pop(order.pop(), None)
+            while order:  # undo the last answer that still counts
+                if answers.pop(order.pop(), None) is not None:
+                    break
             await advance(ctx, answers, order)
         else:
             current = next_ask(instrument, answers)
@@ -204,10 +206,10 @@ def create_router(instrument: Instrument) -> Router:
             answers[current.key] = option.id
             order.append(current.key)
             if current.key == GATE_CONFIRM and option.id == "yes":
-                # "Yes, at least once": ask the gate question again, substance by substance.
+                # "Yes, at least once": ask the gate question again, substance by substance.  The first
+                # answers stay in the order (they were asked) but no longer count.
                 for substance in instrument.substances:
                     answers.pop(answer_key(instrument.gate, substance.id), None)
-                order = [key for key in order if not key.startswith(f"{instrument.gate}:")]
             await advance(ctx, answers, order)
 
     @router.flow(FLOW)

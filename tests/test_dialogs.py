@@ -63,8 +63,8 @@ DIALOGS: dict[str, list[Step]] = {
     "items not built yet say so politely and show the menu": [
         START,
         ADULT,
-        press("Tự đánh giá", "sẽ sớm có", choices=MENU),
         press("Nhóm tự lực", "sẽ sớm có", choices=MENU),
+        press("Đặt lịch tư vấn", "sẽ sớm có", choices=MENU),
     ],
     "unknown input and unknown commands get a kind answer and the menu": [
         START,
@@ -111,6 +111,112 @@ DIALOGS: dict[str, list[Step]] = {
         say("/privacy", absent=("không gửi tin nhắn nào cho bạn",)),
     ],
 }
+
+
+# ------------------------------------------------------------------------------------ self-check
+
+NO, YES = "Không", "Có"
+FREQ = {"never": "Không bao giờ", "once": "Một hoặc hai lần", "monthly": "Hằng tháng", "weekly": "Hằng tuần",
+        "daily": "Hằng ngày hoặc gần như hằng ngày"}  # fmt: skip
+NEVER, RECENT, EARLIER = "Không, chưa bao giờ", "Có, trong 3 tháng qua", "Có, nhưng không phải trong 3 tháng qua"
+ANSWERS = (*FREQ.values(), "◀ Quay lại", "Dừng lại")
+SUBSTANCE_ORDER = ["tobacco", "alcohol", "cannabis", "cocaine", "stimulants", "inhalants", "sedatives",
+                   "hallucinogens", "opioids", "other"]  # fmt: skip
+START_CHECK = [
+    START,
+    ADULT,
+    press("Tự đánh giá", "không phải là chẩn đoán", "không được lưu", choices=("Bắt đầu tự đánh giá", "Menu chính")),
+    press("Bắt đầu tự đánh giá", "Câu hỏi 1", "thuốc lào", choices=(YES, NO, "◀ Quay lại", "Dừng lại")),
+]
+
+
+def gate(*used: str) -> list[Step]:
+    """Answer the "ever used" question for every substance: yes for ``used``."""
+    return [press(YES if s in used else NO) for s in SUBSTANCE_ORDER]
+
+
+DIALOGS.update(
+    {
+        "self-check: daily heroin and frequent injecting is high risk with treatment and testing next": [
+            *START_CHECK,
+            *gate("opioids"),
+            press(FREQ["daily"], "ba tháng qua", "cảm thấy thèm muốn", choices=ANSWERS),
+            press(FREQ["daily"]),
+            press(FREQ["weekly"]),
+            press(FREQ["monthly"]),
+            press(RECENT),
+            press(EARLIER, "tiêm chích"),
+            press(RECENT, "trung bình bạn tiêm chích"),
+            press(
+                "Nhiều hơn một lần mỗi tuần, hoặc từ 3 ngày liền trở lên",
+                "chất dạng thuốc phiện (heroin, morphine, methadone, buprenorphine, codeine): 33 điểm, nguy cơ cao",
+                "methadone hoặc buprenorphine",
+                "bơm kim tiêm mới",
+                "không phải chẩn đoán",
+                choices=(
+                    "Tìm nơi điều trị methadone hoặc buprenorphine",
+                    "Tìm nơi xét nghiệm HIV và viêm gan",
+                    "Tìm nơi cấp bơm kim tiêm sạch",
+                    "Đặt lịch tư vấn",
+                    "Tham gia nhóm tự lực",
+                    "Menu chính",
+                ),
+            ),
+        ],
+        "self-check: weekend drinking scores 11, moderate, with tips and counselling": [
+            *START_CHECK,
+            *gate("alcohol"),
+            press(FREQ["weekly"]),
+            press(FREQ["monthly"]),
+            press(FREQ["never"]),
+            press(FREQ["never"]),
+            press(EARLIER),
+            press(NEVER),
+            press(
+                NEVER,
+                "đồ uống có cồn (bia, rượu): 11 điểm, nguy cơ trung bình",
+                absent=("bơm kim tiêm",),
+                choices=("Đặt lịch tư vấn", "Mẹo để giảm bớt", "Menu chính"),
+            ),
+            press("Mẹo để giảm bớt", "Đặt mục tiêu", choices=MENU),
+        ],
+        "self-check: a smoker who stopped long ago is low risk; tobacco is never asked Q5": [
+            *START_CHECK,
+            *gate("tobacco"),
+            press(FREQ["never"], "bày tỏ lo lắng"),  # Q2 never: Q3-Q5 skipped
+            press(EARLIER, "cố gắng kiểm soát"),
+            press(NEVER, "tiêm chích"),
+            press(NEVER, "3 điểm, nguy cơ thấp", "ba tháng", choices=("Menu chính",)),
+        ],
+        "self-check: no use at all is confirmed once, then thanked": [
+            *START_CHECK,
+            *gate(),
+            press(NO, "Bạn chưa sử dụng chất nào", "gia đình", choices=("Menu chính",)),
+        ],
+        "self-check: a yes on the second chance asks the substances again": [
+            *START_CHECK,
+            *gate(),
+            press(YES, "Câu hỏi 12", "thuốc lào"),
+        ],
+        "self-check: back and stop work at every step": [
+            *START_CHECK,
+            press(YES, "Câu hỏi 2", "bia, rượu"),
+            press("◀ Quay lại", "Câu hỏi 1", "thuốc lào"),
+            press("◀ Quay lại", "không phải là chẩn đoán", choices=("Bắt đầu tự đánh giá", "Menu chính")),
+            press("Bắt đầu tự đánh giá", "Câu hỏi 1"),
+            say("không biết nữa", "chọn một trong các câu trả lời", "Câu hỏi 1"),
+            press("Dừng lại", "Đã dừng", choices=MENU),
+        ],
+        "self-check: an urgent interruption resumes at the same question": [
+            *START_CHECK,
+            press(NO),
+            press(YES, "Câu hỏi 3"),
+            say("ban toi sốc thuốc", *URGENT, choices=("Quay lại chỗ đang dở", "Menu chính")),
+            press("Quay lại chỗ đang dở", "Câu hỏi 3", "cần sa", choices=(YES, NO, "◀ Quay lại", "Dừng lại")),
+            say("2", "Câu hỏi 4", "cocaine"),
+        ],
+    }
+)
 
 
 @pytest.fixture
