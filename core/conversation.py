@@ -274,4 +274,6 @@ class Conversation:
         if ctx.state.flow is None:
             ctx.state.prompt = []
         elif ctx.replies:
-            ctx.state.prompt = list(ctx.replies)
+            # The question to ask again after an interruption: the last answer that asks for something.
+            asking = [r for r in ctx.replies if r.choices or r.request_location]
+            ctx.state.prompt = asking[-1:] or list(ctx.replies)

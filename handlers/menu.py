@@ -84,6 +84,10 @@ async def fallback(ctx: Context) -> None:
 async def expired_choice(ctx: Context) -> None:
     """A button from an earlier message, or data that was never offered."""
     assert isinstance(ctx.event, ChoiceMade)
+    if ctx.state.flow is not None and ctx.state.prompt:  # in the middle of something: ask again, keep going
+        ctx.say(ctx._("That button belongs to an earlier message. Here is where we are:"))
+        ctx.replies.extend(ctx.state.prompt)
+        return
     show_menu(ctx, ctx._("That button belongs to an earlier message and no longer works. Here is the menu:"))
 
 

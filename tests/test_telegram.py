@@ -165,3 +165,24 @@ async def test_fake_server_refuses_malformed_tokens(fake_telegram: FakeTelegram,
         session.post(f"{fake_telegram.url}/bot{bad_token}/getMe") as resp,
     ):
         assert resp.status == 401
+
+
+async def test_a_stale_answer_button_does_not_answer_the_current_question(
+    telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    driver = TelegramDriver(fake_telegram, telegram)
+    await onboard(driver)
+    await driver.press("Tự đánh giá")
+    await driver.press("Bắt đầu tự đánh giá")
+    first_question = fake_telegram.last_message(USER)
+    assert first_question is not None
+    await driver.press("Có")  # question 1 answered: now question 2
+    yes = next(b["callback_data"] for b in first_question.buttons if b["text"] == "Có")
+    fake_telegram.user_presses(USER, yes, first_question)  # the old "yes" again
+    driver.pushed += 1
+    await telegram.wait_processed(driver.pushed)
+    notice, again = fake_telegram.messages(USER)[-2:]
+    assert "tin nhắn trước đó" in notice.text
+    assert "Câu hỏi 2" in again.text  # the check goes on at the current question
+    turn = await driver.press("Có")
+    assert "Câu hỏi 3" in turn.text
