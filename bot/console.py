@@ -28,7 +28,7 @@ from core.pseudonym import Pseudonymizer
 from core.render import render_plain
 
 CHANNEL = "console"
-INFO = ChannelInfo(name=CHANNEL, renders=Render.NONE, max_text=100_000)
+INFO = ChannelInfo(name=CHANNEL, renders=Render.NONE)
 _LOCATION = re.compile(r"^/location\s+(-?\d+(?:\.\d+)?)[\s,]+(-?\d+(?:\.\d+)?)\s*$", re.IGNORECASE)
 _CONTACT = re.compile(r"^/contact\s+(\+?[\d\s.-]{6,20})$", re.IGNORECASE)
 QUIT = frozenset({"/quit", "/exit"})

@@ -207,10 +207,6 @@ class Conversation:
     def i18n(self) -> Translator:
         return self._i18n
 
-    @property
-    def commands(self) -> frozenset[str]:
-        return frozenset(self._commands)
-
     async def handle(self, event: Event, channel: ChannelInfo) -> Outcome:
         """Handle one event; never raises for a handler's fault (the person gets an apology)."""
         if isinstance(event, TextMessage):

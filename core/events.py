@@ -121,8 +121,6 @@ class Render(enum.Flag):
 class ChannelInfo:
     name: str
     renders: Render
-    max_text: int = 4096
-    commands: bool = True
 
 
 @dataclass(slots=True)

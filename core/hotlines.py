@@ -30,10 +30,6 @@ class Hotline:
     # False when the number or hours have not been confirmed: the bot says so instead of presenting it as fact.
     verified: bool = True
 
-    @property
-    def dial(self) -> str:
-        return self.number.replace(" ", "")
-
 
 @dataclass(frozen=True, slots=True)
 class Hotlines:

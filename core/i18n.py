@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -58,9 +58,6 @@ class Translator:
     def datetime(self, value: dt.datetime, fmt: str | None = None) -> str:
         pattern = fmt or self.gettext("EEEE, dd/MM 'at' HH:mm")
         return str(format_datetime(value, pattern, tzinfo=self.timezone, locale=self.locale))
-
-    def time(self, value: dt.datetime, fmt: str = "HH:mm") -> str:
-        return str(format_time(value, fmt, tzinfo=self.timezone, locale=self.locale))
 
 
 @functools.cache

@@ -229,10 +229,6 @@ def next_ask(instrument: Instrument, answers: Mapping[str, str]) -> Ask | None:
     return None
 
 
-def asks_so_far(instrument: Instrument, answers: Mapping[str, str]) -> int:
-    return sum(1 for key in answers if key != GATE_CONFIRM)
-
-
 # ----------------------------------------------------------------------------------------- scoring
 
 

@@ -52,7 +52,7 @@ from core.pseudonym import Pseudonymizer
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-INFO = ChannelInfo(name=CHANNEL, renders=Render.BUTTONS | Render.LOCATION_REQUEST | Render.RICH_TEXT, max_text=4096)
+INFO = ChannelInfo(name=CHANNEL, renders=Render.BUTTONS | Render.LOCATION_REQUEST | Render.RICH_TEXT)
 
 
 def _sender_id(update: Update) -> int | None:
