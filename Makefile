@@ -29,8 +29,8 @@ lint: $(STAMP)
 ## Re-extract messages from the code and merge them into the Vietnamese catalog (then translate the new ones).
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output \
-		--project "Điểm Tựa" bot core domain handlers storage data
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -l vi --no-location --no-fuzzy-matching --width 100 --ignore-obsolete
+		--project "Điểm Tựa" --version 0.1 bot core domain handlers storage data
+	$(BIN)/python locales/merge.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

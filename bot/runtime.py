@@ -20,6 +20,7 @@ from handlers.app import build_conversation
 from storage import migrate
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.repositories import SqlUnitOfWork
+from storage.sealing import Sealer
 
 
 class DatabaseNotMigrated(RuntimeError):
@@ -71,10 +72,11 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         raise
     sessions = session_factory(engine)
     writer = asyncio.Lock() if is_sqlite(engine) else None
+    sealer = Sealer(secret)
     i18n = load_translator("vi", settings.timezone)
 
     def unit_of_work() -> SqlUnitOfWork:
-        return SqlUnitOfWork(sessions, writer)
+        return SqlUnitOfWork(sessions, sealer, writer)
 
     conversation = build_conversation(
         uow_factory=unit_of_work,

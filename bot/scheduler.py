@@ -13,7 +13,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.runtime import Runtime
-from storage.repositories import SqlStateRepository
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +20,9 @@ PURGE_EVERY = timedelta(minutes=10)
 
 
 async def purge_expired_state(runtime: Runtime) -> int:
-    async with runtime.sessions() as session, session.begin():
-        removed = await SqlStateRepository(session).purge_expired(runtime.clock.now())
+    async with runtime.unit_of_work() as uow:
+        removed = await uow.states.purge_expired(runtime.clock.now())
+        await uow.commit()
     if removed:
         log.info("purged %d expired conversation states", removed)
     return removed

@@ -47,4 +47,18 @@ GROUP_REMINDERS = Purpose(
     ),
 )
 
-PURPOSES: dict[str, Purpose] = {p.id: p for p in (APPOINTMENT_REMINDERS, CALLBACK_PHONE, GROUP_REMINDERS)}
+SELFCHECK_RESULTS = Purpose(
+    id="selfcheck_results",
+    version="2026-11-v1",
+    title=N_("Saved self-check results"),
+    explanation=N_(
+        "If you agree, I keep your self-check results (the date, and the score and risk level for each "
+        "substance; not your answers), encrypted, under your anonymous code, so that next time I can show "
+        "you how things have changed. I keep your five most recent results, until you withdraw this consent "
+        "or erase everything with /forget."
+    ),
+)
+
+PURPOSES: dict[str, Purpose] = {
+    p.id: p for p in (APPOINTMENT_REMINDERS, CALLBACK_PHONE, GROUP_REMINDERS, SELFCHECK_RESULTS)
+}

@@ -241,7 +241,10 @@ class Conversation:
                 if ctx.state.is_empty():
                     await uow.states.clear(event.user)
                 else:
-                    await uow.states.save(event.user, ctx.state, now + self._state_ttl)
+                    ttl = self._state_ttl
+                    if ctx.state.keep_for is not None:
+                        ttl = min(ttl, timedelta(seconds=ctx.state.keep_for))
+                    await uow.states.save(event.user, ctx.state, now + ttl)
             await uow.commit()
         return Outcome(replies=ctx.replies, erased=ctx.erased)
 

@@ -9,7 +9,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from core.state import ConversationState
 
@@ -106,6 +106,18 @@ class TallyRepository(Protocol):
         ...
 
 
+class SavedResultRepository(Protocol):
+    """Results a person chose to keep (consent "selfcheck_results"), sealed at rest."""
+
+    async def add(self, pseudonym: str, instrument: str, result: dict[str, Any], *, keep: int) -> None:
+        """Store a result and keep only the newest ``keep`` of this instrument."""
+        ...
+
+    async def latest(self, pseudonym: str, instrument: str) -> dict[str, Any] | None:
+        """The newest readable result, or None."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories that commit or roll back together."""
 
@@ -123,6 +135,9 @@ class UnitOfWork(Protocol):
 
     @property
     def tallies(self) -> TallyRepository: ...
+
+    @property
+    def saved_results(self) -> SavedResultRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

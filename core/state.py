@@ -40,15 +40,17 @@ class ConversationState:
     prompt: list[Reply] = field(default_factory=list)
     # A conversation put aside by an interruption (urgent help), to go back to.
     resume: dict[str, Any] | None = None
+    # Keep this state for at most so many seconds (shorter than the usual expiry), for sensitive steps.
+    keep_for: int | None = None
 
     def is_empty(self) -> bool:
         return self.flow is None and not self.offered and self.resume is None
 
-    def enter(self, flow: str, step: str, **data: Any) -> None:
-        self.flow, self.step, self.data = flow, step, dict(data)
+    def enter(self, flow: str, step: str, *, keep_for: int | None = None, **data: Any) -> None:
+        self.flow, self.step, self.data, self.keep_for = flow, step, dict(data), keep_for
 
     def leave(self) -> None:
-        self.flow, self.step, self.data = None, None, {}
+        self.flow, self.step, self.data, self.keep_for = None, None, {}, None
 
     def snapshot(self) -> dict[str, Any]:
         """The part of the state an interruption puts aside."""
@@ -57,6 +59,7 @@ class ConversationState:
             "step": self.step,
             "data": self.data,
             "prompt": [reply_to_dict(r) for r in self.prompt],
+            "keep_for": self.keep_for,
         }
 
     def restore(self, snapshot: dict[str, Any]) -> None:
@@ -64,6 +67,7 @@ class ConversationState:
         self.step = snapshot.get("step")
         self.data = dict(snapshot.get("data") or {})
         self.prompt = [reply_from_dict(r) for r in snapshot.get("prompt") or ()]
+        self.keep_for = snapshot.get("keep_for")
 
     def to_json(self) -> str:
         return json.dumps(
@@ -75,6 +79,7 @@ class ConversationState:
                 "offered": [{"id": c.id, "label": c.label} for c in self.offered],
                 "prompt": [reply_to_dict(r) for r in self.prompt],
                 "resume": self.resume,
+                "keep_for": self.keep_for,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -94,6 +99,7 @@ class ConversationState:
                 offered=[Choice(str(c["id"]), str(c["label"])) for c in data.get("offered") or ()],
                 prompt=[reply_from_dict(r) for r in data.get("prompt") or ()],
                 resume=data.get("resume"),
+                keep_for=data.get("keep_for"),
             )
         except (ValueError, KeyError, TypeError):
             return cls()

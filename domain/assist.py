@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -263,6 +263,34 @@ def injecting(answers: Mapping[str, str]) -> Injecting:
     if ever == "recent":
         return Injecting.FREQUENT if answers.get("q8_pattern") == "more_than_weekly" else Injecting.RECENT
     return Injecting.NEVER
+
+
+class Trend(enum.StrEnum):
+    LOWER = "lower"
+    SAME = "same"
+    HIGHER = "higher"
+
+
+def compare(before: Mapping[str, int], now: Sequence[SubstanceResult]) -> dict[str, tuple[int, Trend]]:
+    """For each substance scored both times: the earlier score and which way it went."""
+    out: dict[str, tuple[int, Trend]] = {}
+    for result in now:
+        earlier = before.get(result.substance.id)
+        if earlier is None:
+            continue
+        trend = Trend.SAME if result.score == earlier else Trend.LOWER if result.score < earlier else Trend.HIGHER
+        out[result.substance.id] = (earlier, trend)
+    return out
+
+
+def rescore(instrument: Instrument, scores: Mapping[str, int]) -> list[SubstanceResult]:
+    """Results rebuilt from saved scores, in the instrument's order (unknown substances are left out)."""
+    out = []
+    for substance in instrument.substances:
+        score = scores.get(substance.id)
+        if isinstance(score, int):
+            out.append(SubstanceResult(substance, score, substance.risk(score)))
+    return out
 
 
 # ------------------------------------------------------------------------------------ translation

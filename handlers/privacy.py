@@ -14,6 +14,11 @@ router = Router("privacy")
 FLOW_NAMES = {
     "onboarding": N_("the welcome questions"),
     "selfcheck": N_("the self-check, answers in progress"),
+    "selfcheck_result": N_("your latest self-check scores, until you decide whether to save them"),
+}
+# Records kept under a consent, by table: how /privacy names them.
+RECORD_NAMES = {
+    "saved_results": N_("Saved self-check results: {count}."),
 }
 
 
@@ -62,9 +67,10 @@ async def show_privacy(ctx: Context) -> None:
             )
         )
     if not active:
-        lines.append("• " + ctx._("You have not agreed to anything that keeps contact details."))
+        lines.append("• " + ctx._("You have not agreed to anything that keeps data about you."))
     for table, count in sorted(stored.other_rows.items()):
-        lines.append("• " + ctx._("Other records ({table}): {count}.").format(table=table, count=count))
+        template = RECORD_NAMES.get(table, N_("Other records ({table}): {count}."))
+        lines.append("• " + ctx._(template).format(table=table, count=count))
     lines.append(ctx._("Messages you write are not stored. You can erase everything above with /forget."))
 
     choices = [

@@ -2,13 +2,16 @@
 plain-language result in the spirit of WHO's brief intervention, and next steps chosen by the result.
 
 Answers live only in the expiring conversation state; the only lasting trace is an anonymous weekly
-counter (instrument, substance, risk level).
+counter (instrument, substance, risk level).  A person may opt in to keep their results (scores and
+levels, never answers) under consent "selfcheck_results"; then the next result is compared with them.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
+from core.consent import SELFCHECK_RESULTS
 from core.conversation import Context, Router
 from core.events import Choice
 from core.i18n import N_
@@ -19,14 +22,21 @@ from domain.assist import (
     Instrument,
     Risk,
     SubstanceResult,
+    Trend,
     answer_key,
+    compare,
     injecting,
     next_ask,
+    rescore,
     results,
 )
+from handlers import consent
 from handlers.menu import show_menu
 
 FLOW = "selfcheck"
+RESULT_FLOW = "selfcheck_result"  # the result is shown; saving it is on offer
+KEEP_RESULTS = 5
+PENDING_SECONDS = 30 * 60  # an unsaved result waits this long for "save", then it is gone
 
 LEVEL_NAMES = {Risk.LOW: N_("low risk"), Risk.MODERATE: N_("moderate risk"), Risk.HIGH: N_("high risk")}
 FEEDBACK = {
@@ -71,10 +81,22 @@ DISCLAIMER = N_(
     "This is a self-check, not a diagnosis. Your answers were not stored; only an anonymous count (the week, "
     "the substance and the risk level, with nothing about you) is kept for the programme's figures."
 )
+TRENDS = {
+    Trend.LOWER: N_("lower than last time ({points} points)"),
+    Trend.SAME: N_("the same as last time"),
+    Trend.HIGHER: N_("higher than last time ({points} points)"),
+}
 
 
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def taken_on(saved: dict[str, Any]) -> date | None:
+    try:
+        return date.fromisoformat(str(saved.get("taken_on")))
+    except ValueError:
+        return None
 
 
 def create_router(instrument: Instrument) -> Router:
@@ -105,7 +127,8 @@ def create_router(instrument: Instrument) -> Router:
     async def finish(ctx: Context, answers: dict[str, str]) -> None:
         found = results(instrument, answers)
         injected = injecting(answers)
-        week = monday(ctx.now.astimezone(ctx.i18n.timezone).date())
+        today = ctx.now.astimezone(ctx.i18n.timezone).date()
+        week = monday(today)
         for result in found:
             await ctx.uow.tallies.add(
                 week, "selfcheck", instrument=instrument.id, subject=result.substance.id, level=result.risk.value
@@ -113,23 +136,48 @@ def create_router(instrument: Instrument) -> Router:
         if not found:
             await ctx.uow.tallies.add(week, "selfcheck", instrument=instrument.id, subject="none")
         ctx.state.leave()
-        ctx.say(
-            result_text(ctx, found, injected),
-            title=ctx._("Your self-check result"),
-            choices=next_steps(ctx, found, injected),
-        )
+        summary = {
+            "taken_on": today.isoformat(),
+            "scores": {r.substance.id: r.score for r in found},
+            "injecting": injected.value,
+        }
+        saving = await consent.given(ctx, SELFCHECK_RESULTS)
+        previous = await ctx.uow.saved_results.latest(ctx.user.pseudonym, instrument.id) if saving else None
+        text = result_text(ctx, found, injected, previous)
+        choices = next_steps(ctx, found, injected)
+        if saving:
+            await ctx.uow.saved_results.add(ctx.user.pseudonym, instrument.id, summary, keep=KEEP_RESULTS)
+            text += "\n\n" + ctx._(
+                "As you agreed, this result is saved so you can compare next time. To stop saving and delete "
+                "saved results, use /privacy."
+            )
+        elif found:
+            ctx.state.enter(RESULT_FLOW, "offer", keep_for=PENDING_SECONDS, result=summary)
+            choices.insert(-1, Choice("save", ctx._("Save my result to compare next time")))
+        ctx.say(text, title=ctx._("Your self-check result"), choices=choices)
 
-    def result_text(ctx: Context, found: list[SubstanceResult], injected: Injecting) -> str:
+    def result_text(
+        ctx: Context, found: list[SubstanceResult], injected: Injecting, previous: dict[str, Any] | None = None
+    ) -> str:
         if not found:
             return ctx._(NO_USE) + "\n\n" + ctx._(DISCLAIMER)
-        lines = [
-            "• "
-            + ctx._("{substance}: {score} points, {level}").format(
+        earlier = compare(previous.get("scores") or {}, found) if previous else {}
+        lines = []
+        for r in found:
+            line = ctx._("{substance}: {score} points, {level}").format(
                 substance=ctx._(r.substance.label), score=r.score, level=ctx._(LEVEL_NAMES[r.risk])
             )
-            for r in found
-        ]
-        parts = ["\n".join(lines)]
+            if r.substance.id in earlier:
+                points, trend = earlier[r.substance.id]
+                line += "; " + ctx._(TRENDS[trend]).format(points=points)
+            lines.append("• " + line)
+        parts = []
+        day = taken_on(previous) if previous and earlier else None
+        if day is not None:
+            parts.append(
+                ctx._("Compared with the result you saved on {date}:").format(date=ctx.i18n.date(day, "dd/MM/yyyy"))
+            )
+        parts.append("\n".join(lines))
         levels = {r.risk for r in found}
         parts += [ctx._(FEEDBACK[level]) for level in (Risk.HIGH, Risk.MODERATE, Risk.LOW) if level in levels]
         concerning = {r.substance.id for r in found if r.risk is not Risk.LOW}
@@ -168,13 +216,21 @@ def create_router(instrument: Instrument) -> Router:
     @router.choice("check", anytime=True)
     async def intro(ctx: Context) -> None:
         ctx.state.leave()
+        text = ctx._(
+            "This is a private self-check about alcohol, tobacco and other substances, based on the World "
+            "Health Organization's ASSIST questionnaire. It takes about five minutes, one question at a time. "
+            "It is not a diagnosis.\n\n"
+            "Your answers are not stored. You can go back or stop at any question."
+        )
+        if await consent.given(ctx, SELFCHECK_RESULTS):
+            previous = await ctx.uow.saved_results.latest(ctx.user.pseudonym, instrument.id)
+            day = taken_on(previous) if previous else None
+            if day is not None:
+                text += "\n\n" + ctx._(
+                    "You saved your result of {date}. At the end I will show you how things have changed."
+                ).format(date=ctx.i18n.date(day, "dd/MM/yyyy"))
         ctx.say(
-            ctx._(
-                "This is a private self-check about alcohol, tobacco and other substances, based on the World "
-                "Health Organization's ASSIST questionnaire. It takes about five minutes, one question at a time. "
-                "It is not a diagnosis.\n\n"
-                "Your answers are not stored. You can go back or stop at any question."
-            ),
+            text,
             title=ctx._(instrument.title),
             choices=[Choice("sc:go", ctx._("Start the self-check")), Choice("menu", ctx._("Main menu"))],
         )
@@ -211,6 +267,31 @@ def create_router(instrument: Instrument) -> Router:
                 for substance in instrument.substances:
                     answers.pop(answer_key(instrument.gate, substance.id), None)
             await advance(ctx, answers, order)
+
+    @router.choice("save")
+    async def save(ctx: Context) -> None:
+        """The opt-in: explain, then "yes" or "no"; the pending result waits in the expiring state."""
+        arg = ctx.choice_arg
+        summary = ctx.state.data.get("result") if ctx.state.flow == RESULT_FLOW else None
+        if not isinstance(summary, dict):
+            show_menu(ctx)
+            return
+        if arg == "":
+            consent.ask(ctx, SELFCHECK_RESULTS, yes="save:yes", no="save:no")
+            return
+        ctx.state.leave()
+        found = rescore(instrument, summary.get("scores") or {})
+        steps = next_steps(ctx, found, Injecting(summary.get("injecting", "never")))
+        if arg == "yes":
+            await consent.grant(ctx, SELFCHECK_RESULTS)
+            await ctx.uow.saved_results.add(ctx.user.pseudonym, instrument.id, summary, keep=KEEP_RESULTS)
+            text = ctx._(
+                "Saved. When you take the self-check again, I will show you how your result has changed. You can "
+                "delete saved results at any time in /privacy."
+            )
+        else:
+            text = ctx._("Fine, nothing was saved. Here are the next steps again:")
+        ctx.say(text, choices=steps)
 
     @router.flow(FLOW)
     async def typed(ctx: Context) -> None:

@@ -55,6 +55,8 @@ def create(hotlines: Hotlines, phrases: Sequence[str]) -> tuple[Router, Hook]:
         if state.flow is not None:
             state.resume = state.snapshot()
         state.leave()
+        if state.resume is not None:  # what was put aside expires no later than it would have
+            state.keep_for = state.resume.get("keep_for")
         choices = []
         if state.resume is not None:
             choices.append(Choice("resume", ctx._("Back to where I was")))

@@ -103,6 +103,26 @@ class Tally(Base):
     count: Mapped[int] = mapped_column(default=0)
 
 
+class SavedResult(Base):
+    """A self-check result a person chose to keep, to compare next time (consent "selfcheck_results").
+
+    Only the owner and the instrument are in clear; the result itself (date, scores, levels) is sealed.
+    """
+
+    __tablename__ = "saved_results"
+    __table_args__ = ({"info": {"purpose": "selfcheck_results"}},)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    pseudonym: Mapped[str] = owner_column()
+    instrument: Mapped[str] = mapped_column(String(40))
+    sealed: Mapped[str] = mapped_column(Text)
+
+
 def personal_tables() -> list[str]:
     """Tables with a pseudonym column, children first (``users`` last)."""
     return [t.name for t in reversed(Base.metadata.sorted_tables) if "pseudonym" in t.c]
+
+
+def purpose_tables(purpose: str) -> list[str]:
+    """Tables whose rows exist only under consent to ``purpose``: withdrawing it deletes them."""
+    return [t.name for t in Base.metadata.sorted_tables if t.info.get("purpose") == purpose]

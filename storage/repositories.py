@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -13,7 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.ports import AgeGroup, ConsentRecord, StoredData, UserRecord
 from core.state import ConversationState
-from storage.models import Base, Consent, ConversationStateRow, Tally, User, personal_tables
+from storage.models import (
+    Base,
+    Consent,
+    ConversationStateRow,
+    SavedResult,
+    Tally,
+    User,
+    personal_tables,
+    purpose_tables,
+)
+from storage.sealing import SealBroken, Sealer
+
+log = logging.getLogger(__name__)
 
 
 def _insert(session: AsyncSession, model: type[Base]) -> Any:
@@ -66,17 +79,27 @@ class SqlUserRepository:
 
 
 class SqlStateRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    """Conversation state, sealed at rest: it can hold answers in progress."""
+
+    def __init__(self, session: AsyncSession, sealer: Sealer) -> None:
         self._session = session
+        self._sealer = sealer
+
+    def unseal(self, data: str) -> ConversationState:
+        try:
+            return ConversationState.from_json(self._sealer.open(data))
+        except SealBroken:  # another secret, or damaged: start afresh rather than fail
+            log.warning("a conversation state could not be opened")
+            return ConversationState()
 
     async def load(self, pseudonym: str, now: datetime) -> ConversationState | None:
         row = await self._session.get(ConversationStateRow, pseudonym)
         if row is None or row.expires_at <= now:
             return None
-        return ConversationState.from_json(row.data)
+        return self.unseal(row.data)
 
     async def save(self, pseudonym: str, state: ConversationState, expires_at: datetime) -> None:
-        data = state.to_json()
+        data = self._sealer.seal(state.to_json())
         statement = (
             _insert(self._session, ConversationStateRow)
             .values(pseudonym=pseudonym, data=data, expires_at=expires_at)
@@ -112,6 +135,9 @@ class SqlConsentRepository:
         if active is None:
             return False
         active.withdrawn_at = at
+        for name in purpose_tables(purpose):  # what was kept for the purpose goes with the consent
+            table = Base.metadata.tables[name]
+            await self._session.execute(delete(table).where(table.c.pseudonym == pseudonym))
         await self._session.flush()
         return True
 
@@ -133,8 +159,9 @@ class SqlConsentRepository:
 
 
 class SqlPrivacyRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, states: SqlStateRepository) -> None:
         self._session = session
+        self._states = states
         self.erased = False
 
     async def describe(self, pseudonym: str, now: datetime) -> StoredData:
@@ -155,7 +182,7 @@ class SqlPrivacyRepository:
                 other[name] = int(count)
         return StoredData(
             user=user,
-            state=ConversationState.from_json(state_row.data) if live and state_row else None,
+            state=self._states.unseal(state_row.data) if live and state_row else None,
             state_expires_at=state_row.expires_at if live and state_row else None,
             consents=consents,
             other_rows=other,
@@ -188,6 +215,47 @@ class SqlTallyRepository:
         await self._session.execute(statement)
 
 
+class SqlSavedResultRepository:
+    def __init__(self, session: AsyncSession, sealer: Sealer) -> None:
+        self._session = session
+        self._sealer = sealer
+
+    async def add(self, pseudonym: str, instrument: str, result: dict[str, Any], *, keep: int) -> None:
+        self._session.add(
+            SavedResult(pseudonym=pseudonym, instrument=instrument, sealed=self._sealer.seal_json(result))
+        )
+        await self._session.flush()
+        newest = (
+            select(SavedResult.id)
+            .where(SavedResult.pseudonym == pseudonym, SavedResult.instrument == instrument)
+            .order_by(SavedResult.id.desc())
+            .limit(keep)
+        )
+        await self._session.execute(
+            delete(SavedResult).where(
+                SavedResult.pseudonym == pseudonym,
+                SavedResult.instrument == instrument,
+                SavedResult.id.not_in(newest.scalar_subquery()),
+            )
+        )
+
+    async def latest(self, pseudonym: str, instrument: str) -> dict[str, Any] | None:
+        rows = await self._session.scalars(
+            select(SavedResult.sealed)
+            .where(SavedResult.pseudonym == pseudonym, SavedResult.instrument == instrument)
+            .order_by(SavedResult.id.desc())
+        )
+        for sealed in rows:
+            try:
+                value = self._sealer.open_json(sealed)
+            except ValueError:  # SealBroken (another secret, tampered) or damaged JSON: skip it
+                log.warning("a saved result could not be opened")
+                continue
+            if isinstance(value, dict):
+                return value
+        return None
+
+
 class SqlUnitOfWork:
     """One session, one transaction; rolled back unless committed."""
 
@@ -196,9 +264,13 @@ class SqlUnitOfWork:
     consents: SqlConsentRepository
     privacy: SqlPrivacyRepository
     tallies: SqlTallyRepository
+    saved_results: SqlSavedResultRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], writer: asyncio.Lock | None = None) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], sealer: Sealer, writer: asyncio.Lock | None = None
+    ) -> None:
         self._sessions = sessions
+        self._sealer = sealer
         self._session: AsyncSession | None = None
         # SQLite has a single writer: transactions of this process take turns through a first-come,
         # first-served lock instead of sleeping in SQLite's busy handler (see docs/performance.md).
@@ -215,10 +287,11 @@ class SqlUnitOfWork:
             await self._writer.acquire()
         self._session = self._sessions()
         self.users = SqlUserRepository(self._session)
-        self.states = SqlStateRepository(self._session)
+        self.states = SqlStateRepository(self._session, self._sealer)
         self.consents = SqlConsentRepository(self._session)
-        self.privacy = SqlPrivacyRepository(self._session)
+        self.privacy = SqlPrivacyRepository(self._session, self.states)
         self.tallies = SqlTallyRepository(self._session)
+        self.saved_results = SqlSavedResultRepository(self._session, self._sealer)
         return self
 
     async def __aexit__(

@@ -14,10 +14,13 @@ from domain.assist import (
     GATE_CONFIRM,
     Injecting,
     Risk,
+    Trend,
     answer_key,
+    compare,
     injecting,
     load_instrument,
     next_ask,
+    rescore,
     results,
     substance_score,
 )
@@ -219,3 +222,21 @@ def test_raising_any_answer_never_lowers_the_score(profile: tuple[str, dict[str,
     for higher in order[position + 1 :]:
         raised = substance_score(ASSIST, ASSIST.substance(substance), only(substance, **(raw | {question: higher})))
         assert raised >= before
+
+
+def test_rescore_rebuilds_levels_in_instrument_order_and_drops_unknown_substances() -> None:
+    rebuilt = rescore(ASSIST, {"opioids": 27, "alcohol": 10, "unknown": 5, "cannabis": "x"})  # type: ignore[dict-item]
+    assert [(r.substance.id, r.score, r.risk) for r in rebuilt] == [
+        ("alcohol", 10, Risk.LOW),
+        ("opioids", 27, Risk.HIGH),
+    ]
+
+
+def test_compare_names_the_direction_for_substances_scored_both_times() -> None:
+    now = rescore(ASSIST, {"alcohol": 11, "cannabis": 4, "opioids": 30})
+    assert compare({"alcohol": 15, "cannabis": 4, "tobacco": 2, "opioids": 12}, now) == {
+        "alcohol": (15, Trend.LOWER),
+        "cannabis": (4, Trend.SAME),
+        "opioids": (12, Trend.HIGHER),
+    }
+    assert compare({}, now) == {}

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from storage import migrate
 from tests.conftest import TEST_TOKEN
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -37,7 +38,7 @@ def bot(tmp_path: Path, *args: str, stdin: str = "", **extra: str) -> subprocess
 def test_db_upgrade_then_current(tmp_path: Path) -> None:
     assert bot(tmp_path, "db", "upgrade").returncode == 0
     current = bot(tmp_path, "db", "current")
-    assert current.returncode == 0 and current.stdout.strip() == "0002"
+    assert current.returncode == 0 and current.stdout.strip() == migrate.head_revision()
 
 
 def test_chat_over_piped_stdin(tmp_path: Path) -> None:

@@ -120,6 +120,8 @@ FREQ = {"never": "Không bao giờ", "once": "Một hoặc hai lần", "monthly"
         "daily": "Hằng ngày hoặc gần như hằng ngày"}  # fmt: skip
 NEVER, RECENT, EARLIER = "Không, chưa bao giờ", "Có, trong 3 tháng qua", "Có, nhưng không phải trong 3 tháng qua"
 ANSWERS = (*FREQ.values(), "◀ Quay lại", "Dừng lại")
+SAVE = "Lưu kết quả để lần sau so sánh"
+AGREE = ("Có, tôi đồng ý", "Không, cảm ơn")
 SUBSTANCE_ORDER = ["tobacco", "alcohol", "cannabis", "cocaine", "stimulants", "inhalants", "sedatives",
                    "hallucinogens", "opioids", "other"]  # fmt: skip
 START_CHECK = [
@@ -127,6 +129,18 @@ START_CHECK = [
     ADULT,
     press("Tự đánh giá", "không phải là chẩn đoán", "không được lưu", choices=("Bắt đầu tự đánh giá", "Menu chính")),
     press("Bắt đầu tự đánh giá", "Câu hỏi 1", "thuốc lào", choices=(YES, NO, "◀ Quay lại", "Dừng lại")),
+]
+
+
+WEEKEND_DRINKING = [  # alcohol only: 4 + 4 + 0 + 0 + 3 = 11, moderate
+    *(press(YES if s == "alcohol" else NO) for s in SUBSTANCE_ORDER),
+    press(FREQ["weekly"]),
+    press(FREQ["monthly"]),
+    press(FREQ["never"]),
+    press(FREQ["never"]),
+    press(EARLIER),
+    press(NEVER),
+    press(NEVER, "11 điểm, nguy cơ trung bình"),
 ]
 
 
@@ -159,6 +173,7 @@ DIALOGS.update(
                     "Tìm nơi cấp bơm kim tiêm sạch",
                     "Đặt lịch tư vấn",
                     "Tham gia nhóm tự lực",
+                    SAVE,
                     "Menu chính",
                 ),
             ),
@@ -176,7 +191,7 @@ DIALOGS.update(
                 NEVER,
                 "đồ uống có cồn (bia, rượu): 11 điểm, nguy cơ trung bình",
                 absent=("bơm kim tiêm",),
-                choices=("Đặt lịch tư vấn", "Mẹo để giảm bớt", "Menu chính"),
+                choices=("Đặt lịch tư vấn", "Mẹo để giảm bớt", SAVE, "Menu chính"),
             ),
             press("Mẹo để giảm bớt", "Đặt mục tiêu", choices=MENU),
         ],
@@ -186,7 +201,7 @@ DIALOGS.update(
             press(FREQ["never"], "bày tỏ lo lắng"),  # Q2 never: Q3-Q5 skipped
             press(EARLIER, "cố gắng kiểm soát"),
             press(NEVER, "tiêm chích"),
-            press(NEVER, "3 điểm, nguy cơ thấp", "ba tháng", choices=("Menu chính",)),
+            press(NEVER, "3 điểm, nguy cơ thấp", "ba tháng", choices=(SAVE, "Menu chính")),
         ],
         "self-check: no use at all is confirmed once, then thanked": [
             *START_CHECK,
@@ -206,6 +221,42 @@ DIALOGS.update(
             press("Bắt đầu tự đánh giá", "Câu hỏi 1"),
             say("không biết nữa", "chọn một trong các câu trả lời", "Câu hỏi 1"),
             press("Dừng lại", "Đã dừng", choices=MENU),
+        ],
+        "self-check: saving is asked with its own consent; declining saves nothing": [
+            *START_CHECK,
+            *WEEKEND_DRINKING,
+            press(SAVE, "không giữ các câu trả lời", "mã hóa", "năm kết quả", "/privacy", choices=AGREE),
+            press("Không, cảm ơn", "không lưu gì", choices=("Đặt lịch tư vấn", "Mẹo để giảm bớt", "Menu chính")),
+            say("/privacy", "chưa đồng ý cho lưu", absent=("Kết quả tự đánh giá đã lưu",)),
+        ],
+        "self-check: a saved result is compared next time, and withdrawing deletes it": [
+            *START_CHECK,
+            *WEEKEND_DRINKING,
+            press(SAVE, choices=AGREE),
+            press("Có, tôi đồng ý", "Đã lưu", choices=("Đặt lịch tư vấn", "Mẹo để giảm bớt", "Menu chính")),
+            say("/privacy", "Kết quả tự đánh giá đã lưu: 1", '"Lưu kết quả tự đánh giá"'),
+            press("Menu chính"),
+            press("Tự đánh giá", "Bạn đã lưu kết quả ngày 23/11/2026"),
+            press("Bắt đầu tự đánh giá"),
+            *gate("alcohol"),
+            press(FREQ["monthly"]),
+            press(FREQ["monthly"]),
+            press(FREQ["never"]),
+            press(FREQ["never"]),
+            press(NEVER),
+            press(NEVER),
+            press(
+                NEVER,
+                "So với kết quả bạn đã lưu ngày 23/11/2026",
+                "7 điểm, nguy cơ thấp; thấp hơn lần trước (11 điểm)",
+                "đã được lưu",
+                choices=("Menu chính",),
+            ),
+            say("/privacy", "Kết quả tự đánh giá đã lưu: 2"),
+            press("Rút lại: Lưu kết quả tự đánh giá", "đã rút lại sự đồng ý"),
+            say("/privacy", "chưa đồng ý cho lưu", absent=("Kết quả tự đánh giá đã lưu",)),
+            press("Menu chính"),
+            press("Tự đánh giá", absent=("Bạn đã lưu",)),
         ],
         "self-check: an urgent interruption resumes at the same question": [
             *START_CHECK,

@@ -1,35 +1,53 @@
-"""After a full self-check the database holds the anonymous weekly counter, and nothing of the answers."""
+"""After a full self-check the database holds the anonymous weekly counter, and nothing of the answers;
+an unsaved result waits a short while for "save" and is gone; saving needs its own consent."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from bot.runtime import Runtime
-from storage.models import ConversationStateRow, Tally
+from bot.scheduler import purge_expired_state
+from core.clock import ManualClock
+from handlers.selfcheck import PENDING_SECONDS
+from storage.models import Consent, ConversationStateRow, SavedResult, Tally
 from tests.dialog import ConsoleDriver, play
 from tests.test_dialogs import DIALOGS
 
+HEROIN = "self-check: daily heroin and frequent injecting is high risk with treatment and testing next"
+DRINKING = "self-check: weekend drinking scores 11, moderate, with tips and counselling"
 
-async def test_only_the_anonymous_counter_remains(runtime: Runtime) -> None:
-    await play(
-        ConsoleDriver(runtime),
-        DIALOGS["self-check: daily heroin and frequent injecting is high risk with treatment and testing next"],
-    )
-    await play(
-        ConsoleDriver(runtime, user_id="someone-else"),
-        DIALOGS["self-check: weekend drinking scores 11, moderate, with tips and counselling"],
-    )
-    async with runtime.sessions() as session:
-        tallies = (await session.scalars(select(Tally).order_by(Tally.subject))).all()
-        states = (await session.scalars(select(ConversationStateRow))).all()
-    assert [(t.week, t.kind, t.instrument, t.subject, t.level, t.count) for t in tallies] == [
+
+async def test_only_the_anonymous_counter_remains(runtime: Runtime, clock: ManualClock) -> None:
+    await play(ConsoleDriver(runtime), DIALOGS[HEROIN])  # ends on the result
+    await play(ConsoleDriver(runtime, user_id="someone-else"), DIALOGS[DRINKING])  # moves on to the menu
+    async with runtime.unit_of_work() as uow:
+        rows = (await uow.session.scalars(select(ConversationStateRow))).all()
+        states = [(row.expires_at, uow.states.unseal(row.data)) for row in rows]
+        tallies = [
+            (t.week, t.kind, t.instrument, t.subject, t.level, t.count)
+            for t in await uow.session.scalars(select(Tally).order_by(Tally.subject))
+        ]
+        assert (await uow.session.scalars(select(SavedResult))).all() == []
+        assert (await uow.session.scalars(select(Consent))).all() == []
+    assert tallies == [
         (date(2026, 11, 23), "selfcheck", "assist_v3", "alcohol", "moderate", 1),
         (date(2026, 11, 23), "selfcheck", "assist_v3", "opioids", "high", 1),
     ]
-    for state in states:  # what is left is the menu on offer, never the answers
-        assert '"answers"' not in state.data and "q2:" not in state.data
+    pending = [(expires, state) for expires, state in states if state.flow is not None]
+    assert len(states) == 2 and len(pending) == 1  # the one still looking at the result, not the one who moved on
+    expires, state = pending[0]
+    assert "answers" not in state.data and set(state.data["result"]) == {"taken_on", "scores", "injecting"}
+    assert expires == clock.now() + timedelta(seconds=PENDING_SECONDS)  # not the usual day
+    for _, state in states:
+        assert "answers" not in state.data
+
+    clock.advance(timedelta(seconds=PENDING_SECONDS + 1))
+    await purge_expired_state(runtime)
+    async with runtime.unit_of_work() as uow:
+        left = [uow.states.unseal(row.data) for row in await uow.session.scalars(select(ConversationStateRow))]
+    assert all(state.flow is None and not state.data for state in left)
 
 
 async def test_counter_cells_add_up(runtime: Runtime) -> None:
@@ -41,3 +59,17 @@ async def test_counter_cells_add_up(runtime: Runtime) -> None:
     async with runtime.sessions() as session:
         (tally,) = (await session.scalars(select(Tally))).all()
     assert (tally.subject, tally.level, tally.count) == ("none", "", 3)
+
+
+async def test_opting_in_records_the_consent_and_keeps_a_sealed_result(runtime: Runtime) -> None:
+    steps = DIALOGS["self-check: a saved result is compared next time, and withdrawing deletes it"]
+    until_second_result = next(i for i, step in enumerate(steps) if "So với kết quả" in " ".join(step.expect))
+    await play(ConsoleDriver(runtime), steps[: until_second_result + 1])
+    async with runtime.unit_of_work() as uow:
+        (consent,) = (await uow.session.scalars(select(Consent))).all()
+        recorded = (consent.purpose, consent.text_version, consent.granted_at, consent.withdrawn_at)
+        saved = [row.sealed for row in await uow.session.scalars(select(SavedResult))]
+        latest = await uow.saved_results.latest(consent.pseudonym, "assist_v3")
+    assert recorded == ("selfcheck_results", "2026-11-v1", runtime.clock.now(), None)
+    assert len(saved) == 2 and all("alcohol" not in sealed and "2026" not in sealed for sealed in saved)
+    assert latest == {"taken_on": "2026-11-23", "scores": {"alcohol": 7}, "injecting": "never"}

@@ -17,7 +17,8 @@ from core.state import ConversationState
 from storage import migrate
 from storage.db import create_engine, session_factory
 from storage.models import Base, personal_tables
-from storage.repositories import SqlStateRepository, SqlUnitOfWork
+from storage.repositories import SqlUnitOfWork
+from storage.sealing import Sealer
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 ALICE = "a" * 64
@@ -34,8 +35,11 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
         await engine.dispose()
 
 
-def uow(engine: AsyncEngine) -> SqlUnitOfWork:
-    return SqlUnitOfWork(session_factory(engine))
+SEALER = Sealer(b"storage-test-secret-0123456789")
+
+
+def uow(engine: AsyncEngine, sealer: Sealer = SEALER) -> SqlUnitOfWork:
+    return SqlUnitOfWork(session_factory(engine), sealer)
 
 
 async def test_migrations_reach_head_and_match_the_models(engine: AsyncEngine) -> None:
@@ -98,8 +102,9 @@ async def test_purge_removes_only_expired_state(engine: AsyncEngine) -> None:
             await work.users.touch(who, NOW.date())
             await work.states.save(who, ConversationState(flow="x"), NOW + timedelta(hours=hours))
         await work.commit()
-    async with session_factory(engine)() as session, session.begin():
-        removed = await SqlStateRepository(session).purge_expired(NOW + timedelta(hours=2))
+    async with uow(engine) as work:
+        removed = await work.states.purge_expired(NOW + timedelta(hours=2))
+        await work.commit()
     assert removed == 1
     async with uow(engine) as work:
         assert await work.states.load(BOB, NOW) is not None
@@ -175,3 +180,44 @@ def test_every_personal_table_cascades_from_users() -> None:
         keys = [fk for fk in Base.metadata.tables[name].c.pseudonym.foreign_keys]
         assert keys and all(fk.ondelete == "CASCADE" for fk in keys), name
     assert personal_tables()[-1] == "users"
+
+
+async def test_state_is_sealed_at_rest_and_unreadable_state_starts_afresh(engine: AsyncEngine) -> None:
+    state = ConversationState(flow="selfcheck", step="q3:opioids", data={"answers": {"q1:opioids": "yes"}})
+    async with uow(engine) as work:
+        await work.users.touch(ALICE, NOW.date())
+        await work.states.save(ALICE, state, NOW + timedelta(hours=1))
+        await work.commit()
+    async with engine.connect() as connection:
+        raw = (await connection.execute(text("SELECT data FROM conversation_states"))).scalar_one()
+    assert "opioids" not in raw and "selfcheck" not in raw and raw.startswith("gAAAA")  # a Fernet token
+    async with uow(engine) as work:
+        assert await work.states.load(ALICE, NOW) == state
+    async with uow(engine, Sealer(b"another-secret-entirely-0123456789")) as work:
+        assert await work.states.load(ALICE, NOW) == ConversationState()
+
+
+async def test_saved_results_are_sealed_capped_and_go_with_their_consent(engine: AsyncEngine) -> None:
+    async with uow(engine) as work:
+        for who in (ALICE, BOB):
+            await work.users.touch(who, NOW.date())
+            await work.consents.grant(who, "selfcheck_results", "v1", NOW)
+        for n in range(4):
+            await work.saved_results.add(ALICE, "assist_v3", {"scores": {"alcohol": n}}, keep=3)
+        await work.saved_results.add(BOB, "assist_v3", {"scores": {"opioids": 30}}, keep=3)
+        await work.commit()
+    async with engine.connect() as connection:
+        rows = (await connection.execute(text("SELECT pseudonym, sealed FROM saved_results"))).all()
+    assert sorted(r.pseudonym for r in rows) == [ALICE] * 3 + [BOB]
+    assert all("alcohol" not in r.sealed and "opioids" not in r.sealed for r in rows)
+    async with uow(engine) as work:
+        assert await work.saved_results.latest(ALICE, "assist_v3") == {"scores": {"alcohol": 3}}
+        assert await work.saved_results.latest(ALICE, "other_instrument") is None
+        assert await work.consents.withdraw(ALICE, "selfcheck_results", NOW)
+        await work.commit()
+    async with uow(engine) as work:
+        assert await work.saved_results.latest(ALICE, "assist_v3") is None
+        assert await work.saved_results.latest(BOB, "assist_v3") == {"scores": {"opioids": 30}}
+        assert (await work.privacy.describe(BOB, NOW)).other_rows == {"saved_results": 1}
+    async with uow(engine, Sealer(b"another-secret-entirely-0123456789")) as work:
+        assert await work.saved_results.latest(BOB, "assist_v3") is None  # unreadable without the secret
