@@ -6,7 +6,7 @@ schedules, expiries and reminders are tested without sleeping.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 
@@ -40,3 +40,8 @@ class ManualClock:
         if when.tzinfo is None:
             raise ValueError("ManualClock needs timezone-aware times")
         self._now = when.astimezone(UTC)
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week: the finest time anonymous counters record."""
+    return day - timedelta(days=day.weekday())

@@ -55,7 +55,10 @@ SELFCHECK_RESULTS = Purpose(
         "If you agree, I keep your self-check results (the date, and the score and risk level for each "
         "substance; not your answers), encrypted, under your anonymous code, so that next time I can show "
         "you how things have changed. I keep your five most recent results, until you withdraw this consent "
-        "or erase everything with /forget."
+        "or erase everything with /forget.\n\n"
+        "This is sensitive information about your health. Like anything a service keeps, it could be requested "
+        "by the authorities where the law allows. Only agree if you are comfortable with that; the self-check "
+        "works just as well without saving."
     ),
 )
 

@@ -11,7 +11,7 @@ from core.hotlines import Hotlines
 from core.i18n import Translator
 from core.ports import UnitOfWork
 from domain.assist import Instrument
-from handlers import menu, onboarding, privacy, selfcheck, urgent
+from handlers import family, menu, onboarding, privacy, selfcheck, urgent
 
 
 def build_conversation(
@@ -32,6 +32,7 @@ def build_conversation(
             urgent_router,
             privacy.router,
             selfcheck.create_router(instrument),
+            family.router,
         ],
         uow_factory=uow_factory,
         clock=clock,

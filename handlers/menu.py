@@ -34,7 +34,6 @@ COMING_SOON: dict[str, str] = {
     "find": N_("Finding the nearest support point is being prepared and will be here soon."),
     "book": N_("Booking a counselling appointment is being prepared and will be here soon."),
     "groups": N_("Self-help groups are being prepared and will be here soon."),
-    "family": N_("Advice and support for families is being prepared and will be here soon."),
 }
 
 

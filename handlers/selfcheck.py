@@ -8,9 +8,10 @@ levels, never answers) under consent "selfcheck_results"; then the next result i
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from core.clock import week_start
 from core.consent import SELFCHECK_RESULTS
 from core.conversation import Context, Router
 from core.events import Choice
@@ -88,10 +89,6 @@ TRENDS = {
 }
 
 
-def monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def taken_on(saved: dict[str, Any]) -> date | None:
     try:
         return date.fromisoformat(str(saved.get("taken_on")))
@@ -128,7 +125,7 @@ def create_router(instrument: Instrument) -> Router:
         found = results(instrument, answers)
         injected = injecting(answers)
         today = ctx.now.astimezone(ctx.i18n.timezone).date()
-        week = monday(today)
+        week = week_start(today)
         for result in found:
             await ctx.uow.tallies.add(
                 week, "selfcheck", instrument=instrument.id, subject=result.substance.id, level=result.risk.value
@@ -210,6 +207,8 @@ def create_router(instrument: Instrument) -> Router:
             choices.append(Choice("tips", ctx._("Tips for cutting down")))
         if high:
             choices.append(Choice("groups:relapse_prevention", ctx._("Join a self-help group")))
+        if not found:
+            choices.append(Choice("family", ctx._("For families")))
         choices.append(Choice("menu", ctx._("Main menu")))
         return choices
 

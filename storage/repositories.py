@@ -120,6 +120,7 @@ class SqlStateRepository:
 class SqlConsentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self.deleted_data = False  # a withdrawal deleted what was kept for its purpose
 
     async def grant(self, pseudonym: str, purpose: str, text_version: str, at: datetime) -> None:
         active = await self._active_row(pseudonym, purpose)
@@ -137,7 +138,8 @@ class SqlConsentRepository:
         active.withdrawn_at = at
         for name in purpose_tables(purpose):  # what was kept for the purpose goes with the consent
             table = Base.metadata.tables[name]
-            await self._session.execute(delete(table).where(table.c.pseudonym == pseudonym))
+            result = await self._session.execute(delete(table).where(table.c.pseudonym == pseudonym))
+            self.deleted_data = self.deleted_data or bool(result.rowcount)  # type: ignore[attr-defined]
         await self._session.flush()
         return True
 
@@ -312,11 +314,11 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
-        if self.privacy.erased and self.session.get_bind().dialect.name == "sqlite":
-            # An erasure must not linger in the write-ahead log: fold it into the main file now.
+        if (self.privacy.erased or self.consents.deleted_data) and self.session.get_bind().dialect.name == "sqlite":
+            # A deletion must not linger in the write-ahead log: fold it into the main file now.
             await self.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
             await self.session.commit()
-            self.privacy.erased = False
+            self.privacy.erased = self.consents.deleted_data = False
 
     async def rollback(self) -> None:
         await self.session.rollback()

@@ -206,7 +206,8 @@ DIALOGS.update(
         "self-check: no use at all is confirmed once, then thanked": [
             *START_CHECK,
             *gate(),
-            press(NO, "Bạn chưa sử dụng chất nào", "gia đình", choices=("Menu chính",)),
+            press(NO, "Bạn chưa sử dụng chất nào", "gia đình", choices=("Dành cho gia đình", "Menu chính")),
+            press("Dành cho gia đình", "không hỏi bạn điều gì"),
         ],
         "self-check: a yes on the second chance asks the substances again": [
             *START_CHECK,
@@ -265,6 +266,71 @@ DIALOGS.update(
             say("ban toi sốc thuốc", *URGENT, choices=("Quay lại chỗ đang dở", "Menu chính")),
             press("Quay lại chỗ đang dở", "Câu hỏi 3", "cần sa", choices=(YES, NO, "◀ Quay lại", "Dừng lại")),
             say("2", "Câu hỏi 4", "cocaine"),
+        ],
+    }
+)
+
+
+# ------------------------------------------------------------------------------------ families
+
+FAMILY_TOPICS = (
+    "Hiểu về nghiện",
+    "Trò chuyện không trách móc",
+    "Chăm sóc bản thân bạn",
+    "Điều trị tự nguyện và pháp luật",
+)
+FAMILY_HOME = (
+    *FAMILY_TOPICS,
+    "Tìm dịch vụ hỗ trợ",
+    "Đặt lịch tư vấn cho chính tôi",
+    "Nhóm hỗ trợ gia đình",
+    "Menu chính",
+)
+DIALOGS.update(
+    {
+        "family: short guidance topics, one after another, and nothing asked about the relative": [
+            START,
+            ADULT,
+            press("Dành cho gia đình", "cả gia đình", "không hỏi bạn điều gì", choices=FAMILY_HOME),
+            press(
+                "Hiểu về nghiện",
+                "vấn đề sức khỏe",
+                "không phải là người xấu",
+                "Điều trị có hiệu quả",
+                absent=("con nghiện", "người nghiện"),
+                choices=(
+                    "Trò chuyện không trách móc",
+                    "Đặt lịch tư vấn cho chính tôi",
+                    "Tất cả chủ đề cho gia đình",
+                    "Menu chính",
+                ),
+            ),
+            press("Trò chuyện không trách móc", "CRAFT", "lúc bình tĩnh", "113"),
+            press("Chăm sóc bản thân bạn", "nhóm hỗ trợ gia đình", "đặt giới hạn"),
+            press("Điều trị tự nguyện và pháp luật", "tự nguyện", "1/7/2026", "trợ giúp pháp lý", "bí mật"),
+            press("Tất cả chủ đề cho gia đình", choices=FAMILY_HOME),
+            say("2", "CRAFT"),  # a typed number chooses too
+        ],
+        "family: the service buttons hand over to finding, booking and groups": [
+            START,
+            ADULT,
+            press("Dành cho gia đình", choices=FAMILY_HOME),
+            press("Tìm dịch vụ hỗ trợ", "điểm hỗ trợ", choices=MENU),
+            press("Dành cho gia đình"),
+            press("Đặt lịch tư vấn cho chính tôi", "đặt lịch tư vấn", choices=MENU),
+            press("Dành cho gia đình"),
+            press("Nhóm hỗ trợ gia đình", "nhóm tự lực", choices=MENU),
+        ],
+        "family: someone under 16 gets reassurance, the child line and no booking": [
+            START,
+            press("Dưới 16 tuổi", choices=CHILD_MENU),
+            press(
+                "Dành cho gia đình",
+                "không phải lỗi của bạn",
+                "111",
+                choices=("Hiểu về nghiện", "Chăm sóc bản thân bạn", "Trợ giúp khẩn cấp", "Menu chính"),
+            ),
+            press("Hiểu về nghiện", choices=("Chăm sóc bản thân bạn", "Tất cả chủ đề cho gia đình", "Menu chính")),
         ],
     }
 )

@@ -9,14 +9,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.config import Settings
 from bot.logsetup import configure_logging, redact
 from bot.runtime import Runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
+from storage.models import SavedResult
 from tests.conftest import TEST_TOKEN
-from tests.dialog import TelegramDriver
+from tests.dialog import ConsoleDriver, TelegramDriver, play
 from tests.fakes.telegram_server import FakeTelegram
+from tests.test_dialogs import DIALOGS
 
 RAW_ID = 8_372_615_409
 CANARY = "canary-Hoàng-0913-555-777-rất-riêng-tư"
@@ -91,6 +94,20 @@ async def test_forget_leaves_no_trace_in_sqlite_or_its_wal(
     await driver.press("Có, xóa toàn bộ")
     blob = b"".join(p.read_bytes() for p in database_files(settings))
     assert occurrences(blob, pseudonym) == 0, "secure_delete and a WAL checkpoint should leave nothing behind"
+
+
+async def test_withdrawing_a_consent_shreds_what_was_kept_for_it(runtime: Runtime, settings: Settings) -> None:
+    steps = DIALOGS["self-check: a saved result is compared next time, and withdrawing deletes it"]
+    saved_at = next(i for i, step in enumerate(steps) if "Đã lưu" in step.expect)
+    driver = ConsoleDriver(runtime)
+    await play(driver, steps[: saved_at + 1])
+    async with runtime.sessions() as session:
+        (sealed,) = (await session.scalars(select(SavedResult.sealed))).all()
+    assert occurrences(b"".join(p.read_bytes() for p in database_files(settings)), sealed) == 1
+    await driver.say("/privacy")
+    await driver.press("Rút lại: Lưu kết quả tự đánh giá")
+    blob = b"".join(p.read_bytes() for p in database_files(settings))
+    assert occurrences(blob, sealed) == 0, "the withdrawn result must not linger in the file or its WAL"
 
 
 def test_tokens_are_redacted_from_any_log_line() -> None:

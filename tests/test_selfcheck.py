@@ -57,7 +57,7 @@ async def test_counter_cells_add_up(runtime: Runtime) -> None:
             DIALOGS["self-check: no use at all is confirmed once, then thanked"],
         )
     async with runtime.sessions() as session:
-        (tally,) = (await session.scalars(select(Tally))).all()
+        (tally,) = (await session.scalars(select(Tally).where(Tally.kind == "selfcheck"))).all()
     assert (tally.subject, tally.level, tally.count) == ("none", "", 3)
 
 
