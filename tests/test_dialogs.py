@@ -295,7 +295,7 @@ DIALOGS.update(
             press(
                 "Hiểu về nghiện",
                 "vấn đề sức khỏe",
-                "không phải là người xấu",
+                "hay là người xấu",
                 "Điều trị có hiệu quả",
                 absent=("con nghiện", "người nghiện"),
                 choices=(

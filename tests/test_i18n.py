@@ -16,7 +16,16 @@ PO = LOCALE_DIR / "vi" / "LC_MESSAGES" / "messages.po"
 SOURCES = ("bot", "core", "domain", "handlers", "storage")
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 # Words that label people rather than describe what they do: never in the bot's Vietnamese.
-STIGMATISING = ("con nghiện", "nghiện ngập", "thằng nghiện", "dân nghiện", "xì ke", "hút chích", "tệ nạn")
+STIGMATISING = (
+    "con nghiện",
+    "người nghiện",
+    "nghiện ngập",
+    "thằng nghiện",
+    "dân nghiện",
+    "xì ke",
+    "hút chích",
+    "tệ nạn",
+)
 
 
 def extracted() -> set[str]:
