@@ -67,7 +67,9 @@ async def show_privacy(ctx: Context) -> None:
             )
         )
     if not active:
-        lines.append("• " + ctx._("You have not agreed to anything that keeps data about you."))
+        lines.append(
+            "• " + ctx._("You have not agreed to keeping anything more, such as saved results or contact details.")
+        )
     for table, count in sorted(stored.other_rows.items()):
         template = RECORD_NAMES.get(table, N_("Other records ({table}): {count}."))
         lines.append("• " + ctx._(template).format(table=table, count=count))
