@@ -12,9 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Install, migrate the database, start: Telegram if TELEGRAM_BOT_TOKEN is set, else the console chat.
+## Install, migrate the database, load sample service points into an empty directory, start: Telegram if TELEGRAM_BOT_TOKEN is set, else the console chat.
 run: $(STAMP)
 	$(BIN)/python -m bot db upgrade
+	$(BIN)/python -m bot points load-sample
 	$(BIN)/python -m bot run
 
 ## Lint, type-check and run the whole test suite.

@@ -3,6 +3,7 @@
 * ``run``: every channel that has a token, plus the scheduler; with no token, the console chat.
 * ``chat``: the console chat.
 * ``db upgrade`` / ``db current``: schema migrations.
+* ``points import|export|load-sample|reports``: the service-point directory (see ``bot.points_cli``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ import logging
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from bot.cli_common import cli_settings, err, open_or_exit
 from bot.config import Settings
-from bot.logsetup import configure_logging
-from bot.runtime import DatabaseNotMigrated, Runtime, open_runtime
+from bot.points_cli import points_app
 from core.i18n import BOT_NAME
 from storage import migrate
 from storage.db import create_engine
@@ -24,22 +24,12 @@ from storage.db import create_engine
 app = typer.Typer(help=f"{BOT_NAME}: a privacy-first support chatbot.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-err = Console(stderr=True)
+app.add_typer(points_app, name="points")
 log = logging.getLogger("bot")
 
 
-def _settings() -> Settings:
-    settings = Settings()
-    configure_logging(settings.log_level)
-    return settings
-
-
-async def _open(settings: Settings) -> Runtime:
-    try:
-        return await open_runtime(settings)
-    except DatabaseNotMigrated as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+_settings = cli_settings
+_open = open_or_exit
 
 
 async def _chat(settings: Settings, user: str, greet: bool) -> None:

@@ -16,6 +16,7 @@ from core.hotlines import SHIPPED_DATA, load_hotlines, load_urgent_phrases
 from core.i18n import Translator, load_translator
 from core.pseudonym import Pseudonymizer
 from domain.assist import load_instrument
+from domain.gazetteer import Gazetteer, load_gazetteer
 from handlers.app import build_conversation
 from storage import migrate
 from storage.db import create_engine, is_sqlite, session_factory
@@ -37,6 +38,7 @@ class Runtime:
     pseudonyms: Pseudonymizer
     conversation: Conversation
     unit_of_work: Callable[[], SqlUnitOfWork]
+    gazetteer: Gazetteer
     closed: bool = field(default=False, init=False)
 
     async def close(self) -> None:
@@ -78,6 +80,7 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
     def unit_of_work() -> SqlUnitOfWork:
         return SqlUnitOfWork(sessions, sealer, writer)
 
+    gazetteer = load_gazetteer(SHIPPED_DATA / "gazetteer" / "vietnam.toml")
     conversation = build_conversation(
         uow_factory=unit_of_work,
         clock=clock,
@@ -85,6 +88,7 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         hotlines=load_hotlines(),
         urgent_phrases=load_urgent_phrases(),
         instrument=load_instrument(SHIPPED_DATA / "instruments" / "assist_v3.toml"),
+        gazetteer=gazetteer,
         state_ttl=settings.state_ttl,
     )
     return Runtime(
@@ -96,4 +100,5 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         i18n=i18n,
         pseudonyms=Pseudonymizer(secret),
         conversation=conversation,
+        gazetteer=gazetteer,
     )

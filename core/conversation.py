@@ -25,6 +25,7 @@ from core.events import (
     Outcome,
     Reply,
     TextMessage,
+    Venue,
 )
 from core.i18n import Translator
 from core.locks import KeyedLock
@@ -78,6 +79,7 @@ class Context:
         choices: Iterable[Choice] = (),
         links: Iterable[Link] = (),
         request_location: bool = False,
+        venue: Venue | None = None,
     ) -> None:
         self.replies.append(
             Reply(
@@ -86,6 +88,7 @@ class Context:
                 choices=tuple(choices),
                 links=tuple(links),
                 request_location=request_location,
+                venue=venue,
             )
         )
 

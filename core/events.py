@@ -92,6 +92,16 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Venue:
+    """A place to show on a map, where the channel can (a Telegram venue)."""
+
+    latitude: float
+    longitude: float
+    title: str
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message to the person.
 
@@ -106,6 +116,7 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     links: tuple[Link, ...] = ()
     request_location: bool = False
+    venue: Venue | None = None
 
 
 class Render(enum.Flag):
@@ -115,6 +126,7 @@ class Render(enum.Flag):
     BUTTONS = enum.auto()
     LOCATION_REQUEST = enum.auto()
     RICH_TEXT = enum.auto()
+    VENUE = enum.auto()
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,10 @@ class Translator:
         fmt = None if digits is None else "#,##0." + "0" * digits if digits else "#,##0"
         return str(format_decimal(value, format=fmt, locale=self.locale))
 
+    def weekday(self, index: int) -> str:
+        """The name of a weekday, Monday = 0 ("Thứ Hai")."""
+        return str(self.locale.days["format"]["wide"][index])
+
     # The CLDR patterns are themselves messages, so a translator can order them for the language.
 
     def date(self, value: dt.date, fmt: str | None = None) -> str:

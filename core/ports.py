@@ -9,9 +9,14 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from core.state import ConversationState
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from domain.directory import ServicePoint
 
 
 class AgeGroup(enum.StrEnum):
@@ -118,6 +123,44 @@ class SavedResultRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class UpsertCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ListingReports:
+    """What people reported about one listing."""
+
+    point: ServicePoint
+    counts: dict[str, int]  # reason -> how many
+    last_reported: date
+
+
+class DirectoryRepository(Protocol):
+    async def version(self) -> int:
+        """A number that changes whenever the directory does (cheap: read before every search)."""
+        ...
+
+    async def all_points(self) -> list[ServicePoint]: ...
+
+    async def get(self, point_id: int) -> ServicePoint | None: ...
+
+    async def upsert(
+        self, points: Sequence[ServicePoint], now: datetime, progress: Callable[[int], None] | None = None
+    ) -> UpsertCounts:
+        """Insert or update by external id, in the caller's transaction."""
+        ...
+
+    async def report(self, point_id: int, reason: str, day: date) -> bool:
+        """Record an anonymous report; False if there is no such point."""
+        ...
+
+    async def reports(self) -> list[ListingReports]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories that commit or roll back together."""
 
@@ -138,6 +181,9 @@ class UnitOfWork(Protocol):
 
     @property
     def saved_results(self) -> SavedResultRepository: ...
+
+    @property
+    def directory(self) -> DirectoryRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from core.events import Choice, Link, Reply
+from core.events import Choice, Link, Reply, Venue
 
 STATE_VERSION = 1
 
@@ -26,6 +26,7 @@ def reply_from_dict(data: dict[str, Any]) -> Reply:
         choices=tuple(Choice(str(c["id"]), str(c["label"])) for c in data.get("choices", ())),
         links=tuple(Link(str(link["label"]), str(link["url"])) for link in data.get("links", ())),
         request_location=bool(data.get("request_location", False)),
+        venue=Venue(**data["venue"]) if isinstance(data.get("venue"), dict) else None,
     )
 
 

@@ -11,7 +11,8 @@ from core.hotlines import Hotlines
 from core.i18n import Translator
 from core.ports import UnitOfWork
 from domain.assist import Instrument
-from handlers import family, menu, onboarding, privacy, selfcheck, urgent
+from domain.gazetteer import Gazetteer
+from handlers import family, finder, menu, onboarding, privacy, selfcheck, urgent
 
 
 def build_conversation(
@@ -22,9 +23,11 @@ def build_conversation(
     hotlines: Hotlines,
     urgent_phrases: Sequence[str],
     instrument: Instrument,
+    gazetteer: Gazetteer,
     state_ttl: timedelta = timedelta(hours=24),
 ) -> Conversation:
     urgent_router, urgent_hook = urgent.create(hotlines, urgent_phrases)
+    finder_router, location_hook = finder.create(gazetteer, finder.DirectoryCache())
     return Conversation(
         routers=[
             menu.router,
@@ -33,12 +36,13 @@ def build_conversation(
             privacy.router,
             selfcheck.create_router(instrument),
             family.router,
+            finder_router,
         ],
         uow_factory=uow_factory,
         clock=clock,
         i18n=i18n,
         # Urgent words first: they must answer whatever else is going on, even before the age question.
-        hooks=[urgent_hook, onboarding.require_age],
+        hooks=[urgent_hook, onboarding.require_age, location_hook],
         fallback=menu.fallback,
         expired_choice=menu.expired_choice,
         failure_reply=menu.failure_reply,

@@ -195,11 +195,13 @@ def create_router(instrument: Instrument) -> Router:
         moderate = Risk.MODERATE in risks.values()
         choices: list[Choice] = []
         if risks.get("opioids") in (Risk.HIGH, Risk.MODERATE):
-            choices.append(Choice("find:methadone", ctx._("Find methadone or buprenorphine treatment")))
+            choices.append(Choice("find:opioid_treatment", ctx._("Find methadone or buprenorphine treatment")))
         if risks.get("stimulants") in (Risk.HIGH, Risk.MODERATE):
-            choices.append(Choice("find:mental_health", ctx._("Find mental health support")))
+            choices.append(
+                Choice("find:mental_health_counselling", ctx._("Find counselling and mental health support"))
+            )
         if injected is not Injecting.NEVER:
-            choices.append(Choice("find:hiv_testing", ctx._("Find HIV and hepatitis testing")))
+            choices.append(Choice("find:testing", ctx._("Find HIV and hepatitis testing")))
             choices.append(Choice("find:needle_syringe", ctx._("Find a needle and syringe programme")))
         if high or moderate:
             choices.append(Choice("book:counselling", ctx._("Book a counselling session")))

@@ -73,10 +73,11 @@ DIALOGS: dict[str, list[Step]] = {
         say("/khonglenhnao", "chưa biết lệnh này", choices=MENU),
         say("99", "chưa hiểu ý bạn", choices=MENU),
     ],
-    "a shared location outside any flow is not kept": [
+    "a shared location outside any flow looks for support; a shared contact is not kept": [
         START,
         ADULT,
-        location(21.0285, 105.8542, "không lưu lại vị trí", choices=MENU),
+        location(21.0285, 105.8542, "Chưa có điểm hỗ trợ nào", choices=("Trợ giúp khẩn cấp", "Menu chính")),
+        press("Menu chính", choices=MENU),
         contact("+84 912 345 678", "không lưu lại số này", absent=("912",), choices=MENU),
     ],
     "privacy shows what is stored, and keeping it erases nothing": [
@@ -315,7 +316,13 @@ DIALOGS.update(
             START,
             ADULT,
             press("Dành cho gia đình", choices=FAMILY_HOME),
-            press("Tìm dịch vụ hỗ trợ", "điểm hỗ trợ", choices=MENU),
+            press(
+                "Tìm dịch vụ hỗ trợ",
+                "chia sẻ vị trí",
+                "Đang tìm: Hỗ trợ gia đình",
+                choices=("Chọn dịch vụ", "Menu chính"),
+            ),
+            press("Menu chính"),
             press("Dành cho gia đình"),
             press("Đặt lịch tư vấn cho chính tôi", "đặt lịch tư vấn", choices=MENU),
             press("Dành cho gia đình"),

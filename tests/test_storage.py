@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.events import Choice
 from core.ports import AgeGroup
 from core.state import ConversationState
+from domain.directory import ServicePoint
+from domain.hours import parse_hours
 from storage import migrate
 from storage.db import create_engine, session_factory
 from storage.models import Base, personal_tables
@@ -221,3 +223,59 @@ async def test_saved_results_are_sealed_capped_and_go_with_their_consent(engine:
         assert (await work.privacy.describe(BOB, NOW)).other_rows == {"saved_results": 1}
     async with uow(engine, Sealer(b"another-secret-entirely-0123456789")) as work:
         assert await work.saved_results.latest(BOB, "assist_v3") is None  # unreadable without the secret
+
+
+def _point(external_id: str, name: str = "Điểm", lat: float = 21.03) -> ServicePoint:
+    return ServicePoint(
+        external_id=external_id,
+        name=name,
+        kinds=("methadone",),
+        address="Số 1",
+        province="ha-noi",
+        commune="Phường Hoàn Kiếm",
+        lat=lat,
+        lon=105.85,
+        hours=parse_hours("Mo-Fr 08:00-17:00"),
+        verified_on=date(2026, 10, 1),
+    )
+
+
+async def test_directory_upsert_by_external_id_counts_and_bumps_the_version(engine: AsyncEngine) -> None:
+    async with uow(engine) as work:
+        assert await work.directory.version() == 0
+        counts = await work.directory.upsert([_point("a"), _point("b")], NOW)
+        await work.commit()
+    assert (counts.inserted, counts.updated, counts.unchanged) == (2, 0, 0)
+    async with uow(engine) as work:
+        assert await work.directory.version() == 1
+        counts = await work.directory.upsert([_point("a"), _point("b", name="Điểm mới"), _point("c")], NOW)
+        await work.commit()
+    assert (counts.inserted, counts.updated, counts.unchanged) == (1, 1, 1)
+    async with uow(engine) as work:
+        assert await work.directory.version() == 2
+        stored = {p.external_id: p for p in await work.directory.all_points()}
+        counts = await work.directory.upsert([_point("a")], NOW)  # nothing changes: the version stays
+        assert await work.directory.version() == 2
+    assert (counts.inserted, counts.updated, counts.unchanged) == (0, 0, 1)
+    assert stored["b"].name == "Điểm mới" and stored["a"] == _point("a")  # equal field by field
+    assert stored["a"].id is not None
+
+
+async def test_listing_reports_are_anonymous_and_summarised_per_point(engine: AsyncEngine) -> None:
+    async with uow(engine) as work:
+        await work.directory.upsert([_point("a"), _point("b")], NOW)
+        ids = {p.external_id: p.id for p in await work.directory.all_points()}
+        assert ids["a"] is not None and ids["b"] is not None
+        assert await work.directory.report(ids["a"], "closed", date(2026, 11, 20))
+        assert await work.directory.report(ids["a"], "closed", date(2026, 11, 22))
+        assert await work.directory.report(ids["a"], "wrong_phone", date(2026, 11, 21))
+        assert await work.directory.report(ids["b"], "other", date(2026, 11, 21))
+        assert not await work.directory.report(99999, "closed", date(2026, 11, 21))
+        await work.commit()
+    async with uow(engine) as work:
+        reports = await work.directory.reports()
+    assert [(r.point.external_id, r.counts, r.last_reported) for r in reports] == [
+        ("a", {"closed": 2, "wrong_phone": 1}, date(2026, 11, 22)),
+        ("b", {"other": 1}, date(2026, 11, 21)),
+    ]
+    assert "listing_reports" not in personal_tables()  # nothing in it belongs to a person

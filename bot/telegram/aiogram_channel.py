@@ -52,7 +52,7 @@ from core.pseudonym import Pseudonymizer
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-INFO = ChannelInfo(name=CHANNEL, renders=Render.BUTTONS | Render.LOCATION_REQUEST | Render.RICH_TEXT)
+INFO = ChannelInfo(name=CHANNEL, renders=Render.BUTTONS | Render.LOCATION_REQUEST | Render.RICH_TEXT | Render.VENUE)
 
 
 def _sender_id(update: Update) -> int | None:
@@ -170,6 +170,11 @@ class AiogramTelegram:
         for reply in outcome.replies:
             for message in render(reply, self._conversation.i18n):
                 try:
+                    if message.venue is not None:
+                        venue = message.venue
+                        await self.bot.send_venue(
+                            chat_id, venue.latitude, venue.longitude, venue.title[:256], venue.address[:256]
+                        )
                     await self.bot.send_message(chat_id, message.html, reply_markup=to_markup(message))
                 except TelegramAPIError as exc:
                     log.error("sending a reply failed: %s", describe_exception(exc))

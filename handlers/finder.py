@@ -1,0 +1,376 @@
+"""The nearest support point: by a shared location or a typed place, filtered by the service needed.
+
+A shared location is used to rank the points and then dropped: it is never stored.  While the person
+pages through the answer ("more"), the sealed conversation state keeps the ranked point ids and their
+distances for a quarter of an hour at most.  A report that a listing is wrong is stored against the
+point only: the point, the reason and the day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from core.clock import week_start
+from core.conversation import Context, Hook, Router
+from core.events import Choice, Link, LocationShared, TextMessage, Venue
+from core.i18n import N_
+from core.ports import AgeGroup, UnitOfWork
+from domain.directory import FILTERS, KINDS, PICKER, REPORT_REASONS, DirectorySnapshot, ServicePoint
+from domain.gazetteer import Gazetteer, Place
+from domain.hours import OpeningHours, status
+from handlers.menu import show_menu
+
+FLOW = "finder"
+PAGE = 5
+MAX_RESULTS = 25
+KEEP_RESULTS_SECONDS = 15 * 60
+ALL = "all"
+
+ASK = N_(
+    "Share your location, or type the place you are in: a province, a former district such as Hoàn Kiếm or "
+    "Quận 8, or a ward. I use your location only to find the nearest points, and I do not keep it."
+)
+
+
+class DirectoryCache:
+    """This worker's copy of the directory, reloaded when the directory's version changes."""
+
+    def __init__(self) -> None:
+        self._snapshot: DirectorySnapshot | None = None
+
+    async def get(self, uow: UnitOfWork) -> DirectorySnapshot:
+        version = await uow.directory.version()
+        if self._snapshot is None or self._snapshot.version != version:
+            self._snapshot = DirectorySnapshot(await uow.directory.all_points(), version)
+        return self._snapshot
+
+
+def osm_link(lat: float, lon: float) -> str:
+    return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=17/{lat:.5f}/{lon:.5f}"
+
+
+def distance_text(ctx: Context, km: float) -> str:
+    if km < 1:
+        return ctx._("{metres} m").format(metres=ctx.i18n.number(max(10, round(km * 100) * 10)))
+    if km < 10:
+        return ctx._("{km} km").format(km=ctx.i18n.number(km, digits=1))
+    return ctx._("{km} km").format(km=ctx.i18n.number(round(km)))
+
+
+def _hhmm(value: Any) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def hours_text(ctx: Context, hours: OpeningHours | None) -> str:
+    if hours is None:
+        return ctx._("Opening hours not listed: please call before you go")
+    now = status(hours, ctx.now.astimezone(ctx.i18n.timezone))
+    if now.open_now:
+        if now.closes_at is None:
+            return ctx._("Open 24 hours")
+        return ctx._("Open now, until {time}").format(time=_hhmm(now.closes_at))
+    if now.opens_at is None or now.opens_day is None or now.opens_weekday is None:
+        return ctx._("Closed")
+    if now.opens_day == 0:
+        return ctx._("Closed now, opens at {time}").format(time=_hhmm(now.opens_at))
+    if now.opens_day == 1:
+        return ctx._("Closed now, opens tomorrow at {time}").format(time=_hhmm(now.opens_at))
+    return ctx._("Closed now, opens {day} at {time}").format(
+        day=ctx.i18n.weekday(now.opens_weekday), time=_hhmm(now.opens_at)
+    )
+
+
+def weekly_hours(ctx: Context, hours: OpeningHours) -> list[str]:
+    lines = []
+    day = 0
+    while day < 7:
+        last = day
+        while last + 1 < 7 and hours.week[last + 1] == hours.week[day]:
+            last += 1
+        days = ctx.i18n.weekday(day) if day == last else f"{ctx.i18n.weekday(day)}–{ctx.i18n.weekday(last)}"
+        spans = hours.week[day]
+        times = (
+            ", ".join(f"{s // 60:02d}:{s % 60:02d}–{e // 60:02d}:{e % 60:02d}" for s, e in spans)
+            if spans
+            else ctx._("closed")
+        )
+        lines.append(f"{days}: {times}")
+        day = last + 1
+    return lines
+
+
+def kinds_text(ctx: Context, point: ServicePoint) -> str:
+    return ", ".join(ctx._(KINDS[k]) for k in point.kinds if k in KINDS)
+
+
+def filter_label(ctx: Context, filter_id: str | None) -> str:
+    chosen = FILTERS.get(filter_id or "")
+    return ctx._(chosen.label) if chosen else ctx._("All services")
+
+
+def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
+    """The finder's router, and a hook that answers a location shared outside any conversation."""
+    router = Router("finder")
+
+    def data(ctx: Context) -> dict[str, Any]:
+        return dict(ctx.state.data) if ctx.state.flow == FLOW else {}
+
+    def current_filter(ctx: Context) -> str | None:
+        value = data(ctx).get("filter")
+        return value if isinstance(value, str) and value in FILTERS else None
+
+    def ask_place(ctx: Context, filter_id: str | None, note: str | None = None) -> None:
+        ctx.state.enter(FLOW, "ask", filter=filter_id)
+        text = ctx._(ASK) + "\n\n" + ctx._("Looking for: {service}.").format(service=filter_label(ctx, filter_id))
+        ctx.say(
+            (note + "\n\n" if note else "") + text,
+            title=ctx._("Nearest support point"),
+            request_location=True,
+            choices=[Choice("fk", ctx._("Choose the service")), Choice("menu", ctx._("Main menu"))],
+        )
+
+    def refused_for_children(ctx: Context) -> bool:
+        if ctx.user.age_group is AgeGroup.CHILD:
+            show_menu(ctx, ctx._("For finding services, please ask an adult you trust, or call 111."))
+            return True
+        return False
+
+    @router.choice("find", anytime=True)
+    async def find(ctx: Context) -> None:
+        if refused_for_children(ctx):
+            return
+        arg = ctx.choice_arg
+        ask_place(ctx, arg if arg in FILTERS else None)
+
+    @router.choice("fk")
+    async def pick_kind(ctx: Context) -> None:
+        arg = ctx.choice_arg
+        state = data(ctx)
+        if not arg:
+            choices = [Choice(f"fk:{ALL}", ctx._("All services"))]
+            choices += [Choice(f"fk:{fid}", ctx._(FILTERS[fid].label)) for fid in PICKER]
+            ctx.state.enter(FLOW, "kind", **{k: v for k, v in state.items() if k in ("filter", "place")})
+            ctx.say(ctx._("Which service are you looking for?"), choices=choices)
+            return
+        chosen = arg if arg in FILTERS else None
+        place_id = state.get("place")
+        place = _place_by_id(place_id, await snapshot_places(ctx)) if isinstance(place_id, str) else None
+        if place is not None:
+            await search(ctx, place.lat, place.lon, chosen, place=place)
+        else:
+            ask_place(ctx, chosen)
+
+    async def snapshot_places(ctx: Context) -> list[Place]:
+        snapshot = await cache.get(ctx.uow)
+        return [*gazetteer.places, *snapshot.communes]
+
+    @router.flow(FLOW)
+    async def typed(ctx: Context) -> None:
+        event = ctx.event
+        chosen = current_filter(ctx)
+        if isinstance(event, LocationShared):
+            await search(ctx, event.location.latitude, event.location.longitude, chosen)
+            return
+        if not isinstance(event, TextMessage):
+            ask_place(ctx, chosen)
+            return
+        snapshot = await cache.get(ctx.uow)
+        places = gazetteer.lookup(event.text, extra=snapshot.communes)
+        if not places:
+            ask_place(ctx, chosen, ctx._("I could not find that place."))
+        elif len(places) == 1:
+            await search(ctx, places[0].lat, places[0].lon, chosen, place=places[0])
+        else:
+            ctx.state.enter(FLOW, "which", filter=chosen, candidates=[p.id for p in places])
+            ctx.say(
+                ctx._("Which one do you mean?"),
+                choices=[Choice(f"fp:{i}", place_label(ctx, p)) for i, p in enumerate(places)]
+                + [Choice("find", ctx._("Type another place"))],
+            )
+
+    def place_label(ctx: Context, place: Place) -> str:
+        province = gazetteer.provinces.get(place.province)
+        if place.kind == "province" or province is None:
+            return place.name
+        if place.former_province and place.kind == "former_province":
+            return ctx._("{place} (now {province})").format(place=place.name, province=province.name)
+        return f"{place.name}, {province.name}"
+
+    @router.choice("fp")
+    async def which(ctx: Context) -> None:
+        state = data(ctx)
+        candidates = state.get("candidates") or []
+        index = int(ctx.choice_arg) if ctx.choice_arg.isdigit() else -1
+        place = _place_by_id(candidates[index], await snapshot_places(ctx)) if 0 <= index < len(candidates) else None
+        if place is None:
+            ask_place(ctx, current_filter(ctx))
+            return
+        await search(ctx, place.lat, place.lon, current_filter(ctx), place=place)
+
+    async def search(ctx: Context, lat: float, lon: float, filter_id: str | None, place: Place | None = None) -> None:
+        snapshot = await cache.get(ctx.uow)
+        hits = snapshot.nearest(lat, lon, filter_id, MAX_RESULTS)
+        province = place.province if place else (snapshot.points[hits[0].key].province if hits else "")
+        week = week_start(ctx.now.astimezone(ctx.i18n.timezone).date())
+        await ctx.uow.tallies.add(week, "find", subject=filter_id or ALL, province=province)
+        if not hits and filter_id is None:
+            ctx.state.leave()
+            ctx.say(
+                ctx._(
+                    "No service points are listed yet, so I cannot suggest one. If you need help now, the urgent "
+                    "help page has numbers you can call."
+                ),
+                choices=[Choice("urgent", ctx._("Urgent help")), Choice("menu", ctx._("Main menu"))],
+            )
+            return
+        if not hits:
+            note = ctx._('No point offering "{service}" is listed yet.').format(service=filter_label(ctx, filter_id))
+            ctx.state.enter(FLOW, "ask", filter=None, place=place.id if place else None)
+            ctx.say(
+                note,
+                choices=[Choice(f"fk:{ALL}", ctx._("Look for all services")), Choice("menu", ctx._("Main menu"))],
+            )
+            return
+        ctx.state.enter(
+            FLOW,
+            "results",
+            keep_for=KEEP_RESULTS_SECONDS,
+            filter=filter_id,
+            place=place.id if place else None,
+            origin=place_label(ctx, place) if place else "",
+            results=[[hit.key, round(hit.km, 2)] for hit in hits],
+            page=0,
+        )
+        show_page(ctx, snapshot)
+
+    def show_page(ctx: Context, snapshot: DirectorySnapshot) -> None:
+        state = data(ctx)
+        results: list[list[Any]] = state.get("results") or []
+        page = int(state.get("page") or 0)
+        shown = [
+            (number, snapshot.points[int(key)], float(km))
+            for number, (key, km) in enumerate(results, start=1)
+            if int(key) in snapshot.points
+        ][page * PAGE : (page + 1) * PAGE]
+        if not shown:
+            ask_place(ctx, current_filter(ctx))
+            return
+        origin = state.get("origin") or ""
+        title = (
+            ctx._("Nearest to {place}: {service}").format(place=origin, service=filter_label(ctx, current_filter(ctx)))
+            if origin
+            else ctx._("Nearest to you: {service}").format(service=filter_label(ctx, current_filter(ctx)))
+        )
+        blocks = []
+        if any(point.sample for _, point, _ in shown):
+            blocks.append("⚠ " + ctx._("These are sample listings for trying the bot out, not real services."))
+        for number, point, km in shown:
+            lines = [f"{number}. {point.name} ({distance_text(ctx, km)})", "   " + kinds_text(ctx, point)]
+            lines.append("   " + hours_text(ctx, point.hours))
+            if point.phone:
+                lines.append("   ☎ " + point.phone)
+            where = ", ".join(part for part in (point.address, point.commune) if part)
+            if where:
+                lines.append("   " + where)
+            blocks.append("\n".join(lines))
+        choices = [Choice(f"fd:{point.id}", point.name) for _, point, _ in shown]
+        if (page + 1) * PAGE < len(results):
+            choices.append(Choice("fm", ctx._("More")))
+        choices += [Choice("fk", ctx._("Choose the service")), Choice("menu", ctx._("Main menu"))]
+        links = [Link(f"🗺 {number}. {point.name}", osm_link(point.lat, point.lon)) for number, point, _ in shown]
+        ctx.say("\n\n".join(blocks), title=title, choices=choices, links=links)
+
+    @router.choice("fm")
+    async def more(ctx: Context) -> None:
+        ctx.state.data["page"] = int(data(ctx).get("page") or 0) + 1
+        show_page(ctx, await cache.get(ctx.uow))
+
+    @router.choice("fl")
+    async def back_to_list(ctx: Context) -> None:
+        show_page(ctx, await cache.get(ctx.uow))
+
+    def offered_point(ctx: Context, snapshot: DirectorySnapshot) -> ServicePoint | None:
+        arg = ctx.choice_arg.partition(":")[0]
+        return snapshot.points.get(int(arg)) if arg.isdigit() else None
+
+    @router.choice("fd")
+    async def detail(ctx: Context) -> None:
+        snapshot = await cache.get(ctx.uow)
+        point = offered_point(ctx, snapshot)
+        if point is None or point.id is None:
+            show_page(ctx, snapshot)
+            return
+        province = gazetteer.provinces.get(point.province)
+        lines = [kinds_text(ctx, point)]
+        where = ", ".join(p for p in (point.address, point.commune, province.name if province else "") if p)
+        if where:
+            lines.append(ctx._("Address: {address}").format(address=where))
+        if point.phone:
+            lines.append(ctx._("Phone: {phone}").format(phone=point.phone))
+        lines.append(hours_text(ctx, point.hours))
+        if point.hours is not None:
+            lines.extend("   " + line for line in weekly_hours(ctx, point.hours))
+        if point.notes:
+            lines.append(point.notes)
+        checked = (
+            ctx._("Listing last checked on {date}.").format(date=ctx.i18n.date(point.verified_on, "dd/MM/yyyy"))
+            if point.verified_on
+            else ctx._("This listing has not been checked yet.")
+        )
+        lines.append(checked + (" " + ctx._("Source: {source}.").format(source=point.source) if point.source else ""))
+        if point.sample:
+            lines.append("⚠ " + ctx._("Sample listing for trying the bot out: not a real service."))
+        ctx.say(
+            "\n".join(lines),
+            title=point.name,
+            links=[Link(ctx._("Open the map"), osm_link(point.lat, point.lon))],
+            venue=Venue(point.lat, point.lon, point.name, where or point.name),
+            choices=[
+                Choice(f"book:point:{point.id}", ctx._("Book counselling here")),
+                Choice(f"fr:{point.id}", ctx._("Report a problem with this listing")),
+                Choice("fl", ctx._("Back to the list")),
+                Choice("menu", ctx._("Main menu")),
+            ],
+        )
+
+    @router.choice("fr")
+    async def report(ctx: Context) -> None:
+        snapshot = await cache.get(ctx.uow)
+        point = offered_point(ctx, snapshot)
+        if point is None or point.id is None:
+            show_page(ctx, snapshot)
+            return
+        reason = ctx.choice_arg.partition(":")[2]
+        if not reason:
+            choices = [Choice(f"fr:{point.id}:{key}", ctx._(label)) for key, label in REPORT_REASONS.items()]
+            choices.append(Choice("fl", ctx._("Back to the list")))
+            ctx.say(ctx._("What is wrong with this listing?"), title=point.name, choices=choices)
+            return
+        reported: list[int] = list(data(ctx).get("reported") or [])
+        if reason in REPORT_REASONS and point.id not in reported:
+            await ctx.uow.directory.report(point.id, reason, ctx.now.astimezone(ctx.i18n.timezone).date())
+            ctx.state.data["reported"] = [*reported, point.id]
+        ctx.say(
+            ctx._(
+                "Thank you. Programme staff will check this listing. Your report is anonymous: it is kept with "
+                "the listing only, not with you."
+            ),
+            choices=[Choice("fl", ctx._("Back to the list")), Choice("menu", ctx._("Main menu"))],
+        )
+
+    async def location_anywhere(ctx: Context) -> bool:
+        """Hook: a location shared outside any conversation looks for the nearest points of any kind."""
+        if not isinstance(ctx.event, LocationShared) or ctx.state.flow not in (None, FLOW):
+            return False
+        if ctx.user.age_group is AgeGroup.CHILD:
+            return False
+        location = ctx.event.location
+        await search(ctx, location.latitude, location.longitude, current_filter(ctx))
+        return True
+
+    return router, location_anywhere
+
+
+def _place_by_id(place_id: Any, places: Sequence[Place]) -> Place | None:
+    return next((p for p in places if p.id == place_id), None)
