@@ -1,0 +1,214 @@
+"""The nearest support point, as people meet it through the console and Telegram, on the sample data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.points_cli import SAMPLE, parse_file, store
+from bot.runtime import Runtime
+from bot.telegram.aiogram_channel import AiogramTelegram
+from core.clock import ManualClock
+from domain.gazetteer import commune_places
+from domain.geo import haversine_km
+from handlers.finder import KEEP_RESULTS_SECONDS
+from storage.models import ConversationStateRow, ListingReport
+from tests.dialog import ConsoleDriver, Driver, Step, TelegramDriver, location, play, press, say
+from tests.fakes.telegram_server import FakeTelegram
+from tests.test_dialogs import ADULT, DIALOGS, START, console_driver, telegram_driver  # noqa: F401
+from tests.test_dialogs import driver as channel  # noqa: F401
+
+FIND = press("Điểm hỗ trợ gần nhất", "chia sẻ vị trí", "không lưu lại", choices=("Chọn dịch vụ", "Menu chính"))
+HEROIN = "self-check: daily heroin and frequent injecting is high risk with treatment and testing next"
+
+FINDER_DIALOGS: dict[str, list[Step]] = {
+    "a typed former district, accents left out, gives distances, hours, phone, map links and more pages": [
+        START,
+        ADULT,
+        FIND,
+        say(
+            "quan 8",
+            "Gần Quận 8, TP Hồ Chí Minh nhất: Tất cả dịch vụ",
+            "Đây là thông tin mẫu",
+            "1. [Mẫu] Điểm tư vấn cộng đồng Quận 8 (50 m)",
+            "2. [Mẫu] Cơ sở điều trị methadone Quận 8 (2,9 km)",
+            "Đang mở cửa, đến 11:30",
+            "Đang đóng cửa, mở lúc 18:00",
+            "☎ 0000 000 031",
+            "🗺 1. [Mẫu] Điểm tư vấn cộng đồng Quận 8",
+        ),
+        press("Xem thêm", "6. [Mẫu]", "10. [Mẫu]", absent=("Điểm tư vấn cộng đồng Quận 8 (",)),
+    ],
+    "a shared location: details with the weekly hours, then an anonymous report of a wrong listing": [
+        START,
+        ADULT,
+        location(21.0285, 105.8542, "Gần bạn nhất", "1. [Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm (240 m)"),
+        press(
+            "[Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm",
+            "Thứ Hai–Thứ Sáu: 07:30–11:30, 13:30–17:00",
+            "Chủ Nhật: nghỉ",
+            "Thông tin này chưa được kiểm tra",
+            "Mở bản đồ",
+            choices=("Đặt lịch tư vấn tại đây", "Báo thông tin này bị sai", "Quay lại danh sách", "Menu chính"),
+        ),
+        press("Báo thông tin này bị sai", "sai ở điểm nào"),
+        press("Số điện thoại bị sai", "Cảm ơn bạn", "ẩn danh", choices=("Quay lại danh sách", "Menu chính")),
+        press("Quay lại danh sách", "1. [Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm"),
+    ],
+    "the self-check's next step arrives filtered: only methadone or buprenorphine": [
+        *DIALOGS[HEROIN],
+        press("Tìm nơi điều trị methadone hoặc buprenorphine", "Đang tìm: Methadone hoặc buprenorphine"),
+        say(
+            "Long Bien",
+            "Gần Phường Long Biên, Hà Nội nhất: Methadone hoặc buprenorphine",
+            "1. [Mẫu] Cơ sở điều trị methadone Long Biên",
+            "2. [Mẫu] Cơ sở điều trị methadone Hoàn Kiếm",
+            absent=("Điểm tư vấn cộng đồng",),
+        ),
+    ],
+    "an ambiguous name asks which one; an unknown one says so kindly": [
+        START,
+        ADULT,
+        FIND,
+        say("Atlantis", "Mình chưa tìm thấy địa danh đó", choices=("Chọn dịch vụ", "Menu chính")),
+        say("thanh", "Bạn muốn nói nơi nào?"),
+        press(
+            "Phường Thanh Xuân, Hà Nội",
+            "Gần Phường Thanh Xuân, Hà Nội nhất",
+            "1. [Mẫu] Điểm tư vấn cộng đồng Thanh Xuân",
+        ),
+    ],
+    "choose a service first, then a pre-2025 province name": [
+        START,
+        ADULT,
+        FIND,
+        press("Chọn dịch vụ", "dịch vụ nào"),
+        press("Cắt cơn", "Đang tìm: Cắt cơn"),
+        say(
+            "Bình Dương",
+            "Gần Bình Dương (nay là TP Hồ Chí Minh) nhất: Cắt cơn",
+            "1. [Mẫu] Cơ sở cắt cơn Thủ Đức",
+            "2. [Mẫu] Cơ sở cắt cơn Thanh Trì",
+            "Mở cửa 24 giờ",
+            choices=("[Mẫu] Cơ sở cắt cơn Thủ Đức", "[Mẫu] Cơ sở cắt cơn Thanh Trì", "Chọn dịch vụ", "Menu chính"),
+        ),
+        press("Chọn dịch vụ"),
+        press("Trợ giúp pháp lý", "Gần Bình Dương (nay là TP Hồ Chí Minh) nhất: Trợ giúp pháp lý"),
+    ],
+    "someone under 16 is not sent to services by location": [
+        START,
+        press("Dưới 16 tuổi"),
+        location(21.0285, 105.8542, "không lưu lại vị trí"),
+    ],
+}
+
+
+async def load_sample(runtime: Runtime) -> None:
+    await store(runtime, parse_file(runtime, SAMPLE, "csv"))
+
+
+@pytest.mark.parametrize("name", list(FINDER_DIALOGS))
+async def test_finder_dialog(channel: Driver, runtime: Runtime, name: str) -> None:  # noqa: F811
+    await load_sample(runtime)
+    await play(channel, FINDER_DIALOGS[name])
+
+
+def scan_order(runtime_points: list[tuple[str, float, float]], lat: float, lon: float) -> list[str]:
+    ranked = sorted(runtime_points, key=lambda p: (haversine_km(lat, lon, p[1], p[2]), p[0]))
+    return [name for name, _, _ in ranked[:5]]
+
+
+@pytest.mark.parametrize(
+    ("how", "value"),
+    [
+        ("location", (21.0285, 105.8542)),
+        ("location", (16.06, 108.21)),
+        ("location", (12.25, 109.19)),
+        ("typed", "Vũng Tàu"),
+        ("typed", "bac giang"),
+        ("typed", "Q.1"),
+        ("typed", "Nam Từ Liêm"),
+    ],
+)
+async def test_results_are_ordered_exactly_as_a_full_haversine_scan(
+    channel: Driver,  # noqa: F811
+    runtime: Runtime,
+    how: str,
+    value: tuple[float, float] | str,
+) -> None:
+    await load_sample(runtime)
+    async with runtime.unit_of_work() as uow:
+        listed = await uow.directory.all_points()
+    points = [(p.name, p.lat, p.lon) for p in listed]
+    await play(channel, [START, ADULT])
+    if isinstance(value, tuple):
+        turn = await channel.share_location(*value)
+        lat, lon = value
+    else:
+        await channel.press("Điểm hỗ trợ gần nhất")
+        turn = await channel.say(value)
+        communes = commune_places([(p.province, p.commune, p.lat, p.lon) for p in listed if p.commune])
+        (place,) = runtime.gazetteer.lookup(value, extra=communes)
+        lat, lon = place.lat, place.lon
+    assert turn.choices[:5] == scan_order(points, lat, lon)
+
+
+async def test_telegram_sends_the_chosen_point_as_a_venue(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await load_sample(runtime)
+    driver = TelegramDriver(fake_telegram, telegram)
+    await play(driver, [START, ADULT, location(21.0285, 105.8542)])
+    await driver.press("[Mẫu] Cơ sở điều trị methadone Hoàn Kiếm")
+    (venue,) = [m for m in fake_telegram.messages(driver.user_id) if m.method == "sendVenue"]
+    assert (float(venue.params["latitude"]), float(venue.params["longitude"])) == (21.0245, 105.856)
+    assert venue.params["title"] == "[Mẫu] Cơ sở điều trị methadone Hoàn Kiếm"
+
+
+async def test_a_shared_location_is_not_stored_and_the_answer_expires(runtime: Runtime, clock: ManualClock) -> None:
+    await load_sample(runtime)
+    driver = ConsoleDriver(runtime)
+    (*_, answer) = await play(driver, [START, ADULT, location(21.0285, 105.8542, "Gần bạn nhất")])
+    assert "https://www.openstreetmap.org/?mlat=21.02900&mlon=105.85200#map=17/21.02900/105.85200" in answer.text
+    async with runtime.unit_of_work() as uow:
+        (row,) = (await uow.session.scalars(select(ConversationStateRow))).all()
+        state, expires = uow.states.unseal(row.data), row.expires_at
+    kept = state.to_json()
+    assert "21.0285" not in kept and "105.8542" not in kept  # the origin itself is gone
+    assert len(state.data["results"]) == 25 and "origin" in state.data and state.data["origin"] == ""
+    assert expires == clock.now() + timedelta(seconds=KEEP_RESULTS_SECONDS)
+    clock.advance(timedelta(seconds=KEEP_RESULTS_SECONDS + 1))
+    turn = await driver.say("1")
+    assert "Gần bạn nhất" not in turn.text  # the list is gone: "1" now means nothing in particular
+
+
+async def test_a_report_is_stored_with_the_point_only(runtime: Runtime) -> None:
+    await load_sample(runtime)
+    await play(
+        ConsoleDriver(runtime),
+        FINDER_DIALOGS["a shared location: details with the weekly hours, then an anonymous report of a wrong listing"],
+    )
+    async with runtime.unit_of_work() as uow:
+        reports = await uow.directory.reports()
+        columns = set(ListingReport.__table__.c.keys())
+    assert [(r.point.external_id, r.counts) for r in reports] == [("sample-hn-hk-01", {"wrong_phone": 1})]
+    assert columns == {"id", "point_id", "reason", "reported_on"}
+
+
+async def test_forged_report_buttons_store_nothing(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await load_sample(runtime)
+    driver = TelegramDriver(fake_telegram, telegram)
+    await play(driver, [START, ADULT, location(21.0285, 105.8542)])
+    for forged in ("fr:1:closed", "fr:999999:closed", "fd:abc", "fr:1:../../x", "fp:99", "fm"):
+        before = len(fake_telegram.messages(driver.user_id))
+        fake_telegram.user_presses(driver.user_id, forged)
+        driver.pushed += 1
+        await telegram.wait_processed(driver.pushed)
+        answers = fake_telegram.messages(driver.user_id)[before:]
+        assert answers, forged
+    async with runtime.unit_of_work() as uow:
+        assert await uow.directory.reports() == []
