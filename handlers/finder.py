@@ -290,16 +290,20 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
     async def back_to_list(ctx: Context) -> None:
         show_page(ctx, await cache.get(ctx.uow))
 
-    def offered_point(ctx: Context, snapshot: DirectorySnapshot) -> ServicePoint | None:
+    async def chosen_point(ctx: Context) -> ServicePoint | None:
+        """The point a "fd:<id>" or "fr:<id>..." choice names; None (the list is shown again) if it is gone."""
+        snapshot = await cache.get(ctx.uow)
         arg = ctx.choice_arg.partition(":")[0]
-        return snapshot.points.get(int(arg)) if arg.isdigit() else None
+        point = snapshot.points.get(int(arg)) if arg.isdigit() else None
+        if point is None or point.id is None:
+            show_page(ctx, snapshot)
+            return None
+        return point
 
     @router.choice("fd")
     async def detail(ctx: Context) -> None:
-        snapshot = await cache.get(ctx.uow)
-        point = offered_point(ctx, snapshot)
-        if point is None or point.id is None:
-            show_page(ctx, snapshot)
+        point = await chosen_point(ctx)
+        if point is None:
             return
         province = gazetteer.provinces.get(point.province)
         lines = [kinds_text(ctx, point)]
@@ -336,10 +340,8 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
 
     @router.choice("fr")
     async def report(ctx: Context) -> None:
-        snapshot = await cache.get(ctx.uow)
-        point = offered_point(ctx, snapshot)
+        point = await chosen_point(ctx)
         if point is None or point.id is None:
-            show_page(ctx, snapshot)
             return
         reason = ctx.choice_arg.partition(":")[2]
         if not reason:

@@ -15,6 +15,7 @@ FLOW_NAMES = {
     "onboarding": N_("the welcome questions"),
     "selfcheck": N_("the self-check, answers in progress"),
     "selfcheck_result": N_("your latest self-check scores, until you decide whether to save them"),
+    "finder": N_("the list of nearest support points you asked for (not your location)"),
 }
 # Records kept under a consent, by table: how /privacy names them.
 RECORD_NAMES = {
