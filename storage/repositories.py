@@ -17,6 +17,7 @@ from core.ports import AgeGroup, ConsentRecord, ListingReports, StoredData, Upse
 from core.state import ConversationState
 from domain.directory import ServicePoint
 from domain.hours import HoursError, format_hours, parse_hours
+from storage.booking_repositories import SqlBookingRepository, SqlStaffRepository
 from storage.models import (
     Base,
     Consent,
@@ -423,6 +424,8 @@ class SqlUnitOfWork:
     tallies: SqlTallyRepository
     saved_results: SqlSavedResultRepository
     directory: SqlDirectoryRepository
+    staff: SqlStaffRepository
+    bookings: SqlBookingRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], sealer: Sealer, writer: asyncio.Lock | None = None
@@ -451,6 +454,8 @@ class SqlUnitOfWork:
         self.tallies = SqlTallyRepository(self._session)
         self.saved_results = SqlSavedResultRepository(self._session, self._sealer)
         self.directory = SqlDirectoryRepository(self._session)
+        self.staff = SqlStaffRepository(self._session)
+        self.bookings = SqlBookingRepository(self._session)
         return self
 
     async def __aexit__(
