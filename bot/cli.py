@@ -4,6 +4,7 @@
 * ``chat``: the console chat.
 * ``db upgrade`` / ``db current``: schema migrations.
 * ``points import|export|load-sample|reports``: the service-point directory (see ``bot.points_cli``).
+* ``staff invite|list|availability``: counsellors and peer leaders (see ``bot.staff_cli``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import typer
 from bot.cli_common import cli_settings, err, open_or_exit
 from bot.config import Settings
 from bot.points_cli import points_app
+from bot.staff_cli import staff_app
 from core.i18n import BOT_NAME
 from storage import migrate
 from storage.db import create_engine
@@ -25,6 +27,7 @@ app = typer.Typer(help=f"{BOT_NAME}: a privacy-first support chatbot.", no_args_
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(points_app, name="points")
+app.add_typer(staff_app, name="staff")
 log = logging.getLogger("bot")
 
 

@@ -12,7 +12,7 @@ from core.i18n import Translator
 from core.ports import UnitOfWork
 from domain.assist import Instrument
 from domain.gazetteer import Gazetteer
-from handlers import family, finder, menu, onboarding, privacy, selfcheck, urgent
+from handlers import booking, family, finder, menu, onboarding, privacy, selfcheck, staff, urgent
 
 
 def build_conversation(
@@ -37,6 +37,8 @@ def build_conversation(
             selfcheck.create_router(instrument),
             family.router,
             finder_router,
+            booking.router,
+            staff.router,
         ],
         uow_factory=uow_factory,
         clock=clock,

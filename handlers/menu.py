@@ -31,7 +31,6 @@ ITEMS: tuple[tuple[str, str], ...] = (
 CHILD_ITEMS = frozenset({"family", "urgent", "privacy"})
 
 COMING_SOON: dict[str, str] = {
-    "book": N_("Booking a counselling appointment is being prepared and will be here soon."),
     "groups": N_("Self-help groups are being prepared and will be here soon."),
 }
 

@@ -78,6 +78,10 @@ class SqlStaffRepository:
             query = query.where(StaffMember.point_id == point_id)
         return [_staff(row) for row in await self._session.scalars(query)]
 
+    async def members(self, role: str) -> list[StaffRecord]:
+        query = select(StaffMember).where(StaffMember.role == role).order_by(StaffMember.id)
+        return [_staff(row) for row in await self._session.scalars(query)]
+
     async def set_availability(self, staff_id: int, availability: Availability) -> None:
         row = await self._session.get(AvailabilityRow, staff_id)
         values = {

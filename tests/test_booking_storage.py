@@ -4,13 +4,13 @@ enforced by the queries, invitations work once."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.codes import code_hash
 from domain.hours import parse_hours
 from domain.slots import Availability
 from storage import migrate
@@ -36,10 +36,6 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 def unit_of_work(engine: AsyncEngine, writer: asyncio.Lock | None = None) -> SqlUnitOfWork:
     return SqlUnitOfWork(session_factory(engine), SEALER, writer)
-
-
-def code_hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
 
 
 async def counsellor(engine: AsyncEngine) -> int:

@@ -1,0 +1,121 @@
+"""``python -m bot staff ...``: invitations for counsellors and peer leaders, and availability.
+
+* ``invite --role counsellor --point EXTERNAL_ID``: prints a one-time code (valid 7 days); the person
+  sends ``/staff CODE`` to the bot.  Only a hash of the code is stored.
+* ``list``: staff members by id, role and service point (never who they are).
+* ``availability STAFF_ID --pattern "Mo-Fr 08:00-11:30,13:30-16:30" [--slot 45] [--buffer 15]
+  [--notice-hours 2] [--horizon-days 14] [--modes in_person,phone] [--day-off 2026-12-24 ...]``
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.cli_common import cli_settings, err, open_or_exit
+from core.codes import code_hash, new_code, show_code
+from domain.hours import HoursError, parse_hours
+from domain.slots import Availability
+
+staff_app = typer.Typer(help="Counsellors and peer leaders.", no_args_is_help=True)
+out = Console()
+ROLES = ("counsellor", "leader")
+INVITE_DAYS = 7
+
+
+@staff_app.command("invite")
+def invite(
+    role: Annotated[str, typer.Option(help="counsellor or leader")],
+    point: Annotated[str | None, typer.Option(help="The service point's external id (counsellors).")] = None,
+) -> None:
+    """Print a one-time invitation code for a counsellor or a peer leader."""
+    if role not in ROLES:
+        err.print(f"[red]--role is one of {', '.join(ROLES)}[/red]")
+        raise typer.Exit(2)
+
+    async def go() -> str:
+        async with await open_or_exit(cli_settings()) as runtime, runtime.unit_of_work() as uow:
+            point_id = None
+            if point is not None:
+                found = [p for p in await uow.directory.all_points() if p.external_id == point]
+                if not found:
+                    err.print(f"[red]no service point has the external id {point}[/red]")
+                    raise typer.Exit(2)
+                point_id = found[0].id
+            code = new_code(10)
+            now = runtime.clock.now()
+            await uow.staff.create_invite(code_hash(code), role, point_id, now, now + timedelta(days=INVITE_DAYS))
+            await uow.commit()
+            return code
+
+    code = asyncio.run(go())
+    out.print(f"Invitation for a {role}, valid {INVITE_DAYS} days. In the chat, send:  /staff {show_code(code)}")
+
+
+@staff_app.command("list")
+def list_staff() -> None:
+    """Staff members: id, role, service point."""
+
+    async def go() -> None:
+        async with await open_or_exit(cli_settings()) as runtime, runtime.unit_of_work() as uow:
+            points = {p.id: p for p in await uow.directory.all_points()}
+            table = Table(title="Staff")
+            for column in ("id", "role", "service point", "availability"):
+                table.add_column(column)
+            for role in ROLES:
+                for member in await uow.staff.members(role):
+                    available = await uow.staff.availability(member.id)
+                    where = points[member.point_id].name if member.point_id in points else "-"
+                    table.add_row(str(member.id), member.role, where, "set" if available else "not set")
+        out.print(table)
+
+    asyncio.run(go())
+
+
+@staff_app.command("availability")
+def set_availability(
+    staff_id: Annotated[int, typer.Argument(help="From `staff list`.")],
+    pattern: Annotated[str, typer.Option(help='Weekly hours, e.g. "Mo-Fr 08:00-11:30,13:30-16:30".')],
+    slot: Annotated[int, typer.Option(help="Slot length in minutes.")] = 45,
+    buffer: Annotated[int, typer.Option(help="Minutes between slots.")] = 15,
+    notice_hours: Annotated[float, typer.Option(help="Earliest booking, in hours from now.")] = 2,
+    horizon_days: Annotated[int, typer.Option(help="How many days ahead people can book.")] = 14,
+    modes: Annotated[str, typer.Option(help="in_person, phone, online, separated by commas.")] = "in_person",
+    day_off: Annotated[list[str] | None, typer.Option(help="A date off (YYYY-MM-DD); repeat as needed.")] = None,
+) -> None:
+    """Set a counsellor's weekly availability, slot length, buffer, notice, horizon, modes and days off."""
+    try:
+        hours = parse_hours(pattern)
+        if hours is None:
+            raise HoursError("the pattern is empty")
+        availability = Availability(
+            hours,
+            slot_minutes=slot,
+            buffer_minutes=buffer,
+            notice=timedelta(hours=notice_hours),
+            horizon_days=horizon_days,
+            modes=tuple(m.strip() for m in modes.split(",") if m.strip()),
+            days_off=frozenset(date.fromisoformat(d) for d in day_off or ()),
+        )
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+    async def go() -> bool:
+        async with await open_or_exit(cli_settings()) as runtime, runtime.unit_of_work() as uow:
+            member = await uow.staff.get(staff_id)
+            if member is None or member.role != "counsellor":
+                return False
+            await uow.staff.set_availability(staff_id, availability)
+            await uow.commit()
+            return True
+
+    if not asyncio.run(go()):
+        err.print(f"[red]no counsellor has the id {staff_id}[/red]")
+        raise typer.Exit(2)
+    out.print(f"availability of counsellor {staff_id} saved")

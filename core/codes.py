@@ -1,0 +1,31 @@
+"""Short codes people read aloud or type: booking codes and staff invitations.
+
+Drawn with ``secrets`` from 31 symbols that cannot be confused (no 0/O, 1/I/L); an 8-symbol booking code
+has 31**8 (about 850 billion) values, so guessing one is hopeless, and every use is checked against its
+owner anyway.  Codes are shown in groups of four and read back ignoring case, spaces and dashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_code(length: int = 8) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def normalize_code(typed: str) -> str:
+    """A typed code in its stored form: upper case, without spaces or dashes."""
+    return "".join(ch for ch in typed.upper() if ch.isascii() and ch.isalnum())
+
+
+def show_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def code_hash(code: str) -> str:
+    """What is stored of a one-time code: its SHA-256, so a copy of the database cannot redeem it."""
+    return hashlib.sha256(normalize_code(code).encode()).hexdigest()

@@ -1,0 +1,357 @@
+"""Counselling appointments, anonymously: where (a service point, or any counsellor by phone), day, time,
+confirm; a short code to show on arrival; /lichhen lists a person's appointments to move or cancel.
+
+Every booking, move and cancellation is checked against the pseudonym that owns the booking, in the
+database query itself; a slot taken by someone else a moment earlier is refused by the database's unique
+constraint, and the person is offered the next free times instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from core.clock import week_start
+from core.codes import new_code, show_code
+from core.conversation import Context, Router
+from core.events import Choice
+from core.i18n import N_
+from core.ports import AgeGroup, BookingRecord
+from domain.slots import by_day, free_slots
+from handlers.menu import show_menu
+
+FLOW = "booking"
+MAX_DAYS = 7
+NEXT_FREE = 6
+MODE_NAMES = {"in_person": N_("in person"), "phone": N_("by phone"), "online": N_("online")}
+
+router = Router("booking")
+
+
+def _data(ctx: Context) -> dict[str, Any]:
+    return dict(ctx.state.data) if ctx.state.flow == FLOW else {}
+
+
+def _local(ctx: Context, moment: datetime) -> datetime:
+    return moment.astimezone(ctx.i18n.timezone)
+
+
+def when(ctx: Context, moment: datetime) -> str:
+    return ctx.i18n.datetime(moment)
+
+
+def _slot_id(ctx: Context, moment: datetime) -> str:
+    return "bk:at:" + _local(ctx, moment).strftime("%Y%m%d%H%M")
+
+
+def _parse_slot(ctx: Context, text: str) -> datetime | None:
+    try:
+        naive = datetime.strptime(text, "%Y%m%d%H%M")
+    except ValueError:
+        return None
+    return naive.replace(tzinfo=ctx.i18n.timezone)
+
+
+async def offers(ctx: Context, counsellors: Sequence[int], mode: str) -> dict[datetime, list[int]]:
+    """Free slot starts (UTC) of these counsellors in this mode, each with who offers it."""
+    found: dict[datetime, list[int]] = {}
+    for counsellor in counsellors:
+        availability = await ctx.uow.staff.availability(counsellor)
+        if availability is None or mode not in availability.modes:
+            continue
+        booked = await ctx.uow.bookings.booked_starts(counsellor, ctx.now - timedelta(days=1))
+        for start in free_slots(availability, now=ctx.now, zone=ctx.i18n.timezone, booked=booked):
+            found.setdefault(start, []).append(counsellor)
+    return dict(sorted(found.items()))
+
+
+async def place_text(ctx: Context, mode: str, point_id: int | None) -> str:
+    if mode == "in_person" and point_id is not None:
+        point = await ctx.uow.directory.get(point_id)
+        if point is not None:
+            return ctx._("in person at {place}").format(place=point.name)
+    return ctx._(MODE_NAMES.get(mode, MODE_NAMES["phone"]))
+
+
+def refused_for_children(ctx: Context) -> bool:
+    if ctx.user.age_group is AgeGroup.CHILD:
+        show_menu(ctx, ctx._("Booking is for people aged 16 or older. You can call 111, free, any time."))
+        return True
+    return False
+
+
+@router.choice("book", anytime=True)
+async def book(ctx: Context) -> None:
+    if refused_for_children(ctx):
+        return
+    arg = ctx.choice_arg
+    for_family = arg == "family"
+    if arg.startswith("point:") and arg[6:].isdigit():
+        point_id = int(arg[6:])
+        counsellors = [c.id for c in await ctx.uow.staff.counsellors(point_id)]
+        ctx.state.enter(FLOW, "day", for_family=False, point=point_id, mode="in_person", counsellors=counsellors)
+        if await show_days(ctx):
+            return
+        await choose_where(ctx, for_family, ctx._("This point does not take bookings through me yet."))
+        return
+    await choose_where(ctx, for_family)
+
+
+async def choose_where(ctx: Context, for_family: bool, note: str | None = None) -> None:
+    counsellors = await ctx.uow.staff.counsellors()
+    choices: list[Choice] = []
+    seen: set[int] = set()
+    phone = False
+    for counsellor in counsellors:
+        availability = await ctx.uow.staff.availability(counsellor.id)
+        if availability is None:
+            continue
+        phone = phone or "phone" in availability.modes
+        if "in_person" in availability.modes and counsellor.point_id is not None and counsellor.point_id not in seen:
+            point = await ctx.uow.directory.get(counsellor.point_id)
+            if point is not None:
+                seen.add(counsellor.point_id)
+                choices.append(Choice(f"bk:p:{counsellor.point_id}", point.name))
+    if phone:
+        choices.append(Choice("bk:phone", ctx._("Any counsellor, by phone")))
+    intro = (note + "\n\n" if note else "") + ctx._(
+        "A counselling session is free and confidential. You do not give your name: you get a short code to "
+        "show when you arrive."
+    )
+    if not choices:
+        ctx.state.leave()
+        ctx.say(
+            intro + "\n\n" + ctx._("No counsellor has published times yet. You can find a support point and call it."),
+            choices=[
+                Choice("find:counselling_point", ctx._("Find a support point")),
+                Choice("menu", ctx._("Main menu")),
+            ],
+        )
+        return
+    ctx.state.enter(FLOW, "where", for_family=for_family)
+    ctx.say(
+        intro + "\n\n" + ctx._("Where would you like to meet a counsellor?"),
+        title=ctx._("Book counselling"),
+        choices=[*choices, Choice("menu", ctx._("Main menu"))],
+    )
+
+
+async def show_days(ctx: Context, note: str | None = None) -> bool:
+    data = _data(ctx)
+    found = await offers(ctx, data.get("counsellors") or [], str(data.get("mode")))
+    days = list(by_day(found, ctx.i18n.timezone))[:MAX_DAYS]
+    if not days:
+        return False
+    choices = [Choice(f"bk:d:{day.isoformat()}", ctx.i18n.date(day)) for day in days]
+    choices.append(Choice("menu", ctx._("Main menu")))
+    ctx.say((note + "\n\n" if note else "") + ctx._("Which day suits you?"), choices=choices)
+    return True
+
+
+@router.choice("bk")
+async def step(ctx: Context) -> None:
+    action, _, rest = ctx.choice_arg.partition(":")
+    data = _data(ctx)
+    if action == "p" and rest.isdigit():
+        counsellors = [c.id for c in await ctx.uow.staff.counsellors(int(rest))]
+        ctx.state.enter(
+            FLOW,
+            "day",
+            for_family=bool(data.get("for_family")),
+            point=int(rest),
+            mode="in_person",
+            counsellors=counsellors,
+        )
+        if not await show_days(ctx):
+            await choose_where(ctx, bool(data.get("for_family")), ctx._("There are no free times there now."))
+    elif action == "phone":
+        counsellors = [c.id for c in await ctx.uow.staff.counsellors()]
+        ctx.state.enter(
+            FLOW, "day", for_family=bool(data.get("for_family")), point=None, mode="phone", counsellors=counsellors
+        )
+        if not await show_days(ctx):
+            await choose_where(ctx, bool(data.get("for_family")), ctx._("There are no free times by phone now."))
+    elif action == "d":
+        await show_times(ctx, rest)
+    elif action == "at":
+        await confirm(ctx, rest)
+    elif action == "ok":
+        await finish(ctx)
+    elif action == "back" and data.get("counsellors") is not None:
+        if not await show_days(ctx):
+            await choose_where(ctx, bool(data.get("for_family")))
+    elif action == "mv" and rest.isdigit():
+        await start_move(ctx, int(rest))
+    elif action == "cx" and rest.isdigit():
+        await ask_cancel(ctx, int(rest))
+    elif action == "cxok" and rest.isdigit():
+        await cancel(ctx, int(rest))
+    else:
+        await appointments(ctx)
+
+
+async def show_times(ctx: Context, day_text: str) -> None:
+    data = _data(ctx)
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        await appointments(ctx)
+        return
+    found = await offers(ctx, data.get("counsellors") or [], str(data.get("mode")))
+    starts = by_day(found, ctx.i18n.timezone).get(day, [])
+    if not starts:
+        if not await show_days(ctx, ctx._("That day is fully booked now.")):
+            await choose_where(ctx, bool(data.get("for_family")))
+        return
+    choices = [Choice(_slot_id(ctx, start), _local(ctx, start).strftime("%H:%M")) for start in starts]
+    choices.append(Choice("bk:back", ctx._("Another day")))
+    ctx.say(ctx._("{day}: which time?").format(day=ctx.i18n.date(day)), choices=choices)
+
+
+async def confirm(ctx: Context, slot_text: str) -> None:
+    data = _data(ctx)
+    start = _parse_slot(ctx, slot_text)
+    if start is None:
+        await appointments(ctx)
+        return
+    ctx.state.data["start"] = start.isoformat()
+    where = await place_text(ctx, str(data.get("mode")), data.get("point"))
+    question = (
+        ctx._("Move your appointment to {when}, {where}?") if data.get("move") else ctx._("Book {when}, {where}?")
+    )
+    ctx.say(
+        question.format(when=when(ctx, start), where=where),
+        choices=[Choice("bk:ok", ctx._("Yes, confirm")), Choice("bk:back", ctx._("Choose another time"))],
+    )
+
+
+async def finish(ctx: Context) -> None:
+    data = _data(ctx)
+    start = datetime.fromisoformat(str(data.get("start")))
+    mode = str(data.get("mode"))
+    found = await offers(ctx, data.get("counsellors") or [], mode)
+    booking: BookingRecord | None = None
+    if data.get("move"):
+        booking = await ctx.uow.bookings.move(int(data["move"]), ctx.user.pseudonym, start) if start in found else None
+    else:
+        for counsellor in found.get(start, []):
+            availability = await ctx.uow.staff.availability(counsellor)
+            booking = await ctx.uow.bookings.book(
+                counsellor_id=counsellor,
+                starts_at=start,
+                minutes=availability.slot_minutes if availability else 45,
+                mode=mode,
+                pseudonym=ctx.user.pseudonym,
+                for_family=bool(data.get("for_family")),
+                code=new_code(),
+                now=ctx.now,
+            )
+            if booking is not None:
+                break
+    if booking is None:
+        await taken(ctx, found, start)
+        return
+    week = week_start(_local(ctx, ctx.now).date())
+    await ctx.uow.tallies.add(week, "booking_moved" if data.get("move") else "booking", subject=mode)
+    where = await place_text(ctx, mode, data.get("point"))
+    ctx.state.leave()
+    text = (
+        ctx._("Done: your appointment is now {when}, {where}.")
+        if data.get("move")
+        else ctx._("Booked: {when}, {where}.")
+    ).format(when=when(ctx, booking.starts_at), where=where)
+    text += "\n\n" + ctx._(
+        "Your booking code: {code}\nShow or say this code when you arrive. You do not need to give your name."
+    ).format(code=show_code(booking.code))
+    ctx.say(
+        text,
+        title=ctx._("Your appointment"),
+        choices=[Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))],
+    )
+
+
+async def taken(ctx: Context, found: dict[datetime, list[int]], start: datetime) -> None:
+    nearby = [s for s in found if s != start][:NEXT_FREE]
+    text = ctx._("Sorry, someone booked that time just before you.")
+    if not nearby:
+        await choose_where(ctx, bool(_data(ctx).get("for_family")), text)
+        return
+    choices = [Choice(_slot_id(ctx, s), ctx.i18n.datetime(s, "EEE dd/MM HH:mm")) for s in nearby]
+    choices.append(Choice("bk:back", ctx._("Another day")))
+    ctx.say(text + " " + ctx._("These times are free:"), choices=choices)
+
+
+@router.command("lichhen", "appointments")
+@router.choice("appts", anytime=True)
+async def appointments(ctx: Context) -> None:
+    ctx.state.leave()
+    mine = await ctx.uow.bookings.of_person(ctx.user.pseudonym, ctx.now - timedelta(hours=1))
+    if not mine:
+        ctx.say(
+            ctx._("You have no upcoming appointments."),
+            choices=[Choice("book", ctx._("Book counselling")), Choice("menu", ctx._("Main menu"))],
+        )
+        return
+    lines, choices = [], []
+    for booking in mine:
+        where = await place_text(ctx, booking.mode, await _point_of(ctx, booking))
+        lines.append(f"• {when(ctx, booking.starts_at)}, {where} ({ctx._('code')} {show_code(booking.code)})")
+        choices.append(Choice(f"bk:mv:{booking.id}", ctx._("Move {code}").format(code=show_code(booking.code))))
+        choices.append(Choice(f"bk:cx:{booking.id}", ctx._("Cancel {code}").format(code=show_code(booking.code))))
+    choices.append(Choice("menu", ctx._("Main menu")))
+    ctx.say("\n".join(lines), title=ctx._("Your appointments"), choices=choices)
+
+
+async def _point_of(ctx: Context, booking: BookingRecord) -> int | None:
+    counsellor = await ctx.uow.staff.get(booking.counsellor_id)
+    return counsellor.point_id if counsellor else None
+
+
+async def start_move(ctx: Context, booking_id: int) -> None:
+    booking = await ctx.uow.bookings.owned(booking_id, ctx.user.pseudonym)
+    if booking is None:
+        await appointments(ctx)
+        return
+    ctx.state.enter(
+        FLOW,
+        "day",
+        move=booking.id,
+        mode=booking.mode,
+        point=await _point_of(ctx, booking),
+        counsellors=[booking.counsellor_id],
+        for_family=booking.for_family,
+    )
+    if not await show_days(
+        ctx, ctx._("Your appointment is {when}. Choose a new time:").format(when=when(ctx, booking.starts_at))
+    ):
+        ctx.state.leave()
+        ctx.say(
+            ctx._("There are no other free times with this counsellor now."),
+            choices=[Choice("appts", ctx._("My appointments"))],
+        )
+
+
+async def ask_cancel(ctx: Context, booking_id: int) -> None:
+    booking = await ctx.uow.bookings.owned(booking_id, ctx.user.pseudonym)
+    if booking is None:
+        await appointments(ctx)
+        return
+    ctx.say(
+        ctx._("Cancel your appointment on {when}?").format(when=when(ctx, booking.starts_at)),
+        choices=[Choice(f"bk:cxok:{booking.id}", ctx._("Yes, cancel it")), Choice("appts", ctx._("No, keep it"))],
+    )
+
+
+async def cancel(ctx: Context, booking_id: int) -> None:
+    booking = await ctx.uow.bookings.cancel(booking_id, ctx.user.pseudonym)
+    if booking is None:
+        await appointments(ctx)
+        return
+    await ctx.uow.tallies.add(week_start(_local(ctx, ctx.now).date()), "booking_cancelled", subject=booking.mode)
+    show_menu(
+        ctx,
+        ctx._("Your appointment on {when} is cancelled. You can book again at any time.").format(
+            when=when(ctx, booking.starts_at)
+        ),
+    )
