@@ -277,7 +277,7 @@ async def taken(ctx: Context, found: dict[datetime, list[int]], start: datetime)
     if not nearby:
         await choose_where(ctx, bool(_data(ctx).get("for_family")), text)
         return
-    choices = [Choice(_slot_id(ctx, s), ctx.i18n.datetime(s, "EEE dd/MM HH:mm")) for s in nearby]
+    choices = [Choice(_slot_id(ctx, s), when(ctx, s)) for s in nearby]
     choices.append(Choice("bk:back", ctx._("Another day")))
     ctx.say(text + " " + ctx._("These times are free:"), choices=choices)
 
@@ -296,7 +296,12 @@ async def appointments(ctx: Context) -> None:
     lines, choices = [], []
     for booking in mine:
         where = await place_text(ctx, booking.mode, await _point_of(ctx, booking))
-        lines.append(f"• {when(ctx, booking.starts_at)}, {where} ({ctx._('code')} {show_code(booking.code)})")
+        lines.append(
+            "• "
+            + ctx._("{when}, {where} (code {code})").format(
+                when=when(ctx, booking.starts_at), where=where, code=show_code(booking.code)
+            )
+        )
         choices.append(Choice(f"bk:mv:{booking.id}", ctx._("Move {code}").format(code=show_code(booking.code))))
         choices.append(Choice(f"bk:cx:{booking.id}", ctx._("Cancel {code}").format(code=show_code(booking.code))))
     choices.append(Choice("menu", ctx._("Main menu")))

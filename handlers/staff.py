@@ -13,7 +13,6 @@ from handlers.booking import MODE_NAMES, when
 from handlers.menu import show_menu
 
 router = Router("staff")
-ROLE_NAMES = {"counsellor": "counsellor", "leader": "peer leader"}
 
 
 @router.command("staff")

@@ -107,7 +107,7 @@ class TelegramDriver:
 
     async def _run(self, _update_id: int) -> Turn:
         before = len(self.fake.messages(self.user_id))
-        self.pushed += 1
+        self.pushed = self.fake.pushed  # every driver of this fake server counts the same updates
         await self.channel.wait_processed(self.pushed)
         new = self.fake.messages(self.user_id)[before:]
         return self.turn(new)
@@ -121,6 +121,10 @@ class TelegramDriver:
 
     async def say(self, text: str) -> Turn:
         return await self._run(self.fake.user_sends(self.user_id, text))
+
+    async def press_data(self, data: str) -> Turn:
+        """Press a button with this callback data, offered or not (a replayed or forged press)."""
+        return await self._run(self.fake.user_presses(self.user_id, data))
 
     async def press(self, label: str) -> Turn:
         for message in reversed(self.fake.messages(self.user_id)):

@@ -60,11 +60,11 @@ DIALOGS: dict[str, list[Step]] = {
         press("Menu chính", choices=MENU),
         say("/khancap", *URGENT),
     ],
-    "items not built yet say so politely and show the menu": [
+    "items not built yet say so politely; booking with no counsellor says so too": [
         START,
         ADULT,
         press("Nhóm tự lực", "sẽ sớm có", choices=MENU),
-        press("Đặt lịch tư vấn", "sẽ sớm có", choices=MENU),
+        press("Đặt lịch tư vấn", "Chưa có tư vấn viên nào đăng lịch", choices=("Tìm điểm hỗ trợ", "Menu chính")),
     ],
     "unknown input and unknown commands get a kind answer and the menu": [
         START,
@@ -324,7 +324,8 @@ DIALOGS.update(
             ),
             press("Menu chính"),
             press("Dành cho gia đình"),
-            press("Đặt lịch tư vấn cho chính tôi", "đặt lịch tư vấn", choices=MENU),
+            press("Đặt lịch tư vấn cho chính tôi", "không cần cho biết tên", choices=("Tìm điểm hỗ trợ", "Menu chính")),
+            press("Menu chính"),
             press("Dành cho gia đình"),
             press("Nhóm hỗ trợ gia đình", "nhóm tự lực", choices=MENU),
         ],

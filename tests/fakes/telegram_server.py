@@ -110,6 +110,7 @@ class FakeTelegram:
         self.commands: list[dict[str, Any]] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1000, 3)  # not consecutive, as Telegram warns
+        self.pushed = 0
         self._message_ids = itertools.count(1)
         self._new_update = asyncio.Event()
         self._new_message = asyncio.Event()
@@ -149,6 +150,7 @@ class FakeTelegram:
 
     def _push(self, payload: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
+        self.pushed += 1  # updates sent to the bot in all, whoever sent them
         self._updates.append({"update_id": update_id, **payload})
         self._new_update.set()
         return update_id

@@ -1,0 +1,205 @@
+"""Booking as people meet it: a counsellor redeems an invitation and publishes times, a person books,
+gets a code, moves and cancels; the counsellor sees only codes; 50 people racing for one slot."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.console import INFO
+from bot.runtime import Runtime, open_runtime
+from bot.telegram.aiogram_channel import AiogramTelegram
+from core.clock import ManualClock
+from core.codes import code_hash
+from core.events import ChoiceMade, TextMessage
+from domain.hours import parse_hours
+from domain.slots import Availability
+from storage import migrate
+from storage.db import create_engine
+from storage.models import Booking
+from tests.conftest import TEST_SECRET
+from tests.dialog import ConsoleDriver, Driver, TelegramDriver, play
+from tests.fakes.telegram_server import FakeTelegram
+from tests.test_dialogs import ADULT, START, console_driver, telegram_driver  # noqa: F401
+from tests.test_dialogs import driver as channel  # noqa: F401
+from tests.test_finder import load_sample
+
+CODE = re.compile(r"Mã đặt lịch của bạn: ([A-Z0-9]{4}-[A-Z0-9]{4})")
+HOAN_KIEM = "[Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm"
+
+
+async def add_counsellor(runtime: Runtime, pseudonym: str = "c" * 64) -> int:
+    """A counsellor at the Hoàn Kiếm sample point, Monday to Saturday, in person and by phone."""
+    now = runtime.clock.now()
+    pattern = parse_hours("Mo-Sa 08:00-11:30,13:30-16:30")
+    assert pattern is not None
+    async with runtime.unit_of_work() as uow:
+        point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
+        await uow.users.touch(pseudonym, now.date())
+        await uow.staff.create_invite(code_hash(pseudonym[:10]), "counsellor", point.id, now, now + timedelta(days=1))
+        staff = await uow.staff.redeem(code_hash(pseudonym[:10]), pseudonym, now)
+        assert staff is not None
+        await uow.staff.set_availability(staff.id, Availability(pattern, modes=("in_person", "phone")))
+        await uow.commit()
+    return staff.id
+
+
+async def test_book_move_and_cancel(channel: Driver, runtime: Runtime) -> None:  # noqa: F811
+    await load_sample(runtime)
+    await add_counsellor(runtime)
+    await play(channel, [START, ADULT])
+    turn = await channel.press("Đặt lịch tư vấn")
+    assert "không cần cho biết tên" in turn.text
+    assert turn.choices == [HOAN_KIEM, "Tư vấn viên bất kỳ, qua điện thoại", "Menu chính"]
+    turn = await channel.press(HOAN_KIEM)
+    # Monday 09:00 in Hà Nội, two hours' notice: Monday still has the afternoon; Sunday is off.
+    assert turn.choices[:3] == ["Thứ Hai, 23/11", "Thứ Ba, 24/11", "Thứ Tư, 25/11"]
+    assert "Chủ Nhật, 29/11" not in turn.choices
+    turn = await channel.press("Thứ Ba, 24/11")
+    assert turn.choices == ["08:00", "09:00", "10:00", "13:30", "14:30", "15:30", "Ngày khác"]
+    turn = await channel.press("09:00")
+    assert "Đặt lịch Thứ Ba, 24/11 lúc 09:00, gặp trực tiếp tại " + HOAN_KIEM in turn.text
+    turn = await channel.press("Có, xác nhận")
+    match = CODE.search(turn.text)
+    assert match is not None and "Đã đặt lịch: Thứ Ba, 24/11 lúc 09:00" in turn.text
+    code = match.group(1)
+
+    turn = await channel.say("/lichhen")
+    assert f"(mã {code})" in turn.text
+    turn = await channel.press(f"Đổi giờ {code}")
+    assert "Lịch hẹn hiện tại của bạn là Thứ Ba, 24/11 lúc 09:00" in turn.text
+    await channel.press("Thứ Tư, 25/11")
+    turn = await channel.press("14:30")
+    assert "Chuyển lịch hẹn của bạn sang Thứ Tư, 25/11 lúc 14:30" in turn.text
+    turn = await channel.press("Có, xác nhận")
+    assert "đã được chuyển sang Thứ Tư, 25/11 lúc 14:30" in turn.text and code in turn.text
+
+    turn = await channel.say("/lichhen")
+    turn = await channel.press(f"Hủy {code}")
+    assert "Hủy lịch hẹn Thứ Tư, 25/11 lúc 14:30?" in turn.text
+    turn = await channel.press("Có, hủy lịch")
+    assert "đã được hủy" in turn.text
+    turn = await channel.say("/lichhen")
+    assert "chưa có lịch hẹn nào" in turn.text
+    async with runtime.sessions() as session:
+        assert (await session.scalars(select(Booking))).all() == []
+
+
+async def test_the_counsellor_sees_codes_and_times_never_people(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await load_sample(runtime)
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as uow:
+        point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
+        await uow.staff.create_invite(code_hash("ABCD2345EF"), "counsellor", point.id, now, now + timedelta(days=7))
+        await uow.commit()
+    counsellor = TelegramDriver(fake_telegram, telegram, user_id=7000001)
+    await play(counsellor, [START, ADULT])
+    assert "không hợp lệ" in (await counsellor.say("/staff WRONG-CODE")).text
+    turn = await counsellor.say("/staff abcd-2345-ef")
+    assert "tư vấn viên" in turn.text and turn.choices == ["Lịch hẹn hôm nay và sắp tới", "Menu chính"]
+    latecomer = TelegramDriver(fake_telegram, telegram, user_id=7000002)
+    await play(latecomer, [START, ADULT])
+    assert "không hợp lệ" in (await latecomer.say("/staff ABCD2345EF")).text  # used once already
+
+    async with runtime.unit_of_work() as uow:
+        (staff,) = await uow.staff.counsellors()
+        pattern = parse_hours("Mo-Sa 08:00-11:30")
+        assert pattern is not None
+        await uow.staff.set_availability(staff.id, Availability(pattern, notice=timedelta(0)))
+        await uow.commit()
+    person = TelegramDriver(fake_telegram, telegram, user_id=7000003)
+    await play(person, [START, ADULT])
+    await person.press("Đặt lịch tư vấn")
+    await person.press(HOAN_KIEM)
+    await person.press("Thứ Hai, 23/11")
+    await person.press("10:00")
+    code = CODE.search((await person.press("Có, xác nhận")).text)
+    assert code is not None
+
+    runtime.clock.advance(timedelta(hours=1, minutes=30))  # type: ignore[attr-defined]
+    turn = await counsellor.press("Lịch hẹn hôm nay và sắp tới")
+    assert f"Thứ Hai, 23/11 lúc 10:00 · gặp trực tiếp · {code.group(1)}" in turn.text
+    assert str(person.user_id) not in turn.text
+    turn = await counsellor.press(f"{code.group(1)} đã đến")
+    assert "đã đến" in turn.text and f"{code.group(1)} đã đến" not in turn.choices
+
+
+async def test_forged_cancel_of_someone_elses_booking_is_refused(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await load_sample(runtime)
+    await add_counsellor(runtime)
+    owner = TelegramDriver(fake_telegram, telegram, user_id=7100001)
+    await play(owner, [START, ADULT])
+    await owner.press("Đặt lịch tư vấn")
+    await owner.press("Tư vấn viên bất kỳ, qua điện thoại")
+    await owner.press("Thứ Ba, 24/11")
+    await owner.press("08:00")
+    assert CODE.search((await owner.press("Có, xác nhận")).text)
+    async with runtime.sessions() as session:
+        (booking_id,) = (await session.scalars(select(Booking.id))).all()
+
+    thief = TelegramDriver(fake_telegram, telegram, user_id=7100002)
+    await play(thief, [START, ADULT])
+    await thief.say("/lichhen")
+    for forged in (f"bk:cxok:{booking_id}", f"bk:cx:{booking_id}", f"bk:mv:{booking_id}", "bk:ok", "appts"):
+        answer = await thief.press_data(forged)
+        assert answer.text and "Đã đặt lịch" not in answer.text and "đã được hủy" not in answer.text
+    async with runtime.sessions() as session:
+        assert (await session.scalars(select(Booking.id))).all() == [booking_id]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def race_database(request: pytest.FixtureRequest) -> str | None:
+    return None if request.param == "sqlite" else str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+async def any_runtime(race_database: str | None, tmp_path: Path, clock: ManualClock) -> AsyncIterator[Runtime]:
+    url = race_database
+    if url:
+        engine = create_engine(url)
+        await migrate.upgrade(engine)
+        await engine.dispose()
+    settings = Settings(data_dir=tmp_path / "data", secret_key=SecretStr(TEST_SECRET), database_url=url)
+    async with await open_runtime(settings, clock=clock) as runtime:
+        yield runtime
+
+
+async def test_fifty_people_confirm_the_same_slot_at_once_and_one_gets_it(any_runtime: Runtime) -> None:
+    runtime = any_runtime
+    await load_sample(runtime)
+    await add_counsellor(runtime)
+    people = [ConsoleDriver(runtime, user_id=f"racer-{n}") for n in range(50)]
+    for person in people:  # everyone walks up to the same confirmation
+        await play(person, [START, ADULT])
+        await person.press("Đặt lịch tư vấn")
+        await person.press(HOAN_KIEM)
+        await person.press("Thứ Ba, 24/11")
+        await person.press("09:00")
+    users = [runtime.pseudonyms.of("console", f"racer-{n}") for n in range(50)]
+    outcomes = await asyncio.gather(
+        *(runtime.conversation.handle(ChoiceMade(user, "console", "bk:ok"), INFO) for user in users)
+    )
+    texts = [" ".join(r.text for r in outcome.replies) for outcome in outcomes]
+    assert sum("Đã đặt lịch" in t for t in texts) == 1
+    losers = [o for o, t in zip(outcomes, texts, strict=True) if "Đã đặt lịch" not in t]
+    for outcome in losers:
+        (reply,) = outcome.replies
+        assert "vừa có người đặt giờ đó trước bạn" in reply.text and "còn trống" in reply.text
+        assert [c.label for c in reply.choices][:2] == ["Thứ Hai, 23/11 lúc 13:30", "Thứ Hai, 23/11 lúc 14:30"]
+    async with runtime.sessions() as session:
+        assert len((await session.scalars(select(Booking))).all()) == 1
+    # A loser takes one of the offered times and gets it.
+    reply = (await runtime.conversation.handle(TextMessage(users[-1], "console", "1"), INFO)).replies[0]
+    assert "Đặt lịch Thứ Hai, 23/11 lúc 13:30" in reply.text
