@@ -48,14 +48,14 @@ async def _serve(settings: Settings) -> None:
 
     assert settings.telegram_bot_token is not None
     async with await _open(settings) as runtime:
-        scheduler = create_scheduler(runtime)
-        scheduler.start()
         telegram = AiogramTelegram(
             runtime.conversation,
             runtime.pseudonyms,
             token=settings.telegram_bot_token.get_secret_value(),
             api_url=settings.telegram_api_url,
         )
+        scheduler = create_scheduler(runtime, senders={"telegram": telegram})
+        scheduler.start()
         log.info("serving Telegram (aiogram) with the scheduler")
         try:
             await telegram.run_polling()

@@ -62,6 +62,16 @@ SELFCHECK_RESULTS = Purpose(
     ),
 )
 
+STAFF_NOTIFICATIONS = Purpose(
+    id="staff_notifications",
+    version="2026-11-v1",
+    title=N_("Booking notifications for staff"),
+    explanation=N_(
+        "To tell you about new, moved and cancelled bookings I need to keep your chat address, encrypted, "
+        "while you are staff. Notifications show the time and the booking code, never who booked."
+    ),
+)
+
 PURPOSES: dict[str, Purpose] = {
-    p.id: p for p in (APPOINTMENT_REMINDERS, CALLBACK_PHONE, GROUP_REMINDERS, SELFCHECK_RESULTS)
+    p.id: p for p in (APPOINTMENT_REMINDERS, CALLBACK_PHONE, GROUP_REMINDERS, SELFCHECK_RESULTS, STAFF_NOTIFICATIONS)
 }

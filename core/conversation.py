@@ -156,7 +156,9 @@ def parse_command(event: TextMessage) -> Event:
     match = _COMMAND.match(event.text)
     if not match:
         return event
-    return CommandMessage(event.user, event.channel, match.group(1).lower(), (match.group(2) or "").strip())
+    return CommandMessage(
+        event.user, event.channel, match.group(1).lower(), (match.group(2) or "").strip(), address=event.address
+    )
 
 
 def resolve_choice(event: Event, state: ConversationState) -> Event:
@@ -167,13 +169,13 @@ def resolve_choice(event: Event, state: ConversationState) -> Event:
     if typed.isdigit():
         index = int(typed)
         if 1 <= index <= len(state.offered):
-            return ChoiceMade(event.user, event.channel, state.offered[index - 1].id)
+            return ChoiceMade(event.user, event.channel, state.offered[index - 1].id, address=event.address)
         return event
     key = _label_key(event.text)
     if key:
         for choice in state.offered:
             if _label_key(choice.label) == key:
-                return ChoiceMade(event.user, event.channel, choice.id)
+                return ChoiceMade(event.user, event.channel, choice.id, address=event.address)
     return event
 
 

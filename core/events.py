@@ -28,10 +28,15 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """Something a person did.  ``user`` is the keyed pseudonym, never a platform id."""
+    """Something a person did.  ``user`` is the keyed pseudonym, never a platform id.
+
+    ``address`` is where the channel can reach the person later (a chat id).  Handlers may keep it only
+    sealed, for a purpose the person agreed to; it is left out of every repr so it never reaches a log.
+    """
 
     user: str
     channel: str
+    address: str = field(default="", kw_only=True, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,6 +241,54 @@ class BookingRepository(Protocol):
     async def mark(self, booking_id: int, counsellor_id: int, status: str) -> bool: ...
 
 
+@dataclass(frozen=True, slots=True)
+class DueMessage:
+    id: int
+    channel: str
+    address: str
+    kind: str
+    params: dict[str, Any]
+    attempts: int
+    due_at: datetime
+
+
+class DeliveryRepository(Protocol):
+    async def keep_handle(
+        self,
+        pseudonym: str,
+        purpose: str,
+        channel: str,
+        address: str,
+        *,
+        booking_id: int | None = None,
+        delete_after: datetime | None = None,
+    ) -> int:
+        """Keep where to reach someone, sealed, for ``purpose`` (the caller has the consent)."""
+        ...
+
+    async def handle_for(self, pseudonym: str, purpose: str, booking_id: int | None = None) -> int | None: ...
+
+    async def set_delete_after(self, handle_id: int, when: datetime) -> None: ...
+
+    async def enqueue(self, handle_id: int, due_at: datetime, kind: str, params: dict[str, Any], key: str) -> None:
+        """Add a message to the outbox, once per ``key``."""
+        ...
+
+    async def drop_pending(self, handle_id: int) -> None: ...
+
+    async def due(self, now: datetime, limit: int = 100) -> list[DueMessage]: ...
+
+    async def sent(self, message_id: int, now: datetime) -> None: ...
+
+    async def retry(self, message_id: int, at: datetime, give_up_after: int) -> bool: ...
+
+    async def blocked(self, message_id: int) -> None: ...
+
+    async def drop(self, message_id: int) -> None: ...
+
+    async def purge(self, now: datetime) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories that commit or roll back together."""
 
@@ -270,6 +318,9 @@ class UnitOfWork(Protocol):
 
     @property
     def bookings(self) -> BookingRepository: ...
+
+    @property
+    def delivery(self) -> DeliveryRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

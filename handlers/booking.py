@@ -14,17 +14,20 @@ from typing import Any
 
 from core.clock import week_start
 from core.codes import new_code, show_code
+from core.consent import APPOINTMENT_REMINDERS, STAFF_NOTIFICATIONS
 from core.conversation import Context, Router
 from core.events import Choice
-from core.i18n import N_
+from core.notices import MODES
 from core.ports import AgeGroup, BookingRecord
 from domain.slots import by_day, free_slots
+from handlers import consent
 from handlers.menu import show_menu
 
 FLOW = "booking"
 MAX_DAYS = 7
 NEXT_FREE = 6
-MODE_NAMES = {"in_person": N_("in person"), "phone": N_("by phone"), "online": N_("online")}
+MODE_NAMES = MODES
+REMINDERS = (("appointment_24h", timedelta(hours=24)), ("appointment_2h", timedelta(hours=2)))
 
 router = Router("booking")
 
@@ -254,6 +257,8 @@ async def finish(ctx: Context) -> None:
         return
     week = week_start(_local(ctx, ctx.now).date())
     await ctx.uow.tallies.add(week, "booking_moved" if data.get("move") else "booking", subject=mode)
+    await notify_counsellor(ctx, booking, "staff_moved" if data.get("move") else "staff_booked")
+    reminder_note, reminder_choices = await arrange_reminders(ctx, booking, moved=bool(data.get("move")))
     where = await place_text(ctx, mode, data.get("point"))
     ctx.state.leave()
     text = (
@@ -264,11 +269,76 @@ async def finish(ctx: Context) -> None:
     text += "\n\n" + ctx._(
         "Your booking code: {code}\nShow or say this code when you arrive. You do not need to give your name."
     ).format(code=show_code(booking.code))
+    if reminder_note:
+        text += "\n\n" + reminder_note
     ctx.say(
         text,
         title=ctx._("Your appointment"),
-        choices=[Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))],
+        choices=[*reminder_choices, Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))],
     )
+
+
+async def notify_counsellor(ctx: Context, booking: BookingRecord, kind: str) -> None:
+    """Tell the counsellor (if they agreed to notifications): the time, mode and code, never who."""
+    counsellor = await ctx.uow.staff.get(booking.counsellor_id)
+    if counsellor is None:
+        return
+    handle = await ctx.uow.delivery.handle_for(counsellor.pseudonym, STAFF_NOTIFICATIONS.id)
+    if handle is None:
+        return
+    params = {"at": booking.starts_at.isoformat(), "code": show_code(booking.code), "mode": booking.mode}
+    key = f"{kind}:{booking.id}:{booking.starts_at.isoformat()}"
+    await ctx.uow.delivery.enqueue(handle, ctx.now, kind, params, key)
+
+
+async def schedule_reminders(ctx: Context, booking: BookingRecord, handle: int) -> None:
+    await ctx.uow.delivery.drop_pending(handle)
+    await ctx.uow.delivery.set_delete_after(handle, booking.starts_at + timedelta(minutes=booking.minutes))
+    params = {"at": booking.starts_at.isoformat(), "code": show_code(booking.code)}
+    for kind, before in REMINDERS:
+        due = booking.starts_at - before
+        if due > ctx.now:
+            key = f"{kind}:{booking.id}:{booking.starts_at.isoformat()}"
+            await ctx.uow.delivery.enqueue(handle, due, kind, params, key)
+
+
+async def arrange_reminders(ctx: Context, booking: BookingRecord, *, moved: bool) -> tuple[str, list[Choice]]:
+    """Reminders follow a moved booking; a new one gets them if the person already agreed, else an offer."""
+    handle = await ctx.uow.delivery.handle_for(ctx.user.pseudonym, APPOINTMENT_REMINDERS.id, booking.id)
+    if moved and handle is not None:
+        await schedule_reminders(ctx, booking, handle)
+        return ctx._("Your reminders have moved with it."), []
+    if await consent.given(ctx, APPOINTMENT_REMINDERS) and ctx.event.address:
+        handle = await ctx.uow.delivery.keep_handle(
+            ctx.user.pseudonym, APPOINTMENT_REMINDERS.id, ctx.event.channel, ctx.event.address, booking_id=booking.id
+        )
+        await schedule_reminders(ctx, booking, handle)
+        return ctx._("As you agreed, I will remind you a day before and two hours before. To stop: /privacy."), []
+    if ctx.event.address:
+        return "", [Choice(f"rm:{booking.id}", ctx._("Remind me before the appointment"))]
+    return "", []
+
+
+@router.choice("rm")
+async def reminders(ctx: Context) -> None:
+    answer, _, rest = ctx.choice_arg.partition(":")
+    if answer.isdigit():
+        consent.ask(ctx, APPOINTMENT_REMINDERS, yes=f"rm:yes:{answer}", no="rm:no")
+        return
+    booking = await ctx.uow.bookings.owned(int(rest), ctx.user.pseudonym) if rest.isdigit() else None
+    if answer == "yes" and booking is not None and ctx.event.address:
+        await consent.grant(ctx, APPOINTMENT_REMINDERS)
+        handle = await ctx.uow.delivery.keep_handle(
+            ctx.user.pseudonym, APPOINTMENT_REMINDERS.id, ctx.event.channel, ctx.event.address, booking_id=booking.id
+        )
+        await schedule_reminders(ctx, booking, handle)
+        text = ctx._(
+            "Done: I will remind you a day before and two hours before. The reminder only says you have an "
+            "appointment and its code. Your chat address is deleted after the appointment."
+        )
+    else:
+        text = ctx._("All right: no reminders.")
+    ctx.say(text, choices=[Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))])
 
 
 async def taken(ctx: Context, found: dict[datetime, list[int]], start: datetime) -> None:
@@ -354,6 +424,7 @@ async def cancel(ctx: Context, booking_id: int) -> None:
         await appointments(ctx)
         return
     await ctx.uow.tallies.add(week_start(_local(ctx, ctx.now).date()), "booking_cancelled", subject=booking.mode)
+    await notify_counsellor(ctx, booking, "staff_cancelled")
     show_menu(
         ctx,
         ctx._("Your appointment on {when} is cancelled. You can book again at any time.").format(

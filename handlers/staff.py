@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from core.clock import week_start
 from core.codes import code_hash, show_code
+from core.consent import STAFF_NOTIFICATIONS
 from core.conversation import Context, Router
 from core.events import Choice
+from handlers import consent
 from handlers.booking import MODE_NAMES, when
 from handlers.menu import show_menu
 
@@ -41,6 +43,23 @@ async def redeem(ctx: Context) -> None:
         else ctx._("Welcome: you are now registered as a peer leader.")
     )
     ctx.say(text)
+    if ctx.event.address and await ctx.uow.delivery.handle_for(ctx.user.pseudonym, STAFF_NOTIFICATIONS.id) is None:
+        consent.ask(ctx, STAFF_NOTIFICATIONS, yes="stn:yes", no="stn:no")
+        return
+    await staff_menu(ctx)
+
+
+@router.choice("stn")
+async def notifications(ctx: Context) -> None:
+    member = await ctx.uow.staff.of(ctx.user.pseudonym)
+    if member is not None and ctx.choice_arg == "yes" and ctx.event.address:
+        await consent.grant(ctx, STAFF_NOTIFICATIONS)
+        await ctx.uow.delivery.keep_handle(
+            ctx.user.pseudonym, STAFF_NOTIFICATIONS.id, ctx.event.channel, ctx.event.address
+        )
+        ctx.say(ctx._("Done: I will tell you about new, moved and cancelled bookings."))
+    else:
+        ctx.say(ctx._("All right: no notifications. You can see your bookings here at any time."))
     await staff_menu(ctx)
 
 

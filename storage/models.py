@@ -226,6 +226,39 @@ class Booking(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ContactHandle(Base):
+    """Where to reach a person or staff member (a chat address or phone number), sealed, kept only under
+    consent to ``purpose``; deleted on withdrawal, on /forget and after ``delete_after``."""
+
+    __tablename__ = "contact_handles"
+    __table_args__ = ({"info": {"purpose_column": True}},)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    pseudonym: Mapped[str] = owner_column()
+    purpose: Mapped[str] = mapped_column(String(40))
+    sealed: Mapped[str] = mapped_column(Text)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
+    delete_after: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class OutboxMessage(Base):
+    """A message to send later (reminders, notifications, broadcasts), written in the same transaction as
+    the change that caused it; delivered by the scheduler's dispatcher.  Gone with its contact handle."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    handle_id: Mapped[int] = mapped_column(ForeignKey("contact_handles.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON, sealed
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | dead
+    attempts: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 def personal_tables() -> list[str]:
     """Tables with a pseudonym column, children first (``users`` last)."""
     return [t.name for t in reversed(Base.metadata.sorted_tables) if "pseudonym" in t.c]
@@ -234,3 +267,8 @@ def personal_tables() -> list[str]:
 def purpose_tables(purpose: str) -> list[str]:
     """Tables whose rows exist only under consent to ``purpose``: withdrawing it deletes them."""
     return [t.name for t in Base.metadata.sorted_tables if t.info.get("purpose") == purpose]
+
+
+def per_purpose_tables() -> list[str]:
+    """Tables whose rows each name the purpose they are kept for: withdrawing deletes the matching rows."""
+    return [t.name for t in Base.metadata.sorted_tables if t.info.get("purpose_column")]

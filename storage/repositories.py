@@ -10,7 +10,6 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import delete, func, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.ports import AgeGroup, ConsentRecord, ListingReports, StoredData, UpsertCounts, UserRecord
@@ -18,6 +17,8 @@ from core.state import ConversationState
 from domain.directory import ServicePoint
 from domain.hours import HoursError, format_hours, parse_hours
 from storage.booking_repositories import SqlBookingRepository, SqlStaffRepository
+from storage.delivery_repository import SqlDeliveryRepository
+from storage.dialect import upsert_insert as _insert
 from storage.models import (
     Base,
     Consent,
@@ -28,22 +29,13 @@ from storage.models import (
     ServicePointRow,
     Tally,
     User,
+    per_purpose_tables,
     personal_tables,
     purpose_tables,
 )
 from storage.sealing import SealBroken, Sealer
 
 log = logging.getLogger(__name__)
-
-
-def _insert(session: AsyncSession, model: type[Base]) -> Any:
-    """A dialect-specific INSERT that supports ON CONFLICT (SQLite and PostgreSQL both do)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(model)
-    if dialect == "sqlite":
-        return sqlite.insert(model)
-    raise RuntimeError(f"unsupported database dialect {dialect}")
 
 
 def _user_record(row: User) -> UserRecord:
@@ -143,9 +135,12 @@ class SqlConsentRepository:
         if active is None:
             return False
         active.withdrawn_at = at
-        for name in purpose_tables(purpose):  # what was kept for the purpose goes with the consent
+        for name in purpose_tables(purpose) + per_purpose_tables():  # what was kept goes with the consent
             table = Base.metadata.tables[name]
-            result = await self._session.execute(delete(table).where(table.c.pseudonym == pseudonym))
+            condition = table.c.pseudonym == pseudonym
+            if "purpose" in table.c:
+                condition = condition & (table.c.purpose == purpose)
+            result = await self._session.execute(delete(table).where(condition))
             self.deleted_data = self.deleted_data or bool(result.rowcount)  # type: ignore[attr-defined]
         await self._session.flush()
         return True
@@ -426,6 +421,7 @@ class SqlUnitOfWork:
     directory: SqlDirectoryRepository
     staff: SqlStaffRepository
     bookings: SqlBookingRepository
+    delivery: SqlDeliveryRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], sealer: Sealer, writer: asyncio.Lock | None = None
@@ -456,6 +452,7 @@ class SqlUnitOfWork:
         self.directory = SqlDirectoryRepository(self._session)
         self.staff = SqlStaffRepository(self._session)
         self.bookings = SqlBookingRepository(self._session)
+        self.delivery = SqlDeliveryRepository(self._session, self._sealer)
         return self
 
     async def __aexit__(

@@ -106,7 +106,9 @@ async def test_the_counsellor_sees_codes_and_times_never_people(
     await play(counsellor, [START, ADULT])
     assert "không hợp lệ" in (await counsellor.say("/staff WRONG-CODE")).text
     turn = await counsellor.say("/staff abcd-2345-ef")
-    assert "tư vấn viên" in turn.text and turn.choices == ["Lịch hẹn hôm nay và sắp tới", "Menu chính"]
+    assert "tư vấn viên" in turn.text and turn.choices == ["Có, tôi đồng ý", "Không, cảm ơn"]
+    turn = await counsellor.press("Không, cảm ơn")
+    assert "không gửi thông báo" in turn.text and turn.choices == ["Lịch hẹn hôm nay và sắp tới", "Menu chính"]
     latecomer = TelegramDriver(fake_telegram, telegram, user_id=7000002)
     await play(latecomer, [START, ADULT])
     assert "không hợp lệ" in (await latecomer.say("/staff ABCD2345EF")).text  # used once already

@@ -8,6 +8,7 @@ turned into a pseudonym at the door and goes no further.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,7 +18,12 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatType, ParseMode
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+)
 from aiogram.types import (
     BotCommand,
     CallbackQuery,
@@ -31,6 +37,7 @@ from aiogram.types import (
     Update,
 )
 
+from bot.delivery import Delivery
 from bot.telegram.flood import FloodControl
 from bot.telegram.render import COMMANDS, TelegramMessage, render
 from core.conversation import Conversation
@@ -63,18 +70,19 @@ def _sender_id(update: Update) -> int | None:
 
 def message_event(message: Message, user: str) -> Event | None:
     """A Telegram message as a core event (None for what the bot ignores)."""
+    address = str(message.chat.id)
     if message.text is not None:
-        return TextMessage(user, CHANNEL, message.text)
+        return TextMessage(user, CHANNEL, message.text, address=address)
     if message.location is not None:
         try:
             location = Location(message.location.latitude, message.location.longitude)
         except ValueError:
-            return UnsupportedMessage(user, CHANNEL, "location")
-        return LocationShared(user, CHANNEL, location)
+            return UnsupportedMessage(user, CHANNEL, "location", address=address)
+        return LocationShared(user, CHANNEL, location, address=address)
     if message.contact is not None:
         own = message.from_user is not None and message.contact.user_id == message.from_user.id
-        return ContactShared(user, CHANNEL, phone=message.contact.phone_number, own=own)
-    return UnsupportedMessage(user, CHANNEL, str(message.content_type))
+        return ContactShared(user, CHANNEL, phone=message.contact.phone_number, own=own, address=address)
+    return UnsupportedMessage(user, CHANNEL, str(message.content_type), address=address)
 
 
 def to_markup(message: TelegramMessage) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
@@ -163,7 +171,8 @@ class AiogramTelegram:
         if not query.data or query.message is None or query.message.chat.type != ChatType.PRIVATE:
             return
         user = self._pseudonyms.of(CHANNEL, query.from_user.id)
-        await self._answer(query.message.chat.id, ChoiceMade(user, CHANNEL, query.data))
+        chat_id = query.message.chat.id
+        await self._answer(chat_id, ChoiceMade(user, CHANNEL, query.data, address=str(chat_id)))
 
     async def _answer(self, chat_id: int, event: Event) -> None:
         outcome = await self._conversation.handle(event, INFO)
@@ -179,6 +188,24 @@ class AiogramTelegram:
                 except TelegramAPIError as exc:
                     log.error("sending a reply failed: %s", describe_exception(exc))
                     return
+
+    async def deliver(self, address: str, text: str) -> Delivery:
+        """Send one message from the outbox (reminders, notifications) to a chat."""
+        try:
+            await self.bot.send_message(int(address), html.escape(text, quote=False))
+        except (TelegramForbiddenError, TelegramNotFound):
+            return Delivery.BLOCKED
+        except TelegramBadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                return Delivery.BLOCKED
+            log.error("a notice was refused: %s", describe_exception(exc))
+            return Delivery.RETRY
+        except TelegramAPIError as exc:
+            log.info("a notice will be retried: %s", describe_exception(exc))
+            return Delivery.RETRY
+        except ValueError:
+            return Delivery.BLOCKED
+        return Delivery.SENT
 
     async def set_commands(self) -> None:
         i18n = self._conversation.i18n
