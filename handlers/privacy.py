@@ -16,10 +16,14 @@ FLOW_NAMES = {
     "selfcheck": N_("the self-check, answers in progress"),
     "selfcheck_result": N_("your latest self-check scores, until you decide whether to save them"),
     "finder": N_("the list of nearest support points you asked for (not your location)"),
+    "booking": N_("an appointment you are booking (the choices so far)"),
 }
 # Records kept under a consent, by table: how /privacy names them.
 RECORD_NAMES = {
     "saved_results": N_("Saved self-check results: {count}."),
+    "bookings": N_("Appointments (time, place and code; no name): {count}. See them with /lichhen."),
+    "contact_handles": N_("Chat addresses kept, encrypted, for reminders or notifications you agreed to: {count}."),
+    "staff_members": N_("Your staff role: {count}."),
 }
 
 

@@ -23,10 +23,11 @@ async def onboard(driver: TelegramDriver) -> None:
 
 async def test_commands_menu_is_set_in_vietnamese(telegram: AiogramTelegram, fake_telegram: FakeTelegram) -> None:
     names = [c["command"] for c in fake_telegram.commands]
-    assert names == ["start", "menu", "khancap", "privacy", "forget", "stop"]
+    assert names == ["start", "menu", "khancap", "lichhen", "privacy", "forget", "stop"]
     descriptions = {c["command"]: c["description"] for c in fake_telegram.commands}
     assert descriptions["forget"] == "Xóa mọi thông tin về tôi"
     assert descriptions["khancap"] == "Trợ giúp khẩn cấp"
+    assert descriptions["lichhen"] == "Lịch hẹn của tôi"
 
 
 async def test_choices_are_inline_buttons_with_short_ascii_data(

@@ -17,6 +17,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Start, and what this bot keeps about you")),
     ("menu", N_("Main menu")),
     ("khancap", N_("Urgent help")),
+    ("lichhen", N_("My appointments")),
     ("privacy", N_("What is stored about me")),
     ("forget", N_("Erase everything about me")),
     ("stop", N_("No more messages from the bot")),
