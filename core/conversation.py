@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from core.clock import Clock
 from core.events import (
+    Attachment,
     ChannelInfo,
     Choice,
     ChoiceMade,
@@ -80,6 +81,7 @@ class Context:
         links: Iterable[Link] = (),
         request_location: bool = False,
         venue: Venue | None = None,
+        attachment: Attachment | None = None,
     ) -> None:
         self.replies.append(
             Reply(
@@ -89,6 +91,7 @@ class Context:
                 links=tuple(links),
                 request_location=request_location,
                 venue=venue,
+                attachment=attachment,
             )
         )
 

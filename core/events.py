@@ -107,6 +107,15 @@ class Venue:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a reply (a calendar file).  Not kept in the conversation state."""
+
+    filename: str
+    content: bytes
+    mime: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message to the person.
 
@@ -122,6 +131,7 @@ class Reply:
     links: tuple[Link, ...] = ()
     request_location: bool = False
     venue: Venue | None = None
+    attachment: Attachment | None = None
 
 
 class Render(enum.Flag):

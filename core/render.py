@@ -18,6 +18,8 @@ def render_plain(reply: Reply, i18n: Translator, *, numbered: bool = True, can_r
         parts.append(reply.text)
     if reply.links:
         parts.append("\n".join(f"{link.label}: {link.url}" for link in reply.links))
+    if reply.attachment is not None and reply.attachment.mime.startswith("text/"):
+        parts.append(f"[{reply.attachment.filename}]\n" + reply.attachment.content.decode("utf-8", "replace").strip())
     if reply.venue is not None:
         parts.append(f"📍 {reply.venue.latitude:.5f}, {reply.venue.longitude:.5f}")
     if reply.request_location and not can_request_location:

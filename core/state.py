@@ -16,7 +16,9 @@ STATE_VERSION = 1
 
 
 def reply_to_dict(reply: Reply) -> dict[str, Any]:
-    return asdict(reply)
+    data = asdict(reply)
+    data.pop("attachment", None)  # a file is sent once, never kept
+    return data
 
 
 def reply_from_dict(data: dict[str, Any]) -> Reply:

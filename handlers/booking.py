@@ -16,9 +16,10 @@ from core.clock import week_start
 from core.codes import new_code, show_code
 from core.consent import APPOINTMENT_REMINDERS, STAFF_NOTIFICATIONS
 from core.conversation import Context, Router
-from core.events import Choice
+from core.events import Attachment, Choice
 from core.notices import MODES
 from core.ports import AgeGroup, BookingRecord
+from domain.calendar_file import appointment_ics
 from domain.slots import by_day, free_slots
 from handlers import consent
 from handlers.menu import show_menu
@@ -190,6 +191,8 @@ async def step(ctx: Context) -> None:
         await ask_cancel(ctx, int(rest))
     elif action == "cxok" and rest.isdigit():
         await cancel(ctx, int(rest))
+    elif action == "ics" and rest.isdigit():
+        await calendar_file(ctx, int(rest))
     else:
         await appointments(ctx)
 
@@ -274,7 +277,12 @@ async def finish(ctx: Context) -> None:
     ctx.say(
         text,
         title=ctx._("Your appointment"),
-        choices=[*reminder_choices, Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))],
+        choices=[
+            *reminder_choices,
+            Choice(f"bk:ics:{booking.id}", ctx._("Add to my calendar (.ics file)")),
+            Choice("appts", ctx._("My appointments")),
+            Choice("menu", ctx._("Main menu")),
+        ],
     )
 
 
@@ -430,4 +438,27 @@ async def cancel(ctx: Context, booking_id: int) -> None:
         ctx._("Your appointment on {when} is cancelled. You can book again at any time.").format(
             when=when(ctx, booking.starts_at)
         ),
+    )
+
+
+async def calendar_file(ctx: Context, booking_id: int) -> None:
+    booking = await ctx.uow.bookings.owned(booking_id, ctx.user.pseudonym)
+    if booking is None:
+        await appointments(ctx)
+        return
+    point_id = await _point_of(ctx, booking)
+    point = await ctx.uow.directory.get(point_id) if point_id is not None and booking.mode == "in_person" else None
+    code = show_code(booking.code)
+    content = appointment_ics(
+        code=code,
+        start=booking.starts_at,
+        minutes=booking.minutes,
+        title=ctx._("Appointment {code}").format(code=code),
+        location=", ".join(p for p in (point.name, point.address) if p) if point else "",
+        stamp=ctx.now,
+    )
+    ctx.say(
+        ctx._("Here is your appointment as a calendar file: open it to add it to your phone's calendar."),
+        attachment=Attachment(f"lich-hen-{code}.ics", content, "text/calendar"),
+        choices=[Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))],
     )

@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import icalendar
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -205,3 +206,46 @@ async def test_fifty_people_confirm_the_same_slot_at_once_and_one_gets_it(any_ru
     # A loser takes one of the offered times and gets it.
     reply = (await runtime.conversation.handle(TextMessage(users[-1], "console", "1"), INFO)).replies[0]
     assert "Đặt lịch Thứ Hai, 23/11 lúc 13:30" in reply.text
+
+
+async def test_a_calendar_file_for_the_appointment(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await load_sample(runtime)
+    await add_counsellor(runtime)
+    person = TelegramDriver(fake_telegram, telegram, user_id=7200001)
+    await play(person, [START, ADULT])
+    await person.press("Đặt lịch tư vấn")
+    await person.press(HOAN_KIEM)
+    await person.press("Thứ Ba, 24/11")
+    await person.press("09:00")
+    code = CODE.search((await person.press("Có, xác nhận")).text)
+    assert code is not None
+    turn = await person.press("Thêm vào lịch của tôi (tệp .ics)")
+    assert "tệp lịch" in turn.text
+    (document,) = [m for m in fake_telegram.messages(person.user_id) if m.method == "sendDocument"]
+    assert document.params["document"] == "<file>"
+    ((name, content),) = fake_telegram.uploads
+    assert name == f"lich-hen-{code.group(1)}.ics" and content.startswith(b"BEGIN:VCALENDAR")
+
+
+async def test_the_calendar_file_itself(runtime: Runtime) -> None:
+    await load_sample(runtime)
+    await add_counsellor(runtime)
+    person = ConsoleDriver(runtime)
+    await play(person, [START, ADULT])
+    await person.press("Đặt lịch tư vấn")
+    await person.press(HOAN_KIEM)
+    await person.press("Thứ Ba, 24/11")
+    await person.press("09:00")
+    code = CODE.search((await person.press("Có, xác nhận")).text)
+    assert code is not None
+    turn = await person.press("Thêm vào lịch của tôi (tệp .ics)")
+    ics = turn.text[turn.text.index("BEGIN:VCALENDAR") : turn.text.index("END:VCALENDAR") + len("END:VCALENDAR")]
+    calendar = icalendar.Calendar.from_ical(ics)
+    (event,) = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
+    assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=45)
+    assert str(event["summary"]) == f"Cuộc hẹn {code.group(1)}"
+    assert "[Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm" in str(event["location"])
+    assert not any(word in ics.lower() for word in ("tư vấn viên", "ma túy", "methadone", "nghiện"))

@@ -26,6 +26,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import (
     BotCommand,
+    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -179,6 +180,9 @@ class AiogramTelegram:
         for reply in outcome.replies:
             for message in render(reply, self._conversation.i18n):
                 try:
+                    if message.attachment is not None:
+                        document = BufferedInputFile(message.attachment.content, message.attachment.filename)
+                        await self.bot.send_document(chat_id, document)
                     if message.venue is not None:
                         venue = message.venue
                         await self.bot.send_venue(

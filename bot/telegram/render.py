@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from core.events import Reply, Venue
+from core.events import Attachment, Reply, Venue
 from core.i18n import N_, Translator
 from core.text import split_text, utf16_length
 
@@ -36,7 +36,8 @@ class TelegramMessage:
     html: str
     inline: tuple[tuple[Button, ...], ...] = ()
     keyboard: tuple[tuple[Button, ...], ...] = field(default=())  # a reply keyboard, shown once
-    venue: Venue | None = None  # sent as its own venue message after the text
+    venue: Venue | None = None  # sent as its own venue message before the text
+    attachment: Attachment | None = None  # sent as a document before the text
 
 
 def _escape(text: str) -> str:
@@ -69,5 +70,7 @@ def render(reply: Reply, i18n: Translator) -> list[TelegramMessage]:
     elif reply.choices:
         inline = tuple((Button(choice.label, data=choice.id),) for choice in reply.choices)
     messages = [TelegramMessage(body) for body in bodies[:-1]]
-    messages.append(TelegramMessage(bodies[-1], inline=inline, keyboard=keyboard, venue=reply.venue))
+    messages.append(
+        TelegramMessage(bodies[-1], inline=inline, keyboard=keyboard, venue=reply.venue, attachment=reply.attachment)
+    )
     return messages

@@ -111,6 +111,7 @@ class FakeTelegram:
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1000, 3)  # not consecutive, as Telegram warns
         self.pushed = 0
+        self.uploads: list[tuple[str, bytes]] = []  # (file name, content) of every file sent
         self._message_ids = itertools.count(1)
         self._new_update = asyncio.Event()
         self._new_message = asyncio.Event()
@@ -239,8 +240,18 @@ class FakeTelegram:
                 params.update(body if isinstance(body, dict) else {})
                 return params, False
             form = await request.post()
+            files = {key: value for key, value in form.items() if isinstance(value, web.FileField)}
             for key, value in form.items():
-                params[key] = value if isinstance(value, str) else "<file>"
+                if isinstance(value, str):
+                    params[key] = value
+            # Files travel as parts of their own, referenced from a field as "attach://<part name>".
+            for key, value in list(params.items()):
+                if isinstance(value, str) and value.startswith("attach://") and value[9:] in files:
+                    upload = files.pop(value[9:])
+                    self.uploads.append((upload.filename, upload.file.read()))
+                    params[key] = "<file>"
+            for key in files:  # a file part no field refers to is itself a (file) field
+                params[key] = "<file>"
         return params, True
 
     def _error(self, status: int, description: str, **parameters: Any) -> web.Response:
