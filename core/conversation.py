@@ -80,6 +80,7 @@ class Context:
         choices: Iterable[Choice] = (),
         links: Iterable[Link] = (),
         request_location: bool = False,
+        request_contact: bool = False,
         venue: Venue | None = None,
         attachment: Attachment | None = None,
     ) -> None:
@@ -90,6 +91,7 @@ class Context:
                 choices=tuple(choices),
                 links=tuple(links),
                 request_location=request_location,
+                request_contact=request_contact,
                 venue=venue,
                 attachment=attachment,
             )
@@ -282,5 +284,5 @@ class Conversation:
             ctx.state.prompt = []
         elif ctx.replies:
             # The question to ask again after an interruption: the last answer that asks for something.
-            asking = [r for r in ctx.replies if r.choices or r.request_location]
+            asking = [r for r in ctx.replies if r.choices or r.request_location or r.request_contact]
             ctx.state.prompt = asking[-1:] or list(ctx.replies)

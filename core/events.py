@@ -130,6 +130,7 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     links: tuple[Link, ...] = ()
     request_location: bool = False
+    request_contact: bool = False  # ask for the person's own phone number (a contact button where possible)
     venue: Venue | None = None
     attachment: Attachment | None = None
 

@@ -22,6 +22,8 @@ def render_plain(reply: Reply, i18n: Translator, *, numbered: bool = True, can_r
         parts.append(f"[{reply.attachment.filename}]\n" + reply.attachment.content.decode("utf-8", "replace").strip())
     if reply.venue is not None:
         parts.append(f"📍 {reply.venue.latitude:.5f}, {reply.venue.longitude:.5f}")
+    if reply.request_contact:
+        parts.append(i18n.gettext("Type your phone number."))
     if reply.request_location and not can_request_location:
         parts.append(i18n.gettext("Type the name of your ward, commune or district."))
     if reply.choices and numbered:

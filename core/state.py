@@ -28,6 +28,7 @@ def reply_from_dict(data: dict[str, Any]) -> Reply:
         choices=tuple(Choice(str(c["id"]), str(c["label"])) for c in data.get("choices", ())),
         links=tuple(Link(str(link["label"]), str(link["url"])) for link in data.get("links", ())),
         request_location=bool(data.get("request_location", False)),
+        request_contact=bool(data.get("request_contact", False)),
         venue=Venue(**data["venue"]) if isinstance(data.get("venue"), dict) else None,
     )
 

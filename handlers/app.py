@@ -12,7 +12,7 @@ from core.i18n import Translator
 from core.ports import UnitOfWork
 from domain.assist import Instrument
 from domain.gazetteer import Gazetteer
-from handlers import booking, family, finder, menu, onboarding, privacy, selfcheck, staff, urgent
+from handlers import booking, callback, family, finder, menu, onboarding, privacy, selfcheck, staff, urgent
 
 
 def build_conversation(
@@ -38,6 +38,7 @@ def build_conversation(
             family.router,
             finder_router,
             booking.router,
+            callback.router,
             staff.router,
         ],
         uow_factory=uow_factory,

@@ -279,6 +279,7 @@ async def finish(ctx: Context) -> None:
         title=ctx._("Your appointment"),
         choices=[
             *reminder_choices,
+            Choice(f"cb:{booking.id}", ctx._("Ask the counsellor to call me")),
             Choice(f"bk:ics:{booking.id}", ctx._("Add to my calendar (.ics file)")),
             Choice("appts", ctx._("My appointments")),
             Choice("menu", ctx._("Main menu")),

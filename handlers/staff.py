@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from core.clock import week_start
 from core.codes import code_hash, show_code
-from core.consent import STAFF_NOTIFICATIONS
+from core.consent import CALLBACK_PHONE, STAFF_NOTIFICATIONS
 from core.conversation import Context, Router
 from core.events import Choice
 from handlers import consent
@@ -95,6 +95,8 @@ async def counsellor_action(ctx: Context) -> None:
     for booking in bookings:
         status = {"attended": ctx._("attended"), "missed": ctx._("missed")}.get(booking.status, "")
         family = " · " + ctx._("family member") if booking.for_family else ""
+        phone = await ctx.uow.delivery.booking_address(booking.id, CALLBACK_PHONE.id)
+        family += " · ☎ " + phone if phone else ""
         lines.append(
             f"• {when(ctx, booking.starts_at)} · {ctx._(MODE_NAMES.get(booking.mode, booking.mode))} · "
             f"{show_code(booking.code)}{family}" + (f" · {status}" if status else "")

@@ -50,6 +50,21 @@ class SqlDeliveryRepository:
             query = query.where(ContactHandle.booking_id == booking_id)
         return await self._session.scalar(query.order_by(ContactHandle.id.desc()).limit(1))
 
+    async def booking_address(self, booking_id: int, purpose: str) -> str | None:
+        """The address kept for one booking and purpose (a call-back number), opened; None if none."""
+        sealed = await self._session.scalar(
+            select(ContactHandle.sealed)
+            .where(ContactHandle.booking_id == booking_id, ContactHandle.purpose == purpose)
+            .order_by(ContactHandle.id.desc())
+            .limit(1)
+        )
+        if sealed is None:
+            return None
+        try:
+            return str(self._sealer.open_json(sealed)["address"])
+        except (SealBroken, ValueError, KeyError):
+            return None
+
     async def set_delete_after(self, handle_id: int, when: datetime) -> None:
         await self._session.execute(
             update(ContactHandle).where(ContactHandle.id == handle_id).values(delete_after=when)

@@ -116,7 +116,11 @@ class TelegramDriver:
     def turn(messages: list[SentMessage]) -> Turn:
         text = "\n\n".join(m.text for m in messages)
         with_buttons = [m for m in messages if m.buttons]
-        choices = [b["text"] for b in with_buttons[-1].buttons if not b.get("request_location")] if with_buttons else []
+        choices = (
+            [b["text"] for b in with_buttons[-1].buttons if not (b.get("request_location") or b.get("request_contact"))]
+            if with_buttons
+            else []
+        )
         return Turn(text, choices)
 
     async def say(self, text: str) -> Turn:
@@ -140,6 +144,9 @@ class TelegramDriver:
 
     async def share_contact(self, phone: str) -> Turn:
         return await self._run(self.fake.user_shares_contact(self.user_id, phone))
+
+    async def share_contact_of_someone_else(self, phone: str) -> Turn:
+        return await self._run(self.fake.user_shares_contact(self.user_id, phone, own=False))
 
 
 async def play(driver: Driver, steps: Sequence[Step]) -> list[Turn]:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.console import INFO
 from bot.runtime import Runtime, open_runtime
+from bot.scheduler import purge_expired_state
 from bot.telegram.aiogram_channel import AiogramTelegram
 from core.clock import ManualClock
 from core.codes import code_hash
@@ -249,3 +250,43 @@ async def test_the_calendar_file_itself(runtime: Runtime) -> None:
     assert str(event["summary"]) == f"Cuộc hẹn {code.group(1)}"
     assert "[Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm" in str(event["location"])
     assert not any(word in ics.lower() for word in ("tư vấn viên", "ma túy", "methadone", "nghiện"))
+
+
+async def test_a_call_back_number_is_kept_sealed_for_the_counsellor_of_that_booking_only(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    await load_sample(runtime)
+    staff_id = await add_counsellor(runtime, pseudonym=runtime.pseudonyms.of("telegram", 7300009))
+    counsellor = TelegramDriver(fake_telegram, telegram, user_id=7300009)
+    await play(counsellor, [START, ADULT])
+    person = TelegramDriver(fake_telegram, telegram, user_id=7300001)
+    await play(person, [START, ADULT])
+    await person.press("Đặt lịch tư vấn")
+    await person.press("Tư vấn viên bất kỳ, qua điện thoại")
+    await person.press("Thứ Ba, 24/11")
+    await person.press("10:00")
+    code = CODE.search((await person.press("Có, xác nhận")).text)
+    assert code is not None
+    turn = await person.press("Nhờ tư vấn viên gọi cho tôi")
+    assert "mã hóa" in turn.text and turn.choices == ["Có, tôi đồng ý", "Không, cảm ơn"]
+    turn = await person.press("Có, tôi đồng ý")
+    assert "chia sẻ số điện thoại" in turn.text
+    assert "không phải số điện thoại" in (await person.say("call me maybe")).text
+    assert "liên hệ của người khác" in (await person.share_contact_of_someone_else("+84 988 000 111")).text
+    turn = await person.share_contact("+84 912 345 678")
+    assert "Chỉ tư vấn viên của cuộc hẹn này" in turn.text
+
+    blob = b"".join(p.read_bytes() for p in (settings.data_dir).glob("diemtua.sqlite3*"))
+    assert b"0912345678" not in blob and b"912 345 678" not in blob
+    turn = await counsellor.say("/staff")
+    turn = await counsellor.press("Lịch hẹn hôm nay và sắp tới")
+    assert f"{code.group(1)} · ☎ 0912345678" in turn.text
+    async with runtime.unit_of_work() as uow:
+        (booking,) = await uow.bookings.of_counsellor(
+            staff_id, runtime.clock.now(), runtime.clock.now() + timedelta(days=7)
+        )
+        assert await uow.delivery.booking_address(booking.id, "callback_phone") == "0912345678"
+    runtime.clock.advance(timedelta(days=4, hours=1))  # type: ignore[attr-defined]
+    await purge_expired_state(runtime)
+    async with runtime.unit_of_work() as uow:
+        assert await uow.delivery.booking_address(booking.id, "callback_phone") is None

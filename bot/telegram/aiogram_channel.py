@@ -96,7 +96,14 @@ def to_markup(message: TelegramMessage) -> InlineKeyboardMarkup | ReplyKeyboardM
     if message.keyboard:
         return ReplyKeyboardMarkup(
             keyboard=[
-                [KeyboardButton(text=b.label, request_location=b.request_location or None) for b in row]
+                [
+                    KeyboardButton(
+                        text=b.label,
+                        request_location=b.request_location or None,
+                        request_contact=b.request_contact or None,
+                    )
+                    for b in row
+                ]
                 for row in message.keyboard
             ],
             resize_keyboard=True,

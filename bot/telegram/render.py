@@ -29,6 +29,7 @@ class Button:
     label: str
     data: str | None = None  # callback_data for inline buttons
     request_location: bool = False
+    request_contact: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +64,12 @@ def render(reply: Reply, i18n: Translator) -> list[TelegramMessage]:
 
     inline: tuple[tuple[Button, ...], ...] = ()
     keyboard: tuple[tuple[Button, ...], ...] = ()
-    if reply.request_location:
-        rows = [(Button(i18n.gettext("📍 Share my location"), request_location=True),)]
+    if reply.request_location or reply.request_contact:
+        rows = (
+            [(Button(i18n.gettext("📍 Share my location"), request_location=True),)]
+            if reply.request_location
+            else [(Button(i18n.gettext("📞 Share my phone number"), request_contact=True),)]
+        )
         rows += [(Button(choice.label),) for choice in reply.choices]
         keyboard = tuple(rows)
     elif reply.choices:

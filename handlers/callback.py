@@ -1,0 +1,79 @@
+"""A call-back number for an appointment, under its own consent: shared with the contact button or typed,
+kept sealed, shown only to the counsellor of that appointment, deleted three days after it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.consent import CALLBACK_PHONE
+from core.conversation import Context, Router
+from core.events import Choice, ContactShared, TextMessage
+from domain.phone import normalize_phone
+from handlers import consent
+
+router = Router("callback")
+FLOW = "callback"
+KEEP_AFTER = timedelta(days=3)
+
+
+@router.choice("cb")
+async def callback(ctx: Context) -> None:
+    answer, _, rest = ctx.choice_arg.partition(":")
+    if answer.isdigit():
+        consent.ask(ctx, CALLBACK_PHONE, yes=f"cb:yes:{answer}", no="cb:no")
+        return
+    booking = await ctx.uow.bookings.owned(int(rest), ctx.user.pseudonym) if rest.isdigit() else None
+    if answer == "yes" and booking is not None:
+        await consent.grant(ctx, CALLBACK_PHONE)
+        ask(ctx, booking.id)
+        return
+    ctx.state.leave()
+    ctx.say(
+        ctx._("All right: no call-back number is kept."),
+        choices=[Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))],
+    )
+
+
+def ask(ctx: Context, booking_id: int, note: str | None = None) -> None:
+    ctx.state.enter(FLOW, "phone", booking=booking_id)
+    ctx.say(
+        (note + " " if note else "")
+        + ctx._("Share your number with the button below, or type it (for example 0912 345 678)."),
+        request_contact=True,
+        choices=[Choice("cb:no", ctx._("Cancel"))],
+    )
+
+
+@router.flow(FLOW)
+async def number(ctx: Context) -> None:
+    booking_id = int(ctx.state.data.get("booking") or 0)
+    event = ctx.event
+    if isinstance(event, ContactShared) and not event.own:
+        ask(ctx, booking_id, ctx._("That is someone else's contact. Please share your own number."))
+        return
+    typed = event.phone if isinstance(event, ContactShared) else event.text if isinstance(event, TextMessage) else ""
+    phone = normalize_phone(typed)
+    booking = await ctx.uow.bookings.owned(booking_id, ctx.user.pseudonym)
+    if booking is None:
+        ctx.state.leave()
+        ctx.say(ctx._("That appointment no longer exists."), choices=[Choice("appts", ctx._("My appointments"))])
+        return
+    if phone is None:
+        ask(ctx, booking_id, ctx._("That does not look like a Vietnamese phone number."))
+        return
+    await ctx.uow.delivery.keep_handle(
+        ctx.user.pseudonym,
+        CALLBACK_PHONE.id,
+        "phone",
+        phone,
+        booking_id=booking.id,
+        delete_after=booking.starts_at + KEEP_AFTER,
+    )
+    ctx.state.leave()
+    ctx.say(
+        ctx._(
+            "Thank you. Only the counsellor of this appointment can see your number, and it is deleted three days "
+            "after the appointment."
+        ),
+        choices=[Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))],
+    )
