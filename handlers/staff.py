@@ -1,15 +1,20 @@
 """Staff in the chat: ``/staff CODE`` redeems an invitation; a counsellor sees their bookings (the code,
-time and mode: never who the person is) and marks each as attended or missed."""
+time and mode: never who the person is), marks each as attended or missed, and sets weekly hours and days
+off."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 
 from core.clock import week_start
 from core.codes import code_hash, show_code
 from core.consent import CALLBACK_PHONE, STAFF_NOTIFICATIONS
 from core.conversation import Context, Router
-from core.events import Choice
+from core.events import Choice, CommandMessage, TextMessage
+from core.notices import MODES
+from domain.hours import HoursError, format_hours, parse_hours
+from domain.slots import Availability
 from handlers import consent
 from handlers.booking import MODE_NAMES, when
 from handlers.menu import show_menu
@@ -19,7 +24,7 @@ router = Router("staff")
 
 @router.command("staff")
 async def redeem(ctx: Context) -> None:
-    args = ctx.event.args if hasattr(ctx.event, "args") else ""
+    args = ctx.event.args if isinstance(ctx.event, CommandMessage) else ""
     if not args.strip():
         member = await ctx.uow.staff.of(ctx.user.pseudonym)
         if member is None:
@@ -71,7 +76,12 @@ async def staff_menu(ctx: Context) -> None:
         return
     ctx.say(
         ctx._("Counsellor menu"),
-        choices=[Choice("st:list", ctx._("Today's and upcoming bookings")), Choice("menu", ctx._("Main menu"))],
+        choices=[
+            Choice("st:list", ctx._("Today's and upcoming bookings")),
+            Choice("st:hours", ctx._("Set my weekly hours")),
+            Choice("st:off", ctx._("Add a day off")),
+            Choice("menu", ctx._("Main menu")),
+        ],
     )
 
 
@@ -82,6 +92,39 @@ async def counsellor_action(ctx: Context) -> None:
         show_menu(ctx)
         return
     action, _, rest = ctx.choice_arg.partition(":")
+    if action == "hours":
+        ctx.state.enter(HOURS_FLOW, "pattern")
+        ctx.say(
+            ctx._(
+                "Type your weekly hours, for example:\nT2-T6 08:00-11:30,13:30-16:30\n"
+                "(days T2 to T7 and CN, or Mo to Su; several time ranges separated by commas)"
+            ),
+            choices=[Choice("st:menu", ctx._("Cancel"))],
+        )
+        return
+    if action == "slot" and rest.isdigit() and ctx.state.flow == HOURS_FLOW:
+        ctx.state.data["slot"] = int(rest)
+        ctx.say(
+            ctx._("How do you meet people?"),
+            choices=[
+                Choice("st:modes:in_person", ctx._("In person")),
+                Choice("st:modes:phone", ctx._("By phone")),
+                Choice("st:modes:in_person,phone", ctx._("In person and by phone")),
+            ],
+        )
+        return
+    if action == "modes" and ctx.state.flow == HOURS_FLOW:
+        await save_hours(ctx, member.id, tuple(rest.split(",")))
+        return
+    if action == "off":
+        ctx.state.enter(DAY_OFF_FLOW, "day")
+        ctx.say(
+            ctx._("Type the date of your day off, for example 24/12."), choices=[Choice("st:menu", ctx._("Cancel"))]
+        )
+        return
+    if action == "menu":
+        await staff_menu(ctx)
+        return
     marked = action in ("attended", "missed") and rest.isdigit()
     if marked and await ctx.uow.bookings.mark(int(rest), member.id, action):
         week = week_start(ctx.now.astimezone(ctx.i18n.timezone).date())
@@ -107,3 +150,82 @@ async def counsellor_action(ctx: Context) -> None:
             choices.append(Choice(f"st:missed:{booking.id}", ctx._("{code} did not come").format(code=label)))
     choices.append(Choice("menu", ctx._("Main menu")))
     ctx.say("\n".join(lines), title=ctx._("Your bookings"), choices=choices)
+
+
+HOURS_FLOW = "staff_hours"
+DAY_OFF_FLOW = "staff_day_off"
+
+
+@router.flow(HOURS_FLOW)
+async def typed_hours(ctx: Context) -> None:
+    text = ctx.event.text if isinstance(ctx.event, TextMessage) else ""
+    try:
+        pattern = parse_hours(text)
+        if pattern is None:
+            raise HoursError(ctx._("the hours are empty"))
+    except HoursError as exc:
+        ctx.say(
+            ctx._("I could not read those hours ({reason}). Please try again.").format(reason=exc),
+            choices=[Choice("st:menu", ctx._("Cancel"))],
+        )
+        return
+    ctx.state.enter(HOURS_FLOW, "slot", pattern=format_hours(pattern))
+    ctx.say(
+        ctx._("How long is one appointment?"),
+        choices=[Choice(f"st:slot:{m}", ctx._("{minutes} minutes").format(minutes=m)) for m in (30, 45, 60)],
+    )
+
+
+async def save_hours(ctx: Context, staff_id: int, modes: tuple[str, ...]) -> None:
+    pattern = parse_hours(str(ctx.state.data.get("pattern") or ""))
+    slot = int(ctx.state.data.get("slot") or 45)
+    if pattern is None or any(mode not in MODES for mode in modes):
+        await staff_menu(ctx)
+        return
+    previous = await ctx.uow.staff.availability(staff_id)
+    availability = (
+        replace(previous, pattern=pattern, slot_minutes=slot, modes=modes)
+        if previous
+        else Availability(pattern, slot_minutes=slot, modes=modes)
+    )
+    await ctx.uow.staff.set_availability(staff_id, availability)
+    ctx.say(
+        ctx._("Saved: {hours}, {minutes}-minute appointments. People can book from now on.").format(
+            hours=format_hours(pattern), minutes=slot
+        )
+    )
+    await staff_menu(ctx)
+
+
+@router.flow(DAY_OFF_FLOW)
+async def typed_day_off(ctx: Context) -> None:
+    member = await ctx.uow.staff.of(ctx.user.pseudonym)
+    text = ctx.event.text if isinstance(ctx.event, TextMessage) else ""
+    day = parse_day(text, ctx.now.astimezone(ctx.i18n.timezone).date())
+    if member is None or day is None:
+        ctx.say(ctx._("Please type a date such as 24/12."), choices=[Choice("st:menu", ctx._("Cancel"))])
+        return
+    previous = await ctx.uow.staff.availability(member.id)
+    if previous is None:
+        ctx.say(ctx._("Set your weekly hours first."))
+        await staff_menu(ctx)
+        return
+    await ctx.uow.staff.set_availability(member.id, replace(previous, days_off=previous.days_off | {day}))
+    ctx.say(ctx._("Saved: no bookings on {day}.").format(day=ctx.i18n.date(day)))
+    await staff_menu(ctx)
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """ "24/12" or "24/12/2026": a day from today on (a past day and month mean next year)."""
+    parts = [p for p in text.strip().replace("-", "/").replace(".", "/").split("/") if p]
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        return None
+    day, month = int(parts[0]), int(parts[1])
+    year = int(parts[2]) if len(parts) == 3 else today.year
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    if len(parts) == 2 and found < today:
+        found = date(year + 1, month, day)
+    return found if found >= today else None

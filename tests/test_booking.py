@@ -290,3 +290,36 @@ async def test_a_call_back_number_is_kept_sealed_for_the_counsellor_of_that_book
     await purge_expired_state(runtime)
     async with runtime.unit_of_work() as uow:
         assert await uow.delivery.booking_address(booking.id, "callback_phone") is None
+
+
+async def test_a_counsellor_sets_hours_and_a_day_off_in_the_chat(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await load_sample(runtime)
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as uow:
+        point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
+        await uow.staff.create_invite(code_hash("HOURS23456"), "counsellor", point.id, now, now + timedelta(days=1))
+        await uow.commit()
+    counsellor = TelegramDriver(fake_telegram, telegram, user_id=7400001)
+    await play(counsellor, [START, ADULT])
+    await counsellor.say("/staff HOURS-23456")
+    await counsellor.press("Không, cảm ơn")
+    await counsellor.press("Đặt giờ làm việc trong tuần")
+    assert "chưa đọc được giờ" in (await counsellor.say("every day 8h")).text
+    turn = await counsellor.say("T3,T5 08:00-10:00")
+    assert turn.choices == ["30 phút", "45 phút", "60 phút"]
+    await counsellor.press("60 phút")
+    turn = await counsellor.press("Gặp trực tiếp")
+    assert "Đã lưu: Tu 08:00-10:00; Th 08:00-10:00, mỗi buổi 60 phút" in turn.text
+    await counsellor.press("Thêm ngày nghỉ")
+    assert "Bạn hãy gõ ngày" in (await counsellor.say("31/02")).text
+    assert "không nhận lịch hẹn vào Thứ Ba, 24/11" in (await counsellor.say("24/11")).text
+
+    person = TelegramDriver(fake_telegram, telegram, user_id=7400002)
+    await play(person, [START, ADULT])
+    await person.press("Đặt lịch tư vấn")
+    turn = await person.press(HOAN_KIEM)
+    assert turn.choices[:2] == ["Thứ Năm, 26/11", "Thứ Ba, 01/12"]  # Tuesday 24/11 is the day off
+    # 08:00-09:00, then a 15-minute buffer: 09:15 would end after 10:00.
+    assert (await person.press("Thứ Năm, 26/11")).choices == ["08:00", "Ngày khác"]
