@@ -17,12 +17,13 @@ from core.codes import new_code, show_code
 from core.consent import APPOINTMENT_REMINDERS, STAFF_NOTIFICATIONS
 from core.conversation import Context, Router
 from core.events import Attachment, Choice
+from core.i18n import N_
 from core.notices import MODES
-from core.ports import AgeGroup, BookingRecord
+from core.ports import BookingRecord
 from domain.calendar_file import appointment_ics
 from domain.slots import by_day, free_slots
 from handlers import consent
-from handlers.menu import show_menu
+from handlers.menu import refused_for_children, show_menu
 
 FLOW = "booking"
 MAX_DAYS = 7
@@ -78,16 +79,9 @@ async def place_text(ctx: Context, mode: str, point_id: int | None) -> str:
     return ctx._(MODE_NAMES.get(mode, MODE_NAMES["phone"]))
 
 
-def refused_for_children(ctx: Context) -> bool:
-    if ctx.user.age_group is AgeGroup.CHILD:
-        show_menu(ctx, ctx._("Booking is for people aged 16 or older. You can call 111, free, any time."))
-        return True
-    return False
-
-
 @router.choice("book", anytime=True)
 async def book(ctx: Context) -> None:
-    if refused_for_children(ctx):
+    if refused_for_children(ctx, N_("Booking is for people aged 16 or older. You can call 111, free, any time.")):
         return
     arg = ctx.choice_arg
     for_family = arg == "family"

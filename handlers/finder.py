@@ -19,7 +19,7 @@ from core.ports import AgeGroup, UnitOfWork
 from domain.directory import FILTERS, KINDS, PICKER, REPORT_REASONS, DirectorySnapshot, ServicePoint
 from domain.gazetteer import Gazetteer, Place
 from domain.hours import OpeningHours, status
-from handlers.menu import show_menu
+from handlers.menu import refused_for_children
 
 FLOW = "finder"
 PAGE = 5
@@ -130,15 +130,9 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
             choices=[Choice("fk", ctx._("Choose the service")), Choice("menu", ctx._("Main menu"))],
         )
 
-    def refused_for_children(ctx: Context) -> bool:
-        if ctx.user.age_group is AgeGroup.CHILD:
-            show_menu(ctx, ctx._("For finding services, please ask an adult you trust, or call 111."))
-            return True
-        return False
-
     @router.choice("find", anytime=True)
     async def find(ctx: Context) -> None:
-        if refused_for_children(ctx):
+        if refused_for_children(ctx, N_("For finding services, please ask an adult you trust, or call 111.")):
             return
         arg = ctx.choice_arg
         ask_place(ctx, arg if arg in FILTERS else None)

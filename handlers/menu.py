@@ -62,6 +62,14 @@ for _key, _message in COMING_SOON.items():
     router.choice(_key, anytime=True)(_coming_soon(_message))
 
 
+def refused_for_children(ctx: Context, message: str) -> bool:
+    """For a capability meant for people 16 or older: answer a child kindly with ``message`` (a msgid)."""
+    if ctx.user.age_group is AgeGroup.CHILD:
+        show_menu(ctx, ctx._(message))
+        return True
+    return False
+
+
 async def fallback(ctx: Context) -> None:
     """Anything not understood: a short, kind answer and the menu, never silence."""
     event = ctx.event

@@ -38,6 +38,15 @@ CODE = re.compile(r"Mã đặt lịch của bạn: ([A-Z0-9]{4}-[A-Z0-9]{4})")
 HOAN_KIEM = "[Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm"
 
 
+async def invite_counsellor(runtime: Runtime, code: str) -> None:
+    """An invitation for a counsellor at the Hoàn Kiếm sample point."""
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as uow:
+        point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
+        await uow.staff.create_invite(code_hash(code), "counsellor", point.id, now, now + timedelta(days=7))
+        await uow.commit()
+
+
 async def add_counsellor(runtime: Runtime, pseudonym: str = "c" * 64) -> int:
     """A counsellor at the Hoàn Kiếm sample point, Monday to Saturday, in person and by phone."""
     now = runtime.clock.now()
@@ -99,11 +108,7 @@ async def test_the_counsellor_sees_codes_and_times_never_people(
     runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
 ) -> None:
     await load_sample(runtime)
-    now = runtime.clock.now()
-    async with runtime.unit_of_work() as uow:
-        point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
-        await uow.staff.create_invite(code_hash("ABCD2345EF"), "counsellor", point.id, now, now + timedelta(days=7))
-        await uow.commit()
+    await invite_counsellor(runtime, "ABCD2345EF")
     counsellor = TelegramDriver(fake_telegram, telegram, user_id=7000001)
     await play(counsellor, [START, ADULT])
     assert "không hợp lệ" in (await counsellor.say("/staff WRONG-CODE")).text
@@ -302,11 +307,7 @@ async def test_a_counsellor_sets_hours_and_a_day_off_in_the_chat(
     runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
 ) -> None:
     await load_sample(runtime)
-    now = runtime.clock.now()
-    async with runtime.unit_of_work() as uow:
-        point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
-        await uow.staff.create_invite(code_hash("HOURS23456"), "counsellor", point.id, now, now + timedelta(days=1))
-        await uow.commit()
+    await invite_counsellor(runtime, "HOURS23456")
     counsellor = TelegramDriver(fake_telegram, telegram, user_id=7400001)
     await play(counsellor, [START, ADULT])
     await counsellor.say("/staff HOURS-23456")
