@@ -51,7 +51,7 @@ class Translator:
         return str(format_decimal(value, format=fmt, locale=self.locale))
 
     def weekday(self, index: int) -> str:
-        """The name of a weekday, Monday = 0 ("Thứ Hai")."""
+        """The name of a weekday, Monday = 0 ("Thứ Hai").  (noqa: i18n)"""
         return str(self.locale.days["format"]["wide"][index])
 
     # The CLDR patterns are themselves messages, so a translator can order them for the language.

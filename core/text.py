@@ -2,10 +2,10 @@
 
 Input is normalised to NFC.  Matching comes in two strengths:
 
-* :func:`fold` removes case and every diacritic (``"Hoàn Kiếm"`` -> ``"hoan kiem"``), for place names
+* :func:`fold` removes case and every diacritic (``"Hoàn Kiếm"`` -> ``"hoan kiem"``), for place names  (noqa: i18n)
   and menu labels, where a person typing without accents means the same thing;
 * :func:`find_tolerant` finds a phrase in a text when the person either typed its accents or left them
-  out, but not when they typed *other* accents.  "tu tu" and "tự tử" both match "tự tử", but "từ từ"
+  out, but not when they typed *other* accents.  "tu tu" and "tự tử" both match "tự tử", but "từ từ"  (noqa: i18n)
   ("slowly", an everyday phrase) does not.
 """
 
@@ -35,7 +35,7 @@ def _base_char(ch: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower case, no diacritics (đ -> d), single spaces: the key for lenient matching."""
+    """Lower case, no diacritics (đ -> d), single spaces: the key for lenient matching.  (noqa: i18n)"""
     nfc = unicodedata.normalize("NFC", text)
     return _SPACES.sub(" ", "".join(_base_char(c) for c in nfc)).strip()
 
