@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from domain.directory import ServicePoint
+    from domain.recurrence import Schedule
     from domain.slots import Availability
 
 
@@ -291,6 +292,55 @@ class DeliveryRepository(Protocol):
     async def purge(self, now: datetime) -> int: ...
 
 
+@dataclass(frozen=True, slots=True)
+class GroupRecord:
+    id: int
+    code: str
+    name: str
+    kind: str  # relapse_prevention | family_support | other
+    leader_id: int | None
+    point_id: int | None
+    place: str
+    schedule: Schedule
+    reminder_minutes: tuple[int, ...]
+
+
+class GroupRepository(Protocol):
+    async def create(
+        self,
+        *,
+        code: str,
+        name: str,
+        kind: str,
+        leader_id: int | None,
+        point_id: int | None,
+        place: str,
+        schedule: Schedule,
+        reminder_minutes: tuple[int, ...],
+        now: datetime,
+    ) -> GroupRecord: ...
+
+    async def get(self, group_id: int) -> GroupRecord | None: ...
+
+    async def by_code(self, code: str) -> GroupRecord | None: ...
+
+    async def change_meeting(self, group_id: int, original_day: date, moved_to: datetime | None) -> None: ...
+
+    async def join(self, group_id: int, pseudonym: str, now: datetime) -> int: ...
+
+    async def set_handle(self, member_id: int, handle_id: int | None) -> None: ...
+
+    async def leave(self, group_id: int, pseudonym: str) -> bool: ...
+
+    async def member_count(self, group_id: int) -> int: ...
+
+    async def rsvp(self, member_id: int, original_day: date, coming: bool) -> None: ...
+
+    async def rsvp_counts(self, group_id: int, original_day: date) -> tuple[int, int]: ...
+
+    async def set_attendance(self, group_id: int, original_day: date, count: int) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories that commit or roll back together."""
 
@@ -323,6 +373,9 @@ class UnitOfWork(Protocol):
 
     @property
     def delivery(self) -> DeliveryRepository: ...
+
+    @property
+    def groups(self) -> GroupRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

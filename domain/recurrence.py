@@ -106,3 +106,35 @@ def next_meeting(schedule: Schedule, now: datetime, zone: ZoneInfo, horizon_days
 def reminder_times(meeting: Meeting, offsets: tuple[timedelta, ...]) -> list[tuple[timedelta, datetime]]:
     """(offset, when) for each reminder before the meeting, earliest first."""
     return sorted(((offset, meeting.start - offset) for offset in offsets), key=lambda item: item[1])
+
+
+def schedule_to_dict(schedule: Schedule) -> dict[str, object]:
+    """The regular part of a schedule, for storage (cancellations and moves are stored row by row)."""
+    return {
+        "repeat": schedule.repeat.value,
+        "at": schedule.at.strftime("%H:%M"),
+        "weekdays": sorted(schedule.weekdays),
+        "starts_on": schedule.starts_on.isoformat(),
+        "ordinal": schedule.ordinal,
+        "minutes": schedule.minutes,
+        "ends_on": schedule.ends_on.isoformat() if schedule.ends_on else None,
+    }
+
+
+def schedule_from_dict(
+    data: Mapping[str, object],
+    cancelled: frozenset[date] = frozenset(),
+    moved: Mapping[date, datetime] | None = None,
+) -> Schedule:
+    ends_on = data.get("ends_on")
+    return Schedule(
+        Repeat(str(data["repeat"])),
+        time.fromisoformat(str(data["at"])),
+        frozenset(int(d) for d in data["weekdays"]),  # type: ignore[attr-defined]
+        date.fromisoformat(str(data["starts_on"])),
+        ordinal=int(data.get("ordinal", 1)),  # type: ignore[call-overload]
+        minutes=int(data.get("minutes", 90)),  # type: ignore[call-overload]
+        ends_on=date.fromisoformat(str(ends_on)) if ends_on else None,
+        cancelled=cancelled,
+        moved=dict(moved or {}),
+    )

@@ -19,6 +19,7 @@ from domain.hours import HoursError, format_hours, parse_hours
 from storage.booking_repositories import SqlBookingRepository, SqlStaffRepository
 from storage.delivery_repository import SqlDeliveryRepository
 from storage.dialect import upsert_insert as _insert
+from storage.group_repository import SqlGroupRepository
 from storage.models import (
     Base,
     Consent,
@@ -422,6 +423,7 @@ class SqlUnitOfWork:
     staff: SqlStaffRepository
     bookings: SqlBookingRepository
     delivery: SqlDeliveryRepository
+    groups: SqlGroupRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], sealer: Sealer, writer: asyncio.Lock | None = None
@@ -453,6 +455,7 @@ class SqlUnitOfWork:
         self.staff = SqlStaffRepository(self._session)
         self.bookings = SqlBookingRepository(self._session)
         self.delivery = SqlDeliveryRepository(self._session, self._sealer)
+        self.groups = SqlGroupRepository(self._session)
         return self
 
     async def __aexit__(

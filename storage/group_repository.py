@@ -1,0 +1,148 @@
+"""Self-help groups over SQLAlchemy: the group and its schedule, single-meeting changes, anonymous
+membership (the leader sees counts), replies and attendance counts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.ports import GroupRecord
+from domain.recurrence import Schedule, schedule_from_dict, schedule_to_dict
+from storage.dialect import upsert_insert
+from storage.models import ContactHandle, Group, GroupAttendance, GroupException, GroupMember, GroupRsvp
+
+
+class SqlGroupRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _record(self, row: Group) -> GroupRecord:
+        changes = await self._session.scalars(select(GroupException).where(GroupException.group_id == row.id))
+        cancelled, moved = set(), {}
+        for change in changes:
+            if change.moved_to is None:
+                cancelled.add(change.original_day)
+            else:
+                moved[change.original_day] = change.moved_to
+        schedule = schedule_from_dict(json.loads(row.schedule), frozenset(cancelled), moved)
+        offsets = tuple(int(m) for m in row.reminder_minutes.split(";") if m)
+        return GroupRecord(
+            row.id, row.code, row.name, row.kind, row.leader_id, row.point_id, row.place, schedule, offsets
+        )
+
+    async def create(
+        self,
+        *,
+        code: str,
+        name: str,
+        kind: str,
+        leader_id: int | None,
+        point_id: int | None,
+        place: str,
+        schedule: Schedule,
+        reminder_minutes: tuple[int, ...],
+        now: datetime,
+    ) -> GroupRecord:
+        row = Group(
+            code=code,
+            name=name,
+            kind=kind,
+            leader_id=leader_id,
+            point_id=point_id,
+            place=place,
+            schedule=json.dumps(schedule_to_dict(schedule)),
+            reminder_minutes=";".join(str(m) for m in reminder_minutes),
+            created_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return await self._record(row)
+
+    async def get(self, group_id: int) -> GroupRecord | None:
+        row = await self._session.get(Group, group_id)
+        return await self._record(row) if row else None
+
+    async def by_code(self, code: str) -> GroupRecord | None:
+        row = await self._session.scalar(select(Group).where(Group.code == code))
+        return await self._record(row) if row else None
+
+    async def change_meeting(self, group_id: int, original_day: date, moved_to: datetime | None) -> None:
+        """Call one meeting off (``moved_to`` None) or move it."""
+        statement = (
+            upsert_insert(self._session, GroupException)
+            .values(group_id=group_id, original_day=original_day, moved_to=moved_to)
+            .on_conflict_do_update(
+                index_elements=[GroupException.group_id, GroupException.original_day], set_={"moved_to": moved_to}
+            )
+        )
+        await self._session.execute(statement)
+
+    async def join(self, group_id: int, pseudonym: str, now: datetime) -> int:
+        existing = await self._session.scalar(
+            select(GroupMember.id).where(GroupMember.group_id == group_id, GroupMember.pseudonym == pseudonym)
+        )
+        if existing is not None:
+            return existing
+        row = GroupMember(group_id=group_id, pseudonym=pseudonym, joined_at=now)
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def set_handle(self, member_id: int, handle_id: int | None) -> None:
+        row = await self._session.get(GroupMember, member_id)
+        if row is not None:
+            row.handle_id = handle_id
+            await self._session.flush()
+
+    async def leave(self, group_id: int, pseudonym: str) -> bool:
+        """Leave at once: the membership and the reminder address go (pending reminders with it)."""
+        row = await self._session.scalar(
+            select(GroupMember).where(GroupMember.group_id == group_id, GroupMember.pseudonym == pseudonym)
+        )
+        if row is None:
+            return False
+        if row.handle_id is not None:
+            await self._session.execute(delete(ContactHandle).where(ContactHandle.id == row.handle_id))
+        await self._session.delete(row)
+        await self._session.flush()
+        return True
+
+    async def member_count(self, group_id: int) -> int:
+        count = await self._session.scalar(
+            select(func.count()).select_from(GroupMember).where(GroupMember.group_id == group_id)
+        )
+        return int(count or 0)
+
+    async def rsvp(self, member_id: int, original_day: date, coming: bool) -> None:
+        statement = (
+            upsert_insert(self._session, GroupRsvp)
+            .values(member_id=member_id, original_day=original_day, coming=coming)
+            .on_conflict_do_update(
+                index_elements=[GroupRsvp.member_id, GroupRsvp.original_day], set_={"coming": coming}
+            )
+        )
+        await self._session.execute(statement)
+
+    async def rsvp_counts(self, group_id: int, original_day: date) -> tuple[int, int]:
+        """(coming, not coming) for one meeting: numbers only."""
+        rows = await self._session.execute(
+            select(GroupRsvp.coming, func.count())
+            .join(GroupMember, GroupMember.id == GroupRsvp.member_id)
+            .where(GroupMember.group_id == group_id, GroupRsvp.original_day == original_day)
+            .group_by(GroupRsvp.coming)
+        )
+        counts = {bool(coming): int(n) for coming, n in rows}
+        return counts.get(True, 0), counts.get(False, 0)
+
+    async def set_attendance(self, group_id: int, original_day: date, count: int) -> None:
+        statement = (
+            upsert_insert(self._session, GroupAttendance)
+            .values(group_id=group_id, original_day=original_day, count=count)
+            .on_conflict_do_update(
+                index_elements=[GroupAttendance.group_id, GroupAttendance.original_day], set_={"count": count}
+            )
+        )
+        await self._session.execute(statement)
