@@ -24,6 +24,7 @@ RECORD_NAMES = {
     "bookings": N_("Appointments (time, place and code; no name): {count}. See them with /lichhen."),
     "contact_handles": N_("Chat addresses kept, encrypted, for reminders or notifications you agreed to: {count}."),
     "staff_members": N_("Your staff role: {count}."),
+    "group_members": N_("Group memberships (the leader sees only how many members there are): {count}."),
 }
 
 
