@@ -5,6 +5,7 @@
 * ``db upgrade`` / ``db current``: schema migrations.
 * ``points import|export|load-sample|reports``: the service-point directory (see ``bot.points_cli``).
 * ``staff invite|list|availability``: counsellors and peer leaders (see ``bot.staff_cli``).
+* ``groups export``: self-help groups as a Meeting Guide JSON feed (see ``bot.groups_cli``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import typer
 
 from bot.cli_common import cli_settings, err, open_or_exit
 from bot.config import Settings
+from bot.groups_cli import groups_app
 from bot.points_cli import points_app
 from bot.staff_cli import staff_app
 from core.i18n import BOT_NAME
@@ -28,6 +30,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(points_app, name="points")
 app.add_typer(staff_app, name="staff")
+app.add_typer(groups_app, name="groups")
 log = logging.getLogger("bot")
 
 

@@ -65,6 +65,11 @@ class SqlGroupRepository:
         row = await self._session.get(Group, group_id)
         return await self._record(row) if row else None
 
+    async def all_groups(self) -> list[tuple[GroupRecord, datetime]]:
+        """Every group with when it was created, for exports."""
+        rows = await self._session.scalars(select(Group).order_by(Group.id))
+        return [(await self._record(row), row.created_at) for row in rows]
+
     async def by_code(self, code: str) -> GroupRecord | None:
         row = await self._session.scalar(select(Group).where(Group.code == code))
         return await self._record(row) if row else None

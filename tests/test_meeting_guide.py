@@ -1,0 +1,108 @@
+"""Groups as a Meeting Guide JSON feed: the spec's day numbering, times, types, places, and no members."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from bot.runtime import Runtime
+from core.ports import GroupRecord
+from domain.directory import ServicePoint
+from domain.meeting_guide import feed, slug
+from domain.recurrence import Repeat, Schedule
+from tests.test_cli import bot
+from tests.test_finder import load_sample
+
+UPDATED = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
+ONLINE = "https://meet.example/abc"
+POINT = ServicePoint(
+    external_id="p",
+    name="[Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm",
+    kinds=("self_help_venue",),
+    address="Số 1 (địa chỉ mẫu)",
+    province="ha-noi",
+    commune="Phường Hoàn Kiếm",
+    lat=21.029012,
+    lon=105.852049,
+    id=7,
+)
+
+
+def group(
+    group_id: int, name: str, kind: str, schedule: Schedule, point_id: int | None, place: str = ""
+) -> GroupRecord:
+    return GroupRecord(group_id, "CODE", name, kind, None, point_id, place, schedule, (1440, 60))
+
+
+def test_weekly_fortnightly_monthly_and_online_groups() -> None:
+    tuesday_saturday = Schedule(Repeat.WEEKLY, time(19, 0), frozenset({1, 5}), date(2026, 11, 1), minutes=90)
+    fortnightly = Schedule(Repeat.FORTNIGHTLY, time(9, 30), frozenset({6}), date(2026, 11, 8), minutes=60)
+    monthly = Schedule(Repeat.MONTHLY, time(18, 0), frozenset({0}), date(2026, 11, 1), ordinal=-1)
+    entries = feed(
+        [
+            (group(1, "Nhóm Hoàn Kiếm", "relapse_prevention", tuesday_saturday, 7), UPDATED),
+            (
+                group(2, "Gia đình cùng đồng hành", "family_support", fortnightly, None, "https://meet.example/abc"),
+                UPDATED,
+            ),
+            (group(3, "Nhóm cuối tháng", "other", monthly, None, "Nhà văn hóa phường"), UPDATED),
+        ],
+        {7: POINT},
+        {"ha-noi": "Hà Nội"},
+    )
+    by_slug = {e["slug"]: e for e in entries}
+    assert list(by_slug) == ["gia-dinh-cung-dong-hanh-2", "nhom-cuoi-thang-3", "nhom-hoan-kiem-1"]
+    weekly = by_slug["nhom-hoan-kiem-1"]
+    assert weekly == {
+        "name": "Nhóm Hoàn Kiếm",
+        "slug": "nhom-hoan-kiem-1",
+        "day": [2, 6],  # Tuesday and Saturday, counted from Sunday = 0
+        "time": "19:00",
+        "end_time": "20:30",
+        "timezone": "Asia/Ho_Chi_Minh",
+        "types": ["C", "D"],
+        "group": "Nhóm Hoàn Kiếm",
+        "updated": "2026-11-20 08:30:00",
+        "location": "[Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm",
+        "formatted_address": "Số 1 (địa chỉ mẫu), Phường Hoàn Kiếm, Hà Nội, Việt Nam",
+        "latitude": 21.02901,
+        "longitude": 105.85205,
+        "region": "Hà Nội",
+    }
+    online = by_slug["gia-dinh-cung-dong-hanh-2"]
+    assert (
+        online["day"] == [0]
+        and online["types"] == ["O", "D"]
+        and online["conference_url"] == "https://meet.example/abc"
+    )
+    assert online["notes"] == "Hai tuần một lần." and online["approximate"] == "yes"
+    assert by_slug["nhom-cuoi-thang-3"]["notes"] == "Mỗi tháng một lần, vào Thứ Hai cuối cùng của tháng."
+    assert all(len(e["slug"]) <= 64 for e in entries)
+
+
+def test_slugs_are_ascii_and_unique_by_id() -> None:
+    assert slug("Đồng hành: Nhóm #1!", 12) == "dong-hanh-nhom-1-12"
+    assert slug("!!!", 3) == "nhom-3"
+
+
+async def test_the_cli_writes_the_feed(runtime: Runtime, tmp_path: Path) -> None:
+    await load_sample(runtime)
+    async with runtime.unit_of_work() as uow:
+        point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-tt-02")
+        await uow.groups.create(
+            code="GRPTEST1",
+            name="Nhóm Thanh Trì",
+            kind="relapse_prevention",
+            leader_id=None,
+            point_id=point.id,
+            place="",
+            schedule=Schedule(Repeat.WEEKLY, time(19, 0), frozenset({5}), date(2026, 11, 1)),
+            reminder_minutes=(60,),
+            now=UPDATED,
+        )
+        await uow.commit()
+    result = bot(runtime.settings.data_dir.parent, "groups", "export", "feed.json")
+    assert result.returncode == 0, result.stderr
+    (entry,) = json.loads((runtime.settings.data_dir.parent / "feed.json").read_text(encoding="utf-8"))
+    assert entry["name"] == "Nhóm Thanh Trì" and entry["day"] == [6] and entry["region"] == "Hà Nội"
