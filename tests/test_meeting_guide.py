@@ -106,3 +106,33 @@ async def test_the_cli_writes_the_feed(runtime: Runtime, tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     (entry,) = json.loads((runtime.settings.data_dir.parent / "feed.json").read_text(encoding="utf-8"))
     assert entry["name"] == "Nhóm Thanh Trì" and entry["day"] == [6] and entry["region"] == "Hà Nội"
+
+
+def test_groups_are_created_listed_and_exported_from_the_cli(tmp_path: Path) -> None:
+    assert bot(tmp_path, "points", "load-sample").returncode == 0
+    made = bot(
+        tmp_path,
+        "groups",
+        "create",
+        "--name",
+        "Nhóm Vũng Tàu",
+        "--kind",
+        "relapse_prevention",
+        "--days",
+        "T3,T7",
+        "--at",
+        "19:00",
+        "--point",
+        "sample-vt-01",
+    )
+    assert made.returncode == 0, made.stderr
+    assert "join code" in made.stdout and "first meeting" in made.stdout
+    for wrong in (["--kind", "party"], ["--days", "T9"], ["--at", "7pm"], ["--point", "nowhere"], ["--every", "day"]):
+        args = ["--name", "X", "--kind", "other", "--days", "T2", "--at", "08:00", *wrong]
+        refused = bot(tmp_path, "groups", "create", *args)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr, wrong
+    listed = bot(tmp_path, "groups", "list", COLUMNS="200")
+    assert "Nhóm Vũng Tàu" in listed.stdout and "relapse_prevention" in listed.stdout
+    assert bot(tmp_path, "groups", "export", "feed.json").returncode == 0
+    (entry,) = json.loads((tmp_path / "feed.json").read_text(encoding="utf-8"))
+    assert entry["day"] == [2, 6] and entry["region"] == "TP Hồ Chí Minh" and entry["types"] == ["C", "D"]
