@@ -25,6 +25,7 @@ TYPES: dict[str, list[str]] = {
     "other": ["O", "D"],
 }
 TIMEZONE = "Asia/Ho_Chi_Minh"
+COUNTRY = "Việt Nam"  # noqa: i18n  (part of the address, as the feed's geocoders expect)
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 ORDINALS = {1: "đầu tiên", 2: "thứ hai", 3: "thứ ba", 4: "thứ tư", -1: "cuối cùng"}  # noqa: i18n
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")  # noqa: i18n
@@ -71,16 +72,16 @@ def meeting_entry(
     if point is not None:
         province = province_names.get(point.province, "")
         entry["location"] = point.name
-        entry["formatted_address"] = ", ".join(p for p in (point.address, point.commune, province, "Việt Nam") if p)
+        entry["formatted_address"] = ", ".join(p for p in (point.address, point.commune, province, COUNTRY) if p)
         entry["latitude"] = round(point.lat, 5)
         entry["longitude"] = round(point.lon, 5)
         entry["region"] = province
     elif group.place.startswith(("https://", "http://")):
         entry["conference_url"] = group.place
-        entry["formatted_address"] = "Việt Nam"  # noqa: i18n
+        entry["formatted_address"] = COUNTRY
         entry["approximate"] = "yes"
     elif group.place:
-        entry["formatted_address"] = f"{group.place}, Việt Nam"
+        entry["formatted_address"] = f"{group.place}, {COUNTRY}"
     return entry
 
 
