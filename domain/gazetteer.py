@@ -106,9 +106,9 @@ class Gazetteer:
         key = place_key(text)
         if not key:
             return []
-        candidates = _unique([*self.places, *extra])
-        by_key: dict[str, list[Place]] = {}
-        for place in candidates:
+        # The shipped places' keys are computed once (__post_init__); only the extra places' keys here.
+        by_key = {name_key: list(places) for name_key, places in self._by_key.items()}
+        for place in extra:
             for name_key in place.name_keys():
                 by_key.setdefault(name_key, []).append(place)
 

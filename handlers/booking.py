@@ -28,7 +28,6 @@ from handlers.menu import refused_for_children, show_menu
 FLOW = "booking"
 MAX_DAYS = 7
 NEXT_FREE = 6
-MODE_NAMES = MODES
 REMINDERS = (("appointment_24h", timedelta(hours=24)), ("appointment_2h", timedelta(hours=2)))
 
 router = Router("booking")
@@ -76,7 +75,7 @@ async def place_text(ctx: Context, mode: str, point_id: int | None) -> str:
         point = await ctx.uow.directory.get(point_id)
         if point is not None:
             return ctx._("in person at {place}").format(place=point.name)
-    return ctx._(MODE_NAMES.get(mode, MODE_NAMES["phone"]))
+    return ctx._(MODES.get(mode, MODES["phone"]))
 
 
 @router.choice("book", anytime=True)

@@ -163,9 +163,6 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
     async def typed(ctx: Context) -> None:
         event = ctx.event
         chosen = current_filter(ctx)
-        if isinstance(event, LocationShared):
-            await search(ctx, event.location.latitude, event.location.longitude, chosen)
-            return
         if not isinstance(event, TextMessage):
             ask_place(ctx, chosen)
             return

@@ -16,7 +16,7 @@ from core.notices import MODES
 from domain.hours import HoursError, format_hours, parse_hours
 from domain.slots import Availability
 from handlers import consent
-from handlers.booking import MODE_NAMES, when
+from handlers.booking import when
 from handlers.menu import show_menu
 
 router = Router("staff")
@@ -141,7 +141,7 @@ async def counsellor_action(ctx: Context) -> None:
         phone = await ctx.uow.delivery.booking_address(booking.id, CALLBACK_PHONE.id)
         family += " · ☎ " + phone if phone else ""
         lines.append(
-            f"• {when(ctx, booking.starts_at)} · {ctx._(MODE_NAMES.get(booking.mode, booking.mode))} · "
+            f"• {when(ctx, booking.starts_at)} · {ctx._(MODES.get(booking.mode, booking.mode))} · "
             f"{show_code(booking.code)}{family}" + (f" · {status}" if status else "")
         )
         if booking.starts_at <= ctx.now and booking.status == "booked":
