@@ -1,91 +1,191 @@
 """The dispatcher: sends what is due in the outbox, through each channel's sender.
 
-Run by the scheduler (one scheduler process per deployment: see README).  Each message is taken from the
-database, sent outside any transaction, and its outcome recorded: sent; the recipient blocked the bot
-(everything pending to them is dropped); or a transient failure, retried with back-off and given up after
-a bounded number of tries.  Delivery is at least once: a crash between sending and recording can repeat
-one message, never lose one.
+Run by the scheduler (one scheduler process per deployment: see README).  A run claims due messages with
+a lease, most urgent first (staff notices, then reminders, then broadcasts), and sends them concurrently
+within the channel's limits (the sender's :class:`~core.ratelimit.SendLimiter`, shared with the replies,
+which go first).  Each message is marked *sending* in its own transaction just before its request leaves,
+and its outcome recorded after:
+
+* sent; stopped (the person blocked the bot: nothing more goes to them); retried with back-off and failed
+  after ``MAX_TRIES``; late (the late rule of :mod:`core.notices`: dropped and counted);
+* unknown: the request left but no answer came (a timeout, or the process died).  It is never sent again
+  (Telegram has no idempotency key, so resending could double it); it is counted instead.
+
+A restart releases claims of the dead run: unsent messages go back to the queue, so a broadcast cut off
+half-way is finished by the next run, and nothing is sent twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
-from collections.abc import Mapping
+import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.runtime import Runtime
+from core.events import Choice
 from core.logsafe import describe_exception
-from core.notices import STALE_AFTER, render_notice
+from core.notices import render_notice, too_late
+from core.ports import DueMessage, UnitOfWork
+from core.ratelimit import SendLimiter
+from domain.quiet_hours import QuietHours
 
 log = logging.getLogger(__name__)
 
 MAX_TRIES = 6
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+LEASE = timedelta(minutes=5)
+BATCH = 200
+CONCURRENCY = 32
+PROGRESS_EVERY = timedelta(seconds=30)
+QUIET = QuietHours()
 
 
 class Delivery(enum.Enum):
     SENT = "sent"
     BLOCKED = "blocked"  # the person blocked the bot, or the chat is gone
-    RETRY = "retry"  # a transient failure
+    RETRY = "retry"  # a transient failure; the message did not arrive
+    UNKNOWN = "unknown"  # the request left and no answer came: it may have arrived
 
 
 class Sender(Protocol):
-    async def deliver(self, address: str, text: str) -> Delivery: ...
+    limiter: SendLimiter
+
+    async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery: ...
 
 
 @dataclass
 class Report:
     sent: int = 0
-    blocked: int = 0
+    stopped: int = 0
     retried: int = 0
-    given_up: int = 0
-    stale: int = 0  # reminders too late to be right, dropped
+    failed: int = 0  # tries spent
+    late: int = 0  # dropped by the late rule
+    unknown: int = 0  # may or may not have arrived; never resent
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.stopped + self.retried + self.failed + self.late + self.unknown
 
 
-async def deliver_due(runtime: Runtime, senders: Mapping[str, Sender], limit: int = 100) -> Report:
+async def deliver_due(
+    runtime: Runtime,
+    senders: Mapping[str, Sender],
+    *,
+    startup: bool = False,
+    batch: int = BATCH,
+    concurrency: int = CONCURRENCY,
+    budget: int | None = None,
+) -> Report:
+    """Send everything due now (at most ``budget`` messages); ``startup`` releases every earlier claim."""
     report = Report()
+    run = secrets.token_hex(8)
     async with runtime.unit_of_work() as uow:
-        due = await uow.delivery.due(runtime.clock.now(), limit)
+        report.unknown += await uow.delivery.recover(runtime.clock.now(), every_claim=startup)
         await uow.commit()
-    for message in due:
-        stale = STALE_AFTER.get(message.kind)
-        if stale is not None and runtime.clock.now() > message.due_at + stale:
-            async with runtime.unit_of_work() as uow:
-                await uow.delivery.drop(message.id)
-                await uow.commit()
-            report.stale += 1
-            continue
-        sender = senders.get(message.channel)
-        try:
-            text = render_notice(runtime.i18n, message.kind, message.params)
-            outcome = await sender.deliver(message.address, text) if sender else Delivery.RETRY
-        except Exception as exc:  # a sender's own fault must not stop the others
-            log.error("delivering a %s failed: %s", message.kind, describe_exception(exc))
-            outcome = Delivery.RETRY
+    gate = asyncio.Semaphore(concurrency)
+    while budget is None or report.handled < budget:
+        now = runtime.clock.now()
+        size = batch if budget is None else min(batch, budget - report.handled)
         async with runtime.unit_of_work() as uow:
-            now = runtime.clock.now()
-            if outcome is Delivery.SENT:
-                await uow.delivery.sent(message.id, now)
-                report.sent += 1
-            elif outcome is Delivery.BLOCKED:
-                await uow.delivery.blocked(message.id)
-                report.blocked += 1
-            else:
-                wait = BACKOFF[min(message.attempts, len(BACKOFF) - 1)]
-                if await uow.delivery.retry(message.id, now + wait, MAX_TRIES):
-                    report.retried += 1
-                else:
-                    report.given_up += 1
+            hold = QUIET.is_quiet(now, runtime.i18n.timezone)
+            claimed = await uow.delivery.claim(now, size, run, now + LEASE, hold_quiet=hold)
             await uow.commit()
-    if report.sent or report.blocked or report.retried or report.given_up:
+        if not claimed:
+            break
+
+        async def one(message: DueMessage) -> None:
+            async with gate:
+                report.add(await _deliver_one(runtime, senders, message, run))
+
+        await asyncio.gather(*(one(message) for message in claimed))
+        async with runtime.unit_of_work() as uow:
+            await report_broadcasts(uow, runtime.clock.now())
+            await uow.commit()
+    if report.handled:
         log.info(
-            "delivery: %d sent, %d blocked, %d to retry, %d given up",
+            "delivery: %d sent, %d stopped, %d to retry, %d failed, %d late, %d unknown",
             report.sent,
-            report.blocked,
+            report.stopped,
             report.retried,
-            report.given_up,
+            report.failed,
+            report.late,
+            report.unknown,
         )
     return report
+
+
+async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message: DueMessage, run: str) -> str:
+    if too_late(message.kind, message.params, message.due_at, runtime.clock.now()):
+        async with runtime.unit_of_work() as uow:
+            await uow.delivery.finish(message.id, "late")
+            await uow.commit()
+        return "late"
+    sender = senders.get(message.channel)
+    outcome = Delivery.RETRY
+    if sender is not None:
+        try:
+            text, choices = render_notice(runtime.i18n, message.kind, message.params)
+        except (KeyError, ValueError) as exc:
+            log.error("a %s cannot be written: %s", message.kind, describe_exception(exc))
+            async with runtime.unit_of_work() as uow:
+                await uow.delivery.finish(message.id, "failed")
+                await uow.commit()
+            return "failed"
+        await sender.limiter.acquire(message.address, bulk=message.priority > 0)
+        async with runtime.unit_of_work() as uow:
+            mine = await uow.delivery.start_sending(message.id, run)
+            await uow.commit()
+        if not mine:  # the member left meanwhile, or the claim was taken back
+            return "late"
+        try:
+            outcome = await sender.deliver(message.address, text, choices)
+        except Exception as exc:  # a sender's own fault must not stop the others
+            log.error("delivering a %s failed: %s", message.kind, describe_exception(exc))
+            outcome = Delivery.UNKNOWN
+    async with runtime.unit_of_work() as uow:
+        now = runtime.clock.now()
+        result = "sent"
+        if outcome is Delivery.SENT:
+            await uow.delivery.sent(message.id, now)
+        elif outcome is Delivery.BLOCKED:
+            await uow.delivery.blocked(message.id, now)
+            result = "stopped"
+        elif outcome is Delivery.UNKNOWN:
+            await uow.delivery.finish(message.id, "unknown")
+            result = "unknown"
+        else:
+            wait = BACKOFF[min(message.attempts, len(BACKOFF) - 1)]
+            result = "retried" if await uow.delivery.retry(message.id, now + wait, MAX_TRIES) else "failed"
+        await uow.commit()
+    return result
+
+
+async def report_broadcasts(uow: UnitOfWork, now: datetime) -> None:
+    """Tell leaders how their broadcasts are going: progress every ``PROGRESS_EVERY``, a report at the end."""
+    for broadcast in await uow.delivery.open_broadcasts():
+        counts = await uow.delivery.counts(f"b:{broadcast.id}")
+        waiting = sum(counts.get(state, 0) for state in ("pending", "claimed", "sending"))
+        sent = counts.get("sent", 0)
+        group = await uow.groups.get(broadcast.group_id)
+        name = group.name if group else ""
+        handle = broadcast.notify_handle_id
+        if not waiting:
+            stopped = counts.get("stopped", 0)
+            failed = sum(counts.get(state, 0) for state in ("failed", "late", "unknown"))
+            await uow.delivery.finish_broadcast(broadcast.id, now, sent=sent, stopped=stopped, failed=failed)
+            if handle is not None:
+                params = {"group": name, "sent": sent, "total": broadcast.total, "stopped": stopped, "failed": failed}
+                await uow.delivery.enqueue(handle, now, "broadcast_report", params, f"br:{broadcast.id}", priority=0)
+        elif handle is not None and (broadcast.progress_at is None or now - broadcast.progress_at >= PROGRESS_EVERY):
+            await uow.delivery.broadcast_progress(broadcast.id, now)
+            params = {"group": name, "sent": sent, "total": broadcast.total}
+            key = f"bp:{broadcast.id}:{sent}"
+            await uow.delivery.enqueue(handle, now, "broadcast_progress", params, key, priority=0)

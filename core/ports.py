@@ -251,6 +251,23 @@ class DueMessage:
     params: dict[str, Any]
     attempts: int
     due_at: datetime
+    priority: int = 1
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastRecord:
+    id: int
+    group_id: int
+    created_at: datetime
+    urgent: bool
+    total: int
+    notify_handle_id: int | None
+    progress_at: datetime | None
+    finished_at: datetime | None
+    sent: int
+    stopped: int
+    failed: int
 
 
 class DeliveryRepository(Protocol):
@@ -273,21 +290,73 @@ class DeliveryRepository(Protocol):
 
     async def booking_address(self, booking_id: int, purpose: str) -> str | None: ...
 
-    async def enqueue(self, handle_id: int, due_at: datetime, kind: str, params: dict[str, Any], key: str) -> None:
+    async def enqueue(
+        self,
+        handle_id: int,
+        due_at: datetime,
+        kind: str,
+        params: dict[str, Any],
+        key: str,
+        *,
+        priority: int = 1,
+        quiet: bool = False,
+        topic: str | None = None,
+    ) -> None:
         """Add a message to the outbox, once per ``key``."""
         ...
 
+    async def enqueue_many(
+        self,
+        rows: Sequence[tuple[int, dict[str, Any], str]],
+        due_at: datetime,
+        kind: str,
+        *,
+        priority: int = 1,
+        quiet: bool = False,
+        topic: str | None = None,
+    ) -> None: ...
+
     async def drop_pending(self, handle_id: int) -> None: ...
 
-    async def due(self, now: datetime, limit: int = 100) -> list[DueMessage]: ...
+    async def drop_topic(self, topic: str) -> None: ...
+
+    async def recover(self, now: datetime, *, every_claim: bool = False) -> int: ...
+
+    async def claim(
+        self, now: datetime, limit: int, run: str, lease_until: datetime, *, hold_quiet: bool
+    ) -> list[DueMessage]: ...
+
+    async def start_sending(self, message_id: int, run: str) -> bool: ...
 
     async def sent(self, message_id: int, now: datetime) -> None: ...
 
     async def retry(self, message_id: int, at: datetime, give_up_after: int) -> bool: ...
 
-    async def blocked(self, message_id: int) -> None: ...
+    async def finish(self, message_id: int, state: str) -> None: ...
 
-    async def drop(self, message_id: int) -> None: ...
+    async def blocked(self, message_id: int, now: datetime) -> None: ...
+
+    async def resume(self, pseudonym: str) -> None: ...
+
+    async def counts(self, topic: str) -> dict[str, int]: ...
+
+    async def create_broadcast(
+        self, group_id: int, now: datetime, *, urgent: bool, notify_handle_id: int | None
+    ) -> int: ...
+
+    async def set_broadcast_total(self, broadcast_id: int, total: int) -> None: ...
+
+    async def broadcast(self, broadcast_id: int) -> BroadcastRecord | None: ...
+
+    async def latest_broadcast(self, group_id: int) -> BroadcastRecord | None: ...
+
+    async def open_broadcasts(self) -> list[BroadcastRecord]: ...
+
+    async def broadcast_progress(self, broadcast_id: int, now: datetime) -> None: ...
+
+    async def finish_broadcast(
+        self, broadcast_id: int, now: datetime, *, sent: int, stopped: int, failed: int
+    ) -> None: ...
 
     async def purge(self, now: datetime) -> int: ...
 
@@ -303,6 +372,15 @@ class GroupRecord:
     place: str
     schedule: Schedule
     reminder_minutes: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    id: int
+    group_id: int
+    pseudonym: str
+    joined_at: datetime
+    handle_id: int | None
 
 
 class GroupRepository(Protocol):
@@ -341,6 +419,24 @@ class GroupRepository(Protocol):
     async def rsvp_counts(self, group_id: int, original_day: date) -> tuple[int, int]: ...
 
     async def set_attendance(self, group_id: int, original_day: date, count: int) -> None: ...
+
+    async def attendance(self, group_id: int, original_day: date) -> int | None: ...
+
+    async def of_leader(self, leader_id: int) -> list[GroupRecord]: ...
+
+    async def update(self, group_id: int, **fields: Any) -> None:
+        """Change name, kind, point_id, place, schedule or reminder_minutes."""
+        ...
+
+    async def memberships(self, pseudonym: str) -> list[tuple[GroupRecord, int]]:
+        """The person's groups, each with their membership id."""
+        ...
+
+    async def member(self, member_id: int) -> Membership | None: ...
+
+    async def recipients(self, group_id: int) -> list[Membership]:
+        """Members who get messages (they agreed, and their address is kept)."""
+        ...
 
 
 class UnitOfWork(Protocol):

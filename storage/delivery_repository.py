@@ -6,16 +6,33 @@ so a retried transaction or a second dispatcher never sends one reminder twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.ports import DueMessage
+from core.ports import BroadcastRecord, DueMessage
 from storage.dialect import upsert_insert as _insert
-from storage.models import ContactHandle, OutboxMessage
+from storage.models import Broadcast, ContactHandle, OutboxMessage
 from storage.sealing import SealBroken, Sealer
+
+
+def _broadcast_record(row: Broadcast) -> BroadcastRecord:
+    return BroadcastRecord(
+        row.id,
+        row.group_id,
+        row.created_at,
+        row.urgent,
+        row.total,
+        row.notify_handle_id,
+        row.progress_at,
+        row.finished_at,
+        row.sent,
+        row.stopped,
+        row.failed,
+    )
 
 
 class SqlDeliveryRepository:
@@ -70,34 +87,111 @@ class SqlDeliveryRepository:
             update(ContactHandle).where(ContactHandle.id == handle_id).values(delete_after=when)
         )
 
-    async def enqueue(self, handle_id: int, due_at: datetime, kind: str, params: dict[str, Any], key: str) -> None:
-        statement = (
-            _insert(self._session, OutboxMessage)
-            .values(
-                handle_id=handle_id,
-                due_at=due_at,
-                kind=kind,
-                params=self._sealer.seal_json(params),
-                idempotency_key=key,
-                state="pending",
-                attempts=0,
+    async def enqueue(
+        self,
+        handle_id: int,
+        due_at: datetime,
+        kind: str,
+        params: dict[str, Any],
+        key: str,
+        *,
+        priority: int = 1,
+        quiet: bool = False,
+        topic: str | None = None,
+    ) -> None:
+        await self.enqueue_many([(handle_id, params, key)], due_at, kind, priority=priority, quiet=quiet, topic=topic)
+
+    async def enqueue_many(
+        self,
+        rows: Sequence[tuple[int, dict[str, Any], str]],
+        due_at: datetime,
+        kind: str,
+        *,
+        priority: int = 1,
+        quiet: bool = False,
+        topic: str | None = None,
+    ) -> None:
+        """Add messages (handle, parameters, idempotency key) to the outbox; a key already there is skipped."""
+        for start in range(0, len(rows), 500):
+            values = [
+                {
+                    "handle_id": handle_id,
+                    "due_at": due_at,
+                    "kind": kind,
+                    "params": self._sealer.seal_json(params),
+                    "idempotency_key": key,
+                    "state": "pending",
+                    "attempts": 0,
+                    "priority": priority,
+                    "quiet": quiet,
+                    "topic": topic,
+                }
+                for handle_id, params, key in rows[start : start + 500]
+            ]
+            statement = (
+                _insert(self._session, OutboxMessage)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=[OutboxMessage.idempotency_key])
             )
-            .on_conflict_do_nothing(index_elements=[OutboxMessage.idempotency_key])
-        )
-        await self._session.execute(statement)
+            await self._session.execute(statement)
 
     async def drop_pending(self, handle_id: int) -> None:
         await self._session.execute(
             delete(OutboxMessage).where(OutboxMessage.handle_id == handle_id, OutboxMessage.state == "pending")
         )
 
-    async def due(self, now: datetime, limit: int = 100) -> list[DueMessage]:
+    async def drop_topic(self, topic: str) -> None:
+        """Forget what is still waiting about one meeting (it was called off or moved)."""
+        await self._session.execute(
+            delete(OutboxMessage).where(OutboxMessage.topic == topic, OutboxMessage.state.in_(("pending", "claimed")))
+        )
+
+    async def recover(self, now: datetime, *, every_claim: bool = False) -> int:
+        """Claims whose dispatcher is gone: unsent ones go back to the queue; one that may have been sent
+        (its request had left) is marked unknown, never sent again.  ``every_claim`` at start-up, when no
+        other dispatcher can be running.  Returns how many became unknown."""
+        expired = OutboxMessage.lease_until <= now if not every_claim else OutboxMessage.lease_until.is_not(None)
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == "claimed", expired)
+            .values(state="pending", claim=None, lease_until=None)
+        )
+        unknown = await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == "sending", expired)
+            .values(state="unknown", claim=None, lease_until=None)
+        )
+        return int(unknown.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def claim(
+        self, now: datetime, limit: int, run: str, lease_until: datetime, *, hold_quiet: bool
+    ) -> list[DueMessage]:
+        """Take up to ``limit`` due messages for this dispatcher run, most urgent first.  On PostgreSQL
+        rows another dispatcher holds are skipped (``FOR UPDATE SKIP LOCKED``); everywhere the update
+        only takes rows still pending, so no two runs hold one row."""
+        stopped = select(ContactHandle.id).where(ContactHandle.stopped_at.is_not(None))
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == "pending", OutboxMessage.handle_id.in_(stopped))
+            .values(state="stopped")
+        )
+        query = select(OutboxMessage.id).where(OutboxMessage.state == "pending", OutboxMessage.due_at <= now)
+        if hold_quiet:
+            query = query.where(OutboxMessage.quiet.is_(False))
+        query = query.order_by(OutboxMessage.priority, OutboxMessage.due_at, OutboxMessage.id).limit(limit)
+        ids = list(await self._session.scalars(query.with_for_update(skip_locked=True)))
+        if not ids:
+            return []
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.state == "pending")
+            .values(state="claimed", claim=run, lease_until=lease_until)
+        )
         rows = await self._session.execute(
             select(OutboxMessage, ContactHandle.sealed)
             .join(ContactHandle, ContactHandle.id == OutboxMessage.handle_id)
-            .where(OutboxMessage.state == "pending", OutboxMessage.due_at <= now)
-            .order_by(OutboxMessage.due_at, OutboxMessage.id)
-            .limit(limit)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.claim == run, OutboxMessage.state == "claimed")
+            .order_by(OutboxMessage.priority, OutboxMessage.due_at, OutboxMessage.id)
         )
         out = []
         for message, sealed in rows:
@@ -105,7 +199,7 @@ class SqlDeliveryRepository:
                 where = self._sealer.open_json(sealed)
                 params = self._sealer.open_json(message.params)
             except (SealBroken, ValueError):
-                message.state = "dead"
+                message.state = "failed"
                 continue
             out.append(
                 DueMessage(
@@ -116,48 +210,139 @@ class SqlDeliveryRepository:
                     params,
                     message.attempts,
                     message.due_at,
+                    message.priority,
+                    message.topic,
                 )
             )
         await self._session.flush()
         return out
 
+    async def start_sending(self, message_id: int, run: str) -> bool:
+        """Mark a claimed message as on its way, just before the request leaves; False if this run no
+        longer holds it (the member left, or the claim was recovered)."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.claim == run, OutboxMessage.state == "claimed")
+            .values(state="sending")
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def sent(self, message_id: int, now: datetime) -> None:
         await self._session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message_id).values(state="sent", sent_at=now)
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(state="sent", sent_at=now, claim=None, lease_until=None)
         )
 
     async def retry(self, message_id: int, at: datetime, give_up_after: int) -> bool:
-        """Try again at ``at``; False (and the message is dead) once ``give_up_after`` tries are spent."""
+        """Try again at ``at``; False (and the message has failed) once ``give_up_after`` tries are spent."""
         row = await self._session.get(OutboxMessage, message_id)
         if row is None:
             return False
         row.attempts += 1
+        row.claim, row.lease_until = None, None
         if row.attempts >= give_up_after:
-            row.state = "dead"
+            row.state = "failed"
             return False
+        row.state = "pending"
         row.due_at = at
         return True
 
+    async def finish(self, message_id: int, state: str) -> None:
+        """End a message without sending it: ``late`` (too late to be right), ``unknown``, ``failed``."""
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(state=state, claim=None, lease_until=None)
+        )
+
     async def drop(self, message_id: int) -> None:
         """Give up on one message (it is too late to be useful)."""
-        await self._session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(state="dead"))
+        await self.finish(message_id, "late")
 
-    async def blocked(self, message_id: int) -> None:
-        """The recipient blocked the bot: drop this message and everything else pending to that handle."""
+    async def blocked(self, message_id: int, now: datetime) -> None:
+        """The recipient blocked the bot: the handle is stopped; this and everything pending to it too."""
         row = await self._session.get(OutboxMessage, message_id)
-        if row is not None:
-            await self._session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.handle_id == row.handle_id, OutboxMessage.state == "pending")
-                .values(state="dead")
+        if row is None:
+            return
+        await self._session.execute(
+            update(ContactHandle).where(ContactHandle.id == row.handle_id).values(stopped_at=now)
+        )
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.handle_id == row.handle_id,
+                (OutboxMessage.id == message_id) | (OutboxMessage.state == "pending"),
             )
+            .values(state="stopped", claim=None, lease_until=None)
+        )
+
+    async def resume(self, pseudonym: str) -> None:
+        """The person is talking to the bot again (so they unblocked it): their handles work again."""
+        await self._session.execute(
+            update(ContactHandle)
+            .where(ContactHandle.pseudonym == pseudonym, ContactHandle.stopped_at.is_not(None))
+            .values(stopped_at=None)
+        )
+
+    async def counts(self, topic: str) -> dict[str, int]:
+        """How many messages of a topic are in each state."""
+        rows = await self._session.execute(
+            select(OutboxMessage.state, func.count()).where(OutboxMessage.topic == topic).group_by(OutboxMessage.state)
+        )
+        return {str(state): int(n) for state, n in rows}
+
+    # ------------------------------------------------------------------ broadcasts
+
+    async def create_broadcast(
+        self, group_id: int, now: datetime, *, urgent: bool, notify_handle_id: int | None
+    ) -> int:
+        row = Broadcast(
+            group_id=group_id,
+            created_at=now,
+            urgent=urgent,
+            total=0,
+            notify_handle_id=notify_handle_id,
+            progress_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def set_broadcast_total(self, broadcast_id: int, total: int) -> None:
+        await self._session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(total=total))
+
+    async def broadcast(self, broadcast_id: int) -> BroadcastRecord | None:
+        row = await self._session.get(Broadcast, broadcast_id)
+        return _broadcast_record(row) if row else None
+
+    async def latest_broadcast(self, group_id: int) -> BroadcastRecord | None:
+        row = await self._session.scalar(
+            select(Broadcast).where(Broadcast.group_id == group_id).order_by(Broadcast.id.desc()).limit(1)
+        )
+        return _broadcast_record(row) if row else None
+
+    async def open_broadcasts(self) -> list[BroadcastRecord]:
+        rows = await self._session.scalars(select(Broadcast).where(Broadcast.finished_at.is_(None)))
+        return [_broadcast_record(row) for row in rows]
+
+    async def broadcast_progress(self, broadcast_id: int, now: datetime) -> None:
+        await self._session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(progress_at=now))
+
+    async def finish_broadcast(self, broadcast_id: int, now: datetime, *, sent: int, stopped: int, failed: int) -> None:
+        await self._session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id)
+            .values(finished_at=now, sent=sent, stopped=stopped, failed=failed)
+        )
 
     async def purge(self, now: datetime, keep_sent: timedelta = timedelta(days=2)) -> int:
         """Delete handles past their time (their messages go with them) and old delivered messages."""
         handles = await self._session.execute(
             delete(ContactHandle).where(ContactHandle.delete_after.is_not(None), ContactHandle.delete_after <= now)
         )
+        finished = ("sent", "stopped", "failed", "late", "unknown")
         await self._session.execute(
-            delete(OutboxMessage).where(OutboxMessage.state != "pending", OutboxMessage.due_at <= now - keep_sent)
+            delete(OutboxMessage).where(OutboxMessage.state.in_(finished), OutboxMessage.due_at <= now - keep_sent)
         )
         return int(handles.rowcount or 0)  # type: ignore[attr-defined]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.ports import GroupRecord
+from core.ports import GroupRecord, Membership
 from domain.recurrence import Schedule, schedule_from_dict, schedule_to_dict
 from storage.dialect import upsert_insert
 from storage.models import ContactHandle, Group, GroupAttendance, GroupException, GroupMember, GroupRsvp
@@ -151,3 +152,54 @@ class SqlGroupRepository:
             )
         )
         await self._session.execute(statement)
+
+    async def attendance(self, group_id: int, original_day: date) -> int | None:
+        count = await self._session.scalar(
+            select(GroupAttendance.count).where(
+                GroupAttendance.group_id == group_id, GroupAttendance.original_day == original_day
+            )
+        )
+        return int(count) if count is not None else None
+
+    async def of_leader(self, leader_id: int) -> list[GroupRecord]:
+        rows = await self._session.scalars(select(Group).where(Group.leader_id == leader_id).order_by(Group.id))
+        return [await self._record(row) for row in rows]
+
+    async def update(self, group_id: int, **fields: Any) -> None:
+        values: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name == "schedule":
+                values[name] = json.dumps(schedule_to_dict(value))
+            elif name == "reminder_minutes":
+                values[name] = ";".join(str(m) for m in value)
+            elif name in ("name", "kind", "point_id", "place"):
+                values[name] = value
+            else:
+                raise ValueError(f"a group has no field {name!r} to change")
+        if values:
+            await self._session.execute(update(Group).where(Group.id == group_id).values(**values))
+
+    async def memberships(self, pseudonym: str) -> list[tuple[GroupRecord, int]]:
+        rows = await self._session.execute(
+            select(Group, GroupMember.id)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .where(GroupMember.pseudonym == pseudonym)
+            .order_by(GroupMember.id)
+        )
+        return [(await self._record(group), int(member_id)) for group, member_id in rows]
+
+    async def member(self, member_id: int) -> Membership | None:
+        row = await self._session.get(GroupMember, member_id)
+        return _membership(row) if row else None
+
+    async def recipients(self, group_id: int) -> list[Membership]:
+        rows = await self._session.scalars(
+            select(GroupMember)
+            .where(GroupMember.group_id == group_id, GroupMember.handle_id.is_not(None))
+            .order_by(GroupMember.id)
+        )
+        return [_membership(row) for row in rows]
+
+
+def _membership(row: GroupMember) -> Membership:
+    return Membership(row.id, row.group_id, row.pseudonym, row.joined_at, row.handle_id)

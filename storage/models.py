@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Dialect, Float, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, types
+from sqlalchemy import (
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    types,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -306,6 +317,8 @@ class ContactHandle(Base):
     sealed: Mapped[str] = mapped_column(Text)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
     delete_after: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The person blocked the bot (Telegram answered 403): nothing more is sent until they come back.
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OutboxMessage(Base):
@@ -313,7 +326,10 @@ class OutboxMessage(Base):
     the change that caused it; delivered by the scheduler's dispatcher.  Gone with its contact handle."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_due", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_due", "state", "due_at"),
+        Index("ix_outbox_state_lease", "state", "lease_until"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     handle_id: Mapped[int] = mapped_column(ForeignKey("contact_handles.id", ondelete="CASCADE"), index=True)
@@ -321,9 +337,37 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[str] = mapped_column(Text, default="{}")  # JSON, sealed
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
-    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | dead
+    # pending -> claimed (by one dispatcher run, until lease_until) -> sending -> one of: sent; stopped (the
+    # person blocked the bot); failed (tries spent); late (too late to be right); unknown (the process died
+    # or timed out after the request left: never sent again, counted instead).
+    state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    priority: Mapped[int] = mapped_column(SmallInteger, default=1)  # 0 staff notices, 1 reminders, 2 broadcasts
+    quiet: Mapped[bool] = mapped_column(default=False)  # held during quiet hours (bulk, not urgent)
+    topic: Mapped[str | None] = mapped_column(String(40), index=True)  # a meeting or a broadcast
+    claim: Mapped[str | None] = mapped_column(String(32))  # the dispatcher run holding it
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Broadcast(Base):
+    """A leader's message to a group: the rows go to the outbox (topic ``b:<id>``); this keeps the totals
+    and the final report (numbers only)."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    total: Mapped[int] = mapped_column(default=0)
+    # The leader's notification address (consent "staff_notifications"), for progress and the report.
+    notify_handle_id: Mapped[int | None] = mapped_column(ForeignKey("contact_handles.id", ondelete="SET NULL"))
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent: Mapped[int] = mapped_column(default=0)
+    stopped: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
 
 
 def personal_tables() -> list[str]:

@@ -3,6 +3,7 @@ dispatcher after a restart, moved with the booking, gone after the appointment o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -13,6 +14,8 @@ from bot.scheduler import purge_expired_state
 from bot.telegram.aiogram_channel import AiogramTelegram
 from core.clock import ManualClock
 from core.codes import code_hash
+from core.events import Choice
+from core.ratelimit import Limits, SendLimiter
 from domain.hours import parse_hours
 from domain.slots import Availability
 from storage.models import ContactHandle, OutboxMessage
@@ -175,8 +178,9 @@ class FlakySender:
     def __init__(self, outcomes: list[Delivery]) -> None:
         self.outcomes = outcomes
         self.calls: list[str] = []
+        self.limiter = SendLimiter(Limits(per_second=10_000, chat_interval=0))
 
-    async def deliver(self, address: str, text: str) -> Delivery:
+    async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery:
         self.calls.append(address)
         return self.outcomes.pop(0) if self.outcomes else Delivery.SENT
 
@@ -197,7 +201,7 @@ async def test_transient_failures_back_off_and_a_block_drops_what_is_pending(
         await uow.commit()
     sender = FlakySender([Delivery.RETRY, Delivery.BLOCKED])
     report = await deliver_due(runtime, {"telegram": sender})
-    assert (report.sent, report.retried, report.blocked) == (0, 1, 1)
+    assert (report.sent, report.retried, report.stopped) == (0, 1, 1)
     assert (await deliver_due(runtime, {"telegram": sender})).sent == 0  # backing off
     clock.advance(timedelta(minutes=1))
     assert (await deliver_due(runtime, {"telegram": sender})).sent == 1
@@ -219,4 +223,4 @@ async def test_transient_failures_back_off_and_a_block_drops_what_is_pending(
         await uow.commit()
     late = FlakySender([])
     report = await deliver_due(runtime, {"telegram": late})
-    assert report.stale == 1 and late.calls == []
+    assert report.late == 1 and late.calls == []

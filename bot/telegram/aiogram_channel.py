@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -22,6 +22,7 @@ from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
+    TelegramNetworkError,
     TelegramNotFound,
 )
 from aiogram.types import (
@@ -37,13 +38,15 @@ from aiogram.types import (
     TelegramObject,
     Update,
 )
+from aiohttp import ClientConnectorError
 
 from bot.delivery import Delivery
-from bot.telegram.flood import FloodControl
+from bot.telegram.flood import ALREADY_LIMITED, FloodControl, RateLimit
 from bot.telegram.render import COMMANDS, TelegramMessage, render
 from core.conversation import Conversation
 from core.events import (
     ChannelInfo,
+    Choice,
     ChoiceMade,
     ContactShared,
     Event,
@@ -56,6 +59,7 @@ from core.events import (
 from core.locks import KeyedLock
 from core.logsafe import describe_exception
 from core.pseudonym import Pseudonymizer
+from core.ratelimit import TELEGRAM, SendLimiter
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +128,9 @@ class AiogramTelegram:
         self._conversation = conversation
         self._pseudonyms = pseudonyms
         self.flood = FloodControl()
+        self.limiter = SendLimiter(TELEGRAM)
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
+        session.middleware(RateLimit(self.limiter))
         session.middleware(self.flood)
         self.bot = Bot(
             token,
@@ -200,10 +206,19 @@ class AiogramTelegram:
                     log.error("sending a reply failed: %s", describe_exception(exc))
                     return
 
-    async def deliver(self, address: str, text: str) -> Delivery:
-        """Send one message from the outbox (reminders, notifications) to a chat."""
+    async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery:
+        """Send one message from the outbox (reminders, notifications, broadcasts) to a chat.  The
+        dispatcher has already taken its place in :attr:`limiter`."""
+        markup = (
+            InlineKeyboardMarkup(
+                inline_keyboard=[[InlineKeyboardButton(text=c.label, callback_data=c.id)] for c in choices]
+            )
+            if choices
+            else None
+        )
+        token = ALREADY_LIMITED.set(True)
         try:
-            await self.bot.send_message(int(address), html.escape(text, quote=False))
+            await self.bot.send_message(int(address), html.escape(text, quote=False), reply_markup=markup)
         except (TelegramForbiddenError, TelegramNotFound):
             return Delivery.BLOCKED
         except TelegramBadRequest as exc:
@@ -211,11 +226,18 @@ class AiogramTelegram:
                 return Delivery.BLOCKED
             log.error("a notice was refused: %s", describe_exception(exc))
             return Delivery.RETRY
+        except TelegramNetworkError as exc:
+            if isinstance(exc.__cause__, ClientConnectorError):  # it never reached Telegram
+                return Delivery.RETRY
+            log.warning("no answer to a notice; it may have arrived: %s", describe_exception(exc))
+            return Delivery.UNKNOWN
         except TelegramAPIError as exc:
             log.info("a notice will be retried: %s", describe_exception(exc))
             return Delivery.RETRY
         except ValueError:
             return Delivery.BLOCKED
+        finally:
+            ALREADY_LIMITED.reset(token)
         return Delivery.SENT
 
     async def set_commands(self) -> None:

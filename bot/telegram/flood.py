@@ -1,4 +1,4 @@
-"""Flood control for aiogram: no reply is ever dropped.
+"""Rate limits and flood control for aiogram: no reply is ever dropped.
 
 aiogram raises ``TelegramRetryAfter`` on 429 and never retries by itself.  This request middleware waits
 ``retry_after`` and sends again.  Connection errors where the request never reached Telegram are retried
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,8 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiohttp import ClientConnectorError
+
+from core.ratelimit import SendLimiter
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -29,6 +32,29 @@ class SendStats:
     retried_after_429: int = 0
     retried_connection: int = 0
     ambiguous: int = 0
+
+
+# Set while the dispatcher sends a message it has already taken a place for in the limiter.
+ALREADY_LIMITED: ContextVar[bool] = ContextVar("already_limited", default=False)
+LIMITED_METHODS = ("send", "forward", "copy")
+
+
+class RateLimit(BaseRequestMiddleware):
+    """Replies wait for their place in the shared limiter (ahead of bulk traffic)."""
+
+    def __init__(self, limiter: SendLimiter) -> None:
+        self.limiter = limiter
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[Any],
+        bot: Bot,
+        method: TelegramMethod[Any],
+    ) -> Response[Any]:
+        chat = getattr(method, "chat_id", None)
+        if chat is not None and not ALREADY_LIMITED.get() and method.__api_method__.startswith(LIMITED_METHODS):
+            await self.limiter.acquire(str(chat), bulk=False)
+        return await make_request(bot, method)
 
 
 class FloodControl(BaseRequestMiddleware):
@@ -54,7 +80,7 @@ class FloodControl(BaseRequestMiddleware):
                 await asyncio.sleep(exc.retry_after)
             except TelegramNetworkError as exc:
                 if not isinstance(exc.__cause__, ClientConnectorError):
-                    if method.__api_method__.startswith(("send", "forward", "copy")):
+                    if method.__api_method__.startswith(LIMITED_METHODS):
                         self.stats.ambiguous += 1
                     raise
                 failures += 1

@@ -1,0 +1,85 @@
+"""Sending within a platform's limits, with people who are talking to the bot served first.
+
+One :class:`SendLimiter` per bot account is shared by the replies and by the dispatcher.  It spaces
+messages evenly at the overall rate, at most one per ``chat_interval`` to one chat for bulk traffic, and
+a per-minute cap to group chats.  A bulk sender waits while any reply is waiting.  The clock and the
+sleep are injected, so the arithmetic is tested without waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    per_second: float = 30.0  # overall
+    chat_interval: float = 1.0  # seconds between bulk messages to one chat
+    group_per_minute: int = 20  # to one group chat
+
+
+TELEGRAM = Limits()
+
+
+class SendLimiter:
+    def __init__(
+        self,
+        limits: Limits = TELEGRAM,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        is_group: Callable[[str], bool] = lambda chat: chat.startswith("-"),
+    ) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._sleep = sleep
+        self._is_group = is_group
+        self._interval = 1.0 / limits.per_second
+        self._next_slot = 0.0  # the earliest time the next message may go, overall
+        self._chat_next: dict[str, float] = {}
+        self._group_sent: dict[str, deque[float]] = {}
+        self._replies_waiting = 0
+        self.waited = 0.0  # seconds spent waiting in all, for reports
+
+    def _wait_for(self, chat: str, bulk: bool, now: float) -> float:
+        wait = self._next_slot - now
+        if bulk:
+            wait = max(wait, self._chat_next.get(chat, 0.0) - now)
+        sent = self._group_sent.get(chat)
+        if sent is not None:
+            while sent and sent[0] <= now - 60.0:
+                sent.popleft()
+            if len(sent) >= self.limits.group_per_minute:
+                wait = max(wait, sent[0] + 60.0 - now)
+        return wait
+
+    def _take(self, chat: str, now: float) -> None:
+        self._next_slot = max(self._next_slot, now - self._interval) + self._interval
+        self._chat_next[chat] = now + self.limits.chat_interval
+        if self._is_group(chat):
+            self._group_sent.setdefault(chat, deque()).append(now)
+        if len(self._chat_next) > 10_000:  # forget chats whose interval has long passed
+            self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+
+    async def acquire(self, chat: str, *, bulk: bool) -> None:
+        """Wait until one message to ``chat`` may go, and count it."""
+        if not bulk:
+            self._replies_waiting += 1
+        try:
+            while True:
+                now = self._clock()
+                wait = self._wait_for(chat, bulk, now)
+                if bulk and self._replies_waiting:
+                    wait = max(wait, self._interval)
+                if wait <= 0:
+                    self._take(chat, now)
+                    return
+                self.waited += wait
+                await self._sleep(wait)
+        finally:
+            if not bulk:
+                self._replies_waiting -= 1
