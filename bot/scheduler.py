@@ -1,7 +1,9 @@
 """The scheduler: one APScheduler per deployment (never two processes sharing a job store).
 
-Jobs: purge expired conversation state and contact handles, so nothing outlives its purpose; deliver
-what is due in the outbox (reminders, staff notifications) every 30 seconds.
+Jobs: purge expired conversation state and contact handles, so nothing outlives its purpose; plan the
+groups' meeting reminders a day ahead; deliver what is due in the outbox (reminders, notifications,
+broadcasts) every few seconds.  The first delivery run after a start takes back every claim the previous
+process left (which is why there must be one scheduler process per deployment).
 Late jobs are run, not silently dropped: ``misfire_grace_time`` is set explicitly and runs coalesce.
 """
 
@@ -14,13 +16,15 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.delivery import Sender, deliver_due
+from bot.delivery import Report, Sender, deliver_due
 from bot.runtime import Runtime
+from handlers.group_messages import plan_all
 
 log = logging.getLogger(__name__)
 
 PURGE_EVERY = timedelta(minutes=10)
-DELIVER_EVERY = timedelta(seconds=30)
+PLAN_EVERY = timedelta(minutes=10)
+DELIVER_EVERY = timedelta(seconds=5)
 
 
 async def purge_expired_state(runtime: Runtime) -> int:
@@ -35,6 +39,27 @@ async def purge_expired_state(runtime: Runtime) -> int:
     return removed
 
 
+async def plan_group_reminders(runtime: Runtime) -> int:
+    """Write the reminders of every group's next meetings to the outbox (idempotent)."""
+    async with runtime.unit_of_work() as uow:
+        written = await plan_all(uow, runtime.i18n, runtime.clock.now())
+        await uow.commit()
+    return written
+
+
+class Dispatcher:
+    """The delivery job: the first run after start-up releases the previous process's claims."""
+
+    def __init__(self, runtime: Runtime, senders: Mapping[str, Sender]) -> None:
+        self._runtime = runtime
+        self._senders = senders
+        self._started = False
+
+    async def __call__(self) -> Report:
+        startup, self._started = not self._started, True
+        return await deliver_due(self._runtime, self._senders, startup=startup)
+
+
 def create_scheduler(runtime: Runtime, senders: Mapping[str, Sender] | None = None) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(
         timezone=runtime.settings.timezone,
@@ -47,11 +72,17 @@ def create_scheduler(runtime: Runtime, senders: Mapping[str, Sender] | None = No
         id="purge_expired_state",
         next_run_time=runtime.clock.now(),
     )
+    scheduler.add_job(
+        plan_group_reminders,
+        IntervalTrigger(seconds=PLAN_EVERY.total_seconds()),
+        args=[runtime],
+        id="plan_group_reminders",
+        next_run_time=runtime.clock.now(),
+    )
     if senders:
         scheduler.add_job(
-            deliver_due,
+            Dispatcher(runtime, senders),
             IntervalTrigger(seconds=DELIVER_EVERY.total_seconds()),
-            args=[runtime, senders],
             id="deliver_due",
             next_run_time=runtime.clock.now(),
         )

@@ -64,11 +64,12 @@ SELFCHECK_RESULTS = Purpose(
 
 STAFF_NOTIFICATIONS = Purpose(
     id="staff_notifications",
-    version="2026-11-v1",
-    title=N_("Booking notifications for staff"),
+    version="2026-11-v2",
+    title=N_("Notifications for staff"),
     explanation=N_(
-        "To tell you about new, moved and cancelled bookings I need to keep your chat address, encrypted, "
-        "while you are staff. Notifications show the time and the booking code, never who booked."
+        "To tell you about your work (new, moved and cancelled bookings for counsellors; how messages to a "
+        "group were delivered for peer leaders) I need to keep your chat address, encrypted, while you are "
+        "staff. Notifications show times, codes and numbers, never who anyone is."
     ),
 )
 

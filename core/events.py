@@ -149,6 +149,8 @@ class Render(enum.Flag):
 class ChannelInfo:
     name: str
     renders: Render
+    # A link that opens the bot with a start parameter, when the channel has one ("https://t.me/<bot>?start=").
+    start_link: str = ""
 
 
 @dataclass(slots=True)

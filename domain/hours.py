@@ -72,6 +72,11 @@ def _days(token: str) -> list[int]:
     return days
 
 
+def parse_days(token: str) -> list[int]:
+    """Days as typed ("T2-T6", "T3,T6", "Mo-Fr", "CN"), Monday = 0; raises HoursError."""
+    return _days(token)
+
+
 def _is_days(token: str) -> bool:
     """Whether a rule starts with days ("Mo-Fr", "T2,T4", "Su") rather than times."""
     parts = re.split(r"[,-]", token.lower())

@@ -12,7 +12,7 @@ from core.i18n import Translator
 from core.ports import UnitOfWork
 from domain.assist import Instrument
 from domain.gazetteer import Gazetteer
-from handlers import booking, callback, family, finder, menu, onboarding, privacy, selfcheck, staff, urgent
+from handlers import booking, callback, family, finder, groups, menu, onboarding, privacy, selfcheck, staff, urgent
 
 
 def build_conversation(
@@ -40,12 +40,13 @@ def build_conversation(
             booking.router,
             callback.router,
             staff.router,
+            groups.router,
         ],
         uow_factory=uow_factory,
         clock=clock,
         i18n=i18n,
         # Urgent words first: they must answer whatever else is going on, even before the age question.
-        hooks=[urgent_hook, onboarding.require_age, location_hook],
+        hooks=[urgent_hook, onboarding.require_age, location_hook, groups.code_hook],
         fallback=menu.fallback,
         expired_choice=menu.expired_choice,
         failure_reply=menu.failure_reply,

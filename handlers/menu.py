@@ -30,9 +30,7 @@ ITEMS: tuple[tuple[str, str], ...] = (
 # What a person under 16 is offered: no screening, booking or groups; family support, help, privacy.
 CHILD_ITEMS = frozenset({"family", "urgent", "privacy"})
 
-COMING_SOON: dict[str, str] = {
-    "groups": N_("Self-help groups are being prepared and will be here soon."),
-}
+COMING_SOON: dict[str, str] = {}
 
 
 def menu_choices(ctx: Context) -> list[Choice]:

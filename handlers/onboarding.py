@@ -9,6 +9,7 @@ from core.events import Choice, ChoiceMade, CommandMessage
 from core.hotlines import Hotlines
 from core.i18n import BOT_NAME
 from core.ports import AgeGroup
+from handlers import groups
 from handlers.menu import menu_choices, show_menu
 
 # What a person who has not answered the age question may still do.
@@ -16,7 +17,7 @@ OPEN_COMMANDS = frozenset({"start", "privacy", "forget", "stop", "khancap"})
 OPEN_CHOICES = frozenset({"age", "urgent", "resume", "privacy", "forget", "erase", "keep"})
 
 
-def introduction(ctx: Context) -> None:
+def introduction(ctx: Context, join: str = "") -> None:
     ctx.say(
         ctx._(
             "Hello, I am {name}, an automated assistant (not a person) of the community support network "
@@ -28,7 +29,7 @@ def introduction(ctx: Context) -> None:
         ).format(name=BOT_NAME),
         title=ctx._("Welcome to {name}").format(name=BOT_NAME),
     )
-    ctx.state.enter("onboarding", "age")
+    ctx.state.enter("onboarding", "age", join=join)
     ctx.say(
         ctx._("Before we start: how old are you?"),
         choices=[Choice("age:adult", ctx._("16 or older")), Choice("age:child", ctx._("Under 16"))],
@@ -42,7 +43,13 @@ def create_router(hotlines: Hotlines) -> Router:
     async def start(ctx: Context) -> None:
         if ctx.user.stopped:
             await ctx.uow.users.set_stopped(ctx.user.pseudonym, False)
-        introduction(ctx)
+        await ctx.uow.delivery.resume(ctx.user.pseudonym)  # writing again means they have not blocked the bot
+        args = ctx.event.args.strip() if isinstance(ctx.event, CommandMessage) else ""
+        join = args[2:] if args.startswith("g_") else ""  # a group's invitation link
+        if join and ctx.user.onboarded:
+            await groups.join_by_code(ctx, join)
+            return
+        introduction(ctx, join)
 
     @router.choice("age")
     async def age(ctx: Context) -> None:
@@ -63,8 +70,12 @@ def create_router(hotlines: Hotlines) -> Router:
             ctx.user = replace(ctx.user, age_group=AgeGroup.CHILD)
             ctx.say(text, choices=menu_choices(ctx))
             return
+        join = str(ctx.state.data.get("join") or "") if ctx.state.flow == "onboarding" else ""
         await ctx.uow.users.set_age_group(ctx.user.pseudonym, AgeGroup.ADULT)
         ctx.user = replace(ctx.user, age_group=AgeGroup.ADULT)
+        if join:
+            await groups.join_by_code(ctx, join)
+            return
         show_menu(ctx, ctx._("Thank you. How can I help you today?"))
 
     @router.flow("onboarding")

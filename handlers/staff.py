@@ -5,7 +5,7 @@ off."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 from core.clock import week_start
 from core.codes import code_hash, show_code
@@ -15,8 +15,10 @@ from core.events import Choice, CommandMessage, TextMessage
 from core.notices import MODES
 from domain.hours import HoursError, format_hours, parse_hours
 from domain.slots import Availability
+from domain.typed_dates import parse_day
 from handlers import consent
 from handlers.booking import when
+from handlers.groups import leader_home
 from handlers.menu import show_menu
 
 router = Router("staff")
@@ -62,15 +64,26 @@ async def notifications(ctx: Context) -> None:
         await ctx.uow.delivery.keep_handle(
             ctx.user.pseudonym, STAFF_NOTIFICATIONS.id, ctx.event.channel, ctx.event.address
         )
-        ctx.say(ctx._("Done: I will tell you about new, moved and cancelled bookings."))
+        ctx.say(
+            ctx._("Done: I will tell you about new, moved and cancelled bookings.")
+            if member.role == "counsellor"
+            else ctx._("Done: I will tell you how your messages to your groups are delivered.")
+        )
     else:
-        ctx.say(ctx._("All right: no notifications. You can see your bookings here at any time."))
+        ctx.say(
+            ctx._("All right: no notifications. You can see your bookings here at any time.")
+            if member is None or member.role == "counsellor"
+            else ctx._("All right: no notifications. You can follow your messages' progress in the group menu.")
+        )
     await staff_menu(ctx)
 
 
 async def staff_menu(ctx: Context) -> None:
     ctx.state.leave()
     member = await ctx.uow.staff.of(ctx.user.pseudonym)
+    if member is not None and member.role == "leader":
+        await leader_home(ctx, member)
+        return
     if member is None or member.role != "counsellor":
         show_menu(ctx)
         return
@@ -213,19 +226,3 @@ async def typed_day_off(ctx: Context) -> None:
     await ctx.uow.staff.set_availability(member.id, replace(previous, days_off=previous.days_off | {day}))
     ctx.say(ctx._("Saved: no bookings on {day}.").format(day=ctx.i18n.date(day)))
     await staff_menu(ctx)
-
-
-def parse_day(text: str, today: date) -> date | None:
-    """ "24/12" or "24/12/2026": a day from today on (a past day and month mean next year)."""
-    parts = [p for p in text.strip().replace("-", "/").replace(".", "/").split("/") if p]
-    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
-        return None
-    day, month = int(parts[0]), int(parts[1])
-    year = int(parts[2]) if len(parts) == 3 else today.year
-    try:
-        found = date(year, month, day)
-    except ValueError:
-        return None
-    if len(parts) == 2 and found < today:
-        found = date(year + 1, month, day)
-    return found if found >= today else None

@@ -140,11 +140,11 @@ class SqlDeliveryRepository:
             delete(OutboxMessage).where(OutboxMessage.handle_id == handle_id, OutboxMessage.state == "pending")
         )
 
-    async def drop_topic(self, topic: str) -> None:
-        """Forget what is still waiting about one meeting (it was called off or moved)."""
-        await self._session.execute(
-            delete(OutboxMessage).where(OutboxMessage.topic == topic, OutboxMessage.state.in_(("pending", "claimed")))
-        )
+    async def drop_topic(self, topic: str, *, prefix: bool = False) -> None:
+        """Forget what is still waiting about one meeting (it was called off or moved), or with ``prefix``
+        about every topic that starts so (a group's whole schedule changed)."""
+        match = OutboxMessage.topic.startswith(topic, autoescape=True) if prefix else OutboxMessage.topic == topic
+        await self._session.execute(delete(OutboxMessage).where(match, OutboxMessage.state.in_(("pending", "claimed"))))
 
     async def recover(self, now: datetime, *, every_claim: bool = False) -> int:
         """Claims whose dispatcher is gone: unsent ones go back to the queue; one that may have been sent

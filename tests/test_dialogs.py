@@ -60,10 +60,13 @@ DIALOGS: dict[str, list[Step]] = {
         press("Menu chính", choices=MENU),
         say("/khancap", *URGENT),
     ],
-    "items not built yet say so politely; booking with no counsellor says so too": [
+    "groups explain how to join; a wrong code is refused kindly; booking with no counsellor says so": [
         START,
         ADULT,
-        press("Nhóm tự lực", "sẽ sớm có", choices=MENU),
+        press("Nhóm tự lực", "gõ mã nhóm vào đây", choices=("Menu chính",)),
+        say("ABCD-EFGH", "không tìm thấy nhóm nào có mã này", choices=("Menu chính",)),
+        say("xin chào", "không tìm thấy nhóm", choices=("Menu chính",)),
+        say("xin chào", "chưa hiểu ý bạn", choices=MENU),
         press("Đặt lịch tư vấn", "Chưa có tư vấn viên nào đăng lịch", choices=("Tìm điểm hỗ trợ", "Menu chính")),
     ],
     "unknown input and unknown commands get a kind answer and the menu": [
@@ -327,7 +330,7 @@ DIALOGS.update(
             press("Đặt lịch tư vấn cho chính tôi", "không cần cho biết tên", choices=("Tìm điểm hỗ trợ", "Menu chính")),
             press("Menu chính"),
             press("Dành cho gia đình"),
-            press("Nhóm hỗ trợ gia đình", "nhóm tự lực", choices=MENU),
+            press("Nhóm hỗ trợ gia đình", "người thân", "gõ mã nhóm", choices=("Menu chính",)),
         ],
         "family: someone under 16 gets reassurance, the child line and no booking": [
             START,

@@ -6,7 +6,7 @@ import asyncio
 import heapq
 import itertools
 from collections.abc import Coroutine
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 

@@ -11,6 +11,7 @@ import asyncio
 import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -139,6 +140,7 @@ class AiogramTelegram:
         )
         self.dispatcher = Dispatcher()
         self._order = KeyedLock()
+        self.info = INFO
         self.processed = 0  # updates fully handled, for health checks and tests
         self._progress = asyncio.Condition()
         self.dispatcher.update.outer_middleware(self._in_order)
@@ -189,7 +191,7 @@ class AiogramTelegram:
         await self._answer(chat_id, ChoiceMade(user, CHANNEL, query.data, address=str(chat_id)))
 
     async def _answer(self, chat_id: int, event: Event) -> None:
-        outcome = await self._conversation.handle(event, INFO)
+        outcome = await self._conversation.handle(event, self.info)
         for reply in outcome.replies:
             for message in render(reply, self._conversation.i18n):
                 try:
@@ -248,6 +250,9 @@ class AiogramTelegram:
 
     async def run_polling(self, *, handle_signals: bool = True, polling_timeout: int = 30) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
+        me = await self.bot.me()
+        if me.username:
+            self.info = replace(INFO, start_link=f"https://t.me/{me.username}?start=")
         await self.set_commands()
         await self.dispatcher.start_polling(
             self.bot,

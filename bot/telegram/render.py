@@ -18,6 +18,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("menu", N_("Main menu")),
     ("khancap", N_("Urgent help")),
     ("lichhen", N_("My appointments")),
+    ("nhom", N_("Self-help groups")),
+    ("roinhom", N_("Leave a group")),
     ("privacy", N_("What is stored about me")),
     ("forget", N_("Erase everything about me")),
     ("stop", N_("No more messages from the bot")),

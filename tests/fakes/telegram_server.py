@@ -121,6 +121,7 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.delivered_up_to = 0
+        self.blocked: set[int] = set()  # chats whose user has blocked the bot (sends answer 403)
 
     # ------------------------------------------------------------------ server lifecycle
 
@@ -278,6 +279,8 @@ class FakeTelegram:
             return self._violation("; ".join(errors))
         lowered = method.lower()
         if lowered in SEND_METHODS:
+            if int(params["chat_id"]) in self.blocked:
+                return self._error(403, "Forbidden: bot was blocked by the user")
             refusal = self._flood_check(params)
             if refusal is not None:
                 return refusal

@@ -1,0 +1,58 @@
+"""Dates and times as people type them: "24/12", "24/12 18:30", "T3,T6 18:30".  Pure parsing."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+from domain.hours import HoursError, parse_days
+
+_CLOCK = re.compile(r"^(\d{1,2})[:hgH.](\d{2})?$")
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """ "24/12" or "24/12/2026": a day from today on (a past day and month mean next year)."""
+    parts = [p for p in text.strip().replace("-", "/").replace(".", "/").split("/") if p]
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        return None
+    day, month = int(parts[0]), int(parts[1])
+    year = int(parts[2]) if len(parts) == 3 else today.year
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    if len(parts) == 2 and found < today:
+        found = date(year + 1, month, day)
+    return found if found >= today else None
+
+
+def parse_clock(text: str) -> time | None:
+    """ "18:30", "18h30", "18h" or "7.05" as a time of day; None if it is not one."""
+    match = _CLOCK.match(text.strip())
+    if not match:
+        return None
+    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+    if hours > 23 or minutes > 59:
+        return None
+    return time(hours, minutes)
+
+
+def parse_day_time(text: str, today: date) -> tuple[date, time] | None:
+    """ "25/12 18:30": a day from today on and a time; None if either part is missing or wrong."""
+    parts = text.split()
+    if len(parts) != 2:
+        return None
+    day, clock = parse_day(parts[0], today), parse_clock(parts[1])
+    return (day, clock) if day is not None and clock is not None else None
+
+
+def parse_weekdays_time(text: str) -> tuple[frozenset[int], time]:
+    """ "T3 18:30" or "T3,T6 18:30" (or "Tu,Fr 18:30"): weekdays (Monday = 0) and a time of day."""
+    parts = text.replace(", ", ",").split()
+    if len(parts) != 2:
+        raise HoursError("type the day(s), a space, then the time")
+    days = frozenset(parse_days(parts[0]))
+    clock = parse_clock(parts[1])
+    if clock is None:
+        raise HoursError(f'"{parts[1]}" is not a time of day')
+    return days, clock

@@ -1,0 +1,141 @@
+"""What groups send through the outbox: reminders before each meeting, news of a meeting called off or
+moved, and a leader's broadcasts.  Written in the same transaction as the change that causes them.
+
+Reminders are written a day ahead (the scheduler plans them every few minutes, and joining plans them at
+once), one per member, meeting and lead time: the idempotency key names all three, so planning twice, or
+after a restart, never doubles one.  A reminder that would fall in the quiet hours is moved out of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from core.i18n import Translator
+from core.ports import GroupRecord, Membership, UnitOfWork
+from domain.quiet_hours import QuietHours
+from domain.recurrence import Meeting, meetings, reminder_times
+
+PLAN_AHEAD = timedelta(days=1)  # reminders due within this are written to the outbox
+LOOK_BACK = timedelta(hours=6)  # ...and those missed by this much (the late rule then decides)
+QUIET = QuietHours()
+REMINDER, BULK, NOTICE = 1, 2, 0  # outbox priorities
+
+
+def meeting_topic(group_id: int, original_day: date) -> str:
+    return f"g:{group_id}:{original_day.isoformat()}"
+
+
+async def place_text(uow: UnitOfWork, i18n: Translator, group: GroupRecord) -> str:
+    """Where the group meets, as a reminder says it."""
+    if group.point_id is not None:
+        point = await uow.directory.get(group.point_id)
+        if point is not None:
+            return i18n.gettext("at {place}").format(place=f"{point.name}, {point.address}")
+    if group.place.startswith(("https://", "http://")):
+        return i18n.gettext("online: {link}").format(link=group.place)
+    if group.place:
+        return i18n.gettext("at {place}").format(place=group.place)
+    return ""
+
+
+async def plan_reminders(
+    uow: UnitOfWork,
+    i18n: Translator,
+    group: GroupRecord,
+    members: Sequence[Membership],
+    now: datetime,
+    *,
+    since: datetime | None = None,
+) -> int:
+    """Write the reminders due before ``now + PLAN_AHEAD`` for these members; returns how many were due
+    (already-written ones are skipped by their key)."""
+    if not group.reminder_minutes or not members:
+        return 0
+    zone = i18n.timezone
+    offsets = tuple(timedelta(minutes=m) for m in group.reminder_minutes)
+    earliest = since if since is not None else now - LOOK_BACK
+    place = await place_text(uow, i18n, group)
+    written = 0
+    for meeting in meetings(group.schedule, earliest, now + PLAN_AHEAD + max(offsets), zone):
+        for offset, due in reminder_times(meeting, offsets):
+            due = QUIET.reminder_time(due, meeting.start, zone)
+            if due > now + PLAN_AHEAD:
+                continue
+            minutes = int(offset.total_seconds() // 60)
+            rows = [
+                (
+                    member.handle_id,
+                    {
+                        "group": group.name,
+                        "at": meeting.start.isoformat(),
+                        "place": place,
+                        "member": member.id,
+                        "day": meeting.original_day.isoformat(),
+                        "offset": minutes,
+                    },
+                    f"g:{member.id}:{meeting.start:%Y%m%d%H%M}:{minutes}",
+                )
+                for member in members
+                if member.handle_id is not None and due >= max(earliest, member.joined_at)
+            ]
+            if rows:
+                topic = meeting_topic(group.id, meeting.original_day)
+                await uow.delivery.enqueue_many(rows, due, "group_reminder", priority=REMINDER, quiet=True, topic=topic)
+                written += len(rows)
+    return written
+
+
+async def plan_all(uow: UnitOfWork, i18n: Translator, now: datetime) -> int:
+    """The scheduler's job: reminders of every group, for every member who gets them."""
+    written = 0
+    for group, _created in await uow.groups.all_groups():
+        written += await plan_reminders(uow, i18n, group, await uow.groups.recipients(group.id), now)
+    return written
+
+
+async def meeting_changed(
+    uow: UnitOfWork, i18n: Translator, group: GroupRecord, meeting: Meeting, moved_to: datetime | None, now: datetime
+) -> int:
+    """A meeting was called off (``moved_to`` None) or moved: its pending reminders go, members are told,
+    and a moved meeting gets its own reminders.  Returns how many members are told."""
+    await uow.groups.change_meeting(group.id, meeting.original_day, moved_to)
+    await uow.delivery.drop_topic(meeting_topic(group.id, meeting.original_day))
+    members = await uow.groups.recipients(group.id)
+    day = meeting.original_day.isoformat()
+    if moved_to is None:
+        kind, stamp = "group_cancelled", "x"
+        extra: dict[str, str] = {}
+    else:
+        kind, stamp = "group_moved", f"{moved_to:%Y%m%d%H%M}"
+        extra = {"at": moved_to.isoformat(), "place": await place_text(uow, i18n, group)}
+    rows = [
+        (m.handle_id, {"group": group.name, "day": day, **extra}, f"gc:{group.id}:{day}:{stamp}:{m.id}")
+        for m in members
+        if m.handle_id is not None
+    ]
+    await uow.delivery.enqueue_many(rows, now, kind, priority=REMINDER, quiet=True)
+    if moved_to is not None:
+        updated = await uow.groups.get(group.id)
+        if updated is not None:
+            await plan_reminders(uow, i18n, updated, members, now, since=now)
+    return len(rows)
+
+
+async def start_broadcast(
+    uow: UnitOfWork, group: GroupRecord, text: str, now: datetime, *, urgent: bool, notify_handle_id: int | None
+) -> tuple[int, int]:
+    """Write one message per member who gets messages; returns (broadcast id, how many)."""
+    members = [m for m in await uow.groups.recipients(group.id) if m.handle_id is not None]
+    broadcast = await uow.delivery.create_broadcast(group.id, now, urgent=urgent, notify_handle_id=notify_handle_id)
+    rows = [(m.handle_id, {"group": group.name, "text": text}, f"b:{broadcast}:{m.id}") for m in members]
+    await uow.delivery.enqueue_many(
+        rows,  # type: ignore[arg-type]
+        now,
+        "group_broadcast",
+        priority=BULK,
+        quiet=not urgent,
+        topic=f"b:{broadcast}",
+    )
+    await uow.delivery.set_broadcast_total(broadcast, len(rows))
+    return broadcast, len(rows)
