@@ -29,7 +29,7 @@ NOTICES: dict[str, str] = {
     "broadcast_progress": N_("Your message to {group}: sent {sent}/{total}."),
     "broadcast_report": N_(
         "Your message to {group} is done: {sent} of {total} received it; {stopped} have blocked the bot; "
-        "{failed} could not be reached."
+        "{failed} could not be reached or not confirmed."
     ),
 }
 # How late a message may still go out; later, it is dropped and counted.  Group reminders: a quarter of

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
 from core.clock import ManualClock
+from storage import migrate
 from storage.db import create_engine
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -91,6 +92,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'storage.sqlite3'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database(request: pytest.FixtureRequest) -> str | None:
+    return None if request.param == "sqlite" else str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+async def any_runtime(any_database: str | None, tmp_path: Path, clock: ManualClock) -> AsyncIterator[Runtime]:
+    """A runtime with a manual clock on SQLite and on a fresh PostgreSQL database (migrated first)."""
+    url = any_database
+    if url:
+        engine = create_engine(url)
+        await migrate.upgrade(engine)
+        await engine.dispose()
+    settings = Settings(data_dir=tmp_path / "data", secret_key=SecretStr(TEST_SECRET), database_url=url)
+    async with await open_runtime(settings, clock=clock) as runtime:
+        yield runtime
 
 
 @pytest.fixture

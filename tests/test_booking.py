@@ -5,29 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import icalendar
-import pytest
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.config import Settings
 from bot.console import INFO
-from bot.runtime import Runtime, open_runtime
+from bot.runtime import Runtime
 from bot.scheduler import purge_expired_state
 from bot.telegram.aiogram_channel import AiogramTelegram
-from core.clock import ManualClock
 from core.codes import code_hash
 from core.events import ChoiceMade, TextMessage
 from domain.hours import parse_hours
 from domain.slots import Availability
-from storage import migrate
-from storage.db import create_engine
 from storage.models import Booking
-from tests.conftest import TEST_SECRET
 from tests.dialog import ConsoleDriver, Driver, TelegramDriver, play
 from tests.fakes.telegram_server import FakeTelegram
 from tests.test_dialogs import ADULT, START, console_driver, telegram_driver  # noqa: F401
@@ -172,23 +164,6 @@ async def test_forged_cancel_of_someone_elses_booking_is_refused(
         assert answer.text and "Đã đặt lịch" not in answer.text and "đã được hủy" not in answer.text
     async with runtime.sessions() as session:
         assert (await session.scalars(select(Booking.id))).all() == [booking_id]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def race_database(request: pytest.FixtureRequest) -> str | None:
-    return None if request.param == "sqlite" else str(request.getfixturevalue("postgres_url"))
-
-
-@pytest.fixture
-async def any_runtime(race_database: str | None, tmp_path: Path, clock: ManualClock) -> AsyncIterator[Runtime]:
-    url = race_database
-    if url:
-        engine = create_engine(url)
-        await migrate.upgrade(engine)
-        await engine.dispose()
-    settings = Settings(data_dir=tmp_path / "data", secret_key=SecretStr(TEST_SECRET), database_url=url)
-    async with await open_runtime(settings, clock=clock) as runtime:
-        yield runtime
 
 
 async def test_fifty_people_confirm_the_same_slot_at_once_and_one_gets_it(any_runtime: Runtime) -> None:
