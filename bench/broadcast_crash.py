@@ -29,6 +29,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bench.fanout import FIRST_CHAT, TOKEN, noon_clock, populate
+from bench.scratch import scratch_database
 from bot.config import Settings
 from bot.delivery import deliver_due
 from bot.runtime import open_runtime
@@ -116,6 +117,11 @@ async def main(members: int, kill_at: list[float], database_url: str | None) -> 
     )
 
 
+async def run(members: int, kill_at: list[float], database_url: str | None) -> None:
+    async with scratch_database(database_url) as url:
+        await main(members, kill_at, url)
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         url = sys.argv[sys.argv.index("--database-url") + 1] if "--database-url" in sys.argv else None
@@ -126,4 +132,4 @@ if __name__ == "__main__":
     parser.add_argument("--kill-at", type=float, nargs="*", default=[0.5])
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    asyncio.run(main(args.members, args.kill_at, args.database_url))
+    asyncio.run(run(args.members, args.kill_at, args.database_url))

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from bench.scratch import scratch_database
 from bot.config import Settings
 from bot.delivery import deliver_due
 from bot.runtime import Runtime, open_runtime
@@ -154,9 +155,14 @@ async def main(members: int, database_url: str | None) -> None:
         )
 
 
+async def run(members: int, database_url: str | None) -> None:
+    async with scratch_database(database_url) as url:
+        await main(members, url)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    asyncio.run(main(args.members, args.database_url))
+    asyncio.run(run(args.members, args.database_url))

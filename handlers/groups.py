@@ -283,6 +283,18 @@ async def _owned(ctx: Context, leader: StaffRecord, group_id: str) -> GroupRecor
     return group if group is not None and group.leader_id == leader.id else None
 
 
+async def _leader_choice(ctx: Context) -> tuple[StaffRecord, GroupRecord, str] | None:
+    """For a leader's choice ``action:<group id>:<rest>``: the leader, their group and the rest; None (and
+    the menu shown) when the person is no leader or the group is not theirs."""
+    leader = await _leader(ctx)
+    group_id, _, rest = ctx.choice_arg.partition(":")
+    group = await _owned(ctx, leader, group_id) if leader else None
+    if leader is None or group is None:
+        show_menu(ctx)
+        return None
+    return leader, group, rest
+
+
 async def leader_home(ctx: Context, leader: StaffRecord) -> None:
     ctx.state.leave()
     groups = await ctx.uow.groups.of_leader(leader.id)
@@ -304,12 +316,8 @@ async def leader_menu(ctx: Context) -> None:
 
 @router.choice("ldg")
 async def group_panel(ctx: Context) -> None:
-    leader = await _leader(ctx)
-    group = await _owned(ctx, leader, ctx.choice_arg) if leader else None
-    if leader is None or group is None:
-        show_menu(ctx)
-        return
-    await show_panel(ctx, group)
+    if (chosen := await _leader_choice(ctx)) is not None:
+        await show_panel(ctx, chosen[1])
 
 
 async def show_panel(ctx: Context, group: GroupRecord, note: str = "") -> None:
@@ -364,12 +372,9 @@ def _last_meeting(ctx: Context, group: GroupRecord) -> Meeting | None:
 
 @router.choice("lda")
 async def panel_action(ctx: Context) -> None:
-    leader = await _leader(ctx)
-    group_id, _, action = ctx.choice_arg.partition(":")
-    group = await _owned(ctx, leader, group_id) if leader else None
-    if leader is None or group is None:
-        show_menu(ctx)
+    if (chosen := await _leader_choice(ctx)) is None:
         return
+    _leader_record, group, action = chosen
     back = Choice(f"ldg:{group.id}", ctx._("Back"))
     meeting = upcoming(ctx, group)
     if action == "cx" and meeting is not None:
@@ -423,11 +428,11 @@ async def panel_action(ctx: Context) -> None:
 
 @router.choice("ldx")
 async def call_off(ctx: Context) -> None:
-    leader = await _leader(ctx)
-    group_id, _, day_text = ctx.choice_arg.partition(":")
-    group = await _owned(ctx, leader, group_id) if leader else None
-    meeting = _meeting_of(ctx, group, day_text) if group else None
-    if group is None or meeting is None:
+    if (chosen := await _leader_choice(ctx)) is None:
+        return
+    _leader_record, group, day_text = chosen
+    meeting = _meeting_of(ctx, group, day_text)
+    if meeting is None:
         show_menu(ctx)
         return
     told = await meeting_changed(ctx.uow, ctx.i18n, group, meeting, None, ctx.now)
@@ -479,11 +484,11 @@ async def show_progress(ctx: Context, group: GroupRecord) -> None:
 
 @router.choice("ldb")
 async def send_broadcast(ctx: Context) -> None:
-    leader = await _leader(ctx)
-    group_id, _, mode = ctx.choice_arg.partition(":")
-    group = await _owned(ctx, leader, group_id) if leader else None
+    if (chosen := await _leader_choice(ctx)) is None:
+        return
+    _leader_record, group, mode = chosen
     text = str(ctx.state.data.get("text") or "") if ctx.state.flow == FLOW else ""
-    if leader is None or group is None or not text or mode not in ("send", "urgent"):
+    if not text or mode not in ("send", "urgent"):
         show_menu(ctx)
         return
     notify = await ctx.uow.delivery.handle_for(ctx.user.pseudonym, STAFF_NOTIFICATIONS.id)
@@ -514,12 +519,9 @@ async def new_group(ctx: Context) -> None:
 
 @router.choice("lde")
 async def edit_field(ctx: Context) -> None:
-    leader = await _leader(ctx)
-    group_id, _, field = ctx.choice_arg.partition(":")
-    group = await _owned(ctx, leader, group_id) if leader else None
-    if leader is None or group is None:
-        show_menu(ctx)
+    if (chosen := await _leader_choice(ctx)) is None:
         return
+    leader, group, field = chosen
     ctx.state.enter(FLOW, "name", edit=group.id)
     if field == "name":
         ctx.say(ctx._("Type the new name of the group."), choices=[Choice(f"ldg:{group.id}", ctx._("Cancel"))])
