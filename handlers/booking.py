@@ -290,7 +290,7 @@ async def notify_counsellor(ctx: Context, booking: BookingRecord, kind: str) -> 
         return
     params = {"at": booking.starts_at.isoformat(), "code": show_code(booking.code), "mode": booking.mode}
     key = f"{kind}:{booking.id}:{booking.starts_at.isoformat()}"
-    await ctx.uow.delivery.enqueue(handle, ctx.now, kind, params, key)
+    await ctx.uow.delivery.enqueue(handle, ctx.now, kind, params, key, priority=0)  # staff notices go first
 
 
 async def schedule_reminders(ctx: Context, booking: BookingRecord, handle: int) -> None:
