@@ -23,6 +23,7 @@ from handlers.group_messages import plan_all
 log = logging.getLogger(__name__)
 
 PURGE_EVERY = timedelta(minutes=10)
+KEEP_UPDATE_KEYS = timedelta(days=2)  # platforms redeliver within hours, not days
 PLAN_EVERY = timedelta(minutes=10)
 DELIVER_EVERY = timedelta(seconds=5)
 
@@ -33,6 +34,7 @@ async def purge_expired_state(runtime: Runtime) -> int:
     async with runtime.unit_of_work() as uow:
         removed = await uow.states.purge_expired(runtime.clock.now())
         handles = await uow.delivery.purge(runtime.clock.now())
+        await uow.updates.purge(runtime.clock.now() - KEEP_UPDATE_KEYS)
         await uow.commit()
     if removed or handles:
         log.info("purged %d expired conversation states and %d contact handles", removed, handles)

@@ -162,7 +162,12 @@ def parse_command(event: TextMessage) -> Event:
     if not match:
         return event
     return CommandMessage(
-        event.user, event.channel, match.group(1).lower(), (match.group(2) or "").strip(), address=event.address
+        event.user,
+        event.channel,
+        match.group(1).lower(),
+        (match.group(2) or "").strip(),
+        address=event.address,
+        delivery_key=event.delivery_key,
     )
 
 
@@ -232,6 +237,8 @@ class Conversation:
         now = self._clock.now()
         today = now.astimezone(self._i18n.timezone).date()
         async with self._uow_factory() as uow:
+            if event.delivery_key and not await uow.updates.first_time(event.channel, event.delivery_key, now):
+                return Outcome(duplicate=True)  # delivered again: it was handled (and answered) already
             user = await uow.users.touch(event.user, today)
             state = await uow.states.load(event.user, now) or ConversationState()
             ctx = Context(

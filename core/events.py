@@ -37,6 +37,9 @@ class Event:
     user: str
     channel: str
     address: str = field(default="", kw_only=True, repr=False, compare=False)
+    # The platform's id of this delivery (Telegram's update id, Zalo's message id): an event whose key was
+    # already handled is a redelivery and changes nothing.  Empty where the channel cannot repeat itself.
+    delivery_key: str = field(default="", kw_only=True, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,3 +162,4 @@ class Outcome:
 
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False
+    duplicate: bool = False  # a redelivery of an event already handled: nothing was done

@@ -85,6 +85,14 @@ class StateRepository(Protocol):
     async def clear(self, pseudonym: str) -> None: ...
 
 
+class UpdateLog(Protocol):
+    async def first_time(self, channel: str, key: str, now: datetime) -> bool:
+        """Record a delivery; False if it was recorded before (a redelivery)."""
+        ...
+
+    async def purge(self, before: datetime) -> int: ...
+
+
 class ConsentRepository(Protocol):
     async def grant(self, pseudonym: str, purpose: str, text_version: str, at: datetime) -> None: ...
 
@@ -474,6 +482,9 @@ class UnitOfWork(Protocol):
 
     @property
     def groups(self) -> GroupRepository: ...
+
+    @property
+    def updates(self) -> UpdateLog: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -82,6 +82,19 @@ class ConversationStateRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class ProcessedUpdate(Base):
+    """Deliveries already handled (channel, update or message id), written in the transaction of their effects,
+    so a webhook delivered twice changes state once.  No person is named; purged after two days."""
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (UniqueConstraint("channel", "key", name="uq_processed_updates_channel_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(80))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class Consent(Base):
     """The consent ledger: one row per grant, closed by its withdrawal."""
 

@@ -26,6 +26,7 @@ from storage.models import (
     ConversationStateRow,
     DirectoryVersion,
     ListingReport,
+    ProcessedUpdate,
     SavedResult,
     ServicePointRow,
     Tally,
@@ -114,6 +115,24 @@ class SqlStateRepository:
 
     async def purge_expired(self, now: datetime) -> int:
         result = await self._session.execute(delete(ConversationStateRow).where(ConversationStateRow.expires_at <= now))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+class SqlUpdateLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def first_time(self, channel: str, key: str, now: datetime) -> bool:
+        statement = (
+            _insert(self._session, ProcessedUpdate)
+            .values(channel=channel, key=key[:80], seen_at=now)
+            .on_conflict_do_nothing(index_elements=[ProcessedUpdate.channel, ProcessedUpdate.key])
+        )
+        result = await self._session.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def purge(self, before: datetime) -> int:
+        result = await self._session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < before))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -424,6 +443,7 @@ class SqlUnitOfWork:
     bookings: SqlBookingRepository
     delivery: SqlDeliveryRepository
     groups: SqlGroupRepository
+    updates: SqlUpdateLog
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], sealer: Sealer, writer: asyncio.Lock | None = None
@@ -455,6 +475,7 @@ class SqlUnitOfWork:
         self.staff = SqlStaffRepository(self._session)
         self.bookings = SqlBookingRepository(self._session)
         self.delivery = SqlDeliveryRepository(self._session, self._sealer)
+        self.updates = SqlUpdateLog(self._session)
         self.groups = SqlGroupRepository(self._session)
         return self
 

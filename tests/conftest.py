@@ -4,12 +4,17 @@ PostgreSQL (skipped where absent, unless DIEMTUA_REQUIRE_SERVICES=1), and the fa
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from aiohttp import web
 from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -17,10 +22,15 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
+from bot.webhook import TELEGRAM_HEADER, TELEGRAM_PATH, ZALO_HEADER, ZALO_PATH, create_app
+from bot.zalo.channel import ZaloChannel
+from bot.zalo.client import ZaloClient
 from core.clock import ManualClock
 from storage import migrate
 from storage.db import create_engine
+from tests.dialog import ConsoleDriver, Driver, TelegramDriver, ZaloDriver
 from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.zalo_server import FakeZalo
 
 REQUIRE_SERVICES = os.environ.get("DIEMTUA_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get("DIEMTUA_TEST_POSTGRES_URL", "postgresql+asyncpg://root@127.0.0.1:5432/test")
@@ -147,3 +157,114 @@ async def telegram(runtime: Runtime, fake_telegram: FakeTelegram) -> AsyncIterat
     finally:
         await channel.stop()
         await asyncio.wait_for(task, 10)
+
+
+@pytest.fixture
+async def fake_zalo() -> AsyncIterator[FakeZalo]:
+    fake = FakeZalo()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+    assert fake.violations == [], f"requests Zalo would refuse: {fake.violations}"
+
+
+ZALO_TOKEN = "1234567890:zalo-test-token-abcdefgh"
+
+
+@pytest.fixture
+async def zalo(runtime: Runtime, fake_zalo: FakeZalo) -> AsyncIterator[ZaloChannel]:
+    """The Zalo channel with its own httpx client, long polling the fake Zalo server."""
+    async with httpx.AsyncClient(timeout=10) as http:
+        client = ZaloClient(http, ZALO_TOKEN, api_url=fake_zalo.url, backoff=0.01)
+        channel = ZaloChannel(runtime.conversation, runtime.pseudonyms, client)
+        task = asyncio.create_task(channel.run_polling(timeout=1))
+        try:
+            yield channel
+        finally:
+            await channel.stop()
+            await asyncio.wait_for(task, 10)
+
+
+# ---------------------------------------------------------------------------- dialog drivers, one per channel
+
+
+@pytest.fixture
+def console_driver(runtime: Runtime) -> Driver:
+    return ConsoleDriver(runtime)
+
+
+@pytest.fixture
+def telegram_driver(telegram: AiogramTelegram, fake_telegram: FakeTelegram) -> Driver:
+    return TelegramDriver(fake_telegram, telegram)
+
+
+@pytest.fixture
+def zalo_driver(zalo: ZaloChannel, fake_zalo: FakeZalo) -> Driver:
+    return ZaloDriver(fake_zalo, zalo)
+
+
+TELEGRAM_HOOK_SECRET = "telegram-webhook-secret-for-tests"
+ZALO_HOOK_SECRET = "zalo-webhook-secret-for-tests"
+
+
+@dataclass
+class Webhooks:
+    """The webhook application on loopback, serving a Telegram (aiogram) and a Zalo channel."""
+
+    url: str
+    telegram: AiogramTelegram
+    zalo: ZaloChannel
+    http: httpx.AsyncClient
+
+    async def post(self, path: str, body: object, secret: str | None) -> httpx.Response:
+        header = TELEGRAM_HEADER if path == TELEGRAM_PATH else ZALO_HEADER
+        headers = {header: secret} if secret is not None else {}
+        content = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return await self.http.post(self.url + path, content=content, headers=headers)
+
+    async def telegram_update(self, body: dict[str, Any]) -> int:
+        return (await self.post(TELEGRAM_PATH, body, TELEGRAM_HOOK_SECRET)).status_code
+
+    async def zalo_update(self, body: dict[str, Any]) -> int:
+        return (await self.post(ZALO_PATH, body, ZALO_HOOK_SECRET)).status_code
+
+
+@pytest.fixture
+async def webhooks(runtime: Runtime, fake_telegram: FakeTelegram, fake_zalo: FakeZalo) -> AsyncIterator[Webhooks]:
+    telegram = AiogramTelegram(runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake_telegram.url)
+    async with httpx.AsyncClient(timeout=10) as http:
+        zalo = ZaloChannel(
+            runtime.conversation, runtime.pseudonyms, ZaloClient(http, ZALO_TOKEN, api_url=fake_zalo.url, backoff=0.01)
+        )
+        await telegram.prepare()
+        app = create_app(
+            telegram=(TELEGRAM_HOOK_SECRET, telegram.feed_update), zalo=(ZALO_HOOK_SECRET, zalo.handle_update)
+        )
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        try:
+            yield Webhooks(f"http://127.0.0.1:{port}", telegram, zalo, http)
+        finally:
+            await runner.cleanup()
+            await telegram.close()
+
+
+@pytest.fixture
+def zalo_webhook_driver(webhooks: Webhooks, fake_zalo: FakeZalo) -> Driver:
+    return ZaloDriver(fake_zalo, webhooks.zalo, name="zalo-webhook", webhook=webhooks.zalo_update)
+
+
+@pytest.fixture
+def telegram_webhook_driver(webhooks: Webhooks, fake_telegram: FakeTelegram) -> Driver:
+    return TelegramDriver(fake_telegram, webhooks.telegram, name="telegram-webhook", webhook=webhooks.telegram_update)
+
+
+@pytest.fixture(params=["console", "telegram", "zalo", "zalo_webhook"])
+def driver(request: pytest.FixtureRequest) -> Driver:
+    """Every dialog table runs through every channel."""
+    return request.getfixturevalue(f"{request.param}_driver")  # type: ignore[no-any-return]

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
+
+import pytest
 
 from bot.console import ConsoleChannel
 from bot.runtime import Runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
+from bot.zalo.channel import ZaloChannel
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
+from tests.fakes.zalo_server import FakeZalo
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,12 @@ class Driver(Protocol):
 _NUMBERED = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
 
 
+def numbered_choices(output: str) -> list[str]:
+    """The choices of a plain-text answer: its last numbered list."""
+    blocks = [b for b in output.split("\n\n") if _NUMBERED.search(b)]
+    return [m.group(2) for m in _NUMBERED.finditer(blocks[-1])] if blocks else []
+
+
 class ConsoleDriver:
     name = "console"
 
@@ -80,10 +90,7 @@ class ConsoleDriver:
         self._out.truncate()
         await self._channel.send(text)
         output = self._out.getvalue()
-        # The choices of the answer are its last numbered list.
-        blocks = [b for b in output.split("\n\n") if _NUMBERED.search(b)]
-        choices = [m.group(2) for m in _NUMBERED.finditer(blocks[-1])] if blocks else []
-        self._last = Turn(output, choices)
+        self._last = Turn(output, numbered_choices(output))
         return self._last
 
     async def press(self, label: str) -> Turn:
@@ -104,9 +111,15 @@ class TelegramDriver:
     user_id: int = 5550001
     name: str = "telegram"
     pushed: int = field(default=0)
+    # With a webhook, updates are POSTed to the bot's webhook application instead of polled.
+    webhook: Callable[[dict[str, Any]], Awaitable[int]] | None = None
 
-    async def _run(self, _update_id: int) -> Turn:
+    async def _run(self, update_id: int) -> Turn:
         before = len(self.fake.messages(self.user_id))
+        if self.webhook is not None:
+            status = await self.webhook(self.fake.take(update_id))
+            assert status == 200, f"the webhook answered {status}"
+            return self.turn(self.fake.messages(self.user_id)[before:])
         self.pushed = self.fake.pushed  # every driver of this fake server counts the same updates
         await self.channel.wait_processed(self.pushed)
         new = self.fake.messages(self.user_id)[before:]
@@ -149,6 +162,48 @@ class TelegramDriver:
         return await self._run(self.fake.user_shares_contact(self.user_id, phone, own=False))
 
 
+@dataclass
+class ZaloDriver:
+    """Zalo: plain text in and out; choices are numbered, chosen by typing the number.  Updates reach the
+    bot by long polling, or, with ``webhook`` set, are POSTed to the webhook application."""
+
+    fake: FakeZalo
+    channel: ZaloChannel
+    user_id: str = "7a1e5b0c9d8f6e4a3b21"
+    name: str = "zalo"
+    can_share_location: bool = False
+    webhook: Callable[[dict[str, Any]], Awaitable[int]] | None = None
+    _last: Turn = field(default_factory=lambda: Turn("", []))
+
+    async def _deliver(self, update: dict[str, Any]) -> None:
+        if self.webhook is not None:
+            status = await self.webhook(update)
+            assert status == 200, f"the webhook answered {status}"
+        else:
+            await self.channel.wait_processed(self.fake.pushed)
+
+    async def say(self, text: str) -> Turn:
+        before = len(self.fake.messages(self.user_id))
+        if self.webhook is not None:
+            await self._deliver(self.fake.update(self.user_id, "message.text.received", text=text))
+        else:
+            self.fake.user_sends(self.user_id, text)
+            await self._deliver({})
+        output = "\n\n".join(m.text for m in self.fake.messages(self.user_id)[before:])
+        self._last = Turn(output, numbered_choices(output))
+        return self._last
+
+    async def press(self, label: str) -> Turn:
+        assert label in self._last.choices, f"{label!r} not offered; offered: {self._last.choices}"
+        return await self.say(str(self._last.choices.index(label) + 1))
+
+    async def share_location(self, latitude: float, longitude: float) -> Turn:
+        raise NotImplementedError("Zalo cannot share a location: the person types a place instead")
+
+    async def share_contact(self, phone: str) -> Turn:
+        return await self.say(phone)  # no contact button on Zalo: the number is typed
+
+
 async def play(driver: Driver, steps: Sequence[Step]) -> list[Turn]:
     turns = []
     for number, step in enumerate(steps, start=1):
@@ -157,6 +212,8 @@ async def play(driver: Driver, steps: Sequence[Step]) -> list[Turn]:
         elif step.action == "press":
             turn = await driver.press(step.value)
         elif step.action == "location":
+            if not getattr(driver, "can_share_location", True):
+                pytest.skip(f"{driver.name} has no location sharing (people type a place there instead)")
             lat, lon = (float(v) for v in step.value.split())
             turn = await driver.share_location(lat, lon)
         elif step.action == "contact":

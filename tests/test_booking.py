@@ -22,8 +22,7 @@ from domain.slots import Availability
 from storage.models import Booking
 from tests.dialog import ConsoleDriver, Driver, TelegramDriver, play
 from tests.fakes.telegram_server import FakeTelegram
-from tests.test_dialogs import ADULT, START, console_driver, telegram_driver  # noqa: F401
-from tests.test_dialogs import driver as channel  # noqa: F401
+from tests.test_dialogs import ADULT, START
 from tests.test_finder import load_sample
 
 CODE = re.compile(r"Mã đặt lịch của bạn: ([A-Z0-9]{4}-[A-Z0-9]{4})")
@@ -55,42 +54,42 @@ async def add_counsellor(runtime: Runtime, pseudonym: str = "c" * 64) -> int:
     return staff.id
 
 
-async def test_book_move_and_cancel(channel: Driver, runtime: Runtime) -> None:  # noqa: F811
+async def test_book_move_and_cancel(driver: Driver, runtime: Runtime) -> None:
     await load_sample(runtime)
     await add_counsellor(runtime)
-    await play(channel, [START, ADULT])
-    turn = await channel.press("Đặt lịch tư vấn")
+    await play(driver, [START, ADULT])
+    turn = await driver.press("Đặt lịch tư vấn")
     assert "không cần cho biết tên" in turn.text
     assert turn.choices == [HOAN_KIEM, "Tư vấn viên bất kỳ, qua điện thoại", "Menu chính"]
-    turn = await channel.press(HOAN_KIEM)
+    turn = await driver.press(HOAN_KIEM)
     # Monday 09:00 in Hà Nội, two hours' notice: Monday still has the afternoon; Sunday is off.
     assert turn.choices[:3] == ["Thứ Hai, 23/11", "Thứ Ba, 24/11", "Thứ Tư, 25/11"]
     assert "Chủ Nhật, 29/11" not in turn.choices
-    turn = await channel.press("Thứ Ba, 24/11")
+    turn = await driver.press("Thứ Ba, 24/11")
     assert turn.choices == ["08:00", "09:00", "10:00", "13:30", "14:30", "15:30", "Ngày khác"]
-    turn = await channel.press("09:00")
+    turn = await driver.press("09:00")
     assert "Đặt lịch Thứ Ba, 24/11 lúc 09:00, gặp trực tiếp tại " + HOAN_KIEM in turn.text
-    turn = await channel.press("Có, xác nhận")
+    turn = await driver.press("Có, xác nhận")
     match = CODE.search(turn.text)
     assert match is not None and "Đã đặt lịch: Thứ Ba, 24/11 lúc 09:00" in turn.text
     code = match.group(1)
 
-    turn = await channel.say("/lichhen")
+    turn = await driver.say("/lichhen")
     assert f"(mã {code})" in turn.text
-    turn = await channel.press(f"Đổi giờ {code}")
+    turn = await driver.press(f"Đổi giờ {code}")
     assert "Lịch hẹn hiện tại của bạn là Thứ Ba, 24/11 lúc 09:00" in turn.text
-    await channel.press("Thứ Tư, 25/11")
-    turn = await channel.press("14:30")
+    await driver.press("Thứ Tư, 25/11")
+    turn = await driver.press("14:30")
     assert "Chuyển lịch hẹn của bạn sang Thứ Tư, 25/11 lúc 14:30" in turn.text
-    turn = await channel.press("Có, xác nhận")
+    turn = await driver.press("Có, xác nhận")
     assert "đã được chuyển sang Thứ Tư, 25/11 lúc 14:30" in turn.text and code in turn.text
 
-    turn = await channel.say("/lichhen")
-    turn = await channel.press(f"Hủy {code}")
+    turn = await driver.say("/lichhen")
+    turn = await driver.press(f"Hủy {code}")
     assert "Hủy lịch hẹn Thứ Tư, 25/11 lúc 14:30?" in turn.text
-    turn = await channel.press("Có, hủy lịch")
+    turn = await driver.press("Có, hủy lịch")
     assert "đã được hủy" in turn.text
-    turn = await channel.say("/lichhen")
+    turn = await driver.say("/lichhen")
     assert "chưa có lịch hẹn nào" in turn.text
     async with runtime.sessions() as session:
         assert (await session.scalars(select(Booking))).all() == []

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.runtime import Runtime
-from bot.telegram.aiogram_channel import AiogramTelegram
-from tests.dialog import ConsoleDriver, Driver, Step, TelegramDriver, contact, location, play, press, say
-from tests.fakes.telegram_server import FakeTelegram
+from tests.dialog import Driver, Step, contact, location, play, press, say
 
 MENU = (
     "Tự đánh giá",
@@ -345,21 +342,6 @@ DIALOGS.update(
         ],
     }
 )
-
-
-@pytest.fixture
-def console_driver(runtime: Runtime) -> Driver:
-    return ConsoleDriver(runtime)
-
-
-@pytest.fixture
-def telegram_driver(telegram: AiogramTelegram, fake_telegram: FakeTelegram) -> Driver:
-    return TelegramDriver(fake_telegram, telegram)
-
-
-@pytest.fixture(params=["console", "telegram"])
-def driver(request: pytest.FixtureRequest) -> Driver:
-    return request.getfixturevalue(f"{request.param}_driver")  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("name", list(DIALOGS))

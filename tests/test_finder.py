@@ -17,8 +17,7 @@ from handlers.finder import KEEP_RESULTS_SECONDS
 from storage.models import ConversationStateRow, ListingReport
 from tests.dialog import ConsoleDriver, Driver, Step, TelegramDriver, location, play, press, say
 from tests.fakes.telegram_server import FakeTelegram
-from tests.test_dialogs import ADULT, DIALOGS, START, console_driver, telegram_driver  # noqa: F401
-from tests.test_dialogs import driver as channel  # noqa: F401
+from tests.test_dialogs import ADULT, DIALOGS, START
 
 FIND = press("Điểm hỗ trợ gần nhất", "chia sẻ vị trí", "không lưu lại", choices=("Chọn dịch vụ", "Menu chính"))
 HEROIN = "self-check: daily heroin and frequent injecting is high risk with treatment and testing next"
@@ -110,9 +109,9 @@ async def load_sample(runtime: Runtime) -> None:
 
 
 @pytest.mark.parametrize("name", list(FINDER_DIALOGS))
-async def test_finder_dialog(channel: Driver, runtime: Runtime, name: str) -> None:  # noqa: F811
+async def test_finder_dialog(driver: Driver, runtime: Runtime, name: str) -> None:
     await load_sample(runtime)
-    await play(channel, FINDER_DIALOGS[name])
+    await play(driver, FINDER_DIALOGS[name])
 
 
 def scan_order(runtime_points: list[tuple[str, float, float]], lat: float, lon: float) -> list[str]:
@@ -133,7 +132,7 @@ def scan_order(runtime_points: list[tuple[str, float, float]], lat: float, lon: 
     ],
 )
 async def test_results_are_ordered_exactly_as_a_full_haversine_scan(
-    channel: Driver,  # noqa: F811
+    driver: Driver,
     runtime: Runtime,
     how: str,
     value: tuple[float, float] | str,
@@ -142,13 +141,13 @@ async def test_results_are_ordered_exactly_as_a_full_haversine_scan(
     async with runtime.unit_of_work() as uow:
         listed = await uow.directory.all_points()
     points = [(p.name, p.lat, p.lon) for p in listed]
-    await play(channel, [START, ADULT])
+    await play(driver, [START, ADULT])
     if isinstance(value, tuple):
-        turn = await channel.share_location(*value)
+        turn = await driver.share_location(*value)
         lat, lon = value
     else:
-        await channel.press("Điểm hỗ trợ gần nhất")
-        turn = await channel.say(value)
+        await driver.press("Điểm hỗ trợ gần nhất")
+        turn = await driver.say(value)
         communes = commune_places([(p.province, p.commune, p.lat, p.lon) for p in listed if p.commune])
         (place,) = runtime.gazetteer.lookup(value, extra=communes)
         lat, lon = place.lat, place.lon

@@ -74,21 +74,21 @@ def _sender_id(update: Update) -> int | None:
     return user.id if user is not None else None
 
 
-def message_event(message: Message, user: str) -> Event | None:
-    """A Telegram message as a core event (None for what the bot ignores)."""
-    address = str(message.chat.id)
+def message_event(message: Message, user: str, key: str = "") -> Event | None:
+    """A Telegram message as a core event (None for what the bot ignores); ``key`` is the update id."""
+    where = {"address": str(message.chat.id), "delivery_key": key}
     if message.text is not None:
-        return TextMessage(user, CHANNEL, message.text, address=address)
+        return TextMessage(user, CHANNEL, message.text, **where)
     if message.location is not None:
         try:
             location = Location(message.location.latitude, message.location.longitude)
         except ValueError:
-            return UnsupportedMessage(user, CHANNEL, "location", address=address)
-        return LocationShared(user, CHANNEL, location, address=address)
+            return UnsupportedMessage(user, CHANNEL, "location", **where)
+        return LocationShared(user, CHANNEL, location, **where)
     if message.contact is not None:
         own = message.from_user is not None and message.contact.user_id == message.from_user.id
-        return ContactShared(user, CHANNEL, phone=message.contact.phone_number, own=own, address=address)
-    return UnsupportedMessage(user, CHANNEL, str(message.content_type), address=address)
+        return ContactShared(user, CHANNEL, phone=message.contact.phone_number, own=own, **where)
+    return UnsupportedMessage(user, CHANNEL, str(message.content_type), **where)
 
 
 def to_markup(message: TelegramMessage) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
@@ -171,15 +171,15 @@ class AiogramTelegram:
         async with self._progress:
             await asyncio.wait_for(self._progress.wait_for(lambda: self.processed >= count), timeout)
 
-    async def _on_message(self, message: Message) -> None:
+    async def _on_message(self, message: Message, event_update: Update) -> None:
         if message.chat.type != ChatType.PRIVATE or message.from_user is None or message.from_user.is_bot:
             return  # groups are not conversations; nothing is read there
         user = self._pseudonyms.of(CHANNEL, message.from_user.id)
-        event = message_event(message, user)
+        event = message_event(message, user, str(event_update.update_id))
         if event is not None:
             await self._answer(message.chat.id, event)
 
-    async def _on_callback(self, query: CallbackQuery) -> None:
+    async def _on_callback(self, query: CallbackQuery, event_update: Update) -> None:
         try:
             await query.answer()
         except TelegramAPIError as exc:  # a query older than Telegram keeps: still handle the press
@@ -188,7 +188,8 @@ class AiogramTelegram:
             return
         user = self._pseudonyms.of(CHANNEL, query.from_user.id)
         chat_id = query.message.chat.id
-        await self._answer(chat_id, ChoiceMade(user, CHANNEL, query.data, address=str(chat_id)))
+        choice = ChoiceMade(user, CHANNEL, query.data, address=str(chat_id), delivery_key=str(event_update.update_id))
+        await self._answer(chat_id, choice)
 
     async def _answer(self, chat_id: int, event: Event) -> None:
         outcome = await self._conversation.handle(event, self.info)
@@ -242,6 +243,23 @@ class AiogramTelegram:
             ALREADY_LIMITED.reset(token)
         return Delivery.SENT
 
+    async def feed_update(self, body: dict[str, Any]) -> None:
+        """Handle one update that came by webhook (the same path as a polled one)."""
+        await self.dispatcher.feed_raw_update(self.bot, body)
+
+    async def prepare(self) -> None:
+        """Learn the bot's name (for join links) and set its command menu."""
+        me = await self.bot.me()
+        if me.username:
+            self.info = replace(INFO, start_link=f"https://t.me/{me.username}?start=")
+        await self.set_commands()
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.bot.set_webhook(
+            url, secret_token=secret, allowed_updates=["message", "callback_query"], drop_pending_updates=False
+        )
+        await self.prepare()
+
     async def set_commands(self) -> None:
         i18n = self._conversation.i18n
         await self.bot.set_my_commands(
@@ -250,10 +268,7 @@ class AiogramTelegram:
 
     async def run_polling(self, *, handle_signals: bool = True, polling_timeout: int = 30) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
-        me = await self.bot.me()
-        if me.username:
-            self.info = replace(INFO, start_link=f"https://t.me/{me.username}?start=")
-        await self.set_commands()
+        await self.prepare()
         await self.dispatcher.start_polling(
             self.bot,
             handle_signals=handle_signals,

@@ -209,6 +209,13 @@ class FakeTelegram:
         message["chat"] = {"id": group_id, "type": "group", "title": "Group"}
         return self._push({"message": message})
 
+    def take(self, update_id: int) -> dict[str, Any]:
+        """Remove a queued update, to deliver it by webhook instead of getUpdates."""
+        for index, update in enumerate(self._updates):
+            if update["update_id"] == update_id:
+                return self._updates.pop(index)
+        raise KeyError(update_id)
+
     # ------------------------------------------------------------------ what the bot sent
 
     def last_message(self, chat_id: int) -> SentMessage | None:

@@ -1,0 +1,195 @@
+"""The Zalo channel (Zalo Bot Platform): long polling or webhook, plain text, numbered choices.
+
+Zalo has no buttons, no location sharing and no markup: replies are rendered as plain text (choices as a
+numbered list: typing the number or the label chooses; "share your location" becomes "type your district
+or ward") and split at 2000 characters on sentence boundaries.  Updates are accepted with or without the
+``{ok, result}`` envelope; messages from bots are ignored; a message id seen before is not handled again
+(in memory for polling, and in the database with the handling's own transaction).  The Zalo user id
+becomes a pseudonym at the door.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.delivery import Delivery
+from bot.zalo.client import MAX_TEXT, ZaloClient, ZaloError, ZaloForbidden, ZaloNetworkError
+from core.conversation import Conversation
+from core.events import ChannelInfo, Choice, Event, Render, Reply, TextMessage, UnsupportedMessage
+from core.locks import KeyedLock
+from core.logsafe import describe_exception
+from core.pseudonym import Pseudonymizer
+from core.ratelimit import Limits, SendLimiter
+from core.render import render_plain
+from core.split import split_text
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+INFO = ChannelInfo(name=CHANNEL, renders=Render.NONE)
+PIECE = 1900  # under Zalo's 2000, with room for emoji counted twice
+# Zalo publishes no rate numbers: stay well under what Telegram allows, and back off on 429.
+ZALO = Limits(per_second=10.0, chat_interval=1.0, group_per_minute=20)
+UNSUPPORTED = {
+    "message.image.received": "photo",
+    "message.sticker.received": "sticker",
+    "message.voice.received": "voice",
+    "message.unsupported.received": "other",
+}
+
+
+def unwrap(body: Any) -> dict[str, Any] | None:
+    """An update with or without the ``{ok, result}`` envelope; None if it is not one."""
+    if isinstance(body, dict) and "result" in body and "event_name" not in body:
+        body = body["result"]
+    if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
+        return None
+    return body
+
+
+def render(reply: Reply, i18n: Any) -> list[str]:
+    return split_text(render_plain(reply, i18n), PIECE)
+
+
+class ZaloChannel:
+    def __init__(
+        self,
+        conversation: Conversation,
+        pseudonyms: Pseudonymizer,
+        client: ZaloClient,
+        *,
+        limiter: SendLimiter | None = None,
+    ) -> None:
+        self._conversation = conversation
+        self._pseudonyms = pseudonyms
+        self.client = client
+        self.limiter = limiter or SendLimiter(ZALO, is_group=lambda chat: False)
+        self._order = KeyedLock()
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._stopping = asyncio.Event()
+        self._tasks: set[asyncio.Task[bool]] = set()
+        self._poll: asyncio.Task[Any] | None = None
+        self.processed = 0
+        self._progress = asyncio.Condition()
+
+    # ------------------------------------------------------------------ in
+
+    def event_of(self, update: Mapping[str, Any]) -> Event | None:
+        message = update["message"]
+        sender = message.get("from") or {}
+        chat = message.get("chat") or {}
+        if sender.get("is_bot") or not sender.get("id") or not chat.get("id"):
+            return None
+        if str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE":
+            return None  # group chats are not conversations
+        user = self._pseudonyms.of(CHANNEL, str(sender["id"]))
+        where = {"address": str(chat["id"]), "delivery_key": str(message.get("message_id") or "")}
+        name = str(update.get("event_name", ""))
+        text = message.get("text")
+        if name == "message.text.received" and isinstance(text, str) and text.strip():
+            return TextMessage(user, CHANNEL, text, **where)
+        return UnsupportedMessage(user, CHANNEL, UNSUPPORTED.get(name, "other"), **where)
+
+    def _first_sight(self, key: str) -> bool:
+        if not key:
+            return True
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > 10_000:
+            self._seen.popitem(last=False)
+        return True
+
+    async def handle_update(self, body: Any) -> bool:
+        """Handle one update (webhook body or polled result); False if it was not one, or a repeat."""
+        update = unwrap(body)
+        event = self.event_of(update) if update is not None else None
+        try:
+            if event is None or not self._first_sight(event.delivery_key):
+                return False
+            async with self._order.hold(event.user):
+                outcome = await self._conversation.handle(event, INFO)
+                if not outcome.duplicate:
+                    await self._send_replies(event.address, outcome.replies)
+            return not outcome.duplicate
+        finally:
+            async with self._progress:
+                self.processed += 1
+                self._progress.notify_all()
+
+    async def wait_processed(self, count: int, timeout: float = 10.0) -> None:
+        async with self._progress:
+            await asyncio.wait_for(self._progress.wait_for(lambda: self.processed >= count), timeout)
+
+    # ------------------------------------------------------------------ out
+
+    async def _send(self, chat_id: str, text: str, *, bulk: bool) -> None:
+        await self.limiter.acquire(chat_id, bulk=bulk)
+        await self.client.send_message(chat_id, text)
+
+    async def _send_replies(self, chat_id: str, replies: Sequence[Reply]) -> None:
+        for reply in replies:
+            for piece in render(reply, self._conversation.i18n):
+                try:
+                    await self._send(chat_id, piece, bulk=False)
+                except ZaloError as exc:
+                    log.error("sending a reply on Zalo failed: %s", describe_exception(exc))
+                    return
+
+    async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery:
+        """Send one outbox message (the dispatcher has taken its place in :attr:`limiter`)."""
+        reply = Reply(text=text, choices=tuple(choices))
+        try:
+            for piece in render(reply, self._conversation.i18n):
+                await self.client.send_message(address, piece)
+        except ZaloForbidden:
+            return Delivery.BLOCKED
+        except ZaloNetworkError as exc:
+            return Delivery.UNKNOWN if exc.sent else Delivery.RETRY
+        except ZaloError as exc:
+            log.info("a Zalo notice will be retried: %s", describe_exception(exc))
+            return Delivery.RETRY
+        return Delivery.SENT
+
+    # ------------------------------------------------------------------ polling
+
+    async def run_polling(self, *, timeout: int = 30) -> None:
+        """Long polling: one update per call; each is handled in its own task (one person's in order)."""
+        await self.client.delete_webhook()
+        self._stopping.clear()
+        failures = 0
+        while not self._stopping.is_set():
+            self._poll = asyncio.ensure_future(self.client.get_updates(timeout=timeout))
+            try:
+                update = await self._poll
+                failures = 0
+            except asyncio.CancelledError:
+                if not self._stopping.is_set():
+                    raise
+                break
+            except ZaloError as exc:
+                failures += 1
+                delay = min(30.0, 0.5 * 2 ** min(failures, 6))
+                log.warning("Zalo polling failed (%s): retry in %.1f s", describe_exception(exc), delay)
+                await asyncio.sleep(delay)
+                continue
+            if update is not None:
+                task = asyncio.create_task(self.handle_update(update))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._poll is not None:
+            self._poll.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(Exception):
+                await task
+
+
+__all__ = ["CHANNEL", "INFO", "MAX_TEXT", "ZaloChannel", "render", "unwrap"]
