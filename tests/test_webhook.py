@@ -19,7 +19,7 @@ from tests.conftest import TELEGRAM_HOOK_SECRET, ZALO_HOOK_SECRET, ZALO_TOKEN, W
 from tests.dialog import TelegramDriver, play
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.zalo_server import FakeZalo
-from tests.test_dialogs import ADULT, DIALOGS, START
+from tests.test_dialogs import DIALOGS, START
 
 ZALO_USER = "5f0e1d2c3b4a59687766"
 
