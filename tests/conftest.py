@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
+from bot.telegram.ptb_channel import PtbTelegram
 from bot.webhook import TELEGRAM_HEADER, TELEGRAM_PATH, ZALO_HEADER, ZALO_PATH, create_app
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.client import ZaloClient
@@ -201,6 +202,29 @@ def telegram_driver(telegram: AiogramTelegram, fake_telegram: FakeTelegram) -> D
 
 
 @pytest.fixture
+async def ptb(runtime: Runtime, fake_telegram: FakeTelegram) -> AsyncIterator[PtbTelegram]:
+    """The python-telegram-bot runtime, polling the fake Bot API server."""
+    channel = PtbTelegram(runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake_telegram.url)
+    task = asyncio.create_task(channel.run_polling(polling_timeout=1))
+    for _ in range(200):
+        if any(method == "getUpdates" for method, _ in fake_telegram.calls) or task.done():
+            break
+        await asyncio.sleep(0.02)
+    if task.done():
+        task.result()
+    try:
+        yield channel
+    finally:
+        await channel.stop()
+        await asyncio.wait_for(task, 15)
+
+
+@pytest.fixture
+def ptb_driver(ptb: PtbTelegram, fake_telegram: FakeTelegram) -> Driver:
+    return TelegramDriver(fake_telegram, ptb, name="telegram-ptb")
+
+
+@pytest.fixture
 def zalo_driver(zalo: ZaloChannel, fake_zalo: FakeZalo) -> Driver:
     return ZaloDriver(fake_zalo, zalo)
 
@@ -264,7 +288,7 @@ def telegram_webhook_driver(webhooks: Webhooks, fake_telegram: FakeTelegram) -> 
     return TelegramDriver(fake_telegram, webhooks.telegram, name="telegram-webhook", webhook=webhooks.telegram_update)
 
 
-@pytest.fixture(params=["console", "telegram", "zalo", "zalo_webhook"])
+@pytest.fixture(params=["console", "telegram", "ptb", "zalo", "zalo_webhook"])
 def driver(request: pytest.FixtureRequest) -> Driver:
     """Every dialog table runs through every channel."""
     return request.getfixturevalue(f"{request.param}_driver")  # type: ignore[no-any-return]

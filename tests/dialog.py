@@ -17,7 +17,6 @@ import pytest
 
 from bot.console import ConsoleChannel
 from bot.runtime import Runtime
-from bot.telegram.aiogram_channel import AiogramTelegram
 from bot.zalo.channel import ZaloChannel
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
 from tests.fakes.zalo_server import FakeZalo
@@ -104,10 +103,16 @@ class ConsoleDriver:
         return await self.say(f"/contact {phone}")
 
 
+class TelegramRuntime(Protocol):
+    async def wait_processed(self, count: int, timeout: float = 10.0) -> None: ...
+
+
 @dataclass
 class TelegramDriver:
+    """Telegram through a real library (aiogram or python-telegram-bot) against the fake Bot API server."""
+
     fake: FakeTelegram
-    channel: AiogramTelegram
+    channel: TelegramRuntime
     user_id: int = 5550001
     name: str = "telegram"
     pushed: int = field(default=0)

@@ -14,7 +14,7 @@ from bot.webhook import TELEGRAM_PATH, ZALO_PATH
 from bot.zalo.channel import render
 from bot.zalo.client import ZaloClient, ZaloError, ZaloRateLimited, ZaloUnauthorized
 from core.events import Choice, Reply
-from core.split import split_text
+from core.text import split_text
 from tests.conftest import TELEGRAM_HOOK_SECRET, ZALO_HOOK_SECRET, ZALO_TOKEN, Webhooks
 from tests.dialog import TelegramDriver, play
 from tests.fakes.telegram_server import FakeTelegram

@@ -26,7 +26,7 @@ from core.logsafe import describe_exception
 from core.pseudonym import Pseudonymizer
 from core.ratelimit import Limits, SendLimiter
 from core.render import render_plain
-from core.split import split_text
+from core.text import split_text, utf16_length
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def unwrap(body: Any) -> dict[str, Any] | None:
 
 
 def render(reply: Reply, i18n: Any) -> list[str]:
-    return split_text(render_plain(reply, i18n), PIECE)
+    return split_text(render_plain(reply, i18n), PIECE, utf16_length)
 
 
 class ZaloChannel:

@@ -1,0 +1,328 @@
+"""The Telegram channel on python-telegram-bot 22 (``DIEMTUA_TELEGRAM_LIBRARY=ptb``): the same behaviour as
+the aiogram runtime, through the same core, renderer, limiter and outbox.
+
+Only what is specific to the library lives here: turning its updates into core events, its objects for
+keyboards, and its errors (``RetryAfter`` is waited out and sent again; a connection that never reached
+Telegram is retried; a timeout after sending is not, and counts as unknown for the outbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import httpx
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    KeyboardButton,
+    LinkPreviewOptions,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot.delivery import Delivery
+from bot.telegram.aiogram_channel import CHANNEL, INFO
+from bot.telegram.flood import SendStats
+from bot.telegram.render import COMMANDS, TelegramMessage, render
+from core.conversation import Conversation
+from core.events import (
+    Choice,
+    ChoiceMade,
+    ContactShared,
+    Event,
+    Location,
+    LocationShared,
+    TextMessage,
+    UnsupportedMessage,
+)
+from core.locks import KeyedLock
+from core.logsafe import describe_exception
+from core.pseudonym import Pseudonymizer
+from core.ratelimit import TELEGRAM, SendLimiter
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# Durations as timedelta, as the next major version will have them (and no deprecation warning meanwhile).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+
+def message_event(message: Message, user: str, key: str) -> Event:
+    where = {"address": str(message.chat.id), "delivery_key": key}
+    if message.text is not None:
+        return TextMessage(user, CHANNEL, message.text, **where)
+    if message.location is not None:
+        try:
+            location = Location(message.location.latitude, message.location.longitude)
+        except ValueError:
+            return UnsupportedMessage(user, CHANNEL, "location", **where)
+        return LocationShared(user, CHANNEL, location, **where)
+    if message.contact is not None:
+        own = message.from_user is not None and message.contact.user_id == message.from_user.id
+        return ContactShared(user, CHANNEL, phone=message.contact.phone_number, own=own, **where)
+    return UnsupportedMessage(user, CHANNEL, "other", **where)
+
+
+def to_markup(message: TelegramMessage) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if message.inline:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in message.inline]
+        )
+    if message.keyboard:
+        return ReplyKeyboardMarkup(
+            [
+                [
+                    KeyboardButton(
+                        b.label, request_location=b.request_location or None, request_contact=b.request_contact or None
+                    )
+                    for b in row
+                ]
+                for row in message.keyboard
+            ],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    return None
+
+
+def _never_connected(exc: BaseException) -> bool:
+    cause = exc.__cause__
+    return isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+class PtbTelegram:
+    def __init__(
+        self,
+        conversation: Conversation,
+        pseudonyms: Pseudonymizer,
+        *,
+        token: str,
+        api_url: str = "https://api.telegram.org",
+        connection_retries: int = 5,
+        backoff: float = 0.5,
+    ) -> None:
+        self._conversation = conversation
+        self._pseudonyms = pseudonyms
+        self.limiter = SendLimiter(TELEGRAM)
+        self.stats = SendStats()
+        self._retries = connection_retries
+        self._backoff = backoff
+        base = api_url.rstrip("/")
+        self.application: Application[Any, Any, Any, Any, Any, Any] = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
+            .concurrent_updates(256)
+            .build()
+        )
+        self.bot = self.application.bot
+        self.info = INFO
+        self._order = KeyedLock()
+        self.processed = 0
+        self._progress = asyncio.Condition()
+        self.application.add_handler(MessageHandler(filters.ALL, self._on_message))
+        self.application.add_handler(CallbackQueryHandler(self._on_callback))
+
+    # ------------------------------------------------------------------ sending, within the limits
+
+    async def _call(self, send: Callable[[], Awaitable[T]], chat: str, *, limited: bool) -> T:
+        if not limited:
+            await self.limiter.acquire(chat, bulk=False)
+        failures = 0
+        while True:
+            try:
+                return await send()
+            except RetryAfter as exc:
+                wait = exc.retry_after
+                seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                self.stats.retried_after_429 += 1
+                log.warning("Telegram flood control: waiting %s s", seconds)
+                await asyncio.sleep(seconds)
+            except NetworkError as exc:
+                if isinstance(exc, BadRequest | Forbidden) or not _never_connected(exc):
+                    if isinstance(exc, TimedOut):
+                        self.stats.ambiguous += 1
+                    raise
+                failures += 1
+                if failures > self._retries:
+                    raise
+                self.stats.retried_connection += 1
+                await asyncio.sleep(min(30.0, self._backoff * 2 ** (failures - 1)))
+
+    async def _send_rendered(self, chat_id: int, message: TelegramMessage, *, limited: bool) -> None:
+        chat = str(chat_id)
+        if message.attachment is not None:
+            document = InputFile(message.attachment.content, filename=message.attachment.filename)
+            await self._call(lambda: self.bot.send_document(chat_id, document), chat, limited=limited)
+        if message.venue is not None:
+            venue = message.venue
+            await self._call(
+                lambda: self.bot.send_venue(
+                    chat_id, venue.latitude, venue.longitude, venue.title[:256], venue.address[:256]
+                ),
+                chat,
+                limited=limited,
+            )
+        await self._call(
+            lambda: self.bot.send_message(
+                chat_id,
+                message.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=to_markup(message),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            ),
+            chat,
+            limited=limited,
+        )
+
+    # ------------------------------------------------------------------ receiving
+
+    async def _counted(self, update: Update, handle: Callable[[], Awaitable[None]]) -> None:
+        user = update.effective_user
+        try:
+            if user is None:
+                await handle()
+            else:
+                async with self._order.hold(self._pseudonyms.of(CHANNEL, user.id)):
+                    await handle()
+        finally:
+            async with self._progress:
+                self.processed += 1
+                self._progress.notify_all()
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async def handle() -> None:
+            message = update.message
+            if message is None or message.chat.type != ChatType.PRIVATE:
+                return
+            sender = message.from_user
+            if sender is None or sender.is_bot:
+                return
+            user = self._pseudonyms.of(CHANNEL, sender.id)
+            await self._answer(message.chat.id, message_event(message, user, str(update.update_id)))
+
+        await self._counted(update, handle)
+
+    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async def handle() -> None:
+            query: CallbackQuery | None = update.callback_query
+            if query is None:
+                return
+            try:
+                await query.answer()
+            except TelegramError as exc:
+                log.info("could not answer a callback query: %s", type(exc).__name__)
+            message = query.message
+            if not query.data or message is None or message.chat.type != ChatType.PRIVATE:
+                return
+            user = self._pseudonyms.of(CHANNEL, query.from_user.id)
+            chat_id = message.chat.id
+            event = ChoiceMade(user, CHANNEL, query.data, address=str(chat_id), delivery_key=str(update.update_id))
+            await self._answer(chat_id, event)
+
+        await self._counted(update, handle)
+
+    async def _answer(self, chat_id: int, event: Event) -> None:
+        outcome = await self._conversation.handle(event, self.info)
+        for reply in outcome.replies:
+            for message in render(reply, self._conversation.i18n):
+                try:
+                    await self._send_rendered(chat_id, message, limited=False)
+                except TelegramError as exc:
+                    log.error("sending a reply failed: %s", describe_exception(exc))
+                    return
+
+    async def wait_processed(self, count: int, timeout: float = 10.0) -> None:
+        async with self._progress:
+            await asyncio.wait_for(self._progress.wait_for(lambda: self.processed >= count), timeout)
+
+    async def feed_update(self, body: dict[str, Any]) -> None:
+        """Handle one update that came by webhook."""
+        update = Update.de_json(body, self.bot)
+        if update is not None:
+            await self.application.process_update(update)
+
+    # ------------------------------------------------------------------ the outbox
+
+    async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(c.label, callback_data=c.id)] for c in choices])
+        try:
+            chat_id = int(address)
+        except ValueError:
+            return Delivery.BLOCKED
+        try:
+            await self._call(
+                lambda: self.bot.send_message(chat_id, text, reply_markup=markup if choices else None),
+                address,
+                limited=True,
+            )
+        except Forbidden:
+            return Delivery.BLOCKED
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                return Delivery.BLOCKED
+            log.error("a notice was refused: %s", describe_exception(exc))
+            return Delivery.RETRY
+        except NetworkError as exc:
+            if _never_connected(exc):
+                return Delivery.RETRY
+            log.warning("no answer to a notice; it may have arrived: %s", describe_exception(exc))
+            return Delivery.UNKNOWN
+        except TelegramError as exc:
+            log.info("a notice will be retried: %s", describe_exception(exc))
+            return Delivery.RETRY
+        return Delivery.SENT
+
+    # ------------------------------------------------------------------ life cycle
+
+    async def prepare(self) -> None:
+        await self.application.initialize()
+        me = self.bot.username
+        if me:
+            self.info = replace(INFO, start_link=f"https://t.me/{me}?start=")
+        i18n = self._conversation.i18n
+        await self.bot.set_my_commands([BotCommand(name, i18n.gettext(text)) for name, text in COMMANDS])
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.prepare()
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=["message", "callback_query"])
+        await self.application.start()
+
+    async def run_polling(self, *, handle_signals: bool = True, polling_timeout: int = 30) -> None:
+        """Poll until :meth:`stop` (aiogram's ``run_polling`` counterpart, for the same runner)."""
+        await self.prepare()
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.application.start()
+        updater = self.application.updater
+        assert updater is not None
+        await updater.start_polling(timeout=polling_timeout, allowed_updates=["message", "callback_query"])
+        self._stopped = asyncio.Event()
+        await self._stopped.wait()
+        await updater.stop()
+        await self.application.stop()
+        await self.application.shutdown()
+
+    async def stop(self) -> None:
+        stopped = getattr(self, "_stopped", None)
+        if stopped is not None:
+            stopped.set()
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            if self.application.running:
+                await self.application.stop()
+            await self.application.shutdown()
