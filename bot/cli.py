@@ -1,6 +1,7 @@
 """Command line: ``diemtua`` or ``python -m bot``.
 
-* ``run``: every channel that has a token, plus the scheduler; with no token, the console chat.
+* ``run``: every channel that has a token, by polling, plus the scheduler; with no token, the console chat.
+* ``webhook --host --port``: the same channels by webhook, from one aiohttp application.
 * ``chat``: the console chat.
 * ``db upgrade`` / ``db current``: schema migrations.
 * ``points import|export|load-sample|reports``: the service-point directory (see ``bot.points_cli``).
@@ -45,23 +46,20 @@ async def _chat(settings: Settings, user: str, greet: bool) -> None:
         await ConsoleChannel(runtime.conversation, runtime.pseudonyms, user_id=user).run(greet=greet)
 
 
-async def _serve(settings: Settings) -> None:
+async def _serve(settings: Settings, *, webhook: tuple[str, int] | None = None) -> None:
+    from bot.channels import open_channels, poll, serve_webhooks
     from bot.scheduler import create_scheduler
-    from bot.telegram.aiogram_channel import AiogramTelegram
 
-    assert settings.telegram_bot_token is not None
-    async with await _open(settings) as runtime:
-        telegram = AiogramTelegram(
-            runtime.conversation,
-            runtime.pseudonyms,
-            token=settings.telegram_bot_token.get_secret_value(),
-            api_url=settings.telegram_api_url,
-        )
-        scheduler = create_scheduler(runtime, senders={"telegram": telegram})
+    async with await _open(settings) as runtime, open_channels(settings, runtime) as channels:
+        scheduler = create_scheduler(runtime, senders=channels.senders())
         scheduler.start()
-        log.info("serving Telegram (aiogram) with the scheduler")
         try:
-            await telegram.run_polling()
+            if webhook is None:
+                log.info("serving %s by polling, with the scheduler", ", ".join(channels.names()))
+                await poll(channels)
+            else:
+                log.info("serving %s by webhook, with the scheduler", ", ".join(channels.names()))
+                await serve_webhooks(settings, runtime, channels, *webhook)
         finally:
             scheduler.shutdown(wait=False)
 
@@ -70,11 +68,27 @@ async def _serve(settings: Settings) -> None:
 def run() -> None:
     """Serve every channel that has a token, plus the scheduler; with no token, open the console chat."""
     settings = _settings()
-    if settings.telegram_bot_token is None:
-        err.print("No TELEGRAM_BOT_TOKEN: opening the console chat (type /quit to leave).")
+    if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
+        err.print("No TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: opening the console chat (type /quit to leave).")
         asyncio.run(_chat(settings, "local", greet=True))
     else:
         asyncio.run(_serve(settings))
+
+
+@app.command()
+def webhook(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+) -> None:
+    """Serve the Telegram and Zalo webhooks (and /healthz) from one web application, plus the scheduler.
+
+    With DIEMTUA_PUBLIC_URL set, the webhooks are registered with each platform, with a secret derived from
+    the deployment's secret key; behind it, a TLS-terminating proxy forwards to HOST:PORT."""
+    settings = _settings()
+    if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
+        err.print("[red]webhook mode needs TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN[/red]")
+        raise typer.Exit(2)
+    asyncio.run(_serve(settings, webhook=(host, port)))
 
 
 @app.command()

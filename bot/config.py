@@ -9,6 +9,10 @@
 | DIEMTUA_LOG_LEVEL | INFO |
 | TELEGRAM_BOT_TOKEN | unset: no Telegram channel |
 | TELEGRAM_API_URL | https://api.telegram.org |
+| DIEMTUA_TELEGRAM_LIBRARY | aiogram (or ptb: python-telegram-bot) |
+| ZALO_BOT_TOKEN | unset: no Zalo channel |
+| ZALO_API_URL | https://bot-api.zaloplatforms.com |
+| DIEMTUA_PUBLIC_URL | unset: in webhook mode, the https address the platforms post to (webhooks are registered) |
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -43,6 +48,10 @@ class Settings(BaseSettings):
     state_ttl_hours: float = Field(24.0, gt=0, validation_alias=_env("DIEMTUA_STATE_TTL_HOURS"))
     telegram_bot_token: SecretStr | None = Field(None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
     telegram_api_url: str = Field("https://api.telegram.org", validation_alias=_env("TELEGRAM_API_URL"))
+    telegram_library: Literal["aiogram", "ptb"] = Field("aiogram", validation_alias=_env("DIEMTUA_TELEGRAM_LIBRARY"))
+    zalo_bot_token: SecretStr | None = Field(None, validation_alias=_env("ZALO_BOT_TOKEN"))
+    zalo_api_url: str = Field("https://bot-api.zaloplatforms.com", validation_alias=_env("ZALO_API_URL"))
+    public_url: str | None = Field(None, validation_alias=_env("DIEMTUA_PUBLIC_URL"))
 
     @field_validator("timezone")
     @classmethod
@@ -53,7 +62,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("telegram_bot_token", "secret_key", mode="before")
+    @field_validator("telegram_bot_token", "zalo_bot_token", "secret_key", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

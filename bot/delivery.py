@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.runtime import Runtime
-from core.events import Choice
+from core.events import ChannelInfo, Choice, Render
 from core.logsafe import describe_exception
 from core.notices import render_notice, too_late
 from core.ports import DueMessage, UnitOfWork
@@ -54,6 +54,7 @@ class Delivery(enum.Enum):
 
 class Sender(Protocol):
     limiter: SendLimiter
+    info: ChannelInfo
 
     async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery: ...
 
@@ -150,6 +151,8 @@ async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message:
         except Exception as exc:  # a sender's own fault must not stop the others
             log.error("delivering a %s failed: %s", message.kind, describe_exception(exc))
             outcome = Delivery.UNKNOWN
+        if outcome is Delivery.SENT and choices and not sender.info.renders & Render.BUTTONS:
+            await runtime.conversation.offer(message.pseudonym, choices)
     async with runtime.unit_of_work() as uow:
         now = runtime.clock.now()
         result = "sent"

@@ -284,6 +284,20 @@ class Conversation:
         else:
             await self._fallback(ctx)
 
+    async def offer(self, pseudonym: str, choices: Sequence[Choice]) -> None:
+        """Make a message the bot sent by itself (a reminder) answerable by typing a number or a label, on
+        channels without buttons: its choices become the ones on offer."""
+        if not choices:
+            return
+        now = self._clock.now()
+        async with self._locks.hold(pseudonym), self._uow_factory() as uow:
+            if await uow.users.get(pseudonym) is None:
+                return
+            state = await uow.states.load(pseudonym, now) or ConversationState()
+            state.offered = list(choices)
+            await uow.states.save(pseudonym, state, now + self._state_ttl)
+            await uow.commit()
+
     @staticmethod
     def _remember_offer(ctx: Context) -> None:
         ctx.state.offered = [choice for reply in ctx.replies for choice in reply.choices]

@@ -261,6 +261,7 @@ class DueMessage:
     due_at: datetime
     priority: int = 1
     topic: str | None = None
+    pseudonym: str = ""  # whose handle it is (to offer the notice's choices where there are no buttons)
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,13 +188,13 @@ class SqlDeliveryRepository:
             .values(state="claimed", claim=run, lease_until=lease_until)
         )
         rows = await self._session.execute(
-            select(OutboxMessage, ContactHandle.sealed)
+            select(OutboxMessage, ContactHandle.sealed, ContactHandle.pseudonym)
             .join(ContactHandle, ContactHandle.id == OutboxMessage.handle_id)
             .where(OutboxMessage.id.in_(ids), OutboxMessage.claim == run, OutboxMessage.state == "claimed")
             .order_by(OutboxMessage.priority, OutboxMessage.due_at, OutboxMessage.id)
         )
         out = []
-        for message, sealed in rows:
+        for message, sealed, pseudonym in rows:
             try:
                 where = self._sealer.open_json(sealed)
                 params = self._sealer.open_json(message.params)
@@ -212,6 +212,7 @@ class SqlDeliveryRepository:
                     message.due_at,
                     message.priority,
                     message.topic,
+                    pseudonym,
                 )
             )
         await self._session.flush()

@@ -144,6 +144,13 @@ class TelegramDriver:
     async def say(self, text: str) -> Turn:
         return await self._run(self.fake.user_sends(self.user_id, text))
 
+    def receive(self, since: int) -> Turn:
+        """What the bot sent on its own (reminders) from message number ``since`` on."""
+        return self.turn(self.fake.messages(self.user_id)[since:])
+
+    def count(self) -> int:
+        return len(self.fake.messages(self.user_id))
+
     async def press_data(self, data: str) -> Turn:
         """Press a button with this callback data, offered or not (a replayed or forged press)."""
         return await self._run(self.fake.user_presses(self.user_id, data))
@@ -204,6 +211,15 @@ class ZaloDriver:
 
     async def share_location(self, latitude: float, longitude: float) -> Turn:
         raise NotImplementedError("Zalo cannot share a location: the person types a place instead")
+
+    def receive(self, since: int) -> Turn:
+        """What the bot sent on its own (reminders) from message number ``since`` on, as the current turn."""
+        output = "\n\n".join(m.text for m in self.fake.messages(self.user_id)[since:])
+        self._last = Turn(output, numbered_choices(output))
+        return self._last
+
+    def count(self) -> int:
+        return len(self.fake.messages(self.user_id))
 
     async def share_contact(self, phone: str) -> Turn:
         return await self.say(phone)  # no contact button on Zalo: the number is typed

@@ -10,15 +10,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
+from bot.webhook import ZALO_HEADER, ZALO_PATH, derive_secret
 from storage import migrate
-from tests.conftest import TEST_TOKEN
+from tests.conftest import TEST_TOKEN, ZALO_TOKEN
 from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.zalo_server import FakeZalo
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DIEMTUA_", "TELEGRAM_"))}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DIEMTUA_", "TELEGRAM_", "ZALO_"))}
     return {**base, "DIEMTUA_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT), **extra}
 
 
@@ -89,3 +93,94 @@ async def test_run_with_token_serves_telegram(tmp_path: Path, fake_telegram: Fak
     assert TEST_TOKEN not in logs
     assert "4242" not in logs
     assert process.returncode == 0, logs
+
+
+async def stop(process: asyncio.subprocess.Process) -> str:
+    process.send_signal(signal.SIGINT)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    return stderr.decode()
+
+
+async def start(tmp_path: Path, *args: str, **extra: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=tmp_path,
+        env=env(tmp_path, **extra),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def wait_until(check: object, timeout: float = 30.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():  # type: ignore[operator]
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_run_serves_telegram_on_python_telegram_bot_and_zalo_together(
+    tmp_path: Path, fake_telegram: FakeTelegram, fake_zalo: FakeZalo
+) -> None:
+    process = await start(
+        tmp_path,
+        "run",
+        TELEGRAM_BOT_TOKEN=TEST_TOKEN,
+        TELEGRAM_API_URL=fake_telegram.url,
+        DIEMTUA_TELEGRAM_LIBRARY="ptb",
+        ZALO_BOT_TOKEN=ZALO_TOKEN,
+        ZALO_API_URL=fake_zalo.url,
+    )
+    try:
+        fake_telegram.user_sends(4343, "/start")
+        fake_zalo.user_sends("a1b2c3d4e5f6a7b8c9d0", "/start")
+        telegram = await fake_telegram.wait_for(4343, 2, timeout=30)
+        assert "bao nhiêu tuổi" in telegram[1].text
+        await wait_until(lambda: len(fake_zalo.messages("a1b2c3d4e5f6a7b8c9d0")) >= 2)
+        assert "bao nhiêu tuổi" in fake_zalo.messages("a1b2c3d4e5f6a7b8c9d0")[-1].text
+    finally:
+        logs = await stop(process)
+    assert TEST_TOKEN not in logs and ZALO_TOKEN not in logs and "a1b2c3d4e5f6a7b8c9d0" not in logs
+    assert "python-telegram-bot" in logs and process.returncode == 0, logs
+
+
+async def test_webhook_mode_registers_both_webhooks_and_rejects_forgeries(
+    tmp_path: Path, fake_telegram: FakeTelegram, fake_zalo: FakeZalo, unused_tcp_port: int
+) -> None:
+    key = "k" * 48
+    process = await start(
+        tmp_path,
+        "webhook",
+        "--port",
+        str(unused_tcp_port),
+        TELEGRAM_BOT_TOKEN=TEST_TOKEN,
+        TELEGRAM_API_URL=fake_telegram.url,
+        ZALO_BOT_TOKEN=ZALO_TOKEN,
+        ZALO_API_URL=fake_zalo.url,
+        DIEMTUA_PUBLIC_URL="https://bot.example.org",
+        DIEMTUA_SECRET_KEY=key,
+    )
+    secret = derive_secret(key.encode(), "zalo")
+    base = f"http://127.0.0.1:{unused_tcp_port}"
+    try:
+        await wait_until(lambda: fake_zalo.webhook is not None)
+        assert fake_zalo.webhook is not None and fake_zalo.webhook["url"] == "https://bot.example.org/webhook/zalo"
+        assert fake_zalo.webhook["secret_token"] == secret
+        registered = [params for method, params in fake_telegram.calls if method == "setWebhook"]
+        assert registered[0]["url"] == "https://bot.example.org/webhook/telegram"
+        assert registered[0]["secret_token"] == derive_secret(key.encode(), "telegram")
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(base + "/healthz")).status_code == 200
+            update = fake_zalo.update("f0e1d2c3b4a5968778695", "message.text.received", text="/start")
+            forged = await http.post(base + ZALO_PATH, json=update, headers={ZALO_HEADER: "guess"})
+            assert forged.status_code == 401
+            answered = await http.post(base + ZALO_PATH, json=update, headers={ZALO_HEADER: secret})
+            assert answered.status_code == 200
+        assert "bao nhiêu tuổi" in fake_zalo.messages("f0e1d2c3b4a5968778695")[-1].text
+    finally:
+        logs = await stop(process)
+    assert secret not in logs and TEST_TOKEN not in logs and ZALO_TOKEN not in logs
+    assert "rejected a Zalo webhook request" in logs and process.returncode == 0, logs

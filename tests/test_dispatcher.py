@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from bot.delivery import Delivery, deliver_due
 from bot.runtime import Runtime
+from bot.telegram.aiogram_channel import INFO
 from core.clock import ManualClock
 from core.events import Choice
 from core.ratelimit import Limits, SendLimiter
@@ -24,6 +25,7 @@ NOON_HANOI = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)  # 12:00 in Hà Nội
 class RecordingSender:
     def __init__(self, pause: float = 0.0) -> None:
         self.limiter = SendLimiter(Limits(per_second=100_000, chat_interval=0))
+        self.info = INFO
         self.sent: list[str] = []
         self.pause = pause
 

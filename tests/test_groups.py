@@ -5,7 +5,7 @@ a broadcast reaches everyone with progress shown, leaving stops messages at once
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -16,8 +16,9 @@ from bot.scheduler import plan_group_reminders
 from bot.telegram.aiogram_channel import AiogramTelegram
 from core.clock import ManualClock
 from core.codes import code_hash
+from domain.recurrence import Repeat, Schedule
 from storage.models import ContactHandle, GroupMember, OutboxMessage
-from tests.dialog import TelegramDriver, Turn, play
+from tests.dialog import Driver, TelegramDriver, Turn, play, press, say
 from tests.fakes.telegram_server import FakeTelegram
 from tests.test_dialogs import ADULT, START
 from tests.test_finder import load_sample
@@ -236,3 +237,57 @@ async def test_broadcasts_wait_for_the_morning_unless_urgent_and_blocked_members
     assert to_blocked == 3
     reports = [t for t in texts(fake, 8100001) if t.startswith("Đã gửi xong")]
     assert any("1/2 người đã nhận; 1 người đã chặn bot" in t for t in reports)
+
+
+async def test_join_by_code_answer_a_reminder_and_leave_on_every_channel(
+    driver: Driver, runtime: Runtime, clock: ManualClock
+) -> None:
+    """The group dialog through the console, Telegram (aiogram and python-telegram-bot) and Zalo (polling
+    and webhook): on Zalo the reminder's choices are numbered, and typing the number answers it."""
+    clock.set(local(23, 9))
+    async with runtime.unit_of_work() as uow:
+        group = await uow.groups.create(
+            code="HJKM2345",
+            name="Nhóm Bình Minh",
+            kind="relapse_prevention",
+            leader_id=None,
+            point_id=None,
+            place="12 Hàng Bông, Hoàn Kiếm, Hà Nội",
+            schedule=Schedule(Repeat.WEEKLY, time(18, 30), frozenset({1}), date(2026, 11, 23)),
+            reminder_minutes=(1440, 60),
+            now=clock.now(),
+        )
+        await uow.commit()
+    console = driver.name == "console"  # no address to keep: joining without reminders is all it offers
+    join = "Tham gia" if console else "Tham gia, có nhắc lịch"
+    await play(
+        driver,
+        [
+            START,
+            ADULT,
+            say("hjkm-2345", "Nhóm Bình Minh", "hằng tuần vào Thứ Ba, lúc 18:30", "không bao giờ biết là ai"),
+            press(join, "Chào mừng bạn đến với Nhóm Bình Minh", "/roinhom"),
+        ],
+    )
+    if not console:
+        sender = driver.channel  # type: ignore[attr-defined]
+        since = driver.count()  # type: ignore[attr-defined]
+        clock.set(local(23, 18, 30))
+        assert (await deliver_due(runtime, {sender.info.name: sender})).sent == 1
+        reminder = driver.receive(since)  # type: ignore[attr-defined]
+        assert "Nhắc lịch: Nhóm Bình Minh sinh hoạt vào Thứ Ba, 24/11 lúc 18:30" in reminder.text
+        assert reminder.choices == ["Tôi sẽ đến", "Tôi không đến được"]
+        await play(driver, [press("Tôi sẽ đến", "mình đã ghi nhận bạn sẽ đến")])
+        async with runtime.unit_of_work() as uow:
+            assert await uow.groups.rsvp_counts(group.id, date(2026, 11, 24)) == (1, 0)
+    await play(
+        driver,
+        [
+            say("/roinhom", "Bạn muốn rời nhóm nào", choices=("Rời Nhóm Bình Minh", "Ở lại")),
+            press("Rời Nhóm Bình Minh", "Bạn đã rời Nhóm Bình Minh"),
+        ],
+    )
+    if not console:
+        clock.set(local(24, 17, 30))
+        await plan_group_reminders(runtime)
+        assert (await deliver_due(runtime, {sender.info.name: sender})).sent == 0

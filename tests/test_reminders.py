@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.delivery import Delivery, deliver_due
 from bot.runtime import Runtime, open_runtime
 from bot.scheduler import purge_expired_state
-from bot.telegram.aiogram_channel import AiogramTelegram
+from bot.telegram.aiogram_channel import INFO, AiogramTelegram
 from core.clock import ManualClock
 from core.codes import code_hash
 from core.events import Choice
@@ -179,6 +179,7 @@ class FlakySender:
         self.outcomes = outcomes
         self.calls: list[str] = []
         self.limiter = SendLimiter(Limits(per_second=10_000, chat_interval=0))
+        self.info = INFO
 
     async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery:
         self.calls.append(address)

@@ -68,6 +68,7 @@ class ZaloChannel:
         self._conversation = conversation
         self._pseudonyms = pseudonyms
         self.client = client
+        self.info = INFO
         self.limiter = limiter or SendLimiter(ZALO, is_group=lambda chat: False)
         self._order = KeyedLock()
         self._seen: OrderedDict[str, None] = OrderedDict()
