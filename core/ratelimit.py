@@ -15,6 +15,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 
+@dataclass
+class SendStats:
+    """What flood control did, for reports."""
+
+    retried_after_429: int = 0
+    retried_connection: int = 0
+    ambiguous: int = 0  # a timeout after the request was sent: it may have arrived
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     per_second: float = 30.0  # overall

@@ -11,6 +11,7 @@ from core.i18n import BOT_NAME
 from core.ports import AgeGroup
 from handlers import groups
 from handlers.menu import menu_choices, show_menu
+from handlers.privacy import platform_note
 
 # What a person who has not answered the age question may still do.
 OPEN_COMMANDS = frozenset({"start", "privacy", "forget", "stop", "khancap"})
@@ -18,6 +19,7 @@ OPEN_CHOICES = frozenset({"age", "urgent", "resume", "privacy", "forget", "erase
 
 
 def introduction(ctx: Context, join: str = "") -> None:
+    note = platform_note(ctx)
     ctx.say(
         ctx._(
             "Hello, I am {name}, an automated assistant (not a person) of the community support network "
@@ -26,7 +28,8 @@ def introduction(ctx: Context, join: str = "") -> None:
             "• Nothing that could identify you is kept unless you agree to it, for one purpose at a time.\n"
             "• You can see what is stored with /privacy and erase everything at any time with /forget.\n"
             "• In an emergency, call 115."
-        ).format(name=BOT_NAME),
+        ).format(name=BOT_NAME)
+        + (f"\n\n{note}" if note else ""),
         title=ctx._("Welcome to {name}").format(name=BOT_NAME),
     )
     ctx.state.enter("onboarding", "age", join=join)

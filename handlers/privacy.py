@@ -28,6 +28,25 @@ RECORD_NAMES = {
 }
 
 
+# What the platform itself does with a chat, said plainly where it matters (Zalo's terms ask for it).
+PLATFORM_NOTES = {
+    "zalo": N_(
+        "On Zalo: Zalo can see the messages sent through it, stores them in Viet Nam and may share them with the "
+        "authorities as its terms and the law allow. For a more private conversation, you can talk to me on "
+        "Telegram."
+    ),
+    "telegram": N_(
+        "On Telegram: Telegram keeps this chat on its servers until you delete it. Deleting the chat in the "
+        "app removes it from your phone; /forget erases what I keep."
+    ),
+}
+
+
+def platform_note(ctx: Context) -> str | None:
+    note = PLATFORM_NOTES.get(ctx.channel.name)
+    return ctx._(note) if note else None
+
+
 @router.command("privacy")
 @router.choice("privacy", anytime=True)
 async def show_privacy(ctx: Context) -> None:
@@ -80,6 +99,8 @@ async def show_privacy(ctx: Context) -> None:
         template = RECORD_NAMES.get(table, N_("Other records ({table}): {count}."))
         lines.append("• " + ctx._(template).format(table=table, count=count))
     lines.append(ctx._("Messages you write are not stored. You can erase everything above with /forget."))
+    if note := platform_note(ctx):
+        lines.append(note)
 
     choices = [
         Choice(

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.delivery import Delivery, deliver_due
 from bot.runtime import Runtime
-from bot.telegram.aiogram_channel import INFO
+from bot.telegram.render import INFO
 from core.clock import ManualClock
 from core.events import Choice
 from core.ratelimit import Limits, SendLimiter

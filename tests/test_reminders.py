@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from bot.delivery import Delivery, deliver_due
 from bot.runtime import Runtime, open_runtime
 from bot.scheduler import purge_expired_state
-from bot.telegram.aiogram_channel import INFO, AiogramTelegram
+from bot.telegram.aiogram_channel import AiogramTelegram
+from bot.telegram.render import INFO
 from core.clock import ManualClock
 from core.codes import code_hash
 from core.events import Choice

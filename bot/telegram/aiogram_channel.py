@@ -43,17 +43,15 @@ from aiohttp import ClientConnectorError
 
 from bot.delivery import Delivery
 from bot.telegram.flood import ALREADY_LIMITED, FloodControl, RateLimit
-from bot.telegram.render import COMMANDS, TelegramMessage, render
+from bot.telegram.render import CHANNEL, COMMANDS, INFO, TelegramMessage, render
 from core.conversation import Conversation
 from core.events import (
-    ChannelInfo,
     Choice,
     ChoiceMade,
     ContactShared,
     Event,
     Location,
     LocationShared,
-    Render,
     TextMessage,
     UnsupportedMessage,
 )
@@ -63,9 +61,6 @@ from core.pseudonym import Pseudonymizer
 from core.ratelimit import TELEGRAM, SendLimiter
 
 log = logging.getLogger(__name__)
-
-CHANNEL = "telegram"
-INFO = ChannelInfo(name=CHANNEL, renders=Render.BUTTONS | Render.LOCATION_REQUEST | Render.RICH_TEXT | Render.VENUE)
 
 
 def _sender_id(update: Update) -> int | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
@@ -19,19 +18,12 @@ from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiohttp import ClientConnectorError
 
-from core.ratelimit import SendLimiter
+from core.ratelimit import SendLimiter, SendStats
 
 if TYPE_CHECKING:
     from aiogram import Bot
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class SendStats:
-    retried_after_429: int = 0
-    retried_connection: int = 0
-    ambiguous: int = 0
 
 
 # Set while the dispatcher sends a message it has already taken a place for in the limiter.

@@ -35,9 +35,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.delivery import Delivery
-from bot.telegram.aiogram_channel import CHANNEL, INFO
-from bot.telegram.flood import SendStats
-from bot.telegram.render import COMMANDS, TelegramMessage, render
+from bot.telegram.render import CHANNEL, COMMANDS, INFO, TelegramMessage, render
 from core.conversation import Conversation
 from core.events import (
     Choice,
@@ -52,7 +50,7 @@ from core.events import (
 from core.locks import KeyedLock
 from core.logsafe import describe_exception
 from core.pseudonym import Pseudonymizer
-from core.ratelimit import TELEGRAM, SendLimiter
+from core.ratelimit import TELEGRAM, SendLimiter, SendStats
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

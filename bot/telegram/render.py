@@ -6,10 +6,12 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from core.events import Attachment, Reply, Venue
+from core.events import Attachment, ChannelInfo, Render, Reply, Venue
 from core.i18n import N_, Translator
 from core.text import split_text, utf16_length
 
+CHANNEL = "telegram"
+INFO = ChannelInfo(name=CHANNEL, renders=Render.BUTTONS | Render.LOCATION_REQUEST | Render.RICH_TEXT | Render.VENUE)
 MAX_TEXT = 4096  # characters after entity parsing
 
 # (command, description msgid) for setMyCommands.
