@@ -156,6 +156,7 @@ async def telegram(runtime: Runtime, fake_telegram: FakeTelegram) -> AsyncIterat
     try:
         yield channel
     finally:
+        fake_telegram.wake_polls()
         await channel.stop()
         await asyncio.wait_for(task, 10)
 
@@ -215,6 +216,7 @@ async def ptb(runtime: Runtime, fake_telegram: FakeTelegram) -> AsyncIterator[Pt
     try:
         yield channel
     finally:
+        fake_telegram.wake_polls()
         await channel.stop()
         await asyncio.wait_for(task, 15)
 

@@ -121,7 +121,8 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.delivered_up_to = 0
-        self.blocked: set[int] = set()  # chats whose user has blocked the bot (sends answer 403)
+        self.blocked: set[int] = set()
+        self._closing = False  # chats whose user has blocked the bot (sends answer 403)
 
     # ------------------------------------------------------------------ server lifecycle
 
@@ -141,7 +142,13 @@ class FakeTelegram:
         assert sockets
         self.port = int(sockets[0].getsockname()[1])
 
+    def wake_polls(self) -> None:
+        """Answer waiting and later getUpdates calls at once (so a bot stopping its polling needn't wait)."""
+        self._closing = True
+        self._new_update.set()
+
     async def stop(self) -> None:
+        self.wake_polls()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -419,7 +426,7 @@ class FakeTelegram:
     async def _m_getupdates(self, params: dict[str, Any], from_form: bool) -> web.Response:
         offset = int(params.get("offset", 0) or 0)
         limit = int(params.get("limit", 100) or 100)
-        timeout = min(float(params.get("timeout", 0) or 0), 2.0)  # short polls keep tests quick
+        timeout = 0.0 if self._closing else min(float(params.get("timeout", 0) or 0), 2.0)  # short polls
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             self.delivered_up_to = max(self.delivered_up_to, offset - 1)

@@ -83,6 +83,7 @@ class FakeZalo:
         self.port = int(sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
+        self._new_update.set()  # a waiting getUpdates answers at once
         if self._runner is not None:
             await self._runner.cleanup()
 
