@@ -137,7 +137,7 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 TEST_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 
 
-async def start_polling(channel: AiogramTelegram, fake: FakeTelegram) -> asyncio.Task[None]:
+async def start_polling(channel: AiogramTelegram | PtbTelegram, fake: FakeTelegram) -> asyncio.Task[None]:
     task = asyncio.create_task(channel.run_polling(handle_signals=False, polling_timeout=1))
     for _ in range(200):
         if any(method == "getUpdates" for method, _ in fake.calls) or task.done():
@@ -206,13 +206,7 @@ def telegram_driver(telegram: AiogramTelegram, fake_telegram: FakeTelegram) -> D
 async def ptb(runtime: Runtime, fake_telegram: FakeTelegram) -> AsyncIterator[PtbTelegram]:
     """The python-telegram-bot runtime, polling the fake Bot API server."""
     channel = PtbTelegram(runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake_telegram.url)
-    task = asyncio.create_task(channel.run_polling(polling_timeout=1))
-    for _ in range(200):
-        if any(method == "getUpdates" for method, _ in fake_telegram.calls) or task.done():
-            break
-        await asyncio.sleep(0.02)
-    if task.done():
-        task.result()
+    task = await start_polling(channel, fake_telegram)
     try:
         yield channel
     finally:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.runtime import Runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
+from bot.telegram.ptb_channel import PtbTelegram
 from tests.conftest import TEST_TOKEN, start_polling
 from tests.dialog import TelegramDriver
 from tests.fakes.telegram_server import FakeTelegram, FloodPolicy
@@ -101,14 +102,15 @@ async def test_huge_message_gets_an_answer(telegram: AiogramTelegram, fake_teleg
     assert "chưa hiểu ý bạn" in turn.text
 
 
+@pytest.mark.parametrize("library", [AiogramTelegram, PtbTelegram])
 async def test_a_burst_is_answered_in_full_and_in_order_despite_flood_control(
-    runtime: Runtime,
+    runtime: Runtime, library: type[AiogramTelegram | PtbTelegram]
 ) -> None:
     """Telegram answers 429 when a chat gets more than it allows: every reply still arrives, in order,
-    and the bot never comes back before retry_after has passed."""
+    and the bot never comes back before retry_after has passed; on aiogram and on python-telegram-bot."""
     fake = FakeTelegram(policy=FloodPolicy(chat_burst=3, chat_rate=2.0))
     await fake.start()
-    channel = AiogramTelegram(runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake.url)
+    channel = library(runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake.url)
     task = await start_polling(channel, fake)
     try:
         # Pushed together: /start, then the age answer "1", then urgent help, then /privacy, then /menu.
@@ -118,6 +120,7 @@ async def test_a_burst_is_answered_in_full_and_in_order_despite_flood_control(
         await channel.wait_processed(len(burst), timeout=60)
         messages = fake.messages(USER)
     finally:
+        fake.wake_polls()
         await channel.stop()
         await asyncio.wait_for(task, 10)
         await fake.stop()
@@ -131,7 +134,7 @@ async def test_a_burst_is_answered_in_full_and_in_order_despite_flood_control(
     assert "giúp gì" in texts[2]  # "1" answered the age question: it was handled after /start
     order = ["115", "mã ẩn danh", "giúp gì", "115", "mã ẩn danh", "giúp gì"]
     assert all(expected in text for expected, text in zip(order, texts[3:], strict=True))
-    assert channel.flood.stats.retried_after_429 == fake.too_many_requests
+    assert channel.stats.retried_after_429 == fake.too_many_requests
 
 
 async def test_different_people_are_served_concurrently(runtime: Runtime) -> None:

@@ -58,7 +58,7 @@ from core.events import (
 from core.locks import KeyedLock
 from core.logsafe import describe_exception
 from core.pseudonym import Pseudonymizer
-from core.ratelimit import TELEGRAM, SendLimiter
+from core.ratelimit import TELEGRAM, SendLimiter, SendStats
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +160,10 @@ class AiogramTelegram:
             async with self._progress:
                 self.processed += 1
                 self._progress.notify_all()
+
+    @property
+    def stats(self) -> SendStats:
+        return self.flood.stats
 
     async def wait_processed(self, count: int, timeout: float = 10.0) -> None:
         """Wait until ``count`` updates in all have been handled."""
