@@ -143,6 +143,8 @@ async def test_results_are_ordered_exactly_as_a_full_haversine_scan(
     points = [(p.name, p.lat, p.lon) for p in listed]
     await play(driver, [START, ADULT])
     if isinstance(value, tuple):
+        if not getattr(driver, "can_share_location", True):
+            pytest.skip(f"{driver.name} has no location sharing (people type a place there instead)")
         turn = await driver.share_location(*value)
         lat, lon = value
     else:
