@@ -514,7 +514,8 @@ async def new_group(ctx: Context) -> None:
         show_menu(ctx)
         return
     ctx.state.enter(FLOW, "name")
-    ctx.say(ctx._("What is the group called? (for example: Nhóm Bình Minh)"), choices=[Choice("ld", ctx._("Cancel"))])
+    example = ctx._("What is the group called? (for example: Nhóm Bình Minh)")  # noqa: i18n - an example name
+    ctx.say(example, choices=[Choice("ld", ctx._("Cancel"))])
 
 
 @router.choice("lde")
@@ -606,7 +607,7 @@ async def typed(ctx: Context) -> None:
             example = (
                 ctx._("Please type the link, starting with https://")
                 if link
-                else ctx._("Please type the address, for example: 12 Hàng Bông, Hoàn Kiếm, Hà Nội")
+                else ctx._("Please type the address, for example: 12 Hàng Bông, Hoàn Kiếm, Hà Nội")  # noqa: i18n
             )
             ctx.say(example, choices=[_cancel(ctx)])
             return

@@ -42,18 +42,14 @@ from aiogram.types import (
 from aiohttp import ClientConnectorError
 
 from bot.delivery import Delivery
+from bot.telegram.events import message_event
 from bot.telegram.flood import ALREADY_LIMITED, FloodControl, RateLimit
 from bot.telegram.render import CHANNEL, COMMANDS, INFO, TelegramMessage, render
 from core.conversation import Conversation
 from core.events import (
     Choice,
     ChoiceMade,
-    ContactShared,
     Event,
-    Location,
-    LocationShared,
-    TextMessage,
-    UnsupportedMessage,
 )
 from core.locks import KeyedLock
 from core.logsafe import describe_exception
@@ -67,23 +63,6 @@ def _sender_id(update: Update) -> int | None:
     event = update.event
     user = getattr(event, "from_user", None)
     return user.id if user is not None else None
-
-
-def message_event(message: Message, user: str, key: str = "") -> Event | None:
-    """A Telegram message as a core event (None for what the bot ignores); ``key`` is the update id."""
-    where = {"address": str(message.chat.id), "delivery_key": key}
-    if message.text is not None:
-        return TextMessage(user, CHANNEL, message.text, **where)
-    if message.location is not None:
-        try:
-            location = Location(message.location.latitude, message.location.longitude)
-        except ValueError:
-            return UnsupportedMessage(user, CHANNEL, "location", **where)
-        return LocationShared(user, CHANNEL, location, **where)
-    if message.contact is not None:
-        own = message.from_user is not None and message.contact.user_id == message.from_user.id
-        return ContactShared(user, CHANNEL, phone=message.contact.phone_number, own=own, **where)
-    return UnsupportedMessage(user, CHANNEL, str(message.content_type), **where)
 
 
 def to_markup(message: TelegramMessage) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:

@@ -26,7 +26,6 @@ from telegram import (
     InputFile,
     KeyboardButton,
     LinkPreviewOptions,
-    Message,
     ReplyKeyboardMarkup,
     Update,
 )
@@ -35,17 +34,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.delivery import Delivery
+from bot.telegram.events import message_event
 from bot.telegram.render import CHANNEL, COMMANDS, INFO, TelegramMessage, render
 from core.conversation import Conversation
 from core.events import (
     Choice,
     ChoiceMade,
-    ContactShared,
     Event,
-    Location,
-    LocationShared,
-    TextMessage,
-    UnsupportedMessage,
 )
 from core.locks import KeyedLock
 from core.logsafe import describe_exception
@@ -56,22 +51,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Durations as timedelta, as the next major version will have them (and no deprecation warning meanwhile).
 os.environ.setdefault("PTB_TIMEDELTA", "1")
-
-
-def message_event(message: Message, user: str, key: str) -> Event:
-    where = {"address": str(message.chat.id), "delivery_key": key}
-    if message.text is not None:
-        return TextMessage(user, CHANNEL, message.text, **where)
-    if message.location is not None:
-        try:
-            location = Location(message.location.latitude, message.location.longitude)
-        except ValueError:
-            return UnsupportedMessage(user, CHANNEL, "location", **where)
-        return LocationShared(user, CHANNEL, location, **where)
-    if message.contact is not None:
-        own = message.from_user is not None and message.contact.user_id == message.from_user.id
-        return ContactShared(user, CHANNEL, phone=message.contact.phone_number, own=own, **where)
-    return UnsupportedMessage(user, CHANNEL, "other", **where)
 
 
 def to_markup(message: TelegramMessage) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
