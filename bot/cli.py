@@ -12,8 +12,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,6 +26,9 @@ from bot.staff_cli import staff_app
 from core.i18n import BOT_NAME
 from storage import migrate
 from storage.db import create_engine
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 app = typer.Typer(help=f"{BOT_NAME}: a privacy-first support chatbot.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -48,11 +52,22 @@ async def _chat(settings: Settings, user: str, greet: bool) -> None:
 
 async def _serve(settings: Settings, *, webhook: tuple[str, int] | None = None) -> None:
     from bot.channels import open_channels, poll, serve_webhooks
+    from bot.leadership import lead
     from bot.scheduler import create_scheduler
 
     async with await _open(settings) as runtime, open_channels(settings, runtime) as channels:
-        scheduler = create_scheduler(runtime, senders=channels.senders())
-        scheduler.start()
+        running: list[AsyncIOScheduler] = []
+
+        async def start() -> None:  # a fresh scheduler each time this process comes to lead
+            scheduler = create_scheduler(runtime, senders=channels.senders())
+            scheduler.start()
+            running.append(scheduler)
+
+        async def stop() -> None:
+            while running:
+                running.pop().shutdown(wait=False)
+
+        leading = asyncio.create_task(lead(runtime.engine, start, stop))
         try:
             if webhook is None:
                 log.info("serving %s by polling, with the scheduler", ", ".join(channels.names()))
@@ -61,7 +76,9 @@ async def _serve(settings: Settings, *, webhook: tuple[str, int] | None = None) 
                 log.info("serving %s by webhook, with the scheduler", ", ".join(channels.names()))
                 await serve_webhooks(settings, runtime, channels, *webhook)
         finally:
-            scheduler.shutdown(wait=False)
+            leading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await leading
 
 
 @app.command()

@@ -1,6 +1,6 @@
 """The dispatcher: sends what is due in the outbox, through each channel's sender.
 
-Run by the scheduler (one scheduler process per deployment: see README).  A run claims due messages with
+Run by the scheduler (one per deployment: ``bot.leadership``).  A run claims due messages with
 a lease, most urgent first (staff notices, then reminders, then broadcasts), and sends them concurrently
 within the channel's limits (the sender's :class:`~core.ratelimit.SendLimiter`, shared with the replies,
 which go first).  Each message is marked *sending* in its own transaction just before its request leaves,

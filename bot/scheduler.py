@@ -3,7 +3,7 @@
 Jobs: purge expired conversation state and contact handles, so nothing outlives its purpose; plan the
 groups' meeting reminders a day ahead; deliver what is due in the outbox (reminders, notifications,
 broadcasts) every few seconds.  The first delivery run after a start takes back every claim the previous
-process left (which is why there must be one scheduler process per deployment).
+leader left; only one process leads at a time (``bot.leadership``: an advisory lock on PostgreSQL).
 Late jobs are run, not silently dropped: ``misfire_grace_time`` is set explicitly and runs coalesce.
 """
 
