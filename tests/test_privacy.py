@@ -3,23 +3,27 @@ file and WAL) nor the logs hold the person's platform id or anything they wrote.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.config import Settings
+from bot.delivery import deliver_due
 from bot.logsetup import configure_logging, redact
 from bot.runtime import Runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
-from storage.models import SavedResult
-from tests.conftest import TEST_TOKEN
+from domain.recurrence import Repeat, Schedule
+from storage.models import Base, ContactHandle, SavedResult
+from tests.conftest import TEST_TOKEN, start_polling
 from tests.dialog import ConsoleDriver, TelegramDriver, play
 from tests.fakes.telegram_server import FakeTelegram
-from tests.test_dialogs import DIALOGS
+from tests.test_dialogs import ADULT, DIALOGS, START
 
 RAW_ID = 8_372_615_409
 CANARY = "canary-Hoàng-0913-555-777-rất-riêng-tư"
@@ -132,3 +136,66 @@ def test_http_client_request_logging_is_silenced() -> None:
             assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING
     finally:
         logging.getLogger().removeHandler(handler)
+
+
+async def test_forget_after_joining_a_group_with_reminders_leaves_no_trace_on_either_engine(
+    captured_logs: io.StringIO, any_runtime: Runtime, any_database: str | None, fake_telegram: FakeTelegram
+) -> None:
+    """A person joins a group with reminders (a sealed chat handle, outbox rows, a membership, a consent),
+    gets a reminder, writes a canary, then /forget: the SQLite file and WAL, or every PostgreSQL table, and
+    the logs hold neither the raw id, nor the pseudonym, nor the canary, nor the sealed handle."""
+    runtime = any_runtime
+    runtime.clock.set(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    async with runtime.unit_of_work() as uow:
+        await uow.groups.create(
+            code="PRVC2345",
+            name="Nhóm Riêng Tư",
+            kind="other",
+            leader_id=None,
+            point_id=None,
+            place="",
+            schedule=Schedule(Repeat.WEEKLY, time(18, 30), frozenset({1}), date(2026, 11, 23)),
+            reminder_minutes=(1440,),
+            now=runtime.clock.now(),
+        )
+        await uow.commit()
+    channel = AiogramTelegram(runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake_telegram.url)
+    task = await start_polling(channel, fake_telegram)
+    try:
+        driver = TelegramDriver(fake_telegram, channel, user_id=RAW_ID)
+        await play(driver, [START, ADULT])
+        await driver.say("PRVC-2345")
+        await driver.press("Tham gia, có nhắc lịch")
+        await driver.say(CANARY)
+        runtime.clock.set(datetime(2026, 11, 23, 11, 30, tzinfo=UTC))  # type: ignore[attr-defined]
+        assert (await deliver_due(runtime, {"telegram": channel})).sent == 1
+        pseudonym = runtime.pseudonyms.of("telegram", RAW_ID)
+        async with runtime.sessions() as session:
+            (sealed,) = (await session.scalars(select(ContactHandle.sealed))).all()
+        assert pseudonym in await stored_text(runtime, any_database)  # the search finds what is there
+        await driver.say("/forget")
+        await driver.press("Có, xóa toàn bộ")
+    finally:
+        fake_telegram.wake_polls()
+        await channel.stop()
+        await asyncio.wait_for(task, 10)
+    stored = await stored_text(runtime, any_database)
+    for needle in (pseudonym, str(RAW_ID), CANARY, sealed):
+        assert needle not in stored, f"{needle[:12]}… is still stored"
+    logs = captured_logs.getvalue()
+    for needle in (pseudonym, str(RAW_ID), CANARY):
+        assert needle not in logs
+
+
+async def stored_text(runtime: Runtime, database: str | None) -> str:
+    """Everything stored, as text: the SQLite file and its WAL, or every row of every PostgreSQL table."""
+    if database is None:
+        files = sorted(p for p in runtime.settings.data_dir.iterdir() if p.name.startswith("diemtua.sqlite3"))
+        blob = b"".join(p.read_bytes() for p in files)
+        return blob.decode("utf-8", "replace") + blob.decode("utf-16-le", "replace")
+    parts = []
+    async with runtime.engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            rows = await connection.execute(text(f'SELECT t::text FROM "{table.name}" AS t'))
+            parts += [str(row[0]) for row in rows]
+    return "\n".join(parts)
