@@ -24,20 +24,30 @@ log = logging.getLogger(__name__)
 
 PURGE_EVERY = timedelta(minutes=10)
 KEEP_UPDATE_KEYS = timedelta(days=2)  # platforms redeliver within hours, not days
+KEEP_PAST_APPOINTMENTS = timedelta(days=14)  # time for the counsellor to mark attendance
 PLAN_EVERY = timedelta(minutes=10)
 DELIVER_EVERY = timedelta(seconds=5)
 
 
 async def purge_expired_state(runtime: Runtime) -> int:
-    """Expired conversation state, and contact handles past their time (reminder addresses after the
-    appointment) with their messages."""
+    """What has outlived its purpose (the deadlines are in docs/privacy.md): expired conversation state;
+    contact handles past their time (reminder addresses after the appointment) with their messages; sent
+    messages; the keys of handled updates; appointments and meeting replies once they are past."""
+    now = runtime.clock.now()
     async with runtime.unit_of_work() as uow:
-        removed = await uow.states.purge_expired(runtime.clock.now())
-        handles = await uow.delivery.purge(runtime.clock.now())
-        await uow.updates.purge(runtime.clock.now() - KEEP_UPDATE_KEYS)
+        removed = await uow.states.purge_expired(now)
+        handles = await uow.delivery.purge(now)
+        await uow.updates.purge(now - KEEP_UPDATE_KEYS)
+        bookings = await uow.bookings.purge(now - KEEP_PAST_APPOINTMENTS)
+        await uow.groups.purge_replies((now - KEEP_PAST_APPOINTMENTS).date())
         await uow.commit()
-    if removed or handles:
-        log.info("purged %d expired conversation states and %d contact handles", removed, handles)
+    if removed or handles or bookings:
+        log.info(
+            "purged %d expired conversation states, %d contact handles, %d past appointments",
+            removed,
+            handles,
+            bookings,
+        )
     return removed
 
 

@@ -122,6 +122,11 @@ class SqlBookingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def purge(self, before: datetime) -> int:
+        """Forget appointments that began before ``before`` (their weekly counts stay, anonymous)."""
+        result = await self._session.execute(delete(Booking).where(Booking.starts_at < before))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def booked_starts(self, counsellor_id: int, since: datetime) -> list[datetime]:
         rows = await self._session.scalars(
             select(Booking.starts_at).where(Booking.counsellor_id == counsellor_id, Booking.starts_at >= since)

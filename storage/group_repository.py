@@ -153,6 +153,11 @@ class SqlGroupRepository:
         )
         await self._session.execute(statement)
 
+    async def purge_replies(self, before: date) -> int:
+        """Forget members' "I'll come" / "I can't come" for meetings before ``before``."""
+        result = await self._session.execute(delete(GroupRsvp).where(GroupRsvp.original_day < before))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def attendance(self, group_id: int, original_day: date) -> int | None:
         count = await self._session.scalar(
             select(GroupAttendance.count).where(

@@ -159,3 +159,25 @@ async def test_availability_round_trips(engine: AsyncEngine) -> None:
     async with unit_of_work(engine) as uow:
         assert await uow.staff.availability(staff_id) == availability
         assert [s.id for s in await uow.staff.counsellors()] == [staff_id]
+
+
+async def test_past_appointments_are_forgotten_two_weeks_after_they_began(engine: AsyncEngine) -> None:
+    staff_id = await counsellor(engine)
+    async with unit_of_work(engine) as uow:
+        await uow.users.touch("p" * 64, NOW.date())
+        for days in (15, 13):
+            booked = await uow.bookings.book(
+                counsellor_id=staff_id,
+                starts_at=NOW - timedelta(days=days),
+                minutes=45,
+                mode="phone",
+                pseudonym="p" * 64,
+                for_family=False,
+                code=f"OLD{days}",
+                now=NOW - timedelta(days=20),
+            )
+            assert booked is not None
+        assert await uow.bookings.purge(NOW - timedelta(days=14)) == 1
+        left = await uow.bookings.of_person("p" * 64, NOW - timedelta(days=30))
+        await uow.commit()
+    assert [b.code for b in left] == ["OLD13"]
