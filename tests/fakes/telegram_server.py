@@ -122,6 +122,7 @@ class FakeTelegram:
         self.port = 0
         self.delivered_up_to = 0
         self.blocked: set[int] = set()
+        self.storm = 0  # the next so many sends answer 429 whatever the buckets say
         self._closing = False  # chats whose user has blocked the bot (sends answer 403)
 
     # ------------------------------------------------------------------ server lifecycle
@@ -130,12 +131,14 @@ class FakeTelegram:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
+        """Listen on ``port`` (0: any free one; the same one again to come back after :meth:`stop`)."""
+        self._closing = False
         app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, 0)
+        site = web.TCPSite(self._runner, self.host, port, reuse_address=True)
         await site.start()
         server = site._server
         sockets = getattr(server, "sockets", None)
@@ -306,6 +309,11 @@ class FakeTelegram:
     def _flood_check(self, params: dict[str, Any]) -> web.Response | None:
         chat_id = int(params["chat_id"])
         now = time.monotonic()
+        if self.storm > 0:
+            self.storm -= 1
+            self.too_many_requests += 1
+            self._penalty_until[chat_id] = now + 1 - 0.05
+            return self._error(429, "Too Many Requests: retry after 1", retry_after=1)
         if now < self._penalty_until.get(chat_id, 0.0):
             self.early_retries += 1
         bucket = self._chat_buckets.setdefault(chat_id, Bucket(self.policy.chat_burst, self.policy.chat_rate))
