@@ -176,7 +176,7 @@ def resolve_choice(event: Event, state: ConversationState) -> Event:
     if not isinstance(event, TextMessage) or not state.offered:
         return event
     typed = event.text.strip().rstrip(".)")
-    if typed.isdigit():
+    if typed.isdecimal():
         index = int(typed)
         if 1 <= index <= len(state.offered):
             return ChoiceMade(event.user, event.channel, state.offered[index - 1].id, address=event.address)

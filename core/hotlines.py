@@ -51,7 +51,7 @@ def parse_hotlines(text: str) -> Hotlines:
         if kind not in KIND_LABELS:
             raise ValueError(f"unknown hotline kind {kind!r}; known: {', '.join(KIND_LABELS)}")
         number = str(item["number"]).strip()
-        if not number or not all(c.isdigit() or c == " " for c in number):
+        if not number or not all(c.isdecimal() or c == " " for c in number):
             raise ValueError(f"hotline number {number!r} must be digits and spaces")
         hours = item.get("hours")
         entries.append(Hotline(number, kind, str(hours) if hours else None, bool(item.get("verified", False))))

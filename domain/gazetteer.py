@@ -41,7 +41,7 @@ def place_key(text: str) -> str:
     if match := _NUMBERED_DISTRICT.match(key.replace(" ", "") if len(key) <= 12 else key):
         return f"quan {int(match.group(1))}"
     for word in _ADMIN_WORDS:
-        if key.startswith(word + " ") and not key[len(word) + 1 :].isdigit():
+        if key.startswith(word + " ") and not key[len(word) + 1 :].isdecimal():
             return key[len(word) + 1 :]
     return key
 

@@ -13,7 +13,7 @@ _CLOCK = re.compile(r"^(\d{1,2})[:hgH.](\d{2})?$")
 def parse_day(text: str, today: date) -> date | None:
     """ "24/12" or "24/12/2026": a day from today on (a past day and month mean next year)."""
     parts = [p for p in text.strip().replace("-", "/").replace(".", "/").split("/") if p]
-    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+    if len(parts) not in (2, 3) or not all(p.isdecimal() for p in parts):
         return None
     day, month = int(parts[0]), int(parts[1])
     year = int(parts[2]) if len(parts) == 3 else today.year

@@ -84,7 +84,7 @@ async def book(ctx: Context) -> None:
         return
     arg = ctx.choice_arg
     for_family = arg == "family"
-    if arg.startswith("point:") and arg[6:].isdigit():
+    if arg.startswith("point:") and arg[6:].isdecimal():
         point_id = int(arg[6:])
         counsellors = [c.id for c in await ctx.uow.staff.counsellors(point_id)]
         ctx.state.enter(FLOW, "day", for_family=False, point=point_id, mode="in_person", counsellors=counsellors)
@@ -150,7 +150,7 @@ async def show_days(ctx: Context, note: str | None = None) -> bool:
 async def step(ctx: Context) -> None:
     action, _, rest = ctx.choice_arg.partition(":")
     data = _data(ctx)
-    if action == "p" and rest.isdigit():
+    if action == "p" and rest.isdecimal():
         counsellors = [c.id for c in await ctx.uow.staff.counsellors(int(rest))]
         ctx.state.enter(
             FLOW,
@@ -178,13 +178,13 @@ async def step(ctx: Context) -> None:
     elif action == "back" and data.get("counsellors") is not None:
         if not await show_days(ctx):
             await choose_where(ctx, bool(data.get("for_family")))
-    elif action == "mv" and rest.isdigit():
+    elif action == "mv" and rest.isdecimal():
         await start_move(ctx, int(rest))
-    elif action == "cx" and rest.isdigit():
+    elif action == "cx" and rest.isdecimal():
         await ask_cancel(ctx, int(rest))
-    elif action == "cxok" and rest.isdigit():
+    elif action == "cxok" and rest.isdecimal():
         await cancel(ctx, int(rest))
-    elif action == "ics" and rest.isdigit():
+    elif action == "ics" and rest.isdecimal():
         await calendar_file(ctx, int(rest))
     else:
         await appointments(ctx)
@@ -324,10 +324,10 @@ async def arrange_reminders(ctx: Context, booking: BookingRecord, *, moved: bool
 @router.choice("rm")
 async def reminders(ctx: Context) -> None:
     answer, _, rest = ctx.choice_arg.partition(":")
-    if answer.isdigit():
+    if answer.isdecimal():
         consent.ask(ctx, APPOINTMENT_REMINDERS, yes=f"rm:yes:{answer}", no="rm:no")
         return
-    booking = await ctx.uow.bookings.owned(int(rest), ctx.user.pseudonym) if rest.isdigit() else None
+    booking = await ctx.uow.bookings.owned(int(rest), ctx.user.pseudonym) if rest.isdecimal() else None
     if answer == "yes" and booking is not None and ctx.event.address:
         await consent.grant(ctx, APPOINTMENT_REMINDERS)
         handle = await ctx.uow.delivery.keep_handle(

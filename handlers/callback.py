@@ -19,10 +19,10 @@ KEEP_AFTER = timedelta(days=3)
 @router.choice("cb")
 async def callback(ctx: Context) -> None:
     answer, _, rest = ctx.choice_arg.partition(":")
-    if answer.isdigit():
+    if answer.isdecimal():
         consent.ask(ctx, CALLBACK_PHONE, yes=f"cb:yes:{answer}", no="cb:no")
         return
-    booking = await ctx.uow.bookings.owned(int(rest), ctx.user.pseudonym) if rest.isdigit() else None
+    booking = await ctx.uow.bookings.owned(int(rest), ctx.user.pseudonym) if rest.isdecimal() else None
     if answer == "yes" and booking is not None:
         await consent.grant(ctx, CALLBACK_PHONE)
         ask(ctx, booking.id)

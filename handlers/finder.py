@@ -192,7 +192,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
     async def which(ctx: Context) -> None:
         state = data(ctx)
         candidates = state.get("candidates") or []
-        index = int(ctx.choice_arg) if ctx.choice_arg.isdigit() else -1
+        index = int(ctx.choice_arg) if ctx.choice_arg.isdecimal() else -1
         place = _place_by_id(candidates[index], await snapshot_places(ctx)) if 0 <= index < len(candidates) else None
         if place is None:
             ask_place(ctx, current_filter(ctx))
@@ -285,7 +285,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
         """The point a "fd:<id>" or "fr:<id>..." choice names; None (the list is shown again) if it is gone."""
         snapshot = await cache.get(ctx.uow)
         arg = ctx.choice_arg.partition(":")[0]
-        point = snapshot.points.get(int(arg)) if arg.isdigit() else None
+        point = snapshot.points.get(int(arg)) if arg.isdecimal() else None
         if point is None or point.id is None:
             show_page(ctx, snapshot)
             return None

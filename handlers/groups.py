@@ -177,7 +177,7 @@ async def offer_join(ctx: Context, group: GroupRecord) -> None:
 
 
 async def _join(ctx: Context, reminders: bool) -> None:
-    group = await ctx.uow.groups.get(int(ctx.choice_arg)) if ctx.choice_arg.isdigit() else None
+    group = await ctx.uow.groups.get(int(ctx.choice_arg)) if ctx.choice_arg.isdecimal() else None
     if group is None or refused_for_children(ctx, CHILD_REFUSAL):
         show_menu(ctx)
         return
@@ -235,7 +235,7 @@ async def leave_command(ctx: Context) -> None:
 @router.choice("gl")
 async def leave(ctx: Context) -> None:
     mine = {member_id: g for g, member_id in await ctx.uow.groups.memberships(ctx.user.pseudonym)}
-    member_id = int(ctx.choice_arg) if ctx.choice_arg.isdigit() else -1
+    member_id = int(ctx.choice_arg) if ctx.choice_arg.isdecimal() else -1
     group = mine.get(member_id)
     if group is None or not await ctx.uow.groups.leave(group.id, ctx.user.pseudonym):
         show_menu(ctx, ctx._("You are not a member of that group."))
@@ -253,7 +253,7 @@ async def leave(ctx: Context) -> None:
 async def rsvp(ctx: Context) -> None:
     """ "I'll come" / "I can't come" on a reminder: only the member the reminder went to can answer."""
     parts = ctx.choice_arg.split(":")
-    member = await ctx.uow.groups.member(int(parts[0])) if len(parts) == 3 and parts[0].isdigit() else None
+    member = await ctx.uow.groups.member(int(parts[0])) if len(parts) == 3 and parts[0].isdecimal() else None
     try:
         day = datetime.strptime(parts[1], "%Y%m%d").date() if member is not None else None
     except ValueError:
@@ -279,7 +279,7 @@ async def _leader(ctx: Context) -> StaffRecord | None:
 
 
 async def _owned(ctx: Context, leader: StaffRecord, group_id: str) -> GroupRecord | None:
-    group = await ctx.uow.groups.get(int(group_id)) if group_id.isdigit() else None
+    group = await ctx.uow.groups.get(int(group_id)) if group_id.isdecimal() else None
     return group if group is not None and group.leader_id == leader.id else None
 
 
@@ -621,7 +621,7 @@ async def typed(ctx: Context) -> None:
         await _typed_move(ctx, leader, text)
     elif step == "attendance":
         group = await _owned(ctx, leader, str(data.get("group")))
-        if group is None or not text.isdigit() or int(text) > 10_000:
+        if group is None or not text.isdecimal() or int(text) > 10_000:
             ctx.say(ctx._("Please type a number, for example 8."), choices=[_cancel_to_group(ctx)])
             return
         await ctx.uow.groups.set_attendance(group.id, date.fromisoformat(str(data["day"])), int(text))
@@ -785,7 +785,7 @@ async def chose_repeat(ctx: Context) -> None:
         show_menu(ctx)
         return
     ctx.state.data["repeat"] = repeat
-    ctx.state.data["ordinal"] = int(ordinal) if ordinal.lstrip("-").isdigit() else 1
+    ctx.state.data["ordinal"] = int(ordinal) if ordinal.lstrip("-").isdecimal() else 1
     ctx.state.step = "when"
     example = (
         ctx._("Type the day and the time, for example: T7 09:00")
@@ -801,7 +801,7 @@ async def chose_reminders(ctx: Context) -> None:
     if leader is None or ctx.state.flow != FLOW:
         show_menu(ctx)
         return
-    offsets = () if ctx.choice_arg == "none" else tuple(int(m) for m in ctx.choice_arg.split(",") if m.isdigit())
+    offsets = () if ctx.choice_arg == "none" else tuple(int(m) for m in ctx.choice_arg.split(",") if m.isdecimal())
     ctx.state.data["reminders"] = list(offsets)
     if await _save_edit(ctx, leader, reminder_minutes=offsets):
         return

@@ -256,7 +256,7 @@ def create_router(instrument: Instrument) -> Router:
         else:
             current = next_ask(instrument, answers)
             number, _, index = arg.partition(".")
-            if current is None or number != str(len(order)) or not index.isdigit():
+            if current is None or number != str(len(order)) or not index.isdecimal():
                 await intro(ctx)
                 return
             option = current.question.scale[int(index)]

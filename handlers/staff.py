@@ -115,7 +115,7 @@ async def counsellor_action(ctx: Context) -> None:
             choices=[Choice("st:menu", ctx._("Cancel"))],
         )
         return
-    if action == "slot" and rest.isdigit() and ctx.state.flow == HOURS_FLOW:
+    if action == "slot" and rest.isdecimal() and ctx.state.flow == HOURS_FLOW:
         ctx.state.data["slot"] = int(rest)
         ctx.say(
             ctx._("How do you meet people?"),
@@ -138,7 +138,7 @@ async def counsellor_action(ctx: Context) -> None:
     if action == "menu":
         await staff_menu(ctx)
         return
-    marked = action in ("attended", "missed") and rest.isdigit()
+    marked = action in ("attended", "missed") and rest.isdecimal()
     if marked and await ctx.uow.bookings.mark(int(rest), member.id, action):
         week = week_start(ctx.now.astimezone(ctx.i18n.timezone).date())
         await ctx.uow.tallies.add(week, f"booking_{action}")
