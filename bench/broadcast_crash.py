@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,7 @@ from storage.models import OutboxMessage
 from tests.fakes.telegram_server import FakeTelegram
 
 SECRET = "crash-test-secret-" + "c" * 30
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def settings_for(data_dir: str, database_url: str | None) -> Settings:
@@ -62,7 +64,24 @@ def member_messages(fake: FakeTelegram, members: int) -> int:
     return sum(len(fake.sent.get(FIRST_CHAT + n, ())) for n in range(members))
 
 
-async def main(members: int, kill_at: list[float], database_url: str | None) -> None:
+@dataclass(frozen=True)
+class CrashResult:
+    members: int
+    killed_after: list[int]
+    seconds: float
+    copies: Counter[int]  # number of copies -> members who got that many
+    states: dict[str, int]  # outbox rows per state afterwards
+
+    @property
+    def lost(self) -> int:
+        return self.copies.get(0, 0)
+
+    @property
+    def doubled(self) -> int:
+        return sum(n for k, n in self.copies.items() if k > 1)
+
+
+async def main(members: int, kill_at: list[float], database_url: str | None) -> CrashResult:
     fake = FakeTelegram()
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,7 +109,9 @@ async def main(members: int, kill_at: list[float], database_url: str | None) -> 
         started = time.perf_counter()
         kills = []
         for share in [*kill_at, None]:
-            child = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.DEVNULL)
+            child = await asyncio.create_subprocess_exec(
+                *command, stdout=asyncio.subprocess.DEVNULL, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}
+            )
             if share is None:
                 await child.wait()
                 break
@@ -98,6 +119,8 @@ async def main(members: int, kill_at: list[float], database_url: str | None) -> 
             while member_messages(fake, members) < share * total and child.returncode is None:  # noqa: ASYNC110
                 await asyncio.sleep(0.005)
             received = member_messages(fake, members)
+            if child.returncode is not None:
+                raise RuntimeError(f"the dispatcher exited by itself ({child.returncode}) before the kill")
             os.kill(child.pid, signal.SIGKILL)
             await child.wait()
             kills.append(received)
@@ -109,17 +132,18 @@ async def main(members: int, kill_at: list[float], database_url: str | None) -> 
         await engine.dispose()
     await fake.stop()
     copies = Counter(len(fake.sent.get(FIRST_CHAT + n, ())) for n in range(members))
-    kind = "postgresql" if database_url and database_url.startswith("postgresql") else "sqlite"
-    print(f"engine={kind} members={members} killed_after={kills} seconds={elapsed:.1f}")
-    print(
-        f"exactly_one={copies.get(1, 0)} lost={copies.get(0, 0)} "
-        f"doubled={sum(n for k, n in copies.items() if k > 1)} outbox_states={states}"
-    )
+    return CrashResult(members, kills, elapsed, copies, states)
 
 
 async def run(members: int, kill_at: list[float], database_url: str | None) -> None:
     async with scratch_database(database_url) as url:
-        await main(members, kill_at, url)
+        result = await main(members, kill_at, url)
+    kind = "postgresql" if database_url and database_url.startswith("postgresql") else "sqlite"
+    print(f"engine={kind} members={members} killed_after={result.killed_after} seconds={result.seconds:.1f}")
+    print(
+        f"exactly_one={result.copies.get(1, 0)} lost={result.lost} doubled={result.doubled} "
+        f"outbox_states={result.states}"
+    )
 
 
 if __name__ == "__main__":
