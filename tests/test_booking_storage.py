@@ -181,3 +181,39 @@ async def test_past_appointments_are_forgotten_two_weeks_after_they_began(engine
         left = await uow.bookings.of_person("p" * 64, NOW - timedelta(days=30))
         await uow.commit()
     assert [b.code for b in left] == ["OLD13"]
+
+
+async def test_fifty_bookings_of_one_slot_across_two_workers_and_one_wins(postgres_url: str) -> None:
+    """Two workers (each its own engine and connection pool) on one PostgreSQL, 25 people each."""
+    first, second = create_engine(postgres_url), create_engine(postgres_url)
+    try:
+        await migrate.upgrade(first)
+        staff_id = await counsellor(first)
+        people = [f"{n:064d}" for n in range(50)]
+        async with unit_of_work(first) as uow:
+            for person in people:
+                await uow.users.touch(person, NOW.date())
+            await uow.commit()
+
+        async def attempt(n: int, person: str) -> bool:
+            async with unit_of_work(first if n % 2 else second) as uow:
+                booked = await uow.bookings.book(
+                    counsellor_id=staff_id,
+                    starts_at=SLOT,
+                    minutes=45,
+                    mode="in_person",
+                    pseudonym=person,
+                    for_family=False,
+                    code=f"TWO{n:04d}",
+                    now=NOW,
+                )
+                await uow.commit()
+                return booked is not None
+
+        results = await asyncio.gather(*(attempt(n, p) for n, p in enumerate(people)))
+        assert results.count(True) == 1
+        async with unit_of_work(second) as uow:
+            assert await uow.bookings.booked_starts(staff_id, NOW) == [SLOT]
+    finally:
+        await first.dispose()
+        await second.dispose()
