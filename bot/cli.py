@@ -6,6 +6,7 @@
 * ``db upgrade`` / ``db current``: schema migrations.
 * ``points import|export|load-sample|reports``: the service-point directory (see ``bot.points_cli``).
 * ``staff invite|list|availability``: counsellors and peer leaders (see ``bot.staff_cli``).
+* ``keys new|rotate``: sealing keys (see ``bot.keys_cli``).
 * ``groups export``: self-help groups as a Meeting Guide JSON feed (see ``bot.groups_cli``).
 """
 
@@ -21,6 +22,7 @@ import typer
 from bot.cli_common import cli_settings, err, open_or_exit
 from bot.config import Settings
 from bot.groups_cli import groups_app
+from bot.keys_cli import keys_app
 from bot.points_cli import points_app
 from bot.staff_cli import staff_app
 from core.i18n import BOT_NAME
@@ -36,6 +38,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(points_app, name="points")
 app.add_typer(staff_app, name="staff")
 app.add_typer(groups_app, name="groups")
+app.add_typer(keys_app, name="keys")
 log = logging.getLogger("bot")
 
 

@@ -12,6 +12,7 @@
 | DIEMTUA_TELEGRAM_LIBRARY | aiogram (or ptb: python-telegram-bot) |
 | ZALO_BOT_TOKEN | unset: no Zalo channel |
 | ZALO_API_URL | https://bot-api.zaloplatforms.com |
+| DIEMTUA_SEAL_KEYS | unset: sealing keys, newest first, comma-separated (see ``keys rotate``) |
 | DIEMTUA_PUBLIC_URL | unset: in webhook mode, the https address the platforms post to (webhooks are registered) |
 """
 
@@ -52,6 +53,7 @@ class Settings(BaseSettings):
     zalo_bot_token: SecretStr | None = Field(None, validation_alias=_env("ZALO_BOT_TOKEN"))
     zalo_api_url: str = Field("https://bot-api.zaloplatforms.com", validation_alias=_env("ZALO_API_URL"))
     public_url: str | None = Field(None, validation_alias=_env("DIEMTUA_PUBLIC_URL"))
+    seal_keys: SecretStr | None = Field(None, validation_alias=_env("DIEMTUA_SEAL_KEYS"))
 
     @field_validator("timezone")
     @classmethod
@@ -62,7 +64,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("telegram_bot_token", "zalo_bot_token", "secret_key", mode="before")
+    @field_validator("telegram_bot_token", "zalo_bot_token", "secret_key", "seal_keys", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -83,6 +85,17 @@ class Settings(BaseSettings):
                 raise ValueError(f"DIEMTUA_SECRET_KEY must be at least {MIN_SECRET_CHARS} characters")
             return value.encode()
         return load_or_create_secret(self.data_dir)
+
+    def sealing_keys(self) -> tuple[bytes, list[bytes]]:
+        """(the key that seals, the older ones that still open): ``DIEMTUA_SEAL_KEYS`` newest first, then the
+        deployment secret (what sealed everything before the first rotation)."""
+        secret = self.secret()
+        if self.seal_keys is None:
+            return secret, []
+        keys = [k.strip().encode() for k in self.seal_keys.get_secret_value().split(",") if k.strip()]
+        if not keys or any(len(k) < MIN_SECRET_CHARS for k in keys):
+            raise ValueError(f"each DIEMTUA_SEAL_KEYS key must be at least {MIN_SECRET_CHARS} characters")
+        return keys[0], [*keys[1:], secret]
 
 
 def load_or_create_secret(data_dir: Path) -> bytes:

@@ -39,6 +39,7 @@ class Runtime:
     conversation: Conversation
     unit_of_work: Callable[[], SqlUnitOfWork]
     gazetteer: Gazetteer
+    sealer: Sealer
     closed: bool = field(default=False, init=False)
 
     async def close(self) -> None:
@@ -69,12 +70,12 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
     try:
         await ensure_schema(engine)
         secret = settings.secret()
+        sealer = Sealer(*settings.sealing_keys())
     except BaseException:
         await engine.dispose()
         raise
     sessions = session_factory(engine)
     writer = asyncio.Lock() if is_sqlite(engine) else None
-    sealer = Sealer(secret)
     i18n = load_translator("vi", settings.timezone)
 
     def unit_of_work() -> SqlUnitOfWork:
@@ -101,4 +102,5 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         pseudonyms=Pseudonymizer(secret),
         conversation=conversation,
         gazetteer=gazetteer,
+        sealer=sealer,
     )

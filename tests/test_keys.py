@@ -1,0 +1,66 @@
+"""Key rotation: with a new sealing key first in DIEMTUA_SEAL_KEYS, old ciphertexts stay readable; after
+``keys rotate`` every sealed value opens with the new key alone, and pseudonyms have not changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.runtime import open_runtime
+from bot.telegram.render import INFO as TELEGRAM
+from core.clock import ManualClock
+from core.events import TextMessage
+from storage.models import ContactHandle, ConversationStateRow, OutboxMessage
+from storage.rekey import reseal_all
+from storage.sealing import SealBroken, Sealer
+from tests.conftest import TEST_SECRET
+from tests.test_cli import bot
+
+NEW_KEY = "new-sealing-key-" + "n" * 40
+
+
+async def sealed_values(settings: Settings) -> list[str]:
+    async with await open_runtime(settings, clock=ManualClock()) as runtime, runtime.sessions() as session:
+        values = list(await session.scalars(select(ContactHandle.sealed)))
+        values += list(await session.scalars(select(ConversationStateRow.data)))
+        values += list(await session.scalars(select(OutboxMessage.params)))
+    return values
+
+
+async def test_rotation_reseals_everything_under_the_new_key_and_keeps_pseudonyms(tmp_path: Path) -> None:
+    before = Settings(data_dir=tmp_path, secret_key=SecretStr(TEST_SECRET))
+    async with await open_runtime(before, clock=ManualClock()) as runtime:
+        person = runtime.pseudonyms.of("telegram", 42)
+        await runtime.conversation.handle(TextMessage(person, "telegram", "/start", address="42"), TELEGRAM)
+        async with runtime.unit_of_work() as uow:
+            handle = await uow.delivery.keep_handle(person, "group_reminders", "telegram", "42")
+            await uow.delivery.enqueue(handle, runtime.clock.now(), "group_broadcast", {"text": "x"}, "k")
+            await uow.commit()
+    old = await sealed_values(before)
+    assert len(old) == 3
+
+    after = Settings(data_dir=tmp_path, secret_key=SecretStr(TEST_SECRET), seal_keys=SecretStr(f"{NEW_KEY}"))
+    async with await open_runtime(after, clock=ManualClock()) as runtime:
+        assert all(runtime.sealer.open(value) for value in old)  # still readable before the rotation
+        assert runtime.pseudonyms.of("telegram", 42) == person  # pseudonyms do not depend on sealing keys
+        report = await reseal_all(runtime.sessions, runtime.sealer, batch=2)
+    assert (report.resealed, report.unreadable) == (3, 0)
+    new = await sealed_values(after)
+    only_new, only_old = Sealer(NEW_KEY.encode()), Sealer(TEST_SECRET.encode())
+    assert [only_new.open(v) for v in new] == [only_old.open(v) for v in old]  # same values...
+    for value in new:  # ...now under the new key alone
+        with pytest.raises(SealBroken):
+            only_old.open(value)
+
+
+def test_keys_commands(tmp_path: Path) -> None:
+    made = bot(tmp_path, "keys", "new")
+    assert made.returncode == 0 and len(made.stdout.strip()) >= 48
+    assert bot(tmp_path, "db", "upgrade").returncode == 0
+    rotated = bot(tmp_path, "keys", "rotate", DIEMTUA_SEAL_KEYS=made.stdout.strip())
+    assert rotated.returncode == 0 and "0 values sealed again" in rotated.stdout, rotated.stderr
+    assert made.stdout.strip() not in rotated.stdout + rotated.stderr
