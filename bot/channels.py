@@ -8,7 +8,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import httpx
 from aiohttp import web
@@ -21,6 +21,7 @@ from bot.telegram.ptb_channel import PtbTelegram
 from bot.webhook import TELEGRAM_PATH, ZALO_PATH, create_app, derive_secret
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.client import ZaloClient
+from core.ratelimit import TELEGRAM
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ async def open_channels(settings: Settings, runtime: Runtime) -> AsyncIterator[C
             runtime.pseudonyms,
             token=settings.telegram_bot_token.get_secret_value(),
             api_url=settings.telegram_api_url,
+            limits=replace(TELEGRAM, per_second=settings.telegram_per_second),
         )
     async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=45.0)) as http:
         if settings.zalo_bot_token is not None:

@@ -9,6 +9,7 @@
 | DIEMTUA_LOG_LEVEL | INFO |
 | TELEGRAM_BOT_TOKEN | unset: no Telegram channel |
 | TELEGRAM_API_URL | https://api.telegram.org |
+| DIEMTUA_TELEGRAM_PER_SECOND | 30 (messages a second this process sends to Telegram at most) |
 | DIEMTUA_TELEGRAM_LIBRARY | aiogram (or ptb: python-telegram-bot) |
 | ZALO_BOT_TOKEN | unset: no Zalo channel |
 | ZALO_API_URL | https://bot-api.zaloplatforms.com |
@@ -49,6 +50,8 @@ class Settings(BaseSettings):
     state_ttl_hours: float = Field(24.0, gt=0, validation_alias=_env("DIEMTUA_STATE_TTL_HOURS"))
     telegram_bot_token: SecretStr | None = Field(None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
     telegram_api_url: str = Field("https://api.telegram.org", validation_alias=_env("TELEGRAM_API_URL"))
+    # Telegram allows about 30 messages a second (1,000 with paid broadcasts); each process keeps to this.
+    telegram_per_second: float = Field(30.0, gt=0, validation_alias=_env("DIEMTUA_TELEGRAM_PER_SECOND"))
     telegram_library: Literal["aiogram", "ptb"] = Field("aiogram", validation_alias=_env("DIEMTUA_TELEGRAM_LIBRARY"))
     zalo_bot_token: SecretStr | None = Field(None, validation_alias=_env("ZALO_BOT_TOKEN"))
     zalo_api_url: str = Field("https://bot-api.zaloplatforms.com", validation_alias=_env("ZALO_API_URL"))

@@ -54,7 +54,7 @@ from core.events import (
 from core.locks import KeyedLock
 from core.logsafe import describe_exception
 from core.pseudonym import Pseudonymizer
-from core.ratelimit import TELEGRAM, SendLimiter, SendStats
+from core.ratelimit import TELEGRAM, Limits, SendLimiter, SendStats
 
 log = logging.getLogger(__name__)
 
@@ -99,11 +99,12 @@ class AiogramTelegram:
         *,
         token: str,
         api_url: str = "https://api.telegram.org",
+        limits: Limits = TELEGRAM,
     ) -> None:
         self._conversation = conversation
         self._pseudonyms = pseudonyms
         self.flood = FloodControl()
-        self.limiter = SendLimiter(TELEGRAM)
+        self.limiter = SendLimiter(limits)
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
         session.middleware(RateLimit(self.limiter))
         session.middleware(self.flood)

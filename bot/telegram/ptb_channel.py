@@ -45,7 +45,7 @@ from core.events import (
 from core.locks import KeyedLock
 from core.logsafe import describe_exception
 from core.pseudonym import Pseudonymizer
-from core.ratelimit import TELEGRAM, SendLimiter, SendStats
+from core.ratelimit import TELEGRAM, Limits, SendLimiter, SendStats
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -88,12 +88,13 @@ class PtbTelegram:
         *,
         token: str,
         api_url: str = "https://api.telegram.org",
+        limits: Limits = TELEGRAM,
         connection_retries: int = 5,
         backoff: float = 0.5,
     ) -> None:
         self._conversation = conversation
         self._pseudonyms = pseudonyms
-        self.limiter = SendLimiter(TELEGRAM)
+        self.limiter = SendLimiter(limits)
         self.stats = SendStats()
         self._retries = connection_retries
         self._backoff = backoff

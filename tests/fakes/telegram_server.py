@@ -74,6 +74,7 @@ class SentMessage:
     text: str  # visible text
     reply_markup: dict[str, Any] | None
     params: dict[str, Any]
+    at: float = field(default_factory=time.perf_counter)  # when it arrived, for benchmarks
 
     @property
     def buttons(self) -> list[dict[str, Any]]:

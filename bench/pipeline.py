@@ -1,0 +1,212 @@
+"""Benchmark: the whole pipeline (webhook update in -> database -> reply out at the fake Bot API server),
+against a bare aiogram echo bot on the same fake server, in the same run.
+
+Every bot runs as its own process behind a webhook (``python -m bot webhook`` for Điểm Tựa, ``bench.echo_bot``
+for the yardstick); this process runs the fake Bot API server (global flood limit lifted, per-chat limits as
+Telegram's) and the load: each update comes from a different person, who sends ``/menu`` as a first message
+(Điểm Tựa answers with its welcome: a user row, a conversation state and two messages; the echo bot echoes).
+
+* throughput: N updates posted at once (64 at a time); rate = N / time until every person had a reply;
+* latency at a steady load: R updates a second for S seconds; time from posting an update to the first reply
+  reaching the fake server; p50, p99.
+
+Usage: python -m bench.pipeline [--updates N] [--rate R] [--seconds S] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.fanout import TOKEN
+from bench.scratch import scratch_database
+from bot.webhook import TELEGRAM_HEADER, TELEGRAM_PATH, derive_secret
+from storage import migrate
+from storage.db import create_engine
+from tests.fakes.telegram_server import FakeTelegram, FloodPolicy
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "pipeline-bench-secret-" + "p" * 30
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Target:
+    name: str
+    urls: list[str]
+    secret: str
+
+
+@contextlib.asynccontextmanager
+async def processes(commands: list[tuple[list[str], dict[str, str]]], urls: list[str]) -> AsyncIterator[None]:
+    children = [
+        await asyncio.create_subprocess_exec(
+            *command,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        for command, env in commands
+    ]
+    try:
+        async with httpx.AsyncClient() as http:
+            for url in urls:
+                for _ in range(300):
+                    with contextlib.suppress(httpx.HTTPError):
+                        if (await http.get(url + "/healthz")).status_code == 200:
+                            break
+                    await asyncio.sleep(0.1)
+        yield
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            await child.wait()
+
+
+class Load:
+    def __init__(self, fake: FakeTelegram) -> None:
+        self.fake = fake
+        self.next_user = 10_000_000
+
+    def updates(self, count: int) -> list[tuple[int, dict[str, object]]]:
+        found = []
+        for _ in range(count):
+            self.next_user += 1
+            found.append((self.next_user, self.fake.take(self.fake.user_sends(self.next_user, "/menu"))))
+        return found
+
+    async def _post(self, http: httpx.AsyncClient, target: Target, n: int, update: dict[str, object]) -> None:
+        url = target.urls[n % len(target.urls)] + TELEGRAM_PATH
+        response = await http.post(url, json=update, headers={TELEGRAM_HEADER: target.secret})
+        response.raise_for_status()
+
+    async def replies(self, users: list[int], timeout: float = 120) -> dict[int, float]:
+        deadline = time.perf_counter() + timeout
+        while True:
+            got = {u: self.fake.sent[u][0].at for u in users if self.fake.sent.get(u)}
+            if len(got) == len(users) or time.perf_counter() > deadline:
+                return got
+            await asyncio.sleep(0.01)
+
+    async def throughput(self, target: Target, count: int) -> float:
+        batch = self.updates(count)
+        gate = asyncio.Semaphore(64)
+        async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=64)) as http:
+
+            async def one(n: int, update: dict[str, object]) -> None:
+                async with gate:
+                    await self._post(http, target, n, update)
+
+            started = time.perf_counter()
+            await asyncio.gather(*(one(n, u) for n, (_, u) in enumerate(batch)))
+            got = await self.replies([u for u, _ in batch])
+        assert len(got) == count, f"{count - len(got)} updates got no reply"
+        return count / (max(got.values()) - started)
+
+    async def latency(self, target: Target, rate: float, seconds: float) -> list[float]:
+        batch = self.updates(int(rate * seconds))
+        sent: dict[int, float] = {}
+        async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=200)) as http:
+            started = time.perf_counter()
+
+            async def one(n: int, user: int, update: dict[str, object]) -> None:
+                await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
+                sent[user] = time.perf_counter()
+                await self._post(http, target, n, update)
+
+            await asyncio.gather(*(one(n, user, u) for n, (user, u) in enumerate(batch)))
+            got = await self.replies([u for u, _ in batch])
+        assert len(got) == len(batch), f"{len(batch) - len(got)} updates got no reply"
+        return [got[u] - sent[u] for u, _ in batch]
+
+
+def worker_command(
+    port: int, fake: FakeTelegram, data_dir: str, database_url: str | None
+) -> tuple[list[str], dict[str, str]]:
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": fake.url,
+        "DIEMTUA_SECRET_KEY": KEY,
+        "DIEMTUA_DATA_DIR": data_dir,
+        "DIEMTUA_TELEGRAM_PER_SECOND": "1000",
+        "DIEMTUA_LOG_LEVEL": "WARNING",
+    }
+    if database_url:
+        env["DIEMTUA_DATABASE_URL"] = database_url
+    return [sys.executable, "-m", "bot", "webhook", "--port", str(port)], env
+
+
+async def measure(name: str, load: Load, target: Target, updates: int, rate: float, seconds: float) -> None:
+    await load.throughput(target, 50)  # warm up: connections, caches, first-time imports
+    rate_reached = await load.throughput(target, updates)
+    latencies = sorted(await load.latency(target, rate, seconds))
+    p = statistics.quantiles(latencies, n=100)
+    print(
+        f"{name}: throughput={rate_reached:.0f} updates/s; at {rate:.0f}/s: "
+        f"p50={p[49] * 1000:.1f} ms p99={p[98] * 1000:.1f} ms max={latencies[-1] * 1000:.1f} ms"
+    )
+
+
+async def main(updates: int, rate: float, seconds: float, database_url: str | None) -> None:
+    fake = FakeTelegram(policy=FloodPolicy(global_burst=1e9, global_rate=1e9))
+    await fake.start()
+    load = Load(fake)
+    try:
+        port = free_port()
+        secret = "echo-bench-secret-0123456789"
+        echo = Target("echo", [f"http://127.0.0.1:{port}"], secret)
+        command = [sys.executable, "-m", "bench.echo_bot", str(port), fake.url, secret]
+        async with processes([(command, {})], echo.urls):
+            await measure("aiogram echo bot", load, echo, updates, rate, seconds)
+        hook = derive_secret(KEY.encode(), "telegram")
+        with tempfile.TemporaryDirectory() as tmp:
+            port = free_port()
+            one = Target("sqlite", [f"http://127.0.0.1:{port}"], hook)
+            async with processes([worker_command(port, fake, tmp, None)], one.urls):
+                await measure("Điểm Tựa, SQLite, 1 worker", load, one, updates, rate, seconds)  # noqa: i18n
+        if database_url:
+            async with scratch_database(database_url) as url:
+                assert url is not None
+                engine = create_engine(url)
+                await migrate.upgrade(engine)
+                await engine.dispose()
+                for workers in (1, 2):
+                    with tempfile.TemporaryDirectory() as tmp:
+                        ports = [free_port() for _ in range(workers)]
+                        target = Target("pg", [f"http://127.0.0.1:{p}" for p in ports], hook)
+                        commands = [worker_command(p, fake, f"{tmp}/{p}", url) for p in ports]
+                        async with processes(commands, target.urls):
+                            name = f"Điểm Tựa, PostgreSQL, {workers} worker{'s' if workers > 1 else ''}"  # noqa: i18n
+                            await measure(name, load, target, updates, rate, seconds)
+    finally:
+        await fake.stop()
+    print(f"fake server: {fake.too_many_requests} answers of 429, {len(fake.violations)} violations")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    asyncio.run(main(args.updates, args.rate, args.seconds, args.database_url))
