@@ -35,7 +35,7 @@ from bench.scratch import scratch_database
 from bot.webhook import TELEGRAM_HEADER, TELEGRAM_PATH, derive_secret
 from storage import migrate
 from storage.db import create_engine
-from tests.fakes.telegram_server import FakeTelegram, FloodPolicy
+from tests.fakes.telegram_server import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "pipeline-bench-secret-" + "p" * 30
@@ -83,8 +83,11 @@ async def processes(commands: list[tuple[list[str], dict[str, str]]], urls: list
 
 
 class Load:
-    def __init__(self, fake: FakeTelegram) -> None:
+    """The load generator.  ``fake`` is only used to write updates; the server runs in its own process."""
+
+    def __init__(self, fake: FakeTelegram, api_url: str) -> None:
         self.fake = fake
+        self.api_url = api_url
         self.next_user = 10_000_000
 
     def updates(self, count: int) -> list[tuple[int, dict[str, object]]]:
@@ -100,12 +103,15 @@ class Load:
         response.raise_for_status()
 
     async def replies(self, users: list[int], timeout: float = 120) -> dict[int, float]:
-        deadline = time.perf_counter() + timeout
-        while True:
-            got = {u: self.fake.sent[u][0].at for u in users if self.fake.sent.get(u)}
-            if len(got) == len(users) or time.perf_counter() > deadline:
-                return got
-            await asyncio.sleep(0.01)
+        """When each person's first reply reached the server (wall clock)."""
+        deadline = time.time() + timeout
+        async with httpx.AsyncClient() as http:
+            while True:
+                first = (await http.get(self.api_url + "/_fake/first-replies")).json()
+                got = {u: float(first[str(u)]) for u in users if str(u) in first}
+                if len(got) == len(users) or time.time() > deadline:
+                    return got
+                await asyncio.sleep(0.2)
 
     async def throughput(self, target: Target, count: int) -> float:
         batch = self.updates(count)
@@ -116,7 +122,7 @@ class Load:
                 async with gate:
                     await self._post(http, target, n, update)
 
-            started = time.perf_counter()
+            started = time.time()
             await asyncio.gather(*(one(n, u) for n, (_, u) in enumerate(batch)))
             got = await self.replies([u for u, _ in batch])
         assert len(got) == count, f"{count - len(got)} updates got no reply"
@@ -126,11 +132,11 @@ class Load:
         batch = self.updates(int(rate * seconds))
         sent: dict[int, float] = {}
         async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=200)) as http:
-            started = time.perf_counter()
+            started = time.time()
 
             async def one(n: int, user: int, update: dict[str, object]) -> None:
-                await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
-                sent[user] = time.perf_counter()
+                await asyncio.sleep(max(0.0, started + n / rate - time.time()))
+                sent[user] = time.time()
                 await self._post(http, target, n, update)
 
             await asyncio.gather(*(one(n, user, u) for n, (user, u) in enumerate(batch)))
@@ -140,11 +146,11 @@ class Load:
 
 
 def worker_command(
-    port: int, fake: FakeTelegram, data_dir: str, database_url: str | None
+    port: int, api_url: str, data_dir: str, database_url: str | None
 ) -> tuple[list[str], dict[str, str]]:
     env = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": fake.url,
+        "TELEGRAM_API_URL": api_url,
         "DIEMTUA_SECRET_KEY": KEY,
         "DIEMTUA_DATA_DIR": data_dir,
         "DIEMTUA_TELEGRAM_PER_SECOND": "1000",
@@ -167,39 +173,52 @@ async def measure(name: str, load: Load, target: Target, updates: int, rate: flo
 
 
 async def main(updates: int, rate: float, seconds: float, database_url: str | None) -> None:
-    fake = FakeTelegram(policy=FloodPolicy(global_burst=1e9, global_rate=1e9))
-    await fake.start()
-    load = Load(fake)
-    try:
+    api_port = free_port()
+    api = f"http://127.0.0.1:{api_port}"
+    load = Load(FakeTelegram(), api)
+    server = [sys.executable, "-m", "bench.fake_process", str(api_port)]
+    async with processes([(server, {})], []):
+        await wait_listening(api_port)
+        await run_all(load, api, updates, rate, seconds, database_url)
+
+
+async def wait_listening(port: int) -> None:
+    for _ in range(300):
+        with contextlib.suppress(OSError):
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the fake server did not start")
+
+
+async def run_all(load: Load, api: str, updates: int, rate: float, seconds: float, database_url: str | None) -> None:
+    port = free_port()
+    secret = "echo-bench-secret-0123456789"
+    echo = Target("echo", [f"http://127.0.0.1:{port}"], secret)
+    command = [sys.executable, "-m", "bench.echo_bot", str(port), api, secret]
+    async with processes([(command, {})], echo.urls):
+        await measure("aiogram echo bot", load, echo, updates, rate, seconds)
+    hook = derive_secret(KEY.encode(), "telegram")
+    with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        secret = "echo-bench-secret-0123456789"
-        echo = Target("echo", [f"http://127.0.0.1:{port}"], secret)
-        command = [sys.executable, "-m", "bench.echo_bot", str(port), fake.url, secret]
-        async with processes([(command, {})], echo.urls):
-            await measure("aiogram echo bot", load, echo, updates, rate, seconds)
-        hook = derive_secret(KEY.encode(), "telegram")
-        with tempfile.TemporaryDirectory() as tmp:
-            port = free_port()
-            one = Target("sqlite", [f"http://127.0.0.1:{port}"], hook)
-            async with processes([worker_command(port, fake, tmp, None)], one.urls):
-                await measure("Điểm Tựa, SQLite, 1 worker", load, one, updates, rate, seconds)  # noqa: i18n
-        if database_url:
-            async with scratch_database(database_url) as url:
-                assert url is not None
-                engine = create_engine(url)
-                await migrate.upgrade(engine)
-                await engine.dispose()
-                for workers in (1, 2):
-                    with tempfile.TemporaryDirectory() as tmp:
-                        ports = [free_port() for _ in range(workers)]
-                        target = Target("pg", [f"http://127.0.0.1:{p}" for p in ports], hook)
-                        commands = [worker_command(p, fake, f"{tmp}/{p}", url) for p in ports]
-                        async with processes(commands, target.urls):
-                            name = f"Điểm Tựa, PostgreSQL, {workers} worker{'s' if workers > 1 else ''}"  # noqa: i18n
-                            await measure(name, load, target, updates, rate, seconds)
-    finally:
-        await fake.stop()
-    print(f"fake server: {fake.too_many_requests} answers of 429, {len(fake.violations)} violations")
+        one = Target("sqlite", [f"http://127.0.0.1:{port}"], hook)
+        async with processes([worker_command(port, api, tmp, None)], one.urls):
+            await measure("Điểm Tựa, SQLite, 1 worker", load, one, updates, rate, seconds)  # noqa: i18n
+    if database_url:
+        async with scratch_database(database_url) as url:
+            assert url is not None
+            engine = create_engine(url)
+            await migrate.upgrade(engine)
+            await engine.dispose()
+            for workers in (1, 2):
+                with tempfile.TemporaryDirectory() as tmp:
+                    ports = [free_port() for _ in range(workers)]
+                    target = Target("pg", [f"http://127.0.0.1:{p}" for p in ports], hook)
+                    commands = [worker_command(p, api, f"{tmp}/{p}", url) for p in ports]
+                    async with processes(commands, target.urls):
+                        name = f"Điểm Tựa, PostgreSQL, {workers} worker{'s' if workers > 1 else ''}"  # noqa: i18n
+                        await measure(name, load, target, updates, rate, seconds)
 
 
 if __name__ == "__main__":

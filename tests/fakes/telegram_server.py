@@ -74,7 +74,7 @@ class SentMessage:
     text: str  # visible text
     reply_markup: dict[str, Any] | None
     params: dict[str, Any]
-    at: float = field(default_factory=time.perf_counter)  # when it arrived, for benchmarks
+    at: float = field(default_factory=time.time)  # when it arrived (wall clock, comparable across processes)
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -137,6 +137,7 @@ class FakeTelegram:
         self._closing = False
         app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/_fake/first-replies", self._first_replies)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, port, reuse_address=True)
@@ -272,6 +273,10 @@ class FakeTelegram:
             for key in files:  # a file part no field refers to is itself a (file) field
                 params[key] = "<file>"
         return params, True
+
+    async def _first_replies(self, request: web.Request) -> web.Response:
+        """For a benchmark running the server in another process: when each chat got its first message."""
+        return web.json_response({str(chat): messages[0].at for chat, messages in self.sent.items() if messages})
 
     def _error(self, status: int, description: str, **parameters: Any) -> web.Response:
         body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
