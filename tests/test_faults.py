@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,27 @@ async def fill_more(runtime: Runtime, count: int) -> None:
             rows.append((handle, {"group": "Nhóm A", "text": "xin chào"}, f"more:{n}"))
         await uow.delivery.enqueue_many(rows, now, "group_broadcast", priority=2, topic="b:2")
         await uow.commit()
+
+
+async def test_a_message_whose_answer_times_out_is_counted_unknown_and_never_sent_again(
+    runtime: Runtime, fake_telegram: FakeTelegram, clock: ManualClock
+) -> None:
+    """The request reached Telegram (the fake records it) but no answer came in time: the outbox cannot know
+    whether it arrived, so it marks it unknown and does not send it again."""
+    clock.set(NOON_HANOI)
+    telegram = AiogramTelegram(
+        runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake_telegram.url, request_timeout=0.5
+    )
+    try:
+        await fill(runtime, 3)
+        fake_telegram.answer_late, fake_telegram.late_by = 1, 2.0
+        first = await deliver_due(runtime, {"telegram": telegram})
+        assert (first.sent, first.unknown) == (2, 1) and telegram.stats.ambiguous == 1
+        clock.advance(timedelta(hours=1))
+        again = await deliver_due(runtime, {"telegram": telegram})
+        assert again.handled == 0  # nothing resent
+        chats = Counter(chat for chat, messages in fake_telegram.sent.items() for _ in messages)
+        assert len(chats) == 3 and set(chats.values()) == {1}  # it had in fact arrived: exactly once
+        assert await states(runtime) == {"sent": 2, "unknown": 1}
+    finally:
+        await telegram.close()

@@ -100,12 +100,13 @@ class AiogramTelegram:
         token: str,
         api_url: str = "https://api.telegram.org",
         limits: Limits = TELEGRAM,
+        request_timeout: float = 60.0,
     ) -> None:
         self._conversation = conversation
         self._pseudonyms = pseudonyms
         self.flood = FloodControl()
         self.limiter = SendLimiter(limits)
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")), timeout=request_timeout)
         session.middleware(RateLimit(self.limiter))
         session.middleware(self.flood)
         self.bot = Bot(

@@ -124,6 +124,8 @@ class FakeTelegram:
         self.delivered_up_to = 0
         self.blocked: set[int] = set()
         self.storm = 0  # the next so many sends answer 429 whatever the buckets say
+        self.answer_late = 0  # the next so many sends are delivered but answered only after late_by seconds
+        self.late_by = 5.0
         self._closing = False  # chats whose user has blocked the bot (sends answer 403)
 
     # ------------------------------------------------------------------ server lifecycle
@@ -310,7 +312,11 @@ class FakeTelegram:
         handler: Callable[[dict[str, Any], bool], Awaitable[web.Response]] | None = getattr(self, f"_m_{lowered}", None)
         if handler is None:
             return web.json_response({"ok": True, "result": True})
-        return await handler(params, from_form)
+        response = await handler(params, from_form)
+        if lowered in SEND_METHODS and self.answer_late:  # delivered, but the answer is slow to come
+            self.answer_late -= 1
+            await asyncio.sleep(self.late_by)
+        return response
 
     def _flood_check(self, params: dict[str, Any]) -> web.Response | None:
         chat_id = int(params["chat_id"])
