@@ -48,6 +48,28 @@ async def counsellor(engine: AsyncEngine) -> int:
     return staff.id
 
 
+async def race(staff_id: int, people: list[str], engines: list[AsyncEngine], writer: asyncio.Lock | None = None) -> int:
+    """Everyone books the same slot at once, through the engines in turn; how many got it."""
+
+    async def attempt(n: int, person: str) -> bool:
+        async with unit_of_work(engines[n % len(engines)], writer) as uow:
+            booked = await uow.bookings.book(
+                counsellor_id=staff_id,
+                starts_at=SLOT,
+                minutes=45,
+                mode="in_person",
+                pseudonym=person,
+                for_family=False,
+                code=f"RACE{n:04d}",
+                now=NOW,
+            )
+            await uow.commit()
+            return booked is not None
+
+    results = await asyncio.gather(*(attempt(n, p) for n, p in enumerate(people)))
+    return results.count(True)
+
+
 async def test_fifty_people_race_for_one_slot_and_exactly_one_wins(engine: AsyncEngine) -> None:
     staff_id = await counsellor(engine)
     people = [f"{n:064d}" for n in range(50)]
@@ -57,24 +79,7 @@ async def test_fifty_people_race_for_one_slot_and_exactly_one_wins(engine: Async
         await uow.commit()
     # The embedded engine serialises this process's writers through one lock, as the runtime does.
     writer = asyncio.Lock() if is_sqlite(engine) else None
-
-    async def attempt(n: int, person: str) -> bool:
-        async with unit_of_work(engine, writer) as uow:
-            booked = await uow.bookings.book(
-                counsellor_id=staff_id,
-                starts_at=SLOT,
-                minutes=45,
-                mode="in_person",
-                pseudonym=person,
-                for_family=False,
-                code=f"CODE{n:04d}",
-                now=NOW,
-            )
-            await uow.commit()
-            return booked is not None
-
-    results = await asyncio.gather(*(attempt(n, p) for n, p in enumerate(people)))
-    assert results.count(True) == 1
+    assert await race(staff_id, people, [engine], writer) == 1
     async with unit_of_work(engine) as uow:
         assert await uow.bookings.booked_starts(staff_id, NOW) == [SLOT]
 
@@ -195,23 +200,7 @@ async def test_fifty_bookings_of_one_slot_across_two_workers_and_one_wins(postgr
                 await uow.users.touch(person, NOW.date())
             await uow.commit()
 
-        async def attempt(n: int, person: str) -> bool:
-            async with unit_of_work(first if n % 2 else second) as uow:
-                booked = await uow.bookings.book(
-                    counsellor_id=staff_id,
-                    starts_at=SLOT,
-                    minutes=45,
-                    mode="in_person",
-                    pseudonym=person,
-                    for_family=False,
-                    code=f"TWO{n:04d}",
-                    now=NOW,
-                )
-                await uow.commit()
-                return booked is not None
-
-        results = await asyncio.gather(*(attempt(n, p) for n, p in enumerate(people)))
-        assert results.count(True) == 1
+        assert await race(staff_id, people, [first, second]) == 1
         async with unit_of_work(second) as uow:
             assert await uow.bookings.booked_starts(staff_id, NOW) == [SLOT]
     finally:

@@ -35,11 +35,14 @@ class RecordingSender:
         return Delivery.SENT
 
 
-async def fill(runtime: Runtime, count: int, *, kind: str = "group_broadcast", quiet: bool = False) -> None:
+async def fill(
+    runtime: Runtime, count: int, *, kind: str = "group_broadcast", quiet: bool = False, first: int = 0
+) -> None:
+    """``count`` people (numbered from ``first``, chat 1000 + number) with a due message each."""
     now = runtime.clock.now()
     async with runtime.unit_of_work() as uow:
         rows = []
-        for n in range(count):
+        for n in range(first, first + count):
             pseudonym = f"{n:064x}"
             await uow.users.touch(pseudonym, now.date())
             handle = await uow.delivery.keep_handle(pseudonym, "group_reminders", "telegram", str(1000 + n))

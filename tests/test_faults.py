@@ -108,7 +108,7 @@ async def test_a_storm_of_429s_and_a_stretch_of_refused_connections_lose_nothing
         assert fake_telegram.early_retries == 0  # every retry waited its retry_after
 
         port = fake_telegram.port
-        await fill_more(runtime, 20)
+        await fill(runtime, 20, first=5000)
         await fake_telegram.stop()
         sending = asyncio.create_task(deliver_due(runtime, {"telegram": telegram}))
         await asyncio.sleep(1.5)
@@ -120,19 +120,6 @@ async def test_a_storm_of_429s_and_a_stretch_of_refused_connections_lose_nothing
         assert await states(runtime) == {"sent": 120}
     finally:
         await telegram.close()
-
-
-async def fill_more(runtime: Runtime, count: int) -> None:
-    now = runtime.clock.now()
-    async with runtime.unit_of_work() as uow:
-        rows = []
-        for n in range(count):
-            pseudonym = f"{n + 5000:064x}"
-            await uow.users.touch(pseudonym, now.date())
-            handle = await uow.delivery.keep_handle(pseudonym, "group_reminders", "telegram", str(9000 + n))
-            rows.append((handle, {"group": "Nhóm A", "text": "xin chào"}, f"more:{n}"))
-        await uow.delivery.enqueue_many(rows, now, "group_broadcast", priority=2, topic="b:2")
-        await uow.commit()
 
 
 async def test_a_message_whose_answer_times_out_is_counted_unknown_and_never_sent_again(
