@@ -79,5 +79,16 @@ async def lead(
             log.warning("lost the scheduler lock's connection (%s): stopping the scheduler", type(exc).__name__)
         finally:
             await stop()
-            with contextlib.suppress(Exception):
-                await connection.close()
+            await _release(connection)
+        await asyncio.sleep(2 * check_every)  # let a healthier process take over first
+
+
+async def _release(connection: AsyncConnection) -> None:
+    """Give the lock up.  Closing is not enough: a pooled connection keeps its session, and the session its
+    advisory lock; so the connection is invalidated (really closed) after the unlock."""
+    with contextlib.suppress(Exception):
+        await connection.scalar(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+    with contextlib.suppress(Exception):
+        await connection.invalidate()
+    with contextlib.suppress(Exception):
+        await connection.close()

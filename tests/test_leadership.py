@@ -38,30 +38,36 @@ async def test_a_second_process_waits_and_takes_over_when_the_first_dies(postgre
     seen = Recorder()
     a_start, a_stop = seen.pair("a")
     b_start, b_stop = seen.pair("b")
+
+    def leaders() -> int:  # how many lead right now
+        return sum(seen.events.count(f"{n} starts") - seen.events.count(f"{n} stops") for n in "ab")
+
     try:
         a = asyncio.create_task(lead(first, a_start, a_stop, check_every=0.05))  # type: ignore[arg-type]
         await until(lambda: "a starts" in seen.events)
         b = asyncio.create_task(lead(second, b_start, b_stop, check_every=0.05))  # type: ignore[arg-type]
         await asyncio.sleep(0.5)
         assert seen.events == ["a starts"]  # b waits
-        # a's connection dies (as when its process is killed): PostgreSQL releases the lock.
+        # a's connection dies under it: a stops leading, and b (which waited) takes over.
         async with admin.connect() as connection:
             await connection.execute(
                 text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks "
-                    "WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()"
+                    "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.granted AND s.datname = current_database() "
+                    "AND l.pid <> pg_backend_pid()"
                 )
             )
             await connection.commit()
-        await until(lambda: "b starts" in seen.events and "a stops" in seen.events)
-        # a notices within one check; meanwhile the outbox's claims keep the two from sending one row twice.
-        assert seen.events.count("b starts") == 1 and seen.events.count("a starts") == 1
+        await until(lambda: "a stops" in seen.events and "b starts" in seen.events)
+        assert leaders() == 1
+        # b's process ends (its task is cancelled and its connection closed): a takes over again.
         b.cancel()
         await asyncio.gather(b, return_exceptions=True)
-        assert seen.events[-1] == "b stops"
+        await until(lambda: seen.events.count("a starts") == 2)
+        assert seen.events[-2:] == ["b stops", "a starts"] and leaders() == 1
         a.cancel()
         await asyncio.gather(a, return_exceptions=True)
-        assert seen.events.count("a starts") <= 2  # a may lead again once b let go; never two at once
+        assert leaders() == 0
     finally:
         for engine in (first, second, admin):
             await engine.dispose()
