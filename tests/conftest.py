@@ -4,13 +4,14 @@ PostgreSQL (skipped where absent, unless DIEMTUA_REQUIRE_SERVICES=1), and the fa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -148,17 +149,28 @@ async def start_polling(channel: AiogramTelegram | PtbTelegram, fake: FakeTelegr
     return task
 
 
+T = TypeVar("T", AiogramTelegram, PtbTelegram)
+
+
+@contextlib.asynccontextmanager
+async def polling(channel: T, fake: FakeTelegram) -> AsyncIterator[T]:
+    """A Telegram runtime polling the fake server for the length of the block; stopped without waiting out
+    a long poll."""
+    task = await start_polling(channel, fake)
+    try:
+        yield channel
+    finally:
+        fake.wake_polls()
+        await channel.stop()
+        await asyncio.wait_for(task, 15)
+
+
 @pytest.fixture
 async def telegram(runtime: Runtime, fake_telegram: FakeTelegram) -> AsyncIterator[AiogramTelegram]:
     """The real aiogram stack, polling the fake Bot API server."""
     channel = AiogramTelegram(runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake_telegram.url)
-    task = await start_polling(channel, fake_telegram)
-    try:
+    async with polling(channel, fake_telegram):
         yield channel
-    finally:
-        fake_telegram.wake_polls()
-        await channel.stop()
-        await asyncio.wait_for(task, 10)
 
 
 @pytest.fixture
@@ -206,13 +218,8 @@ def telegram_driver(telegram: AiogramTelegram, fake_telegram: FakeTelegram) -> D
 async def ptb(runtime: Runtime, fake_telegram: FakeTelegram) -> AsyncIterator[PtbTelegram]:
     """The python-telegram-bot runtime, polling the fake Bot API server."""
     channel = PtbTelegram(runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake_telegram.url)
-    task = await start_polling(channel, fake_telegram)
-    try:
+    async with polling(channel, fake_telegram):
         yield channel
-    finally:
-        fake_telegram.wake_polls()
-        await channel.stop()
-        await asyncio.wait_for(task, 15)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ file and WAL) nor the logs hold the person's platform id or anything they wrote.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from bot.runtime import Runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
 from domain.recurrence import Repeat, Schedule
 from storage.models import Base, ContactHandle, SavedResult
-from tests.conftest import TEST_TOKEN, start_polling
+from tests.conftest import TEST_TOKEN, polling
 from tests.dialog import ConsoleDriver, TelegramDriver, play
 from tests.fakes.telegram_server import FakeTelegram
 from tests.test_dialogs import ADULT, DIALOGS, START
@@ -160,8 +159,7 @@ async def test_forget_after_joining_a_group_with_reminders_leaves_no_trace_on_ei
         )
         await uow.commit()
     channel = AiogramTelegram(runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake_telegram.url)
-    task = await start_polling(channel, fake_telegram)
-    try:
+    async with polling(channel, fake_telegram):
         driver = TelegramDriver(fake_telegram, channel, user_id=RAW_ID)
         await play(driver, [START, ADULT])
         await driver.say("PRVC-2345")
@@ -175,10 +173,6 @@ async def test_forget_after_joining_a_group_with_reminders_leaves_no_trace_on_ei
         assert pseudonym in await stored_text(runtime, any_database)  # the search finds what is there
         await driver.say("/forget")
         await driver.press("Có, xóa toàn bộ")
-    finally:
-        fake_telegram.wake_polls()
-        await channel.stop()
-        await asyncio.wait_for(task, 10)
     stored = await stored_text(runtime, any_database)
     for needle in (pseudonym, str(RAW_ID), CANARY, sealed):
         assert needle not in stored, f"{needle[:12]}… is still stored"
