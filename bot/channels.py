@@ -8,7 +8,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import httpx
 from aiohttp import web
@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 class Channels:
     telegram: AiogramTelegram | PtbTelegram | None = None
     zalo: ZaloChannel | None = None
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def senders(self) -> dict[str, Sender]:
         found: dict[str, Sender] = {}

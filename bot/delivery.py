@@ -67,13 +67,14 @@ class Report:
     failed: int = 0  # tries spent
     late: int = 0  # dropped by the late rule
     unknown: int = 0  # may or may not have arrived; never resent
+    withdrawn: int = 0  # gone meanwhile (the person left, or the claim was taken back): not ours to send
 
     def add(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     @property
     def handled(self) -> int:
-        return self.sent + self.stopped + self.retried + self.failed + self.late + self.unknown
+        return self.sent + self.stopped + self.retried + self.failed + self.late + self.unknown + self.withdrawn
 
 
 async def deliver_due(
@@ -145,7 +146,7 @@ async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message:
             mine = await uow.delivery.start_sending(message.id, run)
             await uow.commit()
         if not mine:  # the member left meanwhile, or the claim was taken back
-            return "late"
+            return "withdrawn"
         try:
             outcome = await sender.deliver(message.address, text, choices)
         except Exception as exc:  # a sender's own fault must not stop the others

@@ -22,21 +22,30 @@ QUIET = QuietHours()
 REMINDER, BULK, NOTICE = 1, 2, 0  # outbox priorities
 
 
+def group_topics(group_id: int) -> str:
+    """The prefix of every meeting topic of a group (to forget them all when its schedule changes)."""
+    return f"g:{group_id}:"
+
+
 def meeting_topic(group_id: int, original_day: date) -> str:
-    return f"g:{group_id}:{original_day.isoformat()}"
+    return f"{group_topics(group_id)}{original_day.isoformat()}"
+
+
+async def place_of(uow: UnitOfWork, group: GroupRecord) -> str:
+    """Where the group meets: its service point (name, address), else its address or link; "" if unset."""
+    if group.point_id is not None:
+        point = await uow.directory.get(group.point_id)
+        if point is not None:
+            return f"{point.name}, {point.address}"
+    return group.place
 
 
 async def place_text(uow: UnitOfWork, i18n: Translator, group: GroupRecord) -> str:
     """Where the group meets, as a reminder says it."""
-    if group.point_id is not None:
-        point = await uow.directory.get(group.point_id)
-        if point is not None:
-            return i18n.gettext("at {place}").format(place=f"{point.name}, {point.address}")
-    if group.place.startswith(("https://", "http://")):
-        return i18n.gettext("online: {link}").format(link=group.place)
-    if group.place:
-        return i18n.gettext("at {place}").format(place=group.place)
-    return ""
+    place = await place_of(uow, group)
+    if place.startswith(("https://", "http://")):
+        return i18n.gettext("online: {link}").format(link=place)
+    return i18n.gettext("at {place}").format(place=place) if place else ""
 
 
 async def plan_reminders(

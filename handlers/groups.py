@@ -24,7 +24,14 @@ from domain.hours import HoursError
 from domain.recurrence import Meeting, Repeat, Schedule, meetings, next_meeting
 from domain.typed_dates import parse_day_time, parse_weekdays_time
 from handlers import consent
-from handlers.group_messages import QUIET, meeting_changed, plan_reminders, start_broadcast
+from handlers.group_messages import (
+    QUIET,
+    group_topics,
+    meeting_changed,
+    place_of,
+    plan_reminders,
+    start_broadcast,
+)
 from handlers.menu import refused_for_children, show_menu
 
 router = Router("groups")
@@ -61,11 +68,7 @@ def describe_schedule(ctx: Context, schedule: Schedule) -> str:
 
 
 async def where(ctx: Context, group: GroupRecord) -> str:
-    if group.point_id is not None:
-        point = await ctx.uow.directory.get(group.point_id)
-        if point is not None:
-            return f"{point.name}, {point.address}"
-    return group.place or ctx._("(not set)")
+    return await place_of(ctx.uow, group) or ctx._("(not set)")
 
 
 def join_link(ctx: Context, group: GroupRecord) -> str:
@@ -737,7 +740,7 @@ async def _save_edit(ctx: Context, leader: StaffRecord, **fields: Any) -> bool:
         return True
     await ctx.uow.groups.update(group.id, **fields)
     if "schedule" in fields or "reminder_minutes" in fields:
-        await ctx.uow.delivery.drop_topic(f"g:{group.id}:", prefix=True)
+        await ctx.uow.delivery.drop_topic(group_topics(group.id), prefix=True)
         updated = await ctx.uow.groups.get(group.id) or group
         await plan_reminders(
             ctx.uow, ctx.i18n, updated, await ctx.uow.groups.recipients(group.id), ctx.now, since=ctx.now

@@ -257,10 +257,6 @@ class SqlDeliveryRepository:
             .values(state=state, claim=None, lease_until=None)
         )
 
-    async def drop(self, message_id: int) -> None:
-        """Give up on one message (it is too late to be useful)."""
-        await self.finish(message_id, "late")
-
     async def blocked(self, message_id: int, now: datetime) -> None:
         """The recipient blocked the bot: the handle is stopped; this and everything pending to it too."""
         row = await self._session.get(OutboxMessage, message_id)
@@ -312,10 +308,6 @@ class SqlDeliveryRepository:
 
     async def set_broadcast_total(self, broadcast_id: int, total: int) -> None:
         await self._session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(total=total))
-
-    async def broadcast(self, broadcast_id: int) -> BroadcastRecord | None:
-        row = await self._session.get(Broadcast, broadcast_id)
-        return _broadcast_record(row) if row else None
 
     async def latest_broadcast(self, group_id: int) -> BroadcastRecord | None:
         row = await self._session.scalar(

@@ -155,9 +155,7 @@ class AiogramTelegram:
         if message.chat.type != ChatType.PRIVATE or message.from_user is None or message.from_user.is_bot:
             return  # groups are not conversations; nothing is read there
         user = self._pseudonyms.of(CHANNEL, message.from_user.id)
-        event = message_event(message, user, str(event_update.update_id))
-        if event is not None:
-            await self._answer(message.chat.id, event)
+        await self._answer(message.chat.id, message_event(message, user, str(event_update.update_id)))
 
     async def _on_callback(self, query: CallbackQuery, event_update: Update) -> None:
         try:
