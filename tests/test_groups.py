@@ -16,6 +16,7 @@ from bot.scheduler import plan_group_reminders
 from bot.telegram.aiogram_channel import AiogramTelegram
 from core.clock import ManualClock
 from core.codes import code_hash
+from core.ports import GroupRecord
 from domain.recurrence import Repeat, Schedule
 from storage.models import ContactHandle, GroupMember, OutboxMessage
 from tests.dialog import Driver, TelegramDriver, Turn, play, press, say
@@ -31,6 +32,40 @@ CODE = re.compile(r"Mã nhóm: ([A-Z0-9]{4}-[A-Z0-9]{4})")
 def local(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
     """A time in Hà Nội, 2026, as UTC."""
     return datetime(2026, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(UTC)
+
+
+async def weekly_group(
+    runtime: Runtime,
+    code: str,
+    name: str,
+    *,
+    kind: str = "other",
+    place: str = "",
+    reminders: tuple[int, ...] = (1440,),
+) -> GroupRecord:
+    """A group meeting every Tuesday at 18:30 from Monday 23/11/2026, made directly in storage."""
+    async with runtime.unit_of_work() as uow:
+        group = await uow.groups.create(
+            code=code,
+            name=name,
+            kind=kind,
+            leader_id=None,
+            point_id=None,
+            place=place,
+            schedule=Schedule(Repeat.WEEKLY, time(18, 30), frozenset({1}), date(2026, 11, 23)),
+            reminder_minutes=reminders,
+            now=runtime.clock.now(),
+        )
+        await uow.commit()
+    return group
+
+
+async def new_member_by_link(fake: FakeTelegram, telegram: AiogramTelegram, user_id: int, start: str) -> None:
+    """Someone new opens the group's link, answers the age question and joins with reminders."""
+    member = TelegramDriver(fake, telegram, user_id=user_id)
+    await member.say(f"/start {start}")
+    await member.press("Từ 16 tuổi trở lên")
+    await member.press("Tham gia, có nhắc lịch")
 
 
 async def open_panel(leader: TelegramDriver) -> Turn:
@@ -172,10 +207,7 @@ async def test_a_called_off_or_moved_meeting_is_announced_and_its_reminders_foll
     await load_sample(runtime)
     clock.set(local(23, 9))
     leader, start, _code = await leader_with_group(runtime, fake, telegram)
-    member = TelegramDriver(fake, telegram, user_id=8100004)
-    await play(member, [START, ADULT])
-    await member.say(f"/start {start}")
-    await member.press("Tham gia, có nhắc lịch")
+    await new_member_by_link(fake, telegram, 8100004, start)
 
     await leader.press("Hủy buổi sinh hoạt tới")
     turn = await leader.press("Có, hủy buổi này")
@@ -208,10 +240,7 @@ async def test_broadcasts_wait_for_the_morning_unless_urgent_and_blocked_members
     clock.set(local(23, 9))
     leader, start, _code = await leader_with_group(runtime, fake, telegram)
     for user in (8100005, 8100006):
-        member = TelegramDriver(fake, telegram, user_id=user)
-        await member.say(f"/start {start}")
-        await member.press("Từ 16 tuổi trở lên")
-        await member.press("Tham gia, có nhắc lịch")
+        await new_member_by_link(fake, telegram, user, start)
     clock.set(local(23, 22, 0))  # 22:00: quiet hours
     await leader.press("Gửi tin nhắn cho nhóm")
     await leader.say("Nhắc mọi người: mai họp sớm 30 phút.")
@@ -245,19 +274,10 @@ async def test_join_by_code_answer_a_reminder_and_leave_on_every_channel(
     """The group dialog through the console, Telegram (aiogram and python-telegram-bot) and Zalo (polling
     and webhook): on Zalo the reminder's choices are numbered, and typing the number answers it."""
     clock.set(local(23, 9))
-    async with runtime.unit_of_work() as uow:
-        group = await uow.groups.create(
-            code="HJKM2345",
-            name="Nhóm Bình Minh",
-            kind="relapse_prevention",
-            leader_id=None,
-            point_id=None,
-            place="12 Hàng Bông, Hoàn Kiếm, Hà Nội",
-            schedule=Schedule(Repeat.WEEKLY, time(18, 30), frozenset({1}), date(2026, 11, 23)),
-            reminder_minutes=(1440, 60),
-            now=clock.now(),
-        )
-        await uow.commit()
+    place = "12 Hàng Bông, Hoàn Kiếm, Hà Nội"
+    group = await weekly_group(
+        runtime, "HJKM2345", "Nhóm Bình Minh", kind="relapse_prevention", place=place, reminders=(1440, 60)
+    )
     console = driver.name == "console"  # no address to keep: joining without reminders is all it offers
     join = "Tham gia" if console else "Tham gia, có nhắc lịch"
     await play(

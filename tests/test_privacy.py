@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,12 +17,12 @@ from bot.delivery import deliver_due
 from bot.logsetup import configure_logging, redact
 from bot.runtime import Runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
-from domain.recurrence import Repeat, Schedule
 from storage.models import Base, ContactHandle, SavedResult
 from tests.conftest import TEST_TOKEN, polling
 from tests.dialog import ConsoleDriver, TelegramDriver, play
 from tests.fakes.telegram_server import FakeTelegram
 from tests.test_dialogs import ADULT, DIALOGS, START
+from tests.test_groups import weekly_group
 
 RAW_ID = 8_372_615_409
 CANARY = "canary-Hoàng-0913-555-777-rất-riêng-tư"
@@ -145,19 +145,7 @@ async def test_forget_after_joining_a_group_with_reminders_leaves_no_trace_on_ei
     the logs hold neither the raw id, nor the pseudonym, nor the canary, nor the sealed handle."""
     runtime = any_runtime
     runtime.clock.set(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))  # type: ignore[attr-defined]
-    async with runtime.unit_of_work() as uow:
-        await uow.groups.create(
-            code="PRVC2345",
-            name="Nhóm Riêng Tư",
-            kind="other",
-            leader_id=None,
-            point_id=None,
-            place="",
-            schedule=Schedule(Repeat.WEEKLY, time(18, 30), frozenset({1}), date(2026, 11, 23)),
-            reminder_minutes=(1440,),
-            now=runtime.clock.now(),
-        )
-        await uow.commit()
+    await weekly_group(runtime, "PRVC2345", "Nhóm Riêng Tư")
     channel = AiogramTelegram(runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake_telegram.url)
     async with polling(channel, fake_telegram):
         driver = TelegramDriver(fake_telegram, channel, user_id=RAW_ID)
