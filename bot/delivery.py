@@ -32,7 +32,7 @@ from core.logsafe import describe_exception
 from core.notices import render_notice, too_late
 from core.ports import DueMessage, UnitOfWork
 from core.ratelimit import SendLimiter
-from domain.quiet_hours import QuietHours
+from handlers.group_messages import QUIET, broadcast_topic
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,6 @@ LEASE = timedelta(minutes=5)
 BATCH = 200
 CONCURRENCY = 32
 PROGRESS_EVERY = timedelta(seconds=30)
-QUIET = QuietHours()
 
 
 class Delivery(enum.Enum):
@@ -175,7 +174,7 @@ async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message:
 async def report_broadcasts(uow: UnitOfWork, now: datetime) -> None:
     """Tell leaders how their broadcasts are going: progress every ``PROGRESS_EVERY``, a report at the end."""
     for broadcast in await uow.delivery.open_broadcasts():
-        counts = await uow.delivery.counts(f"b:{broadcast.id}")
+        counts = await uow.delivery.counts(broadcast_topic(broadcast.id))
         waiting = sum(counts.get(state, 0) for state in ("pending", "claimed", "sending"))
         sent = counts.get("sent", 0)
         group = await uow.groups.get(broadcast.group_id)

@@ -27,6 +27,11 @@ def group_topics(group_id: int) -> str:
     return f"g:{group_id}:"
 
 
+def broadcast_topic(broadcast_id: int) -> str:
+    """The outbox topic of one broadcast's messages (their states are its progress)."""
+    return f"b:{broadcast_id}"
+
+
 def meeting_topic(group_id: int, original_day: date) -> str:
     return f"{group_topics(group_id)}{original_day.isoformat()}"
 
@@ -137,14 +142,15 @@ async def start_broadcast(
     """Write one message per member who gets messages; returns (broadcast id, how many)."""
     members = [m for m in await uow.groups.recipients(group.id) if m.handle_id is not None]
     broadcast = await uow.delivery.create_broadcast(group.id, now, urgent=urgent, notify_handle_id=notify_handle_id)
-    rows = [(m.handle_id, {"group": group.name, "text": text}, f"b:{broadcast}:{m.id}") for m in members]
+    topic = broadcast_topic(broadcast)
+    rows = [(m.handle_id, {"group": group.name, "text": text}, f"{topic}:{m.id}") for m in members]
     await uow.delivery.enqueue_many(
         rows,  # type: ignore[arg-type]
         now,
         "group_broadcast",
         priority=BULK,
         quiet=not urgent,
-        topic=f"b:{broadcast}",
+        topic=topic,
     )
     await uow.delivery.set_broadcast_total(broadcast, len(rows))
     return broadcast, len(rows)

@@ -26,6 +26,7 @@ from domain.typed_dates import parse_day_time, parse_weekdays_time
 from handlers import consent
 from handlers.group_messages import (
     QUIET,
+    broadcast_topic,
     group_topics,
     meeting_changed,
     place_of,
@@ -474,7 +475,7 @@ async def show_progress(ctx: Context, group: GroupRecord) -> None:
             },
         )
     else:
-        counts = await ctx.uow.delivery.counts(f"b:{broadcast.id}")
+        counts = await ctx.uow.delivery.counts(broadcast_topic(broadcast.id))
         text, _ = render_notice(
             ctx.i18n,
             "broadcast_progress",
