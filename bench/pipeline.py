@@ -4,7 +4,8 @@ against a bare aiogram echo bot on the same fake server, in the same run.
 Every bot runs as its own process behind a webhook (``python -m bot webhook`` for Điểm Tựa, ``bench.echo_bot``
 for the yardstick); this process runs the fake Bot API server (global flood limit lifted, per-chat limits as
 Telegram's) and the load: each update comes from a different person, who sends ``/menu`` as a first message
-(Điểm Tựa answers with its welcome: a user row, a conversation state and two messages; the echo bot echoes).
+(Điểm Tựa answers with its welcome, which ends with the age question: a user row, a conversation state and
+one message; the echo bot echoes).
 
 * throughput: N updates posted at once (64 at a time); rate = N / time until every person had a reply;
 * latency at a steady load: R updates a second for S seconds; time from posting an update to the first reply

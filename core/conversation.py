@@ -57,6 +57,9 @@ class Context:
     i18n: Translator
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False
+    # What to ask again after an interruption, when it is not simply the last answer that asks something
+    # (a welcome that ends with a question is re-asked as the question alone).
+    ask_again: Reply | None = None
 
     @property
     def now(self) -> datetime:
@@ -303,6 +306,8 @@ class Conversation:
         ctx.state.offered = [choice for reply in ctx.replies for choice in reply.choices]
         if ctx.state.flow is None:
             ctx.state.prompt = []
+        elif ctx.ask_again is not None:
+            ctx.state.prompt = [ctx.ask_again]
         elif ctx.replies:
             # The question to ask again after an interruption: the last answer that asks for something.
             asking = [r for r in ctx.replies if r.choices or r.request_location or r.request_contact]

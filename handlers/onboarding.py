@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.conversation import Context, Router
-from core.events import Choice, ChoiceMade, CommandMessage
+from core.events import Choice, ChoiceMade, CommandMessage, Reply
 from core.hotlines import Hotlines
 from core.i18n import BOT_NAME
 from core.ports import AgeGroup
@@ -19,7 +19,10 @@ OPEN_CHOICES = frozenset({"age", "urgent", "resume", "privacy", "forget", "erase
 
 
 def introduction(ctx: Context, join: str = "") -> None:
+    """The welcome and the age question, in one message (one notification, one request)."""
     note = platform_note(ctx)
+    question = ctx._("Before we start: how old are you?")
+    choices = age_choices(ctx)
     ctx.say(
         ctx._(
             "Hello, I am {name}, an automated assistant (not a person) of the community support network "
@@ -29,14 +32,17 @@ def introduction(ctx: Context, join: str = "") -> None:
             "• You can see what is stored with /privacy and erase everything at any time with /forget.\n"
             "• In an emergency, call 115."
         ).format(name=BOT_NAME)
-        + (f"\n\n{note}" if note else ""),
+        + (f"\n\n{note}" if note else "")
+        + f"\n\n{question}",
         title=ctx._("Welcome to {name}").format(name=BOT_NAME),
+        choices=choices,
     )
+    ctx.ask_again = Reply(question, choices=tuple(choices))
     ctx.state.enter("onboarding", "age", join=join)
-    ctx.say(
-        ctx._("Before we start: how old are you?"),
-        choices=[Choice("age:adult", ctx._("16 or older")), Choice("age:child", ctx._("Under 16"))],
-    )
+
+
+def age_choices(ctx: Context) -> list[Choice]:
+    return [Choice("age:adult", ctx._("16 or older")), Choice("age:child", ctx._("Under 16"))]
 
 
 def create_router(hotlines: Hotlines) -> Router:
@@ -85,11 +91,7 @@ def create_router(hotlines: Hotlines) -> Router:
     async def waiting_for_age(ctx: Context) -> None:
         ctx.say(
             ctx._("Please answer the age question first, so I can show what fits you:"),
-            choices=ctx.state.offered
-            or [
-                Choice("age:adult", ctx._("16 or older")),
-                Choice("age:child", ctx._("Under 16")),
-            ],
+            choices=ctx.state.offered or age_choices(ctx),
         )
 
     return router

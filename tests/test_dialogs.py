@@ -40,7 +40,7 @@ DIALOGS: dict[str, list[Step]] = {
     "urgent words interrupt and the person can go back": [
         START,
         say("ban toi bi qua lieu roi", *URGENT, choices=("Quay lại chỗ đang dở", "Menu chính")),
-        press("Quay lại chỗ đang dở", "bao nhiêu tuổi", choices=AGE),
+        press("Quay lại chỗ đang dở", "bao nhiêu tuổi", absent=("trợ lý tự động",), choices=AGE),
         press("Từ 16 tuổi trở lên", "giúp gì", choices=MENU),
     ],
     "tự tử typed without accents is urgent, từ từ (slowly) is not": [
