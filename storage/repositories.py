@@ -9,7 +9,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Date, Row, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.ports import AgeGroup, ConsentRecord, ListingReports, StoredData, UpsertCounts, UserRecord
@@ -18,6 +18,7 @@ from domain.directory import ServicePoint
 from domain.hours import HoursError, format_hours, parse_hours
 from storage.booking_repositories import SqlBookingRepository, SqlStaffRepository
 from storage.delivery_repository import SqlDeliveryRepository
+from storage.dialect import dialect_insert, hot_statement
 from storage.dialect import upsert_insert as _insert
 from storage.group_repository import SqlGroupRepository
 from storage.models import (
@@ -40,7 +41,31 @@ from storage.sealing import SealBroken, Sealer
 log = logging.getLogger(__name__)
 
 
-def _user_record(row: User) -> UserRecord:
+def _touch_statement(dialect: str) -> Any:
+    insert_user = dialect_insert(dialect, User)
+    today: Any = bindparam("today", type_=Date)
+    return (
+        insert_user.values(pseudonym=bindparam("pseudonym"), stopped=False, first_seen=today, last_seen=today)
+        .on_conflict_do_update(index_elements=[User.pseudonym], set_={"last_seen": insert_user.excluded.last_seen})
+        .returning(User)
+    )
+
+
+def _save_state_statement(dialect: str) -> Any:
+    insert_state = dialect_insert(dialect, ConversationStateRow)
+    excluded = insert_state.excluded
+    return insert_state.on_conflict_do_update(
+        index_elements=[ConversationStateRow.pseudonym], set_={"data": excluded.data, "expires_at": excluded.expires_at}
+    )
+
+
+def _first_time_statement(dialect: str) -> Any:
+    return dialect_insert(dialect, ProcessedUpdate).on_conflict_do_nothing(
+        index_elements=[ProcessedUpdate.channel, ProcessedUpdate.key]
+    )
+
+
+def _user_record(row: User | Row[Any]) -> UserRecord:
     return UserRecord(
         pseudonym=row.pseudonym,
         age_group=AgeGroup(row.age_group) if row.age_group else None,
@@ -63,13 +88,9 @@ class SqlUserRepository:
         return _user_record(row) if row else None
 
     async def touch(self, pseudonym: str, today: date) -> UserRecord:
-        statement = (
-            _insert(self._session, User)
-            .values(pseudonym=pseudonym, stopped=False, first_seen=today, last_seen=today)
-            .on_conflict_do_update(index_elements=[User.pseudonym], set_={"last_seen": today})
-            .returning(User)
-        )
-        row = (await self._session.execute(statement)).scalar_one()
+        statement = hot_statement(self._session, _touch_statement)
+        connection = await self._session.connection()
+        row = (await connection.execute(statement, {"pseudonym": pseudonym, "today": today})).one()
         return _user_record(row)
 
     async def set_age_group(self, pseudonym: str, group: AgeGroup) -> None:
@@ -101,14 +122,9 @@ class SqlStateRepository:
 
     async def save(self, pseudonym: str, state: ConversationState, expires_at: datetime) -> None:
         data = self._sealer.seal(state.to_json())
-        statement = (
-            _insert(self._session, ConversationStateRow)
-            .values(pseudonym=pseudonym, data=data, expires_at=expires_at)
-            .on_conflict_do_update(
-                index_elements=[ConversationStateRow.pseudonym], set_={"data": data, "expires_at": expires_at}
-            )
-        )
-        await self._session.execute(statement)
+        statement = hot_statement(self._session, _save_state_statement)
+        connection = await self._session.connection()
+        await connection.execute(statement, {"pseudonym": pseudonym, "data": data, "expires_at": expires_at})
 
     async def clear(self, pseudonym: str) -> None:
         await self._session.execute(delete(ConversationStateRow).where(ConversationStateRow.pseudonym == pseudonym))
@@ -123,13 +139,10 @@ class SqlUpdateLog:
         self._session = session
 
     async def first_time(self, channel: str, key: str, now: datetime) -> bool:
-        statement = (
-            _insert(self._session, ProcessedUpdate)
-            .values(channel=channel, key=key[:80], seen_at=now)
-            .on_conflict_do_nothing(index_elements=[ProcessedUpdate.channel, ProcessedUpdate.key])
-        )
-        result = await self._session.execute(statement)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        statement = hot_statement(self._session, _first_time_statement)
+        connection = await self._session.connection()
+        result = await connection.execute(statement, {"channel": channel, "key": key[:80], "seen_at": now})
+        return bool(result.rowcount)
 
     async def purge(self, before: datetime) -> int:
         result = await self._session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < before))
