@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.runtime import Runtime
+from core.clock import week_start
 from core.events import ChannelInfo, Choice, Render
 from core.logsafe import describe_exception
 from core.notices import render_notice, too_late
@@ -158,6 +159,8 @@ async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message:
         result = "sent"
         if outcome is Delivery.SENT:
             await uow.delivery.sent(message.id, now)
+            if message.kind == "group_reminder":  # an anonymous weekly count for the programme figures
+                await uow.tallies.add(week_start(now.astimezone(runtime.i18n.timezone).date()), "reminder_sent")
         elif outcome is Delivery.BLOCKED:
             await uow.delivery.blocked(message.id, now)
             result = "stopped"

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from domain.directory import ServicePoint
+    from domain.indicators import Tally
     from domain.recurrence import Schedule
     from domain.slots import Availability
 
@@ -115,9 +116,21 @@ class PrivacyRepository(Protocol):
 
 class TallyRepository(Protocol):
     async def add(
-        self, week: date, kind: str, *, instrument: str = "", subject: str = "", level: str = "", province: str = ""
+        self,
+        week: date,
+        kind: str,
+        *,
+        instrument: str = "",
+        subject: str = "",
+        level: str = "",
+        province: str = "",
+        amount: int = 1,
     ) -> None:
-        """Count one anonymous event in its weekly cell."""
+        """Count anonymous events in their weekly cell (``amount`` of them; negative to correct a count)."""
+        ...
+
+    async def between(self, first: date, last: date) -> list[Tally]:
+        """Every weekly counter of the weeks starting ``first`` to ``last`` (Mondays)."""
         ...
 
 
@@ -175,7 +188,7 @@ class DirectoryRepository(Protocol):
 class StaffRecord:
     id: int
     pseudonym: str
-    role: str  # "counsellor" | "leader"
+    role: str  # "counsellor" | "leader" | "manager"
     point_id: int | None
 
 

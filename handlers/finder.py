@@ -19,6 +19,7 @@ from core.ports import AgeGroup, UnitOfWork
 from domain.directory import FILTERS, KINDS, PICKER, REPORT_REASONS, DirectorySnapshot, ServicePoint
 from domain.gazetteer import Gazetteer, Place
 from domain.hours import OpeningHours, status
+from domain.indicators import referral_subject
 from handlers.menu import refused_for_children
 
 FLOW = "finder"
@@ -296,6 +297,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
         point = await chosen_point(ctx)
         if point is None:
             return
+        await count_referral(ctx, point)
         province = gazetteer.provinces.get(point.province)
         lines = [kinds_text(ctx, point)]
         where = ", ".join(p for p in (point.address, point.commune, province.name if province else "") if p)
@@ -329,6 +331,17 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
             ],
         )
 
+    async def count_referral(ctx: Context, point: ServicePoint) -> None:
+        """A point chosen from the results is a referral (an anonymous weekly count), once per search."""
+        referred: list[int] = list(data(ctx).get("referred") or [])
+        if point.id is None or point.id in referred or ctx.state.flow != FLOW:
+            return
+        ctx.state.data["referred"] = [*referred, point.id]
+        searched = current_filter(ctx)
+        subject = referral_subject(FILTERS[searched].kinds if searched else None, point.kinds)
+        week = week_start(ctx.now.astimezone(ctx.i18n.timezone).date())
+        await ctx.uow.tallies.add(week, "referral", subject=subject, province=point.province)
+
     @router.choice("fr")
     async def report(ctx: Context) -> None:
         point = await chosen_point(ctx)
@@ -342,7 +355,9 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
             return
         reported: list[int] = list(data(ctx).get("reported") or [])
         if reason in REPORT_REASONS and point.id not in reported:
-            await ctx.uow.directory.report(point.id, reason, ctx.now.astimezone(ctx.i18n.timezone).date())
+            today = ctx.now.astimezone(ctx.i18n.timezone).date()
+            await ctx.uow.directory.report(point.id, reason, today)
+            await ctx.uow.tallies.add(week_start(today), "listing_report", subject=reason, province=point.province)
             ctx.state.data["reported"] = [*reported, point.id]
         ctx.say(
             ctx._(

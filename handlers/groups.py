@@ -628,8 +628,13 @@ async def typed(ctx: Context) -> None:
         if group is None or not text.isdecimal() or int(text) > 10_000:
             ctx.say(ctx._("Please type a number, for example 8."), choices=[_cancel_to_group(ctx)])
             return
-        await ctx.uow.groups.set_attendance(group.id, date.fromisoformat(str(data["day"])), int(text))
-        await ctx.uow.tallies.add(week_start(date.fromisoformat(str(data["day"]))), "group_attended", level=text)
+        day = date.fromisoformat(str(data["day"]))
+        before = await ctx.uow.groups.attendance(group.id, day)
+        await ctx.uow.groups.set_attendance(group.id, day, int(text))
+        # Anonymous weekly counts: a meeting held (once, whatever corrections follow) and how many came.
+        if before is None:
+            await ctx.uow.tallies.add(week_start(day), "meeting_held")
+        await ctx.uow.tallies.add(week_start(day), "meeting_attendance", amount=int(text) - (before or 0))
         await show_panel(ctx, group, ctx._("Saved: {n} came.").format(n=int(text)))
     elif step == "message":
         await _typed_message(ctx, leader, text)

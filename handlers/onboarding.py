@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from core.clock import week_start
 from core.conversation import Context, Router
 from core.events import Choice, ChoiceMade, CommandMessage, Reply
 from core.hotlines import Hotlines
@@ -62,6 +63,9 @@ def create_router(hotlines: Hotlines) -> Router:
 
     @router.choice("age")
     async def age(ctx: Context) -> None:
+        if ctx.user.age_group is None:  # first answer: a person reached (an anonymous weekly count)
+            week = week_start(ctx.now.astimezone(ctx.i18n.timezone).date())
+            await ctx.uow.tallies.add(week, "reached", subject="child" if ctx.choice_arg == "child" else "adult")
         if ctx.choice_arg == "child":
             await ctx.uow.users.set_age_group(ctx.user.pseudonym, AgeGroup.CHILD)
             ctx.state.leave()

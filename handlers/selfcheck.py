@@ -39,6 +39,7 @@ RESULT_FLOW = "selfcheck_result"  # the result is shown; saving it is on offer
 KEEP_RESULTS = 5
 PENDING_SECONDS = 30 * 60  # an unsaved result waits this long for "save", then it is gone
 
+RISK_ORDER = (Risk.LOW, Risk.MODERATE, Risk.HIGH)
 LEVEL_NAMES = {Risk.LOW: N_("low risk"), Risk.MODERATE: N_("moderate risk"), Risk.HIGH: N_("high risk")}
 FEEDBACK = {
     Risk.HIGH: N_(
@@ -132,6 +133,9 @@ def create_router(instrument: Instrument) -> Router:
             )
         if not found:
             await ctx.uow.tallies.add(week, "selfcheck", instrument=instrument.id, subject="none")
+        highest = max((RISK_ORDER.index(r.risk) for r in found), default=-1)
+        level = RISK_ORDER[highest].value if highest >= 0 else "none"
+        await ctx.uow.tallies.add(week, "selfcheck_done", instrument=instrument.id, level=level)
         ctx.state.leave()
         summary = {
             "taken_on": today.isoformat(),

@@ -9,13 +9,14 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Date, Row, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Date, Row, bindparam, case, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.ports import AgeGroup, ConsentRecord, ListingReports, StoredData, UpsertCounts, UserRecord
 from core.state import ConversationState
 from domain.directory import ServicePoint
 from domain.hours import HoursError, format_hours, parse_hours
+from domain.indicators import Tally as IndicatorTally
 from storage.booking_repositories import SqlBookingRepository, SqlStaffRepository
 from storage.delivery_repository import SqlDeliveryRepository
 from storage.dialect import dialect_insert, hot_statement
@@ -240,16 +241,31 @@ class SqlTallyRepository:
         self._session = session
 
     async def add(
-        self, week: date, kind: str, *, instrument: str = "", subject: str = "", level: str = "", province: str = ""
+        self,
+        week: date,
+        kind: str,
+        *,
+        instrument: str = "",
+        subject: str = "",
+        level: str = "",
+        province: str = "",
+        amount: int = 1,
     ) -> None:
         cell = {"week": week, "kind": kind, "instrument": instrument, "subject": subject, "level": level}
         cell["province"] = province
         statement = (
             _insert(self._session, Tally)
-            .values(**cell, count=1)
-            .on_conflict_do_update(index_elements=list(cell), set_={"count": Tally.count + 1})
+            .values(**cell, count=max(amount, 0))
+            .on_conflict_do_update(
+                index_elements=list(cell),
+                set_={"count": case((Tally.count + amount < 0, 0), else_=Tally.count + amount)},
+            )
         )
         await self._session.execute(statement)
+
+    async def between(self, first: date, last: date) -> list[IndicatorTally]:
+        rows = await self._session.scalars(select(Tally).where(Tally.week >= first, Tally.week <= last))
+        return [IndicatorTally(r.week, r.kind, r.subject, r.level, r.province, r.count) for r in rows]
 
 
 class SqlSavedResultRepository:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -134,3 +134,7 @@ async def test_the_late_rule_drops_a_group_reminder_and_counts_it(any_runtime: R
     sender = RecordingSender()
     report = await deliver_due(any_runtime, {"telegram": sender})
     assert (report.sent, report.late) == (1, 1)
+    async with any_runtime.unit_of_work() as uow:  # only the delivered one counts, in the anonymous figures
+        week = date(2026, 11, 30)  # the Monday of the week of 1 December
+        counted = [(t.kind, t.count) for t in await uow.tallies.between(week - timedelta(days=7), week)]
+    assert counted == [("reminder_sent", 1)]

@@ -27,13 +27,16 @@ async def test_only_the_anonymous_counter_remains(runtime: Runtime, clock: Manua
         states = [(row.expires_at, uow.states.unseal(row.data)) for row in rows]
         tallies = [
             (t.week, t.kind, t.instrument, t.subject, t.level, t.count)
-            for t in await uow.session.scalars(select(Tally).order_by(Tally.subject))
+            for t in await uow.session.scalars(select(Tally).order_by(Tally.kind, Tally.subject, Tally.level))
         ]
         assert (await uow.session.scalars(select(SavedResult))).all() == []
         assert (await uow.session.scalars(select(Consent))).all() == []
     assert tallies == [
+        (date(2026, 11, 23), "reached", "", "adult", "", 2),
         (date(2026, 11, 23), "selfcheck", "assist_v3", "alcohol", "moderate", 1),
         (date(2026, 11, 23), "selfcheck", "assist_v3", "opioids", "high", 1),
+        (date(2026, 11, 23), "selfcheck_done", "assist_v3", "", "high", 1),  # one check, by its highest risk
+        (date(2026, 11, 23), "selfcheck_done", "assist_v3", "", "moderate", 1),
     ]
     pending = [(expires, state) for expires, state in states if state.flow is not None]
     assert len(states) == 2 and len(pending) == 1  # the one still looking at the result, not the one who moved on
@@ -58,7 +61,9 @@ async def test_counter_cells_add_up(runtime: Runtime) -> None:
         )
     async with runtime.sessions() as session:
         (tally,) = (await session.scalars(select(Tally).where(Tally.kind == "selfcheck"))).all()
+        (done,) = (await session.scalars(select(Tally).where(Tally.kind == "selfcheck_done"))).all()
     assert (tally.subject, tally.level, tally.count) == ("none", "", 3)
+    assert (done.subject, done.level, done.count) == ("", "none", 3)
 
 
 async def test_opting_in_records_the_consent_and_keeps_a_sealed_result(runtime: Runtime) -> None:

@@ -279,3 +279,36 @@ async def test_listing_reports_are_anonymous_and_summarised_per_point(engine: As
         ("b", {"other": 1}, date(2026, 11, 21)),
     ]
     assert "listing_reports" not in personal_tables()  # nothing in it belongs to a person
+
+
+async def test_old_attendance_counts_become_meetings_held_and_attendances(engine: AsyncEngine) -> None:
+    await migrate.downgrade(engine, "0009")
+    week = date(2026, 11, 16)
+    async with engine.begin() as connection:
+        for level, count in (("8", 2), ("12", 1)):  # two meetings with 8 people, one with 12
+            await connection.execute(
+                text(
+                    "INSERT INTO tallies (week, kind, instrument, subject, level, province, count) "
+                    "VALUES (:week, 'group_attended', '', '', :level, '', :count)"
+                ),
+                {"week": week, "level": level, "count": count},
+            )
+    await migrate.upgrade(engine)
+    async with uow(engine) as work:
+        found = sorted((t.kind, t.count) for t in await work.tallies.between(week, week))
+    assert found == [("meeting_attendance", 28), ("meeting_held", 3)]
+
+
+async def test_tallies_count_amounts_and_a_correction_never_goes_below_zero(engine: AsyncEngine) -> None:
+    week = date(2026, 11, 16)
+    async with uow(engine) as work:
+        await work.tallies.add(week, "meeting_attendance", amount=8)
+        await work.tallies.add(week, "meeting_attendance", amount=-3)  # the leader corrected 8 to 5
+        await work.tallies.add(week, "find", subject="all", province="hue")
+        await work.tallies.add(week, "find", subject="all", province="hue")
+        await work.tallies.add(week, "reminder_sent", amount=-2)  # nothing to correct: stays at 0
+        await work.commit()
+    async with uow(engine) as work:
+        found = sorted((t.kind, t.province, t.count) for t in await work.tallies.between(week, week))
+        assert await work.tallies.between(week + timedelta(days=7), week + timedelta(days=7)) == []
+    assert found == [("find", "hue", 2), ("meeting_attendance", "", 5), ("reminder_sent", "", 0)]
