@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.groups_cli import groups_app
 from bot.keys_cli import keys_app
 from bot.points_cli import points_app
+from bot.report_cli import report
 from bot.staff_cli import staff_app
 from core.i18n import BOT_NAME
 from storage import migrate
@@ -40,6 +41,7 @@ app.add_typer(points_app, name="points")
 app.add_typer(staff_app, name="staff")
 app.add_typer(groups_app, name="groups")
 app.add_typer(keys_app, name="keys")
+app.command("report")(report)
 log = logging.getLogger("bot")
 
 

@@ -24,16 +24,16 @@ from domain.slots import Availability
 
 staff_app = typer.Typer(help="Counsellors and peer leaders.", no_args_is_help=True)
 out = Console()
-ROLES = ("counsellor", "leader")
+ROLES = ("counsellor", "leader", "manager")
 INVITE_DAYS = 7
 
 
 @staff_app.command("invite")
 def invite(
-    role: Annotated[str, typer.Option(help="counsellor or leader")],
+    role: Annotated[str, typer.Option(help="counsellor, leader or manager (programme figures)")],
     point: Annotated[str | None, typer.Option(help="The service point's external id (counsellors).")] = None,
 ) -> None:
-    """Print a one-time invitation code for a counsellor or a peer leader."""
+    """Print a one-time invitation code for a counsellor, a peer leader or a programme manager."""
     if role not in ROLES:
         err.print(f"[red]--role is one of {', '.join(ROLES)}[/red]")
         raise typer.Exit(2)

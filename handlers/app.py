@@ -12,7 +12,20 @@ from core.i18n import Translator
 from core.ports import UnitOfWork
 from domain.assist import Instrument
 from domain.gazetteer import Gazetteer
-from handlers import booking, callback, family, finder, groups, menu, onboarding, privacy, selfcheck, staff, urgent
+from handlers import (
+    booking,
+    callback,
+    family,
+    finder,
+    groups,
+    menu,
+    onboarding,
+    privacy,
+    report,
+    selfcheck,
+    staff,
+    urgent,
+)
 
 
 def build_conversation(
@@ -41,6 +54,7 @@ def build_conversation(
             callback.router,
             staff.router,
             groups.router,
+            report.create_router(gazetteer),
         ],
         uow_factory=uow_factory,
         clock=clock,

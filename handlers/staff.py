@@ -44,6 +44,10 @@ async def redeem(ctx: Context) -> None:
             ),
         )
         return
+    if member.role == "manager":
+        ctx.say(ctx._("Welcome: you are now registered as a programme manager. /baocao shows the programme figures."))
+        await staff_menu(ctx)
+        return
     text = (
         ctx._("Welcome: you are now registered as a counsellor.")
         if member.role == "counsellor"
@@ -83,6 +87,12 @@ async def staff_menu(ctx: Context) -> None:
     member = await ctx.uow.staff.of(ctx.user.pseudonym)
     if member is not None and member.role == "leader":
         await leader_home(ctx, member)
+        return
+    if member is not None and member.role == "manager":
+        ctx.say(
+            ctx._("Programme manager menu"),
+            choices=[Choice("rp", ctx._("Programme figures, last 4 weeks")), Choice("menu", ctx._("Main menu"))],
+        )
         return
     if member is None or member.role != "counsellor":
         show_menu(ctx)

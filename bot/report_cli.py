@@ -1,0 +1,154 @@
+"""``python -m bot report --from DATE --to DATE [--province P] [--out DIR]``: programme figures per week.
+
+Prints the table (rich) and writes it as CSV and as a PNG chart (matplotlib).  The period is widened to
+whole weeks (Monday to Sunday) and stops at the last week that has ended.  Every output shows the same
+protected cells: "<5" for 1 to 4, "≥ n" or ``x`` for a withheld sum (see ``docs/indicators.md``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no screen
+
+import matplotlib.pyplot as plt
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.cli_common import cli_settings, err, open_or_exit
+from bot.config import Settings
+from core.i18n import Translator
+from domain.indicators import Report, build_report, whole_weeks
+from handlers.report import Line, period_text, place_name, report_lines, week_label
+
+out = Console()
+
+
+def _day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err.print(f"[red]{option} takes a date such as 2026-10-01[/red]")
+        raise typer.Exit(2) from None
+
+
+def report(
+    first: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD); its whole week is included.")],
+    last: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD); its whole week is included.")],
+    province: Annotated[str | None, typer.Option(help="One province (name or id); all of them if left out.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the CSV and PNG files.")] = Path("."),
+) -> None:
+    """Programme figures per week: a table here, a CSV file and a PNG chart."""
+    settings = cli_settings()
+    start, end = _day(first, "--from"), _day(last, "--to")
+    if end < start:
+        err.print("[red]--to is before --from[/red]")
+        raise typer.Exit(2)
+    made = asyncio.run(_build(settings, start, end, province))
+    lines = report_lines(made.report, made.i18n)
+    out.print(table(made.report, lines, made.i18n, made.where))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    weeks = made.report.weeks
+    stem = f"diemtua-{weeks[0].isoformat()}-{weeks[-1].isoformat()}" + (
+        f"-{made.report.province}" if made.report.province else ""
+    )
+    write_csv(out_dir / f"{stem}.csv", made.report, lines, made.i18n)
+    write_chart(out_dir / f"{stem}.png", made.report, lines, made.i18n, made.where)
+    out.print(f"Wrote {out_dir / (stem + '.csv')} and {out_dir / (stem + '.png')}")
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    report: Report
+    i18n: Translator
+    where: str
+
+
+async def _build(settings: Settings, first: date, last: date, province: str | None) -> Made:
+    async with await open_or_exit(settings) as runtime:
+        province_id = None
+        if province:
+            found = runtime.gazetteer.province(province)
+            if found is None:
+                err.print(f"[red]unknown province {province!r}: use its name or id, e.g. ha-noi[/red]")
+                raise typer.Exit(2)
+            province_id = found.id
+        today = runtime.clock.now().astimezone(runtime.i18n.timezone).date()
+        weeks = whole_weeks(first, last, today)
+        if not weeks:
+            err.print("[red]no whole week of that period has ended yet[/red]")
+            raise typer.Exit(2)
+        async with runtime.unit_of_work() as uow:
+            tallies = await uow.tallies.between(weeks[0], weeks[-1])
+        result = build_report(tallies, weeks, province=province_id)
+        return Made(result, runtime.i18n, place_name(runtime.i18n, runtime.gazetteer, province_id))
+
+
+def table(report: Report, lines: list[Line], i18n: Translator, where: str) -> Table:
+    _ = i18n.gettext
+    grid = Table(title=f"{_('Programme figures')}, {where}, {period_text(i18n, report.weeks)}")
+    grid.add_column(_("Indicator"))
+    for week in report.weeks:
+        grid.add_column(week_label(i18n, week), justify="right")
+    grid.add_column(_("Total"), justify="right", style="bold")
+    section = ""
+    for line in lines:
+        if line.section != section:
+            if section:
+                grid.add_section()
+            section = line.section
+            grid.add_row(f"[bold]{section}[/bold]")
+        grid.add_row(line.label, *line.weeks, line.total)
+    grid.caption = _("“<5”: 1 to 4, hidden. “≥ n”: at least n, exact number withheld. Whole weeks, Monday to Sunday.")
+    return grid
+
+
+def write_csv(path: Path, report: Report, lines: list[Line], i18n: Translator) -> None:
+    _ = i18n.gettext
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["indicator", _("Section"), _("Indicator"), *(w.isoformat() for w in report.weeks), _("Total")])
+        for line in lines:
+            writer.writerow([line.indicator, line.section, line.label, *line.weeks, line.total])
+
+
+def write_chart(path: Path, report: Report, lines: list[Line], i18n: Translator, where: str) -> None:
+    """One panel per section, a line per indicator (none for an indicator that stayed at 0); hidden and
+    withheld weeks are left out (gaps)."""
+    _ = i18n.gettext
+    sections = list(dict.fromkeys(line.section for line in lines))
+    figure, axes = plt.subplots(len(sections), 1, figsize=(11, 3.2 * len(sections)), sharex=True, squeeze=False)
+    positions = list(range(len(report.weeks)))
+    for axis, section in zip(axes[:, 0], sections, strict=True):
+        for row, line in zip(report.rows, lines, strict=True):
+            if line.section != section:
+                continue
+            values = [c.value if c.exact else math.nan for c in row.weeks]
+            if all(math.isnan(v) or v == 0 for v in values):  # nothing drawable, or nothing happened
+                continue
+            axis.plot(positions, values, marker="o", label=line.label)
+        axis.set_title(section, loc="left", fontsize=11)
+        axis.set_ylim(bottom=0)
+        axis.grid(axis="y", alpha=0.3)
+        if axis.get_legend_handles_labels()[0]:
+            axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    axes[-1, 0].set_xticks(positions, [week_label(i18n, w) for w in report.weeks], rotation=45)
+    figure.suptitle(f"{_('Programme figures')}, {where}, {period_text(i18n, report.weeks)}")
+    figure.text(
+        0.01,
+        0.005,
+        _("Weeks with 1 to 4 events, and withheld figures, are not drawn. Anonymous weekly counts."),
+        fontsize=8,
+    )
+    figure.tight_layout(rect=(0, 0.02, 1, 1))
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

@@ -1,0 +1,203 @@
+"""Programme figures end to end: scripted conversations leave anonymous weekly events that add up to the
+expected table; a manager reads it with /baocao; ``python -m bot report`` writes the table, CSV and PNG."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from bot.runtime import Runtime
+from core.clock import ManualClock
+from core.codes import code_hash
+from domain.indicators import build_report, whole_weeks
+from storage.models import Group, StaffMember, Tally
+from tests.dialog import ConsoleDriver, Step, play, press, say
+from tests.test_dialogs import ADULT, DIALOGS, START
+from tests.test_finder import FINDER_DIALOGS, HEROIN, load_sample
+from tests.test_groups import weekly_group
+
+ROOT = Path(__file__).resolve().parent.parent
+WEEK = date(2026, 11, 23)  # the ManualClock's week
+
+METHADONE_REFERRAL = [
+    *DIALOGS[HEROIN],
+    press("Tìm nơi điều trị methadone hoặc buprenorphine"),
+    say("Long Bien", "1. [Mẫu] Cơ sở điều trị methadone Long Biên"),
+    press("[Mẫu] Cơ sở điều trị methadone Long Biên", "Đặt lịch tư vấn tại đây"),
+    press("Quay lại danh sách"),
+    press("[Mẫu] Cơ sở điều trị methadone Long Biên"),  # the same point again: one referral
+]
+SCRIPT: list[tuple[int, list[Step]]] = [
+    (6, METHADONE_REFERRAL),  # high risk, a search and a referral to methadone in Hà Nội
+    (5, DIALOGS["self-check: weekend drinking scores 11, moderate, with tips and counselling"]),
+    (2, DIALOGS["self-check: no use at all is confirmed once, then thanked"]),  # and the family page
+    (1, DIALOGS["under 16 gets the child line and a smaller menu"]),
+    (
+        1,
+        FINDER_DIALOGS["a shared location: details with the weekly hours, then an anonymous report of a wrong listing"],
+    ),
+]
+
+
+async def run_script(runtime: Runtime) -> None:
+    await load_sample(runtime)
+    person = 0
+    for times, steps in SCRIPT:
+        for _ in range(times):
+            person += 1
+            await play(ConsoleDriver(runtime, user_id=f"person-{person}"), steps)
+
+
+async def test_scripted_conversations_add_up_to_the_expected_table(runtime: Runtime) -> None:
+    await run_script(runtime)
+    async with runtime.unit_of_work() as uow:
+        weeks = set(await uow.session.scalars(select(Tally.week)))
+        tallies = await uow.tallies.between(WEEK, WEEK)
+    assert weeks == {WEEK}  # nothing finer than the week, and no column that could name anyone (models)
+    report = build_report(tallies, [WEEK])
+    values = {row.indicator.id: row.weeks[0].value for row in report.rows}
+    assert values == {
+        "reached": 15,
+        "family": 2,
+        "selfcheck": 13,
+        "selfcheck_high": 6,
+        "selfcheck_moderate": 5,
+        "selfcheck_low": 0,
+        "selfcheck_none": 2,
+        "booked": 0,
+        "counselled": 0,
+        "missed": 0,
+        "searched": 7,
+        "referred": 7,
+        "referral_hiv_testing": 0,
+        "referral_prep": 0,
+        "referral_arv": 0,
+        "referral_methadone": 6,
+        "referral_detox": 0,
+        "referral_mental_health": 0,
+        "referral_vocational": 0,
+        "referral_other": 0,
+        "referral_unspecified": 1,
+        "listing_reports": 1,
+        "joined": 0,
+        "reminders": 0,
+        "meetings": 0,
+        "attendance": 0,
+    }
+    shown = {row.indicator.id: row.weeks[0] for row in report.rows}
+    assert shown["family"].small and shown["selfcheck_none"].small and shown["listing_reports"].small
+    assert not shown["selfcheck"].exact  # 13, but it would give the two "none" away: shown as at least 11
+    assert shown["selfcheck"].low == 11 + 1
+    assert shown["reached"].exact and shown["referral_methadone"].exact
+    hanoi = build_report(tallies, [WEEK], province="ha-noi")
+    assert hanoi.row("searched").weeks[0].value == 7 and hanoi.row("referral_methadone").weeks[0].value == 6
+
+
+async def test_a_manager_reads_the_figures_in_the_chat_and_others_cannot(runtime: Runtime, clock: ManualClock) -> None:
+    await run_script(runtime)
+    now = clock.now()
+    async with runtime.unit_of_work() as uow:
+        await uow.staff.create_invite(code_hash("MANA23456"), "manager", None, now, now + timedelta(days=1))
+        await uow.commit()
+    outsider = ConsoleDriver(runtime, user_id="person-1")
+    turn = await outsider.say("/baocao")
+    assert "dành cho cán bộ quản lý" in turn.text and "tiếp cận" not in turn.text
+    manager = ConsoleDriver(runtime, user_id="manager")
+    await play(manager, [START, ADULT])
+    turn = await manager.say("/staff MANA-23456")
+    assert "cán bộ quản lý chương trình" in turn.text and "Số liệu chương trình 4 tuần gần nhất" in turn.choices
+    clock.advance(timedelta(days=7))  # the week of the conversations has ended
+    await manager.say("/staff")  # the manager's menu
+    turn = await manager.press("Số liệu chương trình 4 tuần gần nhất")
+    assert "4 tuần trọn vẹn (02/11/2026–29/11/2026), toàn quốc" in turn.text
+    assert "Số người được tiếp cận mới: 0 · 0 · 0 · 16 (tổng 16)" in turn.text  # the manager was reached too
+    assert "– điều trị Methadone (hoặc Buprenorphine): 0 · 0 · 0 · 6 (tổng 6)" in turn.text
+    assert "Người nhà tìm hỗ trợ: 0 · 0 · 0 · <5 (tổng <5)" in turn.text
+    assert "Số lượt sàng lọc (tự đánh giá) hoàn thành: 0 · 0 · 0 · ≥12 (tổng ≥12)" in turn.text
+    turn = await manager.say("/baocao hue")
+    assert "Huế" in turn.text and "Số lượt tra cứu điểm dịch vụ: 0 · 0 · 0 · 0 (tổng 0)" in turn.text
+    turn = await manager.say("/baocao Atlantis")
+    assert "chưa biết tỉnh" in turn.text
+
+
+async def test_the_report_command_prints_and_writes_csv_and_png(runtime: Runtime, tmp_path: Path) -> None:
+    october = whole_weeks(date(2026, 10, 1), date(2026, 10, 31), date(2026, 11, 26))
+    async with runtime.unit_of_work() as uow:
+        for n, week in enumerate(october):
+            await uow.tallies.add(week, "reached", amount=10 + n)
+            await uow.tallies.add(week, "find", subject="all", province="ha-noi", amount=n)  # 0, then 1 to 4
+            await uow.tallies.add(week, "referral", subject="hiv_testing", province="ha-noi", amount=6)
+        await uow.commit()
+    out = tmp_path / "out"
+    env = {
+        **os.environ,
+        "DIEMTUA_DATA_DIR": str(runtime.settings.data_dir),
+        "DIEMTUA_SECRET_KEY": runtime.settings.secret_key.get_secret_value(),  # type: ignore[union-attr]
+        "DIEMTUA_DATABASE_URL": runtime.settings.db_url,
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "report",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-10-31",
+        "--out",
+        str(out),
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, stderr.decode()
+    printed = stdout.decode()
+    assert "Số người được tiếp cận mới" in printed and "<5" in printed
+    stem = f"diemtua-{october[0].isoformat()}-{october[-1].isoformat()}"
+    with (out / f"{stem}.csv").open(encoding="utf-8") as file:
+        rows = {row[0]: row[3:] for row in csv.reader(file)}
+    weeks = len(october)
+    assert rows["indicator"] == [w.isoformat() for w in october] + ["Tổng"]
+    assert rows["reached"] == [str(10 + n) for n in range(weeks)] + [str(sum(10 + n for n in range(weeks)))]
+    assert rows["searched"] == ["0"] + ["<5"] * (weeks - 1) + [f"≥{weeks - 1}"]  # 1 to 4 each: total withheld
+    assert rows["referral_hiv_testing"] == ["6"] * weeks + [str(6 * weeks)]
+    png = (out / f"{stem}.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
+
+
+async def test_a_leader_recording_attendance_counts_one_meeting_and_the_corrected_number(
+    runtime: Runtime, clock: ManualClock
+) -> None:
+    now = clock.now()
+    async with runtime.unit_of_work() as uow:
+        await uow.staff.create_invite(code_hash("LEAD23456"), "leader", None, now, now + timedelta(days=1))
+        await uow.commit()
+    leader = ConsoleDriver(runtime, user_id="leader")
+    await play(leader, [START, ADULT])
+    await leader.say("/staff LEAD-23456")
+    group = await weekly_group(runtime, "NHOM2345", "Nhóm Bình Minh")
+    async with runtime.unit_of_work() as uow:  # the leader leads it
+        await uow.session.execute(
+            update(Group).where(Group.id == group.id).values(leader_id=select(StaffMember.id).scalar_subquery())
+        )
+        await uow.commit()
+    clock.advance(timedelta(days=1, hours=14))  # after Tuesday's meeting (24/11, 18:30)
+    await leader.say("/staff")
+    await leader.press("Nhóm Bình Minh")
+    await leader.press("Ghi số người đến")
+    assert "Đã lưu: 8 người đến" in (await leader.say("8")).text
+    await leader.press("Ghi số người đến")
+    assert "Đã lưu: 6 người đến" in (await leader.say("6")).text  # a correction
+    async with runtime.unit_of_work() as uow:
+        counted = sorted((t.kind, t.count) for t in await uow.tallies.between(WEEK, WEEK))
+    assert ("meeting_held", 1) in counted and ("meeting_attendance", 6) in counted
