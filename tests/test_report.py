@@ -143,25 +143,24 @@ async def test_the_report_command_prints_and_writes_csv_and_png(runtime: Runtime
         "PYTHONPATH": str(ROOT),
     }
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "report",
-        "--from",
-        "2026-10-01",
-        "--to",
-        "2026-10-31",
-        "--out",
-        str(out),
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode == 0, stderr.decode()
-    printed = stdout.decode()
+
+    async def report(*args: str) -> tuple[int, str, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "report",
+            *args,
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 120)
+        return process.returncode or 0, stdout.decode(), stderr.decode()
+
+    code, printed, errors = await report("--from", "2026-10-01", "--to", "2026-10-31", "--out", str(out))
+    assert code == 0, errors
     assert "Số người được tiếp cận mới" in printed and "<5" in printed
     stem = f"diemtua-{october[0].isoformat()}-{october[-1].isoformat()}"
     with (out / f"{stem}.csv").open(encoding="utf-8") as file:
@@ -173,6 +172,18 @@ async def test_the_report_command_prints_and_writes_csv_and_png(runtime: Runtime
     assert rows["referral_hiv_testing"] == ["6"] * weeks + [str(6 * weeks)]
     png = (out / f"{stem}.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
+
+    code, printed, errors = await report("--from", "2026-10-01", "--to", "2026-10-31", "--province", "Ha Noi")
+    assert code == 0, errors
+    assert "Hà Nội" in printed and (tmp_path / f"{stem}-ha-noi.csv").exists()
+    with (tmp_path / f"{stem}-ha-noi.csv").open(encoding="utf-8") as file:
+        rows = {row[0]: row[3:] for row in csv.reader(file)}
+    assert rows["reached"] == ["0"] * (weeks + 1)  # no province on those events
+    assert rows["referral_hiv_testing"] == ["6"] * weeks + [str(6 * weeks)]
+    code, _, errors = await report("--from", "2026-10-01", "--to", "2026-10-31", "--province", "Atlantis")
+    assert code == 2 and "unknown province" in errors
+    code, _, errors = await report("--from", "2026-10-31", "--to", "2026-10-01")
+    assert code == 2 and "before" in errors
 
 
 async def test_a_leader_recording_attendance_counts_one_meeting_and_the_corrected_number(
