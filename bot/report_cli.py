@@ -2,7 +2,7 @@
 
 Prints the table (rich) and writes it as CSV and as a PNG chart (matplotlib).  The period is widened to
 whole weeks (Monday to Sunday) and stops at the last week that has ended.  Every output shows the same
-protected cells: "<5" for 1 to 4, "≥ n" or ``x`` for a withheld sum (see ``docs/indicators.md``).
+protected cells: "<5" for 1 to 4, "≥ n" for a withheld sum (see ``docs/indicators.md``).
 """
 
 from __future__ import annotations

@@ -57,9 +57,10 @@ def total(parts: Sequence[Cell]) -> Cell:
 
 
 def shown(cell: Cell, number: Callable[[int], str]) -> str:
-    """How a cell is printed: the number; "<5" for 1 to 4; "≥ n" for a withheld sum (``x`` if n is 0)."""
+    """How a cell is printed: the number; "<5" for 1 to 4; "≥ n" for a withheld sum (n >= 1: each hidden part
+    is at least 1)."""
     if cell.exact:
         return number(cell.value)
     if cell.small:
         return f"<{SMALL}"
-    return f"≥{number(cell.low)}" if cell.low > 0 else "x"
+    return f"≥{number(cell.low)}"

@@ -112,9 +112,10 @@ def create_router(gazetteer: Gazetteer) -> Router:
         if args:
             found = gazetteer.province(args)
             if found is None:
+                example = "/baocao Hà Nội"  # noqa: i18n (a command with a place name)
                 ctx.say(
-                    ctx._("I do not know the province “{name}”. Type its name, for example /baocao Hà Nội.").format(
-                        name=args[:60]
+                    ctx._("I do not know the province “{name}”. Type its name, for example {example}.").format(
+                        name=args[:60], example=example
                     ),
                     choices=[Choice("rp", ctx._("Whole country")), Choice("menu", ctx._("Main menu"))],
                 )
