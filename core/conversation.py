@@ -31,7 +31,7 @@ from core.events import (
 from core.i18n import Translator
 from core.locks import KeyedLock
 from core.logsafe import describe_exception
-from core.ports import UnitOfWork, UserRecord
+from core.ports import StorageUnavailable, UnitOfWork, UserRecord
 from core.state import ConversationState
 from core.text import fold, normalize_input
 
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[["Context"], Awaitable[None]]
 Hook = Callable[["Context"], Awaitable[bool]]
 
+RETRIES = 1  # a lost database connection: the event is tried once more on a fresh one
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 _LABEL_NOISE = re.compile(r"[^\w\s]")
 
@@ -230,11 +231,19 @@ class Conversation:
         if isinstance(event, TextMessage):
             event = parse_command(replace(event, text=normalize_input(event.text)))
         async with self._locks.hold(event.user):
-            try:
-                return await self._handle(event, channel)
-            except Exception as exc:
-                log.error("handling a %s failed: %s", type(event).__name__, describe_exception(exc))
-                return Outcome(replies=[self._failure_reply(self._i18n)])
+            for attempt in range(1, RETRIES + 2):
+                try:
+                    return await self._handle(event, channel)
+                except StorageUnavailable as exc:
+                    # Nothing was kept and nothing sent yet: a fresh connection gets the same event again.
+                    if attempt <= RETRIES:
+                        log.warning("the database connection was lost; handling the %s again", type(event).__name__)
+                        continue
+                    log.error("handling a %s failed: %s", type(event).__name__, describe_exception(exc))
+                except Exception as exc:
+                    log.error("handling a %s failed: %s", type(event).__name__, describe_exception(exc))
+                    break
+            return Outcome(replies=[self._failure_reply(self._i18n)])
 
     async def _handle(self, event: Event, channel: ChannelInfo) -> Outcome:
         now = self._clock.now()

@@ -463,6 +463,11 @@ class GroupRepository(Protocol):
         ...
 
 
+class StorageUnavailable(Exception):
+    """The connection to the database was lost (a restart, a network cut): nothing of the unit of work was
+    kept, so the work can be tried again on a fresh connection."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories that commit or roll back together."""
 

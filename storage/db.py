@@ -35,10 +35,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    # A PostgreSQL connection can go stale (a restart, a proxy): test it when it leaves the pool.  A SQLite
-    # file cannot, and the test is one more trip to the database thread for every event.
-    pre_ping = parsed.get_backend_name() != "sqlite"
-    engine = create_async_engine(url, hide_parameters=True, pool_pre_ping=pre_ping, **kwargs)
+    # No ping when a connection leaves the pool: it is one more round trip for every event.  A connection lost
+    # under a PostgreSQL restart fails its first statement instead; SQLAlchemy then retires every connection of
+    # the pool, the unit of work raises StorageUnavailable, and the conversation handles the event again on a
+    # fresh connection (tests/test_faults.py).  A SQLite file cannot go stale.
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")

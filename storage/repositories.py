@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -10,9 +11,18 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Date, Row, bindparam, case, delete, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.ports import AgeGroup, ConsentRecord, ListingReports, StoredData, UpsertCounts, UserRecord
+from core.ports import (
+    AgeGroup,
+    ConsentRecord,
+    ListingReports,
+    StorageUnavailable,
+    StoredData,
+    UpsertCounts,
+    UserRecord,
+)
 from core.state import ConversationState
 from domain.directory import ServicePoint
 from domain.hours import HoursError, format_hours, parse_hours
@@ -517,12 +527,15 @@ class SqlUnitOfWork:
         session = self.session
         try:
             if session.in_transaction():
-                await session.rollback()
+                with contextlib.suppress(DBAPIError):  # a lost connection has nothing left to roll back
+                    await session.rollback()
         finally:
             await session.close()
             self._session = None
             if self._writer is not None:
                 self._writer.release()
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            raise StorageUnavailable("the database connection was lost") from exc
 
     async def commit(self) -> None:
         await self.session.commit()

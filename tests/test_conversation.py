@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.config import Settings
@@ -12,8 +13,10 @@ from core.clock import ManualClock
 from core.conversation import Context, Conversation, Router
 from core.events import ChoiceMade, TextMessage
 from core.i18n import load_translator
+from core.ports import StorageUnavailable
 from core.state import ConversationState
 from handlers import menu
+from storage.repositories import SqlUnitOfWork
 
 USER = "c" * 64
 
@@ -107,3 +110,33 @@ async def test_state_keeps_no_free_text(runtime: Runtime) -> None:
         state = await uow.states.load(USER, runtime.clock.now())
     assert isinstance(state, ConversationState)
     assert "canary-xyz" not in state.to_json()
+
+
+async def test_a_lost_database_connection_is_tried_once_more_then_apologised_for(runtime: Runtime) -> None:
+    lost = 0
+
+    def flaky(times: int) -> Callable[[], SqlUnitOfWork]:
+        def unit_of_work() -> SqlUnitOfWork:
+            nonlocal lost
+            if lost < times:
+                lost += 1
+                raise StorageUnavailable("cut")
+            return runtime.unit_of_work()
+
+        return unit_of_work
+
+    router = Router("echo")
+
+    @router.command("ping")
+    async def ping(ctx: Context) -> None:
+        ctx.say("pong")
+
+    conversation = engine_with(runtime, router)
+    conversation._uow_factory = flaky(1)
+    assert [r.text for r in (await conversation.handle(TextMessage(USER, "console", "/ping"), INFO)).replies] == [
+        "pong"
+    ]
+    lost = 0
+    conversation._uow_factory = flaky(2)
+    out = await conversation.handle(TextMessage(USER, "console", "/ping"), INFO)
+    assert lost == 2 and "trục trặc" in out.replies[0].text  # twice in a row: the person gets an apology

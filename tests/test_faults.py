@@ -11,17 +11,21 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.config import Settings
 from bot.delivery import deliver_due
 from bot.runtime import Runtime, open_runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
 from core.clock import ManualClock
+from storage import migrate
+from storage.db import create_engine
 from storage.models import Consent, User
 from tests.conftest import TEST_SECRET, TEST_TOKEN, Webhooks
+from tests.dialog import ConsoleDriver, play
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.zalo_server import FakeZalo
+from tests.test_dialogs import START
 from tests.test_dispatcher import NOON_HANOI, RecordingSender, fill, states
 
 SCRIPT = ("/start", "1", "/privacy", "/menu")  # the age answer "1" changes state: 16 or older
@@ -144,3 +148,30 @@ async def test_a_message_whose_answer_times_out_is_counted_unknown_and_never_sen
         assert await states(runtime) == {"sent": 2, "unknown": 1}
     finally:
         await telegram.close()
+
+
+async def test_a_database_restart_costs_nobody_their_message(postgres_url: str, tmp_path: Path) -> None:
+    """Every server connection is cut (as a PostgreSQL restart does) while the worker's pool holds them: the next
+    person's message is still handled (the event is tried again on a fresh connection), not apologised for."""
+    engine = create_engine(postgres_url)
+    await migrate.upgrade(engine)
+    await engine.dispose()
+    settings = Settings(data_dir=tmp_path / "data", secret_key=SecretStr("r" * 40), database_url=postgres_url)
+    async with await open_runtime(settings) as runtime:
+        chat = ConsoleDriver(runtime, user_id="before")
+        await play(chat, [START])
+        warm = [ConsoleDriver(runtime, user_id=f"warm-{n}") for n in range(4)]
+        await asyncio.gather(*(play(driver, [START]) for driver in warm))  # the pool now holds several connections
+        admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+        async with admin.connect() as connection:
+            cut = await connection.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        await admin.dispose()
+        assert cut >= 3  # every connection the pool held
+        turn = await ConsoleDriver(runtime, user_id="after").say("/start")
+        assert "bao nhiêu tuổi" in turn.text and "Xin lỗi" not in turn.text
+        assert "giúp gì" in (await chat.press("Từ 16 tuổi trở lên")).text  # and the first person goes on
