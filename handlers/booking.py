@@ -252,7 +252,12 @@ async def finish(ctx: Context) -> None:
         await taken(ctx, found, start)
         return
     week = week_start(_local(ctx, ctx.now).date())
-    await ctx.uow.tallies.add(week, "booking_moved" if data.get("move") else "booking", subject=mode)
+    point_id = data.get("point")
+    point = await ctx.uow.directory.get(point_id) if isinstance(point_id, int) else None
+    kind = (
+        "booking_moved" if data.get("move") else "booking"
+    )  # an anonymous weekly count, by the chosen point's province
+    await ctx.uow.tallies.add(week, kind, subject=mode, province=point.province if point else "")
     await notify_counsellor(ctx, booking, "staff_moved" if data.get("move") else "staff_booked")
     reminder_note, reminder_choices = await arrange_reminders(ctx, booking, moved=bool(data.get("move")))
     where = await place_text(ctx, mode, data.get("point"))

@@ -19,7 +19,7 @@ from core.codes import code_hash
 from core.events import ChoiceMade, TextMessage
 from domain.hours import parse_hours
 from domain.slots import Availability
-from storage.models import Booking
+from storage.models import Booking, Tally
 from tests.dialog import ConsoleDriver, Driver, TelegramDriver, play
 from tests.fakes.telegram_server import FakeTelegram
 from tests.test_dialogs import ADULT, START
@@ -93,6 +93,13 @@ async def test_book_move_and_cancel(driver: Driver, runtime: Runtime) -> None:
     assert "chưa có lịch hẹn nào" in turn.text
     async with runtime.sessions() as session:
         assert (await session.scalars(select(Booking))).all() == []
+        counted = {(t.kind, t.subject, t.province, t.count) for t in await session.scalars(select(Tally))}
+    # Anonymous weekly counts: made and moved at a point in Hà Nội, then cancelled.
+    assert {c for c in counted if c[0].startswith("booking")} == {
+        ("booking", "in_person", "ha-noi", 1),
+        ("booking_moved", "in_person", "ha-noi", 1),
+        ("booking_cancelled", "in_person", "", 1),
+    }
 
 
 async def test_the_counsellor_sees_codes_and_times_never_people(
