@@ -13,10 +13,9 @@ import secrets
 
 import typer
 from rich.console import Console
-from sqlalchemy import text
 
 from bot.cli_common import cli_settings, open_or_exit
-from storage.db import is_sqlite
+from storage.db import FOLD_WAL, is_sqlite
 from storage.rekey import reseal_all
 
 keys_app = typer.Typer(help="Keys that seal personal values at rest.", no_args_is_help=True)
@@ -38,7 +37,7 @@ def rotate() -> None:
             report = await reseal_all(runtime.sessions, runtime.sealer)
             if is_sqlite(runtime.engine):  # the old ciphertexts must not linger in the write-ahead log
                 async with runtime.engine.connect() as connection:
-                    await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+                    await connection.execute(FOLD_WAL)
             return report.resealed, report.unreadable
 
     resealed, unreadable = asyncio.run(go())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -21,6 +21,11 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=5000",
 )
+
+
+# Fold the write-ahead log into the main file and empty it, so that deleted or replaced values (a /forget,
+# old ciphertexts after a key rotation) do not linger in the WAL file.
+FOLD_WAL = text("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def sqlite_url(path: Path) -> str:

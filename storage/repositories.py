@@ -10,7 +10,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Date, Row, bindparam, case, delete, func, insert, select, text, update
+from sqlalchemy import Date, Row, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,6 +28,7 @@ from domain.directory import ServicePoint
 from domain.hours import HoursError, format_hours, parse_hours
 from domain.indicators import Tally as IndicatorTally
 from storage.booking_repositories import SqlBookingRepository, SqlStaffRepository
+from storage.db import FOLD_WAL
 from storage.delivery_repository import SqlDeliveryRepository
 from storage.dialect import dialect_insert, hot_statement
 from storage.dialect import upsert_insert as _insert
@@ -540,8 +541,7 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         await self.session.commit()
         if (self.privacy.erased or self.consents.deleted_data) and self.session.get_bind().dialect.name == "sqlite":
-            # A deletion must not linger in the write-ahead log: fold it into the main file now.
-            await self.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            await self.session.execute(FOLD_WAL)  # a deletion must not linger in the write-ahead log
             await self.session.commit()
             self.privacy.erased = self.consents.deleted_data = False
 
