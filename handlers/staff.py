@@ -20,6 +20,7 @@ from handlers import consent
 from handlers.booking import when
 from handlers.groups import leader_home
 from handlers.menu import show_menu
+from handlers.report import CHAT_WEEKS
 
 router = Router("staff")
 
@@ -91,7 +92,10 @@ async def staff_menu(ctx: Context) -> None:
     if member is not None and member.role == "manager":
         ctx.say(
             ctx._("Programme manager menu"),
-            choices=[Choice("rp", ctx._("Programme figures, last 4 weeks")), Choice("menu", ctx._("Main menu"))],
+            choices=[
+                Choice("rp", ctx._("Programme figures, last {weeks} weeks").format(weeks=CHAT_WEEKS)),
+                Choice("menu", ctx._("Main menu")),
+            ],
         )
         return
     if member is None or member.role != "counsellor":
