@@ -73,6 +73,12 @@ async def _serve(settings: Settings, *, webhook: tuple[str, int] | None = None) 
             while running:
                 running.pop().shutdown(wait=False)
 
+        if settings.shifted_clock:
+            log.warning(
+                "TEST CLOCK: the bot's clock starts at %s and runs %g times real time (DIEMTUA_CLOCK_START/RATE)",
+                runtime.clock.now().isoformat(timespec="seconds"),
+                settings.clock_rate,
+            )
         settle_heap()
         leading = asyncio.create_task(lead(runtime.engine, start, stop))
         try:

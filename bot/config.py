@@ -15,13 +15,15 @@
 | ZALO_API_URL | https://bot-api.zaloplatforms.com |
 | DIEMTUA_SEAL_KEYS | unset: sealing keys, newest first, comma-separated (see ``keys rotate``) |
 | DIEMTUA_PUBLIC_URL | unset: in webhook mode, the https address the platforms post to (webhooks are registered) |
+| DIEMTUA_CLOCK_START | unset: **tests only**, the instant (ISO 8601 with offset) the bot's clock starts at |
+| DIEMTUA_CLOCK_RATE | 1: **tests only**, how many times faster than real time the bot's clock runs |
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,6 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.clock import Clock, ShiftedClock, SystemClock
 from storage.db import sqlite_url
 
 SECRET_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
@@ -57,6 +60,26 @@ class Settings(BaseSettings):
     zalo_api_url: str = Field("https://bot-api.zaloplatforms.com", validation_alias=_env("ZALO_API_URL"))
     public_url: str | None = Field(None, validation_alias=_env("DIEMTUA_PUBLIC_URL"))
     seal_keys: SecretStr | None = Field(None, validation_alias=_env("DIEMTUA_SEAL_KEYS"))
+    # Tests of the running process only: a clock that starts at an instant and/or runs faster.
+    clock_start: datetime | None = Field(None, validation_alias=_env("DIEMTUA_CLOCK_START"))
+    clock_rate: float = Field(1.0, gt=0, le=100_000, validation_alias=_env("DIEMTUA_CLOCK_RATE"))
+
+    @field_validator("clock_start")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("DIEMTUA_CLOCK_START needs a UTC offset, e.g. 2026-12-01T08:00:00+07:00")
+        return value
+
+    @property
+    def shifted_clock(self) -> bool:
+        return self.clock_start is not None or self.clock_rate != 1.0
+
+    def clock(self) -> Clock:
+        """The system clock; for tests of the running process, a shifted or faster one."""
+        if not self.shifted_clock:
+            return SystemClock()
+        return ShiftedClock(self.clock_start or SystemClock().now(), self.clock_rate)
 
     @field_validator("timezone")
     @classmethod
@@ -67,7 +90,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("telegram_bot_token", "zalo_bot_token", "secret_key", "seal_keys", mode="before")
+    @field_validator("telegram_bot_token", "zalo_bot_token", "secret_key", "seal_keys", "clock_start", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -29,6 +29,9 @@ QUIET_LOGGERS = (
     "alembic",
     "asyncio",
 )
+# APScheduler logs a failed job with its traceback (which may quote SQL parameters); bot.scheduler reports it
+# instead, in words that carry nothing personal.
+SILENCED_LOGGERS = ("apscheduler.executors",)
 
 
 def redact(text: str) -> str:
@@ -51,4 +54,7 @@ def configure_logging(level: str | int = "INFO", stream: TextIO | None = None) -
     root.setLevel(level)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in SILENCED_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    logging.captureWarnings(True)  # a coroutine never awaited, say, is a warning in the log, not lost on stderr
     return handler

@@ -10,7 +10,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from core.clock import Clock, SystemClock
+from core.clock import Clock
 from core.conversation import Conversation
 from core.hotlines import SHIPPED_DATA, load_hotlines, load_urgent_phrases
 from core.i18n import Translator, load_translator
@@ -65,7 +65,7 @@ async def ensure_schema(engine: AsyncEngine) -> None:
 
 
 async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
-    clock = clock or SystemClock()
+    clock = clock or settings.clock()
     engine = create_engine(settings.db_url)
     try:
         await ensure_schema(engine)

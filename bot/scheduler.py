@@ -4,20 +4,33 @@ Jobs: purge expired conversation state and contact handles, so nothing outlives 
 groups' meeting reminders a day ahead; deliver what is due in the outbox (reminders, notifications,
 broadcasts) every few seconds.  The first delivery run after a start takes back every claim the previous
 leader left; only one process leads at a time (``bot.leadership``: an advisory lock on PostgreSQL).
-Late jobs are run, not silently dropped: ``misfire_grace_time`` is set explicitly and runs coalesce.
+Late jobs are run, not silently dropped: ``misfire_grace_time`` is set explicitly and runs coalesce.  Every
+job is a coroutine function (checked when added), and a job that fails or misses its time is logged as a
+warning.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    JobEvent,
+    JobExecutionEvent,
+)
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import Report, Sender, deliver_due
 from bot.runtime import Runtime
+from core.clock import Clock, clock_rate
+from core.logsafe import describe_exception
 from handlers.group_messages import plan_all
 
 log = logging.getLogger(__name__)
@@ -27,6 +40,7 @@ KEEP_UPDATE_KEYS = timedelta(days=2)  # platforms redeliver within hours, not da
 KEEP_PAST_APPOINTMENTS = timedelta(days=14)  # time for the counsellor to mark attendance
 PLAN_EVERY = timedelta(minutes=10)
 DELIVER_EVERY = timedelta(seconds=5)
+MIN_REAL_INTERVAL = 0.2  # seconds: the shortest interval, on a test clock that runs faster
 
 
 async def purge_expired_state(runtime: Runtime) -> int:
@@ -67,9 +81,45 @@ class Dispatcher:
         self._senders = senders
         self._started = False
 
-    async def __call__(self) -> Report:
+    async def run(self) -> Report:
         startup, self._started = not self._started, True
         return await deliver_due(self._runtime, self._senders, startup=startup)
+
+
+def add_job(
+    scheduler: AsyncIOScheduler,
+    job_id: str,
+    job: Callable[..., Awaitable[object]],
+    every: timedelta,
+    clock: Clock,
+    *args: object,
+) -> None:
+    """Run ``job`` now and then every ``every`` of the clock (shorter in real time on a faster test clock).
+
+    Only coroutine functions are taken: APScheduler runs anything else in a thread, and an object whose
+    ``__call__`` is async would hand back a coroutine no one awaits (the job would silently never run)."""
+    if not inspect.iscoroutinefunction(job):
+        raise TypeError(f"job {job_id!r} is not a coroutine function: APScheduler would never await it")
+    seconds = max(every.total_seconds() / clock_rate(clock), MIN_REAL_INTERVAL)
+    scheduler.add_job(
+        job,
+        IntervalTrigger(seconds=seconds),
+        args=list(args),
+        id=job_id,
+        next_run_time=datetime.now(UTC),  # APScheduler keeps real time; the jobs ask the clock
+    )
+
+
+def _loud(event: JobEvent) -> None:
+    """A job that failed, was skipped or gave back something unawaited is a warning, never silence."""
+    if isinstance(event, JobExecutionEvent) and event.exception is not None:
+        log.warning("scheduled job %s failed: %s", event.job_id, describe_exception(event.exception))
+    elif isinstance(event, JobExecutionEvent) and inspect.isawaitable(event.retval):
+        log.warning("scheduled job %s returned an awaitable that was never awaited", event.job_id)
+    elif event.code == EVENT_JOB_MISSED:
+        log.warning("scheduled job %s missed its time", event.job_id)
+    elif event.code == EVENT_JOB_MAX_INSTANCES:
+        log.warning("scheduled job %s is still running from its last time: this run is skipped", event.job_id)
 
 
 def create_scheduler(runtime: Runtime, senders: Mapping[str, Sender] | None = None) -> AsyncIOScheduler:
@@ -77,25 +127,10 @@ def create_scheduler(runtime: Runtime, senders: Mapping[str, Sender] | None = No
         timezone=runtime.settings.timezone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )
-    scheduler.add_job(
-        purge_expired_state,
-        IntervalTrigger(seconds=PURGE_EVERY.total_seconds()),
-        args=[runtime],
-        id="purge_expired_state",
-        next_run_time=runtime.clock.now(),
-    )
-    scheduler.add_job(
-        plan_group_reminders,
-        IntervalTrigger(seconds=PLAN_EVERY.total_seconds()),
-        args=[runtime],
-        id="plan_group_reminders",
-        next_run_time=runtime.clock.now(),
-    )
+    scheduler.add_listener(_loud, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+    clock = runtime.clock
+    add_job(scheduler, "purge_expired_state", purge_expired_state, PURGE_EVERY, clock, runtime)
+    add_job(scheduler, "plan_group_reminders", plan_group_reminders, PLAN_EVERY, clock, runtime)
     if senders:
-        scheduler.add_job(
-            Dispatcher(runtime, senders),
-            IntervalTrigger(seconds=DELIVER_EVERY.total_seconds()),
-            id="deliver_due",
-            next_run_time=runtime.clock.now(),
-        )
+        add_job(scheduler, "deliver_due", Dispatcher(runtime, senders).run, DELIVER_EVERY, clock)
     return scheduler

@@ -6,6 +6,7 @@ schedules, expiries and reminders are tested without sleeping.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
@@ -19,6 +20,30 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class ShiftedClock:
+    """A clock that starts at a given instant and runs ``rate`` times faster than real time.
+
+    For tests of the running process only (``DIEMTUA_CLOCK_START`` / ``DIEMTUA_CLOCK_RATE``): it lets a test
+    see a reminder due tomorrow arrive in seconds.  The scheduler divides its intervals by ``rate``."""
+
+    def __init__(self, start: datetime, rate: float = 1.0) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ShiftedClock needs a timezone-aware start time")
+        if not rate > 0:
+            raise ValueError("ShiftedClock needs a positive rate")
+        self.start = start.astimezone(UTC)
+        self.rate = rate
+        self._origin = time.monotonic()
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=(time.monotonic() - self._origin) * self.rate)
+
+
+def clock_rate(clock: Clock) -> float:
+    """How many seconds of the clock pass in one real second (1 but for a :class:`ShiftedClock`)."""
+    return clock.rate if isinstance(clock, ShiftedClock) else 1.0
 
 
 class ManualClock:
