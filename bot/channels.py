@@ -18,7 +18,7 @@ from bot.delivery import Sender
 from bot.runtime import Runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
 from bot.telegram.ptb_channel import PtbTelegram
-from bot.webhook import TELEGRAM_PATH, ZALO_PATH, create_app, derive_secret
+from bot.webhook import TELEGRAM_PATH, ZALO_PATH, create_app, webhook_secret
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.client import ZaloClient
 from core.ratelimit import TELEGRAM
@@ -106,12 +106,11 @@ async def poll(channels: Channels) -> None:
 
 async def serve_webhooks(settings: Settings, runtime: Runtime, channels: Channels, host: str, port: int) -> None:
     """One aiohttp application for every channel's webhook, until SIGINT or SIGTERM."""
-    secret = settings.secret()
     telegram = zalo = None
     if channels.telegram is not None:
-        telegram = (derive_secret(secret, "telegram"), channels.telegram.feed_update)
+        telegram = (webhook_secret(settings, "telegram"), channels.telegram.feed_update)
     if channels.zalo is not None:
-        zalo = (derive_secret(secret, "zalo"), channels.zalo.handle_update)
+        zalo = (webhook_secret(settings, "zalo"), channels.zalo.handle_update)
     runner = web.AppRunner(create_app(telegram=telegram, zalo=zalo), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

@@ -32,7 +32,7 @@ from storage import migrate
 from storage.db import create_engine
 
 if TYPE_CHECKING:
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from bot.scheduler import Scheduler
 
 app = typer.Typer(help=f"{BOT_NAME}: a privacy-first support chatbot.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -62,16 +62,17 @@ async def _serve(settings: Settings, *, webhook: tuple[str, int] | None = None) 
     from bot.scheduler import create_scheduler
 
     async with await _open(settings) as runtime, open_channels(settings, runtime) as channels:
-        running: list[AsyncIOScheduler] = []
+        running: list[Scheduler] = []
 
         async def start() -> None:  # a fresh scheduler each time this process comes to lead
             scheduler = create_scheduler(runtime, senders=channels.senders())
             scheduler.start()
             running.append(scheduler)
+            log.info("the scheduler has started")
 
         async def stop() -> None:
             while running:
-                running.pop().shutdown(wait=False)
+                await running.pop().stop()
 
         if settings.shifted_clock:
             log.warning(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from bot.config import Settings
+from bot.config import SecretProblem, Settings
 from bot.logsetup import configure_logging
 from bot.runtime import DatabaseNotMigrated, Runtime, open_runtime
 
@@ -22,6 +22,6 @@ def cli_settings() -> Settings:
 async def open_or_exit(settings: Settings) -> Runtime:
     try:
         return await open_runtime(settings)
-    except DatabaseNotMigrated as exc:
+    except (DatabaseNotMigrated, SecretProblem) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc

@@ -4,7 +4,8 @@
 |---|---|
 | DIEMTUA_DATA_DIR | ./data |
 | DIEMTUA_DATABASE_URL | SQLite file ``diemtua.sqlite3`` in the data dir |
-| DIEMTUA_SECRET_KEY | generated once into ``<data dir>/secret.key`` (mode 0600) and reused |
+| DIEMTUA_SECRET_KEY | unset: read from DIEMTUA_SECRET_FILE (with SQLite, generated there once, mode 0600) |
+| DIEMTUA_SECRET_FILE | ``secrets/secret.key`` beside the data dir (never inside it); refused if others can read it |
 | DIEMTUA_TIMEZONE | Asia/Ho_Chi_Minh |
 | DIEMTUA_LOG_LEVEL | INFO |
 | TELEGRAM_BOT_TOKEN | unset: no Telegram channel |
@@ -14,6 +15,7 @@
 | ZALO_BOT_TOKEN | unset: no Zalo channel |
 | ZALO_API_URL | https://bot-api.zaloplatforms.com |
 | DIEMTUA_SEAL_KEYS | unset: sealing keys, newest first, comma-separated (see ``keys rotate``) |
+| DIEMTUA_WEBHOOK_KEY | unset: the key webhook secrets derive from (rotatable; unset: the deployment secret) |
 | DIEMTUA_PUBLIC_URL | unset: in webhook mode, the https address the platforms post to (webhooks are registered) |
 | DIEMTUA_CLOCK_START | unset: **tests only**, the instant (ISO 8601 with offset) the bot's clock starts at |
 | DIEMTUA_CLOCK_RATE | 1: **tests only**, how many times faster than real time the bot's clock runs |
@@ -21,6 +23,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from datetime import datetime, timedelta
@@ -34,6 +37,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from core.clock import Clock, ShiftedClock, SystemClock
 from storage.db import sqlite_url
 
+log = logging.getLogger(__name__)
 SECRET_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
 MIN_SECRET_CHARS = 32
 
@@ -48,6 +52,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), validation_alias=_env("DIEMTUA_DATA_DIR"))
     database_url: str | None = Field(None, validation_alias=_env("DIEMTUA_DATABASE_URL"))
     secret_key: SecretStr | None = Field(None, validation_alias=_env("DIEMTUA_SECRET_KEY"))
+    secret_file: Path | None = Field(None, validation_alias=_env("DIEMTUA_SECRET_FILE"))
     timezone: str = Field("Asia/Ho_Chi_Minh", validation_alias=_env("DIEMTUA_TIMEZONE"))
     log_level: str = Field("INFO", validation_alias=_env("DIEMTUA_LOG_LEVEL"))
     state_ttl_hours: float = Field(24.0, gt=0, validation_alias=_env("DIEMTUA_STATE_TTL_HOURS"))
@@ -60,6 +65,7 @@ class Settings(BaseSettings):
     zalo_api_url: str = Field("https://bot-api.zaloplatforms.com", validation_alias=_env("ZALO_API_URL"))
     public_url: str | None = Field(None, validation_alias=_env("DIEMTUA_PUBLIC_URL"))
     seal_keys: SecretStr | None = Field(None, validation_alias=_env("DIEMTUA_SEAL_KEYS"))
+    webhook_key: SecretStr | None = Field(None, min_length=16, validation_alias=_env("DIEMTUA_WEBHOOK_KEY"))
     # Tests of the running process only: a clock that starts at an instant and/or runs faster.
     clock_start: datetime | None = Field(None, validation_alias=_env("DIEMTUA_CLOCK_START"))
     clock_rate: float = Field(1.0, gt=0, le=100_000, validation_alias=_env("DIEMTUA_CLOCK_RATE"))
@@ -90,7 +96,9 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("telegram_bot_token", "zalo_bot_token", "secret_key", "seal_keys", "clock_start", mode="before")
+    @field_validator(
+        "telegram_bot_token", "zalo_bot_token", "secret_key", "seal_keys", "clock_start", "webhook_key", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -108,9 +116,18 @@ class Settings(BaseSettings):
         if self.secret_key is not None:
             value = self.secret_key.get_secret_value()
             if len(value) < MIN_SECRET_CHARS:
-                raise ValueError(f"DIEMTUA_SECRET_KEY must be at least {MIN_SECRET_CHARS} characters")
+                raise SecretProblem(f"DIEMTUA_SECRET_KEY must be at least {MIN_SECRET_CHARS} characters")
             return value.encode()
-        return load_or_create_secret(self.data_dir)
+        return load_or_create_secret(
+            self.secret_path,
+            create=self.database_url is None or self.database_url.startswith("sqlite"),
+            legacy=self.data_dir / SECRET_FILE if self.secret_file is None else None,
+        )
+
+    @property
+    def secret_path(self) -> Path:
+        """Where the secret file is: ``DIEMTUA_SECRET_FILE``, else ``secrets/secret.key`` beside the data folder."""
+        return self.secret_file or self.data_dir.resolve().parent / "secrets" / SECRET_FILE
 
     def sealing_keys(self) -> tuple[bytes, list[bytes]]:
         """(the key that seals, the older ones that still open): ``DIEMTUA_SEAL_KEYS`` newest first, then the
@@ -124,20 +141,44 @@ class Settings(BaseSettings):
         return keys[0], [*keys[1:], secret]
 
 
-def load_or_create_secret(data_dir: Path) -> bytes:
-    """Read ``secret.key`` from the data dir, creating it (mode 0600) the first time.
+class SecretProblem(ValueError):
+    """The deployment secret is missing where it must be given, or kept where others can read it."""
 
-    Two processes starting together agree: only one can create the file (O_EXCL), the other reads it.
-    """
-    path = data_dir / SECRET_FILE
-    data_dir.mkdir(parents=True, exist_ok=True)
+
+def load_or_create_secret(path: Path, *, create: bool = True, legacy: Path | None = None) -> bytes:
+    """Read the secret file at ``path``, creating it (mode 0600, in a folder of mode 0700) the first time.
+
+    The file is kept apart from the database (a copy of the data folder is not a copy of the key); one left
+    in the data folder by an older version (``legacy``) is moved there.  A file others can read is refused.
+    ``create=False`` (a shared database server) refuses to make a new one: every worker must use the same.
+    Two processes starting together agree: only one can create the file (O_EXCL), the other reads it."""
+    if legacy is not None and legacy.exists() and not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            os.replace(legacy, path)
+        except OSError as exc:
+            raise SecretProblem(
+                f"{legacy} must not stay beside the database: move it to {path} (or set DIEMTUA_SECRET_FILE)"
+            ) from exc
+        log.warning("moved the secret key out of the data folder, to %s", path)
+    if path.exists():
+        mode = path.stat().st_mode
+        if mode & 0o077:
+            raise SecretProblem(f"{path} can be read by others (mode {oct(mode & 0o777)}): run  chmod 600 {path}")
+        value = path.read_text(encoding="ascii").strip()
+        if len(value) < MIN_SECRET_CHARS:
+            raise SecretProblem(f"{path} is shorter than {MIN_SECRET_CHARS} characters")
+        return value.encode()
+    if not create:
+        raise SecretProblem(
+            "with a shared database every process must use the same secret: set DIEMTUA_SECRET_KEY (or "
+            f"DIEMTUA_SECRET_FILE to an existing file); {path} does not exist"
+        )
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        value = path.read_text(encoding="ascii").strip()
-        if len(value) < MIN_SECRET_CHARS:
-            raise ValueError(f"{path} is shorter than {MIN_SECRET_CHARS} characters") from None
-        return value.encode()
+        return load_or_create_secret(path, create=False)
     value = secrets.token_urlsafe(48)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(value + "\n")

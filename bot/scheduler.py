@@ -11,10 +11,12 @@ warning.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.events import (
     EVENT_JOB_ERROR,
@@ -29,7 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import Report, Sender, deliver_due
 from bot.runtime import Runtime
-from core.clock import Clock, clock_rate
+from core.clock import clock_rate
 from core.logsafe import describe_exception
 from handlers.group_messages import plan_all
 
@@ -41,6 +43,7 @@ KEEP_PAST_APPOINTMENTS = timedelta(days=14)  # time for the counsellor to mark a
 PLAN_EVERY = timedelta(minutes=10)
 DELIVER_EVERY = timedelta(seconds=5)
 MIN_REAL_INTERVAL = 0.2  # seconds: the shortest interval, on a test clock that runs faster
+STOP_GRACE = 10.0  # seconds a running job may take to finish when the process stops
 
 
 async def purge_expired_state(runtime: Runtime) -> int:
@@ -86,33 +89,63 @@ class Dispatcher:
         return await deliver_due(self._runtime, self._senders, startup=startup)
 
 
-def add_job(
-    scheduler: AsyncIOScheduler,
-    job_id: str,
-    job: Callable[..., Awaitable[object]],
-    every: timedelta,
-    clock: Clock,
-    *args: object,
-) -> None:
-    """Run ``job`` now and then every ``every`` of the clock (shorter in real time on a faster test clock).
+class Scheduler:
+    """APScheduler with the deployment's jobs; stopping lets a running job finish (within ``grace``) before
+    it is cancelled, so a delivery run is not cut off between a request and its outcome."""
 
-    Only coroutine functions are taken: APScheduler runs anything else in a thread, and an object whose
-    ``__call__`` is async would hand back a coroutine no one awaits (the job would silently never run)."""
-    if not inspect.iscoroutinefunction(job):
-        raise TypeError(f"job {job_id!r} is not a coroutine function: APScheduler would never await it")
-    seconds = max(every.total_seconds() / clock_rate(clock), MIN_REAL_INTERVAL)
-    scheduler.add_job(
-        job,
-        IntervalTrigger(seconds=seconds),
-        args=list(args),
-        id=job_id,
-        next_run_time=datetime.now(UTC),  # APScheduler keeps real time; the jobs ask the clock
-    )
+    def __init__(self, runtime: Runtime) -> None:
+        self.clock = runtime.clock
+        self.aps = AsyncIOScheduler(
+            timezone=runtime.settings.timezone,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        )
+        self.aps.add_listener(_loud, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+        self._running: set[asyncio.Task[Any]] = set()
+
+    def add(self, job_id: str, job: Callable[..., Awaitable[object]], every: timedelta, *args: object) -> None:
+        """Run ``job`` now and then every ``every`` of the clock (shorter in real time on a faster test clock).
+
+        Only coroutine functions are taken: APScheduler runs anything else in a thread, and an object whose
+        ``__call__`` is async would hand back a coroutine no one awaits (the job would silently never run)."""
+        if not inspect.iscoroutinefunction(job):
+            raise TypeError(f"job {job_id!r} is not a coroutine function: APScheduler would never await it")
+
+        async def tracked(*args: object) -> object:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                return await job(*args)
+            finally:
+                self._running.discard(task)
+
+        tracked.__name__ = tracked.__qualname__ = job_id
+        seconds = max(every.total_seconds() / clock_rate(self.clock), MIN_REAL_INTERVAL)
+        self.aps.add_job(
+            tracked,
+            IntervalTrigger(seconds=seconds),
+            args=list(args),
+            id=job_id,
+            next_run_time=datetime.now(UTC),  # APScheduler keeps real time; the jobs ask the clock
+        )
+
+    def start(self) -> None:
+        self.aps.start()
+
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        if not self.aps.running:
+            return
+        self.aps.pause()
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=grace)
+        self.aps.shutdown(wait=False)
 
 
 def _loud(event: JobEvent) -> None:
     """A job that failed, was skipped or gave back something unawaited is a warning, never silence."""
-    if isinstance(event, JobExecutionEvent) and event.exception is not None:
+    if isinstance(event, JobExecutionEvent) and isinstance(event.exception, asyncio.CancelledError):
+        log.info("scheduled job %s was stopped with the scheduler", event.job_id)
+    elif isinstance(event, JobExecutionEvent) and event.exception is not None:
         log.warning("scheduled job %s failed: %s", event.job_id, describe_exception(event.exception))
     elif isinstance(event, JobExecutionEvent) and inspect.isawaitable(event.retval):
         log.warning("scheduled job %s returned an awaitable that was never awaited", event.job_id)
@@ -122,15 +155,10 @@ def _loud(event: JobEvent) -> None:
         log.warning("scheduled job %s is still running from its last time: this run is skipped", event.job_id)
 
 
-def create_scheduler(runtime: Runtime, senders: Mapping[str, Sender] | None = None) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(
-        timezone=runtime.settings.timezone,
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
-    )
-    scheduler.add_listener(_loud, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
-    clock = runtime.clock
-    add_job(scheduler, "purge_expired_state", purge_expired_state, PURGE_EVERY, clock, runtime)
-    add_job(scheduler, "plan_group_reminders", plan_group_reminders, PLAN_EVERY, clock, runtime)
+def create_scheduler(runtime: Runtime, senders: Mapping[str, Sender] | None = None) -> Scheduler:
+    scheduler = Scheduler(runtime)
+    scheduler.add("purge_expired_state", purge_expired_state, PURGE_EVERY, runtime)
+    scheduler.add("plan_group_reminders", plan_group_reminders, PLAN_EVERY, runtime)
     if senders:
-        add_job(scheduler, "deliver_due", Dispatcher(runtime, senders).run, DELIVER_EVERY, clock)
+        scheduler.add("deliver_due", Dispatcher(runtime, senders).run, DELIVER_EVERY)
     return scheduler

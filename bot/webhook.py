@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.config import Settings
+
 log = logging.getLogger(__name__)
 
 TELEGRAM_PATH = "/webhook/telegram"
@@ -29,9 +31,18 @@ UpdateHandler = Callable[[dict[str, Any]], Awaitable[object]]
 
 
 def derive_secret(secret: bytes, purpose: str) -> str:
-    """A webhook secret derived from the deployment secret (nothing more to configure): 48 hex characters,
-    within what Telegram (A-Z a-z 0-9 _ -, up to 256) and Zalo (8 to 256) accept."""
+    """A webhook secret derived from a key: 48 hex characters, within what Telegram (A-Z a-z 0-9 _ -, up to
+    256) and Zalo (8 to 256) accept."""
     return hmac.new(secret, f"webhook:{purpose}".encode(), "sha256").hexdigest()[:48]
+
+
+def webhook_secret(settings: Settings, purpose: str) -> str:
+    """The secret a platform sends with each webhook request: from ``DIEMTUA_WEBHOOK_KEY``, a value of its own
+    that can be changed at any time (restart with ``DIEMTUA_PUBLIC_URL`` set and the webhooks are registered
+    with the new secret), without touching the deployment secret behind pseudonyms; unset, from the
+    deployment secret as before."""
+    key = settings.webhook_key.get_secret_value().encode() if settings.webhook_key is not None else settings.secret()
+    return derive_secret(key, purpose)
 
 
 def _endpoint(

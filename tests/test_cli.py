@@ -52,8 +52,21 @@ def test_chat_over_piped_stdin(tmp_path: Path) -> None:
     assert "Chào mừng bạn đến với Điểm Tựa" in out
     assert "1. Tự đánh giá" in out and "(Gõ số để chọn.)" in out
     assert "115" in out and "mã ẩn danh" in out
-    secret = tmp_path / "data" / "secret.key"
+    secret = tmp_path / "secrets" / "secret.key"  # apart from the data folder, which holds the database
     assert secret.exists() and oct(secret.stat().st_mode)[-3:] == "600"
+    assert oct(secret.parent.stat().st_mode)[-3:] == "700"
+    assert not (tmp_path / "data" / "secret.key").exists()
+
+
+def test_a_secret_file_others_can_read_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secrets" / "secret.key"
+    secret.parent.mkdir()
+    secret.write_text("s" * 48 + "\n")
+    secret.chmod(0o644)
+    result = bot(tmp_path, "chat", stdin="/quit\n")
+    assert result.returncode == 2
+    assert "can be read by others" in result.stderr and "chmod 600" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_run_without_token_opens_the_console(tmp_path: Path) -> None:

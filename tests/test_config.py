@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.config import Settings, load_or_create_secret
+from bot.config import SecretProblem, Settings, load_or_create_secret
 
 
 def test_defaults(tmp_path: Path) -> None:
@@ -42,10 +42,10 @@ def test_unknown_time_zone_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_secret_is_generated_once_with_mode_0600_and_reused(tmp_path: Path) -> None:
-    first = load_or_create_secret(tmp_path / "d")
     path = tmp_path / "d" / "secret.key"
+    first = load_or_create_secret(path)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert load_or_create_secret(tmp_path / "d") == first
+    assert load_or_create_secret(path) == first
     assert len(first) >= 32
 
 
@@ -60,5 +60,32 @@ def test_secret_from_environment_wins_and_must_be_long(monkeypatch: pytest.Monke
 
 def test_a_truncated_secret_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "secret.key").write_text("tiny\n", encoding="ascii")
-    with pytest.raises(ValueError):
-        load_or_create_secret(tmp_path)
+    (tmp_path / "secret.key").chmod(0o600)
+    with pytest.raises(SecretProblem, match="shorter"):
+        load_or_create_secret(tmp_path / "secret.key")
+
+
+def test_the_secret_is_kept_apart_from_the_database_and_an_old_one_is_moved_out(tmp_path: Path) -> None:
+    settings = Settings()  # the data folder is ./data
+    assert settings.secret_path == tmp_path / "secrets" / "secret.key"
+    old = tmp_path / "data" / "secret.key"  # where versions before kept it, beside the database
+    old.parent.mkdir()
+    old.write_text("o" * 48 + "\n", encoding="ascii")
+    old.chmod(0o600)
+    assert settings.secret() == b"o" * 48
+    assert not old.exists() and settings.secret_path.exists()
+
+
+def test_a_secret_others_can_read_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "secret.key"
+    path.write_text("r" * 48 + "\n", encoding="ascii")
+    path.chmod(0o640)
+    with pytest.raises(SecretProblem, match="chmod 600"):
+        load_or_create_secret(path)
+
+
+def test_a_shared_database_never_gets_a_secret_made_up_by_one_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIEMTUA_DATABASE_URL", "postgresql+asyncpg://u@h/db")
+    with pytest.raises(SecretProblem, match="DIEMTUA_SECRET_KEY"):
+        Settings().secret()
+    assert not Settings().secret_path.exists()

@@ -59,12 +59,12 @@ async def test_scheduler_purges_expired_state(runtime: Runtime, clock: ManualClo
     clock.advance(runtime.settings.state_ttl + timedelta(minutes=1))
     assert await purge_expired_state(runtime) == 1
     scheduler = create_scheduler(runtime)
-    scheduler.start(paused=True)
+    scheduler.aps.start(paused=True)
     try:
-        job = scheduler.get_job("purge_expired_state")
+        job = scheduler.aps.get_job("purge_expired_state")
         assert job is not None and job.misfire_grace_time == 300 and job.coalesce
     finally:
-        scheduler.shutdown(wait=False)
+        scheduler.aps.shutdown(wait=False)
 
 
 async def test_a_failing_handler_gets_an_apology_and_changes_nothing(runtime: Runtime) -> None:

@@ -10,13 +10,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import func, select
 
 from bot.console import INFO
 from bot.logsetup import configure_logging
 from bot.runtime import Runtime
-from bot.scheduler import MIN_REAL_INTERVAL, add_job, create_scheduler
+from bot.scheduler import MIN_REAL_INTERVAL, Scheduler, create_scheduler
 from bot.telegram.aiogram_channel import AiogramTelegram
 from core.clock import ManualClock, ShiftedClock
 from core.events import TextMessage
@@ -53,7 +52,7 @@ async def test_the_purge_job_runs_under_apscheduler(runtime: Runtime, clock: Man
     try:
         await eventually(lambda: _none_left(runtime))
     finally:
-        scheduler.shutdown(wait=False)
+        await scheduler.stop()
 
 
 async def _none_left(runtime: Runtime) -> bool:
@@ -75,7 +74,7 @@ async def test_planning_and_delivery_run_under_apscheduler(
     try:
         await eventually(lambda: any(t.startswith("Nhắc lịch: Nhóm Bình Minh") for t in texts(fake_telegram, 8200001)))
     finally:
-        scheduler.shutdown(wait=False)
+        await scheduler.stop()
     assert sum("Nhắc lịch" in t for t in texts(fake_telegram, 8200001)) == 1
 
 
@@ -90,13 +89,13 @@ async def test_a_failing_job_is_a_warning_in_the_log(runtime: Runtime) -> None:
     handler = configure_logging("INFO", stream)
     try:
         scheduler = create_scheduler(runtime)
-        add_job(scheduler, "boom", boom, timedelta(seconds=1), runtime.clock)
+        scheduler.add("boom", boom, timedelta(seconds=1))
         scheduler.start()
         try:
             said = "WARNING bot.scheduler: scheduled job boom failed: RuntimeError"
             await eventually(lambda: said in stream.getvalue())
         finally:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
     finally:
         logging.getLogger().removeHandler(handler)
     assert "0912345678" not in stream.getvalue()
@@ -107,20 +106,21 @@ def test_a_job_apscheduler_would_not_await_is_refused(runtime: Runtime) -> None:
         async def __call__(self) -> None:
             return None
 
-    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler = Scheduler(runtime)
     with pytest.raises(TypeError, match="never await"):
-        add_job(scheduler, "job", Job(), timedelta(seconds=5), runtime.clock)
+        scheduler.add("job", Job(), timedelta(seconds=5))
 
 
 def test_a_faster_test_clock_shortens_the_intervals(runtime: Runtime) -> None:
-    scheduler = AsyncIOScheduler(timezone=UTC)
+    runtime.clock = ShiftedClock(datetime.now(UTC), rate=60)
+    scheduler = Scheduler(runtime)
 
     async def job() -> None:
         return None
 
-    add_job(scheduler, "ten_minutes", job, timedelta(minutes=10), ShiftedClock(datetime.now(UTC), rate=60))
-    add_job(scheduler, "five_seconds", job, timedelta(seconds=5), ShiftedClock(datetime.now(UTC), rate=60))
-    ten, five = scheduler.get_job("ten_minutes"), scheduler.get_job("five_seconds")
+    scheduler.add("ten_minutes", job, timedelta(minutes=10))
+    scheduler.add("five_seconds", job, timedelta(seconds=5))
+    ten, five = scheduler.aps.get_job("ten_minutes"), scheduler.aps.get_job("five_seconds")
     assert ten is not None and five is not None
     assert ten.trigger.interval == timedelta(seconds=10)
     assert five.trigger.interval == timedelta(seconds=MIN_REAL_INTERVAL)

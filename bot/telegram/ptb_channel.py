@@ -105,6 +105,9 @@ class PtbTelegram:
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
             .concurrent_updates(256)
+            # On stopping, PTB calls getUpdates once more (to mark what it fetched) while the long poll may
+            # still hold the only connection: a second one keeps that call from timing out in the pool.
+            .get_updates_connection_pool_size(2)
             .build()
         )
         self.bot = self.application.bot
@@ -191,7 +194,9 @@ class PtbTelegram:
             if sender is None or sender.is_bot:
                 return
             user = self._pseudonyms.of(CHANNEL, sender.id)
-            await self._answer(message.chat.id, message_event(message, user, str(update.update_id)))
+            await self._answer(
+                message.chat.id, message_event(message, user, self._pseudonyms.delivery_key(CHANNEL, update.update_id))
+            )
 
         await self._counted(update, handle)
 
@@ -209,7 +214,13 @@ class PtbTelegram:
                 return
             user = self._pseudonyms.of(CHANNEL, query.from_user.id)
             chat_id = message.chat.id
-            event = ChoiceMade(user, CHANNEL, query.data, address=str(chat_id), delivery_key=str(update.update_id))
+            event = ChoiceMade(
+                user,
+                CHANNEL,
+                query.data,
+                address=str(chat_id),
+                delivery_key=self._pseudonyms.delivery_key(CHANNEL, update.update_id),
+            )
             await self._answer(chat_id, event)
 
         await self._counted(update, handle)

@@ -1,0 +1,159 @@
+"""The bot as deployed: ``python -m bot run`` and ``python -m bot webhook`` as processes of their own, with their
+scheduler, against the fake Telegram and Zalo servers, on SQLite and PostgreSQL, seen from the outside.
+
+A counsellor who agreed to notifications is told of a new booking within seconds; a leader's broadcast reaches
+every member who agreed to group messages (and no one else); after a restart on a clock set just before they are
+due, a group reminder and an appointment reminder arrive when due, not before.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from storage import migrate
+from storage.db import create_engine
+from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.zalo_server import FakeZalo
+from tests.processes import Deployment, Mode, TelegramPerson, ZaloPerson, eventually, received, running
+
+pytestmark = pytest.mark.slow
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=HANOI)  # Monday 30/11/2026, 08:00 in Hà Nội
+AGREE = "Có, tôi đồng ý"
+HOAN_KIEM = "[Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm"
+LINK = re.compile(r"https://t\.me/diemtua_test_bot\?start=(g_[A-Z0-9]{8})")
+GROUP_CODE = re.compile(r"Mã nhóm: ([A-Z0-9]{4}-[A-Z0-9]{4})")
+BOOKING_CODE = re.compile(r"Mã đặt lịch của bạn: ([A-Z0-9]{4}-[A-Z0-9]{4})")
+
+
+async def adult(person: TelegramPerson | ZaloPerson) -> None:
+    await person.say("/start", "bao nhiêu tuổi")
+    await person.press("Từ 16 tuổi trở lên", "giúp gì cho bạn")
+
+
+CASES = [
+    pytest.param("run", "aiogram", "sqlite", id="run-aiogram-sqlite"),
+    pytest.param("webhook", "ptb", "sqlite", id="webhook-ptb-sqlite"),
+    pytest.param("run", "ptb", "postgresql", id="run-ptb-postgresql"),
+    pytest.param("webhook", "aiogram", "postgresql", id="webhook-aiogram-postgresql"),
+]
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest) -> str | None:
+    """The engine a case runs on: None for the embedded SQLite file, else a fresh PostgreSQL database."""
+    return str(request.getfixturevalue("postgres_url")) if request.param == "postgresql" else None
+
+
+@pytest.mark.parametrize(("mode", "library", "database"), CASES, indirect=["database"])
+async def test_the_running_process_delivers_notices_broadcasts_and_reminders(
+    mode: Mode,
+    library: Literal["aiogram", "ptb"],
+    database: str | None,
+    tmp_path: Path,
+    fake_telegram: FakeTelegram,
+    fake_zalo: FakeZalo,
+) -> None:
+    url = database
+    deployment = Deployment(tmp_path / "data", fake_telegram, fake_zalo, database_url=url, library=library)
+    if url:  # a shared server is migrated by the operator
+        await deployment.cli("db", "upgrade")
+    else:
+        engine_ = create_engine(deployment.settings().db_url)
+        await migrate.upgrade(engine_)
+        await engine_.dispose()
+    await deployment.cli("points", "load-sample")
+    counsellor_code = await deployment.invite("counsellor", clock_start=MONDAY)
+    leader_code = await deployment.invite("leader", clock_start=MONDAY)
+
+    async with running(deployment, mode, clock_start=MONDAY, name="first") as bot:
+        counsellor = TelegramPerson(fake_telegram, 9100001, bot)
+        await adult(counsellor)
+        await counsellor.say(f"/staff {counsellor_code}", "tư vấn viên")
+        await counsellor.press(AGREE, "sẽ báo cho bạn")
+        await counsellor.press("Đặt giờ làm việc trong tuần", "T2-T6 08:00-11:30")
+        await counsellor.say("T2-T7 17:00-18:00", "30 phút")
+        await counsellor.press("30 phút", "Gặp trực tiếp")
+        await counsellor.press("Gặp trực tiếp", "Đã lưu")
+
+        # A person books Tuesday 17:00 and agrees to reminders; the counsellor is told within seconds.
+        person = TelegramPerson(fake_telegram, 9100002, bot)
+        await adult(person)
+        await person.press("Đặt lịch tư vấn", "không cần cho biết tên")
+        await person.press(HOAN_KIEM, "")
+        await person.press("Thứ Ba, 01/12", "")
+        await person.press("17:00", "Đặt lịch Thứ Ba, 01/12 lúc 17:00")
+        booked = await person.press("Có, xác nhận", "Mã đặt lịch của bạn")
+        code = BOOKING_CODE.search(booked)
+        assert code is not None, booked
+        await person.press("Nhắc tôi trước giờ hẹn", AGREE)
+        await person.press(AGREE, "nhắc bạn")
+        told = f"Lịch hẹn mới: Thứ Ba, 01/12 lúc 17:00, gặp trực tiếp, mã {code.group(1)}."
+        await eventually(lambda: told in counsellor.texts(), "the counsellor is told of the booking", timeout=15)
+
+        # A leader's group meets on Mondays at 18:00; two Telegram members and a Zalo member agree to its
+        # messages, one more joins without them.
+        leader = TelegramPerson(fake_telegram, 9100003, bot)
+        await adult(leader)
+        await leader.say(f"/staff {leader_code}", "trưởng nhóm")
+        await leader.press(AGREE, "tin nhắn gửi nhóm")
+        await leader.press("Tạo nhóm mới", "Nhóm tên là gì")
+        await leader.say("Nhóm Bình Minh", "")
+        await leader.press("Nhóm dự phòng tái nghiện", "sinh hoạt ở đâu")
+        await leader.press(leader.choices()[0], "")
+        await leader.press("Hằng tuần", "")
+        await leader.say("T2 18:00", "Nhắc thành viên khi nào")
+        await leader.press("Trước 1 ngày và trước 1 giờ", "")
+        ready = await leader.press("Tạo nhóm", "Nhóm đã sẵn sàng")
+        link, group_code = LINK.search(ready), GROUP_CODE.search(ready)
+        assert link is not None and group_code is not None, ready
+        members = [TelegramPerson(fake_telegram, 9100010 + n, bot) for n in range(2)]
+        for member in members:
+            await member.say(f"/start {link.group(1)}", "bao nhiêu tuổi")
+            await member.press("Từ 16 tuổi trở lên", "Nhóm Bình Minh")
+            await member.press("Tham gia, có nhắc lịch", "Chào mừng bạn")
+        on_zalo = ZaloPerson(fake_zalo, "5a0c0ffee0000000001", bot)
+        await adult(on_zalo)
+        await on_zalo.say(group_code.group(1), "Tham gia nhóm tự lực")
+        await on_zalo.press("Tham gia, có nhắc lịch", "Chào mừng bạn")
+        silent = TelegramPerson(fake_telegram, 9100020, bot)
+        await silent.say(f"/start {link.group(1)}", "bao nhiêu tuổi")
+        await silent.press("Từ 16 tuổi trở lên", "Nhóm Bình Minh")
+        await silent.press("Tham gia, không cần nhắc lịch", "")
+
+        await leader.say("/nhom", "")
+        await leader.press("Nhóm Bình Minh", "Thành viên: 4")
+        await leader.press("Gửi tin nhắn cho nhóm", "")
+        await leader.say("Tối nay có bác sĩ đến nói chuyện, mọi người đến đúng giờ nhé!", "3 thành viên")
+        await leader.press("Gửi", "")
+        news = "Tin nhắn từ Nhóm Bình Minh:\n\nTối nay có bác sĩ đến nói chuyện"
+        receivers: list[TelegramPerson | ZaloPerson] = [*members, on_zalo]
+        for receiver in receivers:
+            await eventually(received(receiver, news), "the broadcast reaches a member")
+        await eventually(received(leader, "Đã gửi xong"), "the leader's report")
+        assert not any(news in t for t in silent.texts())
+
+    # The process is stopped; a new one starts at 16:58 on a clock ten times faster: at 17:00 the group's
+    # 1-hour reminder (meeting at 18:00) and the person's 24-hour reminder (appointment tomorrow 17:00) are due.
+    due = MONDAY.replace(hour=17)
+    reminder = "Nhắc lịch: Nhóm Bình Minh sinh hoạt vào Thứ Hai, 30/11 lúc 18:00"
+    appointment = f"Nhắc lịch: ngày mai bạn có một cuộc hẹn, Thứ Ba, 01/12 lúc 17:00. Mã của bạn: {code.group(1)}."
+    silent_before = len(silent.texts())
+    async with running(deployment, mode, clock_start=due - timedelta(minutes=2), clock_rate=10, name="second"):
+        # Two minutes of the bot's clock are twelve seconds here: nothing is due yet.
+        assert not any(reminder in t for r in receivers for t in r.texts())
+        assert not any(appointment in t for t in person.texts())
+        for receiver in receivers:
+            await eventually(received(receiver, reminder), "a group reminder")
+        await eventually(received(person, appointment), "the appointment reminder")
+        assert len(silent.texts()) == silent_before
+    for receiver in receivers:
+        assert sum(reminder in t for t in receiver.texts()) == 1
+    assert sum(appointment in t for t in person.texts()) == 1
