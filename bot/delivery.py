@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.runtime import Runtime
-from core.clock import week_start
+from core.clock import at_once, week_start
 from core.events import ChannelInfo, Choice, Render
 from core.logsafe import describe_exception
 from core.notices import render_notice, too_late
@@ -189,9 +189,11 @@ async def report_broadcasts(uow: UnitOfWork, now: datetime) -> None:
             await uow.delivery.finish_broadcast(broadcast.id, now, sent=sent, stopped=stopped, failed=failed)
             if handle is not None:
                 params = {"group": name, "sent": sent, "total": broadcast.total, "stopped": stopped, "failed": failed}
-                await uow.delivery.enqueue(handle, now, "broadcast_report", params, f"br:{broadcast.id}", priority=0)
+                await uow.delivery.enqueue(
+                    handle, at_once(now), "broadcast_report", params, f"br:{broadcast.id}", priority=0
+                )
         elif handle is not None and (broadcast.progress_at is None or now - broadcast.progress_at >= PROGRESS_EVERY):
             await uow.delivery.broadcast_progress(broadcast.id, now)
             params = {"group": name, "sent": sent, "total": broadcast.total}
             key = f"bp:{broadcast.id}:{sent}"
-            await uow.delivery.enqueue(handle, now, "broadcast_progress", params, key, priority=0)
+            await uow.delivery.enqueue(handle, at_once(now), "broadcast_progress", params, key, priority=0)

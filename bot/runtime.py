@@ -20,6 +20,7 @@ from domain.gazetteer import Gazetteer, load_gazetteer
 from handlers.app import build_conversation
 from storage import migrate
 from storage.db import create_engine, is_sqlite, session_factory
+from storage.rekey import reseal_all
 from storage.repositories import SqlUnitOfWork
 from storage.sealing import Sealer
 
@@ -75,6 +76,11 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         await engine.dispose()
         raise
     sessions = session_factory(engine)
+    try:
+        await reseal_all(sessions, sealer, legacy_only=True)  # values sealed before v2 (Fernet): once, then none
+    except BaseException:
+        await engine.dispose()
+        raise
     writer = asyncio.Lock() if is_sqlite(engine) else None
     i18n = load_translator("vi", settings.timezone)
 

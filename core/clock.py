@@ -70,3 +70,9 @@ class ManualClock:
 def week_start(day: date) -> date:
     """The Monday of ``day``'s week: the finest time anonymous counters record."""
     return day - timedelta(days=day.weekday())
+
+
+def at_once(now: datetime) -> datetime:
+    """The due time written for a message to send now: the start of the current hour.  It goes at once (it is
+    already due), and the outbox does not keep the second a person's action caused it (docs/privacy.md)."""
+    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)

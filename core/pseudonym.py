@@ -24,3 +24,11 @@ class Pseudonymizer:
     def of(self, channel: str, platform_user_id: str | int) -> str:
         message = f"{channel}:{platform_user_id}".encode()
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+    def delivery_key(self, channel: str, platform_key: str | int) -> str:
+        """What a redelivery is recognised by: a keyed hash of the platform's update or message id (which the
+        platform could map to an account), never the id itself.  40 hex characters."""
+        if platform_key in ("", None):
+            return ""
+        message = f"delivery:{channel}:{platform_key}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()[:40]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from core.clock import week_start
+from core.clock import at_once, week_start
 from core.codes import new_code, show_code
 from core.consent import APPOINTMENT_REMINDERS, STAFF_NOTIFICATIONS
 from core.conversation import Context, Router
@@ -295,7 +295,7 @@ async def notify_counsellor(ctx: Context, booking: BookingRecord, kind: str) -> 
         return
     params = {"at": booking.starts_at.isoformat(), "code": show_code(booking.code), "mode": booking.mode}
     key = f"{kind}:{booking.id}:{booking.starts_at.isoformat()}"
-    await ctx.uow.delivery.enqueue(handle, ctx.now, kind, params, key, priority=0)  # staff notices go first
+    await ctx.uow.delivery.enqueue(handle, at_once(ctx.now), kind, params, key, priority=0)  # staff notices go first
 
 
 async def schedule_reminders(ctx: Context, booking: BookingRecord, handle: int) -> None:

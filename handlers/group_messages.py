@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+from core.clock import at_once
 from core.i18n import Translator
 from core.ports import GroupRecord, Membership, UnitOfWork
 from domain.quiet_hours import QuietHours
@@ -128,7 +129,7 @@ async def meeting_changed(
         for m in members
         if m.handle_id is not None
     ]
-    await uow.delivery.enqueue_many(rows, now, kind, priority=REMINDER, quiet=True)
+    await uow.delivery.enqueue_many(rows, at_once(now), kind, priority=REMINDER, quiet=True)
     if moved_to is not None:
         updated = await uow.groups.get(group.id)
         if updated is not None:
@@ -146,7 +147,7 @@ async def start_broadcast(
     rows = [(m.handle_id, {"group": group.name, "text": text}, f"{topic}:{m.id}") for m in members]
     await uow.delivery.enqueue_many(
         rows,  # type: ignore[arg-type]
-        now,
+        at_once(now),
         "group_broadcast",
         priority=BULK,
         quiet=not urgent,

@@ -326,7 +326,7 @@ class SqlDeliveryRepository:
         await self._session.execute(
             update(Broadcast)
             .where(Broadcast.id == broadcast_id)
-            .values(finished_at=now, sent=sent, stopped=stopped, failed=failed)
+            .values(finished_at=now, progress_at=None, sent=sent, stopped=stopped, failed=failed)
         )
 
     async def purge(self, now: datetime, keep_sent: timedelta = timedelta(days=2)) -> int:

@@ -7,7 +7,8 @@ a person typed.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     Dialect,
@@ -54,6 +55,50 @@ class UTCDateTime(types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class CoarseDateTime(UTCDateTime):
+    """A time kept no finer than its purpose needs (docs/privacy.md): floored to the hour or the day, or for an
+    expiry rounded up to the hour.  Times of a person's actions kept to the second could be matched against
+    the platform's own record of when each account wrote; at this resolution many people share each value."""
+
+    cache_ok = True
+
+    def __init__(self, unit: str, *, up: bool = False) -> None:
+        super().__init__()
+        if unit not in ("minute", "hour", "day"):
+            raise ValueError(unit)
+        self.unit = unit
+        self.up = up
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass timezone-aware times")
+        return super().process_bind_param(coarsen(value, self.unit, up=self.up), dialect)
+
+    def coerce_compared_value(self, op: object, value: object) -> types.TypeEngine[Any]:
+        """A time compared with this column (``expires_at <= now``) is bound as it is, not coarsened."""
+        return UTCDateTime()
+
+
+def coarsen(value: datetime, unit: str, *, up: bool = False) -> datetime:
+    """``value`` (aware) in UTC, floored to the minute, hour or day; ``up``: rounded up instead."""
+    value = value.astimezone(UTC)
+    floored = value.replace(second=0, microsecond=0)
+    step = timedelta(minutes=1)
+    if unit in ("hour", "day"):
+        floored, step = floored.replace(minute=0), timedelta(hours=1)
+    if unit == "day":
+        floored, step = floored.replace(hour=0), timedelta(days=1)
+    return floored + step if up and floored != value else floored
+
+
+MINUTE = CoarseDateTime("minute")
+HOUR = CoarseDateTime("hour")
+DAY = CoarseDateTime("day")
+HOUR_UP = CoarseDateTime("hour", up=True)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -79,7 +124,7 @@ class ConversationStateRow(Base):
         PSEUDONYM, ForeignKey("users.pseudonym", ondelete="CASCADE"), primary_key=True
     )
     data: Mapped[str] = mapped_column(Text)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(HOUR_UP, index=True)
 
 
 class ProcessedUpdate(Base):
@@ -92,7 +137,7 @@ class ProcessedUpdate(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(20))
     key: Mapped[str] = mapped_column(String(80))
-    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    seen_at: Mapped[datetime] = mapped_column(HOUR, index=True)
 
 
 class Consent(Base):
@@ -105,8 +150,8 @@ class Consent(Base):
     pseudonym: Mapped[str] = mapped_column(PSEUDONYM, ForeignKey("users.pseudonym", ondelete="CASCADE"))
     purpose: Mapped[str] = mapped_column(String(40))
     text_version: Mapped[str] = mapped_column(String(20))
-    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    granted_at: Mapped[datetime] = mapped_column(DAY)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DAY)
 
 
 class Tally(Base):
@@ -194,7 +239,7 @@ class StaffMember(Base):
     pseudonym: Mapped[str] = mapped_column(PSEUDONYM, ForeignKey("users.pseudonym", ondelete="CASCADE"), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     point_id: Mapped[int | None] = mapped_column(ForeignKey("service_points.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(DAY)
 
 
 class StaffInvite(Base):
@@ -206,9 +251,9 @@ class StaffInvite(Base):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     point_id: Mapped[int | None] = mapped_column(ForeignKey("service_points.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(DAY)
+    expires_at: Mapped[datetime] = mapped_column(HOUR_UP)
+    redeemed_at: Mapped[datetime | None] = mapped_column(DAY)
 
 
 class AvailabilityRow(Base):
@@ -247,7 +292,7 @@ class Booking(Base):
     pseudonym: Mapped[str] = owner_column()
     for_family: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(12), default="booked")  # booked | attended | missed
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(DAY)
 
 
 class Group(Base):
@@ -264,7 +309,7 @@ class Group(Base):
     place: Mapped[str] = mapped_column(String(300), default="")  # an address, or an online link
     schedule: Mapped[str] = mapped_column(Text)  # JSON: repeat, at, weekdays, starts_on, ordinal, minutes, ends_on
     reminder_minutes: Mapped[str] = mapped_column(String(60), default="1440;60")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(DAY)
 
 
 class GroupException(Base):
@@ -288,7 +333,7 @@ class GroupMember(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     pseudonym: Mapped[str] = owner_column()
-    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    joined_at: Mapped[datetime] = mapped_column(DAY)
     # Where reminders go, kept under consent "group_reminders"; leaving deletes it, withdrawing empties this.
     handle_id: Mapped[int | None] = mapped_column(ForeignKey("contact_handles.id", ondelete="SET NULL"))
 
@@ -329,9 +374,9 @@ class ContactHandle(Base):
     purpose: Mapped[str] = mapped_column(String(40))
     sealed: Mapped[str] = mapped_column(Text)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
-    delete_after: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    delete_after: Mapped[datetime | None] = mapped_column(MINUTE, index=True)  # from a booking's time
     # The person blocked the bot (Telegram answered 403): nothing more is sent until they come back.
-    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(DAY)
 
 
 class OutboxMessage(Base):
@@ -346,7 +391,7 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     handle_id: Mapped[int] = mapped_column(ForeignKey("contact_handles.id", ondelete="CASCADE"), index=True)
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(MINUTE)
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[str] = mapped_column(Text, default="{}")  # JSON, sealed
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
@@ -355,7 +400,7 @@ class OutboxMessage(Base):
     # or timed out after the request left: never sent again, counted instead).
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(HOUR)
     priority: Mapped[int] = mapped_column(SmallInteger, default=1)  # 0 staff notices, 1 reminders, 2 broadcasts
     quiet: Mapped[bool] = mapped_column(default=False)  # held during quiet hours (bulk, not urgent)
     topic: Mapped[str | None] = mapped_column(String(40), index=True)  # a meeting or a broadcast
@@ -371,13 +416,13 @@ class Broadcast(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(HOUR)
     urgent: Mapped[bool] = mapped_column(default=False)
     total: Mapped[int] = mapped_column(default=0)
     # The leader's notification address (consent "staff_notifications"), for progress and the report.
     notify_handle_id: Mapped[int | None] = mapped_column(ForeignKey("contact_handles.id", ondelete="SET NULL"))
     progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(HOUR)
     sent: Mapped[int] = mapped_column(default=0)
     stopped: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)

@@ -1,4 +1,8 @@
-"""Key rotation: every sealed value sealed again under the current key, in batches, one transaction each."""
+"""Key rotation: every sealed value sealed again under the current key, in batches, one transaction each.
+
+Each row is written only if it still holds the value that was read (compare-and-swap): a value changed
+meanwhile by the running bot (a new conversation state, say) is left as the bot wrote it, already sealed
+under the current key, and is never overwritten with the older one."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from storage.models import ContactHandle, ConversationStateRow, OutboxMessage, SavedResult
-from storage.sealing import SealBroken, Sealer
+from storage.sealing import LEGACY_PREFIX, SealBroken, Sealer
 
 # Every sealed column, with the key of its table.
 SEALED: tuple[tuple[KeyedColumnElement[Any], KeyedColumnElement[Any]], ...] = (
@@ -25,15 +29,21 @@ SEALED: tuple[tuple[KeyedColumnElement[Any], KeyedColumnElement[Any]], ...] = (
 class RekeyReport:
     resealed: int = 0
     unreadable: int = 0  # sealed with a key no longer configured: left as they are
+    changed: int = 0  # written anew by the bot while this ran: left as the bot wrote them
 
 
-async def reseal_all(sessions: async_sessionmaker[AsyncSession], sealer: Sealer, batch: int = 500) -> RekeyReport:
+async def reseal_all(
+    sessions: async_sessionmaker[AsyncSession], sealer: Sealer, batch: int = 500, *, legacy_only: bool = False
+) -> RekeyReport:
+    """Seal every value again under the current key (``legacy_only``: only those sealed the old way)."""
     report = RekeyReport()
     for column, key in SEALED:
         last: object = None
         while True:
             async with sessions() as session:
                 query = select(key, column).order_by(key).limit(batch)
+                if legacy_only:
+                    query = query.where(column.startswith(LEGACY_PREFIX, autoescape=True))
                 if last is not None:
                     query = query.where(key > last)
                 rows = (await session.execute(query)).all()
@@ -46,8 +56,13 @@ async def reseal_all(sessions: async_sessionmaker[AsyncSession], sealer: Sealer,
                         report.unreadable += 1
                         continue
                     table = column.table
-                    await session.execute(update(table).where(key == row_key).values({column.name: fresh}))
-                    report.resealed += 1
+                    result = await session.execute(
+                        update(table).where(key == row_key, column == token).values({column.name: fresh})
+                    )
+                    if result.rowcount:  # type: ignore[attr-defined]
+                        report.resealed += 1
+                    else:
+                        report.changed += 1
                 await session.commit()
                 last = rows[-1][0]
     return report

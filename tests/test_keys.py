@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import base64
+import sqlite3
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy import select
 
@@ -16,7 +19,7 @@ from core.clock import ManualClock
 from core.events import TextMessage
 from storage.models import ContactHandle, ConversationStateRow, OutboxMessage
 from storage.rekey import reseal_all
-from storage.sealing import SealBroken, Sealer
+from storage.sealing import LABEL, PREFIX, SealBroken, Sealer, _derive
 from tests.conftest import TEST_SECRET
 from tests.test_cli import bot
 
@@ -64,3 +67,46 @@ def test_keys_commands(tmp_path: Path) -> None:
     rotated = bot(tmp_path, "keys", "rotate", DIEMTUA_SEAL_KEYS=made.stdout.strip())
     assert rotated.returncode == 0 and "0 values sealed again" in rotated.stdout, rotated.stderr
     assert made.stdout.strip() not in rotated.stdout + rotated.stderr
+
+
+async def test_rotation_never_overwrites_a_value_the_bot_changed_meanwhile(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, secret_key=SecretStr(TEST_SECRET), seal_keys=SecretStr(NEW_KEY))
+    async with await open_runtime(settings, clock=ManualClock()) as runtime:
+        person = runtime.pseudonyms.of("telegram", 42)
+        await runtime.conversation.handle(TextMessage(person, "telegram", "/start", address="42"), TELEGRAM)
+        async with runtime.sessions() as session:
+            (stale,) = await session.scalars(select(ConversationStateRow.data))
+        newer = runtime.sealer.seal('{"flow":"written meanwhile"}')
+        reseal = runtime.sealer.reseal
+
+        def meanwhile(token: str) -> str:  # the bot writes the row between rotation's read and its write
+            fresh = reseal(token)
+            if token == stale:
+                with sqlite3.connect(tmp_path / "diemtua.sqlite3") as db:
+                    db.execute("UPDATE conversation_states SET data = ?", (newer,))
+            return fresh
+
+        runtime.sealer.reseal = meanwhile  # type: ignore[method-assign]
+        report = await reseal_all(runtime.sessions, runtime.sealer)
+        async with runtime.sessions() as session:
+            (kept,) = await session.scalars(select(ConversationStateRow.data))
+    assert kept == newer and report.changed == 1
+
+
+async def test_values_sealed_the_old_way_are_sealed_anew_when_the_runtime_starts(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, secret_key=SecretStr(TEST_SECRET))
+    async with await open_runtime(settings, clock=ManualClock()) as runtime:
+        person = runtime.pseudonyms.of("telegram", 42)
+        await runtime.conversation.handle(TextMessage(person, "telegram", "/start", address="42"), TELEGRAM)
+        async with runtime.unit_of_work() as uow:
+            handle = await uow.delivery.keep_handle(person, "group_reminders", "telegram", "42")
+            await uow.commit()
+    fernet = Fernet(base64.urlsafe_b64encode(_derive(TEST_SECRET.encode(), LABEL)))
+    legacy = fernet.encrypt(b'{"address":"42","channel":"telegram"}').decode()
+    with sqlite3.connect(tmp_path / "diemtua.sqlite3") as db:
+        db.execute("UPDATE contact_handles SET sealed = ? WHERE id = ?", (legacy, handle))
+    async with await open_runtime(settings, clock=ManualClock()) as runtime, runtime.sessions() as session:
+        (sealed,) = await session.scalars(select(ContactHandle.sealed))
+        states = list(await session.scalars(select(ConversationStateRow.data)))
+    assert sealed.startswith(PREFIX) and all(state.startswith(PREFIX) for state in states)
+    assert Sealer(TEST_SECRET.encode()).open_json(sealed) == {"address": "42", "channel": "telegram"}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import base64
 
-from storage.sealing import SealBroken, Sealer
+import pytest
+from cryptography.fernet import Fernet
+
+from storage.sealing import LABEL, LEGACY_PREFIX, NONCE, PREFIX, SealBroken, Sealer, _derive, size_class
 
 SECRET = b"a-deployment-secret-of-enough-length"
 
@@ -33,3 +36,25 @@ def test_the_key_is_derived_and_not_shown() -> None:
     assert "secret" not in repr(sealer) and SECRET.decode() not in repr(sealer)
     with pytest.raises(ValueError):
         Sealer(b"short")
+
+
+def test_a_sealed_value_carries_no_time_and_its_length_only_a_size_class() -> None:
+    sealer = Sealer(SECRET)
+    short, phone, longer = sealer.seal("1"), sealer.seal("+84 912 345 678"), sealer.seal("x" * 50)
+    assert short.startswith(PREFIX)
+    assert len(short) == len(phone) == len(longer)  # all in the 64-byte class
+    assert len(sealer.seal("x" * 61)) > len(short)  # the next class
+    assert [size_class(n) for n in (0, 60, 61, 124, 125)] == [64, 64, 128, 128, 256]
+    # Nothing in the token changes with the time it was sealed: its bytes are a nonce and ciphertext only,
+    # where Fernet's 9th to 1st bytes were the second of sealing.
+    raw = base64.urlsafe_b64decode(short[len(PREFIX) :] + "==")
+    assert len(raw) == NONCE + 64 + 16
+
+
+def test_values_sealed_the_old_way_still_open_and_reseal_the_new_way() -> None:
+    legacy = Fernet(base64.urlsafe_b64encode(_derive(SECRET, LABEL))).encrypt(b'{"address":"42"}').decode()
+    assert legacy.startswith(LEGACY_PREFIX)
+    sealer = Sealer(SECRET)
+    assert sealer.open(legacy) == '{"address":"42"}'
+    fresh = sealer.reseal(legacy)
+    assert fresh.startswith(PREFIX) and sealer.open(fresh) == '{"address":"42"}'

@@ -11,7 +11,7 @@ from bot.runtime import Runtime
 from bot.scheduler import purge_expired_state
 from core.clock import ManualClock
 from handlers.selfcheck import PENDING_SECONDS
-from storage.models import Consent, ConversationStateRow, SavedResult, Tally
+from storage.models import Consent, ConversationStateRow, SavedResult, Tally, coarsen
 from tests.dialog import ConsoleDriver, play
 from tests.test_dialogs import DIALOGS
 
@@ -42,11 +42,12 @@ async def test_only_the_anonymous_counter_remains(runtime: Runtime, clock: Manua
     assert len(states) == 2 and len(pending) == 1  # the one still looking at the result, not the one who moved on
     expires, state = pending[0]
     assert "answers" not in state.data and set(state.data["result"]) == {"taken_on", "scores", "injecting"}
-    assert expires == clock.now() + timedelta(seconds=PENDING_SECONDS)  # not the usual day
+    # Not the usual day; rounded up to the hour, as every expiry is (docs/privacy.md).
+    assert expires == coarsen(clock.now() + timedelta(seconds=PENDING_SECONDS), "hour", up=True)
     for _, state in states:
         assert "answers" not in state.data
 
-    clock.advance(timedelta(seconds=PENDING_SECONDS + 1))
+    clock.set(expires + timedelta(seconds=1))
     await purge_expired_state(runtime)
     async with runtime.unit_of_work() as uow:
         left = [uow.states.unseal(row.data) for row in await uow.session.scalars(select(ConversationStateRow))]
@@ -75,6 +76,6 @@ async def test_opting_in_records_the_consent_and_keeps_a_sealed_result(runtime: 
         recorded = (consent.purpose, consent.text_version, consent.granted_at, consent.withdrawn_at)
         saved = [row.sealed for row in await uow.session.scalars(select(SavedResult))]
         latest = await uow.saved_results.latest(consent.pseudonym, "assist_v3")
-    assert recorded == ("selfcheck_results", "2026-11-v1", runtime.clock.now(), None)
+    assert recorded == ("selfcheck_results", "2026-11-v1", coarsen(runtime.clock.now(), "day"), None)
     assert len(saved) == 2 and all("alcohol" not in sealed and "2026" not in sealed for sealed in saved)
     assert latest == {"taken_on": "2026-11-23", "scores": {"alcohol": 7}, "injecting": "never"}

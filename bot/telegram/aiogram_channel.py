@@ -155,7 +155,10 @@ class AiogramTelegram:
         if message.chat.type != ChatType.PRIVATE or message.from_user is None or message.from_user.is_bot:
             return  # groups are not conversations; nothing is read there
         user = self._pseudonyms.of(CHANNEL, message.from_user.id)
-        await self._answer(message.chat.id, message_event(message, user, str(event_update.update_id)))
+        await self._answer(
+            message.chat.id,
+            message_event(message, user, self._pseudonyms.delivery_key(CHANNEL, event_update.update_id)),
+        )
 
     async def _on_callback(self, query: CallbackQuery, event_update: Update) -> None:
         try:
@@ -166,7 +169,13 @@ class AiogramTelegram:
             return
         user = self._pseudonyms.of(CHANNEL, query.from_user.id)
         chat_id = query.message.chat.id
-        choice = ChoiceMade(user, CHANNEL, query.data, address=str(chat_id), delivery_key=str(event_update.update_id))
+        choice = ChoiceMade(
+            user,
+            CHANNEL,
+            query.data,
+            address=str(chat_id),
+            delivery_key=self._pseudonyms.delivery_key(CHANNEL, event_update.update_id),
+        )
         await self._answer(chat_id, choice)
 
     async def _answer(self, chat_id: int, event: Event) -> None:

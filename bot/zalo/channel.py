@@ -89,7 +89,10 @@ class ZaloChannel:
         if str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE":
             return None  # group chats are not conversations
         user = self._pseudonyms.of(CHANNEL, str(sender["id"]))
-        where = {"address": str(chat["id"]), "delivery_key": str(message.get("message_id") or "")}
+        where = {
+            "address": str(chat["id"]),
+            "delivery_key": self._pseudonyms.delivery_key(CHANNEL, str(message.get("message_id") or "")),
+        }
         name = str(update.get("event_name", ""))
         text = message.get("text")
         if name == "message.text.received" and isinstance(text, str) and text.strip():
