@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from core.clock import Clock
+from core.codes import InviteCodes
 from core.conversation import Conversation
 from core.hotlines import SHIPPED_DATA, load_hotlines, load_urgent_phrases
 from core.i18n import Translator, load_translator
@@ -84,8 +85,10 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
     writer = asyncio.Lock() if is_sqlite(engine) else None
     i18n = load_translator("vi", settings.timezone)
 
+    codes = InviteCodes(secret)
+
     def unit_of_work() -> SqlUnitOfWork:
-        return SqlUnitOfWork(sessions, sealer, writer)
+        return SqlUnitOfWork(sessions, sealer, writer, codes)
 
     gazetteer = load_gazetteer(SHIPPED_DATA / "gazetteer" / "vietnam.toml")
     conversation = build_conversation(

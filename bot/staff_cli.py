@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli_common import cli_settings, err, open_or_exit
-from core.codes import code_hash, new_code, show_code
+from core.codes import new_code, show_code
 from domain.hours import HoursError, parse_hours
 from domain.slots import Availability
 
@@ -49,7 +49,7 @@ def invite(
                 point_id = found[0].id
             code = new_code(10)
             now = runtime.clock.now()
-            await uow.staff.create_invite(code_hash(code), role, point_id, now, now + timedelta(days=INVITE_DAYS))
+            await uow.staff.create_invite(code, role, point_id, now, now + timedelta(days=INVITE_DAYS))
             await uow.commit()
             return code
 

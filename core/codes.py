@@ -8,6 +8,7 @@ owner anyway.  Codes are shown in groups of four and read back ignoring case, sp
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -26,6 +27,18 @@ def show_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def code_hash(code: str) -> str:
-    """What is stored of a one-time code: its SHA-256, so a copy of the database cannot redeem it."""
-    return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+class InviteCodes:
+    """What is stored of a one-time invitation code: a keyed hash (HMAC-SHA256 under a key derived from the
+    deployment secret).  An unkeyed hash of a 10-symbol code could be reversed from a stolen database by
+    trying every code; without the secret there is nothing to try against."""
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) < 16:
+            raise ValueError("the secret must be at least 16 bytes")
+        self._key = hmac.new(secret, b"diemtua/invite/v1", hashlib.sha256).digest()
+
+    def __repr__(self) -> str:
+        return "InviteCodes(<key>)"
+
+    def hash(self, code: str) -> str:
+        return hmac.new(self._key, normalize_code(code).encode(), hashlib.sha256).hexdigest()

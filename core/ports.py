@@ -206,10 +206,12 @@ class BookingRecord:
 
 class StaffRepository(Protocol):
     async def create_invite(
-        self, code_hash: str, role: str, point_id: int | None, now: datetime, expires_at: datetime
-    ) -> None: ...
+        self, code: str, role: str, point_id: int | None, now: datetime, expires_at: datetime
+    ) -> None:
+        """Keep an invitation: only a keyed hash of ``code`` is stored."""
+        ...
 
-    async def redeem(self, code_hash: str, pseudonym: str, now: datetime) -> StaffRecord | None:
+    async def redeem(self, code: str, pseudonym: str, now: datetime) -> StaffRecord | None:
         """Use an unexpired, unused invitation: the pseudonym takes its role; None if there is none."""
         ...
 

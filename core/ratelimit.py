@@ -92,3 +92,39 @@ class SendLimiter:
         finally:
             if not bulk:
                 self._replies_waiting -= 1
+
+
+class Attempts:
+    """Tries of something guessable (an invitation code), limited per person and overall within a window:
+    ``per_person`` tries each, ``overall`` in all, per ``window`` seconds; the clock is injected."""
+
+    def __init__(
+        self,
+        per_person: int = 5,
+        overall: int = 100,
+        window: float = 3600.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.per_person, self.overall, self.window = per_person, overall, window
+        self._clock = clock
+        self._everyone: deque[float] = deque()
+        self._people: dict[str, deque[float]] = {}
+
+    def _expire(self, times: deque[float], now: float) -> None:
+        while times and times[0] <= now - self.window:
+            times.popleft()
+
+    def allow(self, person: str) -> bool:
+        """Count one try by ``person``; False (and not counted) when the person or everyone is over the limit."""
+        now = self._clock()
+        self._expire(self._everyone, now)
+        mine = self._people.setdefault(person, deque())
+        self._expire(mine, now)
+        for key in [k for k, v in self._people.items() if not v and k != person]:  # forget the quiet ones
+            del self._people[key]
+        if len(mine) >= self.per_person or len(self._everyone) >= self.overall:
+            return False
+        mine.append(now)
+        self._everyone.append(now)
+        return True

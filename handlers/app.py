@@ -10,6 +10,7 @@ from core.conversation import Conversation
 from core.hotlines import Hotlines
 from core.i18n import Translator
 from core.ports import UnitOfWork
+from core.ratelimit import Attempts
 from domain.assist import Instrument
 from domain.gazetteer import Gazetteer
 from handlers import (
@@ -53,6 +54,7 @@ def build_conversation(
             booking.router,
             callback.router,
             staff.router,
+            staff.redeem_router(Attempts(clock=lambda: clock.now().timestamp())),
             groups.router,
             report.create_router(gazetteer),
         ],

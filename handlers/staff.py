@@ -8,11 +8,12 @@ from dataclasses import replace
 from datetime import timedelta
 
 from core.clock import week_start
-from core.codes import code_hash, show_code
+from core.codes import show_code
 from core.consent import CALLBACK_PHONE, STAFF_NOTIFICATIONS
 from core.conversation import Context, Router
 from core.events import Choice, CommandMessage, TextMessage
 from core.notices import MODES
+from core.ratelimit import Attempts
 from domain.hours import HoursError, format_hours, parse_hours
 from domain.slots import Availability
 from domain.typed_dates import parse_day
@@ -25,8 +26,19 @@ from handlers.report import CHAT_WEEKS
 router = Router("staff")
 
 
-@router.command("staff")
-async def redeem(ctx: Context) -> None:
+def redeem_router(attempts: Attempts) -> Router:
+    """``/staff CODE``, with tries limited per person and overall (``attempts``): invitation codes are long
+    enough that guessing is hopeless, and the limit keeps it so."""
+    router = Router("staff_redeem")
+
+    @router.command("staff")
+    async def redeem_command(ctx: Context) -> None:
+        await redeem(ctx, attempts)
+
+    return router
+
+
+async def redeem(ctx: Context, attempts: Attempts) -> None:
     args = ctx.event.args if isinstance(ctx.event, CommandMessage) else ""
     if not args.strip():
         member = await ctx.uow.staff.of(ctx.user.pseudonym)
@@ -35,7 +47,16 @@ async def redeem(ctx: Context) -> None:
         else:
             await staff_menu(ctx)
         return
-    member = await ctx.uow.staff.redeem(code_hash(args), ctx.user.pseudonym, ctx.now)
+    if not attempts.allow(ctx.user.pseudonym):
+        show_menu(
+            ctx,
+            ctx._(
+                "Too many invitation codes have been tried. Please wait an hour and try again, or ask the "
+                "programme for a new code."
+            ),
+        )
+        return
+    member = await ctx.uow.staff.redeem(args, ctx.user.pseudonym, ctx.now)
     if member is None:
         show_menu(
             ctx,

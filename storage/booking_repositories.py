@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.codes import InviteCodes
 from core.ports import BookingRecord, StaffRecord
 from domain.hours import format_hours, parse_hours
 from domain.slots import Availability
@@ -29,22 +30,24 @@ def _booking(row: Booking) -> BookingRecord:
 
 
 class SqlStaffRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, codes: InviteCodes) -> None:
         self._session = session
+        self._codes = codes
 
     async def create_invite(
-        self, code_hash: str, role: str, point_id: int | None, now: datetime, expires_at: datetime
+        self, code: str, role: str, point_id: int | None, now: datetime, expires_at: datetime
     ) -> None:
+        hashed = self._codes.hash(code)
         self._session.add(
-            StaffInvite(code_hash=code_hash, role=role, point_id=point_id, created_at=now, expires_at=expires_at)
+            StaffInvite(code_hash=hashed, role=role, point_id=point_id, created_at=now, expires_at=expires_at)
         )
         await self._session.flush()
 
-    async def redeem(self, code_hash: str, pseudonym: str, now: datetime) -> StaffRecord | None:
+    async def redeem(self, code: str, pseudonym: str, now: datetime) -> StaffRecord | None:
         claimed = await self._session.execute(
             update(StaffInvite)
             .where(
-                StaffInvite.code_hash == code_hash,
+                StaffInvite.code_hash == self._codes.hash(code),
                 StaffInvite.redeemed_at.is_(None),
                 StaffInvite.expires_at > now,
             )

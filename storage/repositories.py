@@ -14,6 +14,7 @@ from sqlalchemy import Date, Row, bindparam, case, delete, func, insert, select,
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.codes import InviteCodes
 from core.ports import (
     AgeGroup,
     ConsentRecord,
@@ -469,6 +470,19 @@ class SqlDirectoryRepository:
         return out
 
 
+class _NoInviteCodes(InviteCodes):
+    """A unit of work made without the deployment's invitation key cannot make or redeem invitations."""
+
+    def __init__(self) -> None:
+        pass
+
+    def hash(self, code: str) -> str:
+        raise RuntimeError("this unit of work has no invitation key")
+
+
+_NO_CODES = _NoInviteCodes()
+
+
 class SqlUnitOfWork:
     """One session, one transaction; rolled back unless committed."""
 
@@ -486,10 +500,15 @@ class SqlUnitOfWork:
     updates: SqlUpdateLog
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], sealer: Sealer, writer: asyncio.Lock | None = None
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        sealer: Sealer,
+        writer: asyncio.Lock | None = None,
+        codes: InviteCodes | None = None,
     ) -> None:
         self._sessions = sessions
         self._sealer = sealer
+        self._codes = codes
         self._session: AsyncSession | None = None
         # SQLite has a single writer: transactions of this process take turns through a first-come,
         # first-served lock instead of sleeping in SQLite's busy handler (see docs/performance.md).
@@ -512,7 +531,7 @@ class SqlUnitOfWork:
         self.tallies = SqlTallyRepository(self._session)
         self.saved_results = SqlSavedResultRepository(self._session, self._sealer)
         self.directory = SqlDirectoryRepository(self._session)
-        self.staff = SqlStaffRepository(self._session)
+        self.staff = SqlStaffRepository(self._session, self._codes or _NO_CODES)
         self.bookings = SqlBookingRepository(self._session)
         self.delivery = SqlDeliveryRepository(self._session, self._sealer)
         self.updates = SqlUpdateLog(self._session)

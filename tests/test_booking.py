@@ -15,7 +15,6 @@ from bot.console import INFO
 from bot.runtime import Runtime
 from bot.scheduler import purge_expired_state
 from bot.telegram.aiogram_channel import AiogramTelegram
-from core.codes import code_hash
 from core.events import ChoiceMade, TextMessage
 from domain.hours import parse_hours
 from domain.slots import Availability
@@ -34,7 +33,7 @@ async def invite_counsellor(runtime: Runtime, code: str) -> None:
     now = runtime.clock.now()
     async with runtime.unit_of_work() as uow:
         point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
-        await uow.staff.create_invite(code_hash(code), "counsellor", point.id, now, now + timedelta(days=7))
+        await uow.staff.create_invite((code), "counsellor", point.id, now, now + timedelta(days=7))
         await uow.commit()
 
 
@@ -46,8 +45,8 @@ async def add_counsellor(runtime: Runtime, pseudonym: str = "c" * 64) -> int:
     async with runtime.unit_of_work() as uow:
         point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
         await uow.users.touch(pseudonym, now.date())
-        await uow.staff.create_invite(code_hash(pseudonym[:10]), "counsellor", point.id, now, now + timedelta(days=1))
-        staff = await uow.staff.redeem(code_hash(pseudonym[:10]), pseudonym, now)
+        await uow.staff.create_invite((pseudonym[:10]), "counsellor", point.id, now, now + timedelta(days=1))
+        staff = await uow.staff.redeem((pseudonym[:10]), pseudonym, now)
         assert staff is not None
         await uow.staff.set_availability(staff.id, Availability(pattern, modes=("in_person", "phone")))
         await uow.commit()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.codes import code_hash
+from core.codes import InviteCodes
 from domain.hours import parse_hours
 from domain.slots import Availability
 from storage import migrate
@@ -22,6 +22,7 @@ NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 SLOT = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Tuesday 08:00 in Viet Nam
 COUNSELLOR = "c" * 64
 SEALER = Sealer(b"booking-test-secret-0123456789")
+CODES = InviteCodes(b"booking-test-secret-0123456789")
 
 
 @pytest.fixture
@@ -35,14 +36,14 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 def unit_of_work(engine: AsyncEngine, writer: asyncio.Lock | None = None) -> SqlUnitOfWork:
-    return SqlUnitOfWork(session_factory(engine), SEALER, writer)
+    return SqlUnitOfWork(session_factory(engine), SEALER, writer, CODES)
 
 
 async def counsellor(engine: AsyncEngine) -> int:
     async with unit_of_work(engine) as uow:
         await uow.users.touch(COUNSELLOR, NOW.date())
-        await uow.staff.create_invite(code_hash("INVITE"), "counsellor", None, NOW, NOW + timedelta(days=7))
-        staff = await uow.staff.redeem(code_hash("INVITE"), COUNSELLOR, NOW)
+        await uow.staff.create_invite(("INVITE"), "counsellor", None, NOW, NOW + timedelta(days=7))
+        staff = await uow.staff.redeem(("INVITE"), COUNSELLOR, NOW)
         assert staff is not None
         await uow.commit()
     return staff.id
@@ -134,12 +135,12 @@ async def test_an_invitation_works_once_and_not_after_it_expires(engine: AsyncEn
     async with unit_of_work(engine) as uow:
         for person in ("p" * 64, "q" * 64):
             await uow.users.touch(person, NOW.date())
-        await uow.staff.create_invite(code_hash("ONCE"), "leader", None, NOW, NOW + timedelta(days=1))
-        await uow.staff.create_invite(code_hash("OLD"), "counsellor", None, NOW, NOW + timedelta(days=1))
-        first = await uow.staff.redeem(code_hash("ONCE"), "p" * 64, NOW)
-        again = await uow.staff.redeem(code_hash("ONCE"), "q" * 64, NOW)
-        late = await uow.staff.redeem(code_hash("OLD"), "q" * 64, NOW + timedelta(days=2))
-        unknown = await uow.staff.redeem(code_hash("NOPE"), "q" * 64, NOW)
+        await uow.staff.create_invite(("ONCE"), "leader", None, NOW, NOW + timedelta(days=1))
+        await uow.staff.create_invite(("OLD"), "counsellor", None, NOW, NOW + timedelta(days=1))
+        first = await uow.staff.redeem(("ONCE"), "p" * 64, NOW)
+        again = await uow.staff.redeem(("ONCE"), "q" * 64, NOW)
+        late = await uow.staff.redeem(("OLD"), "q" * 64, NOW + timedelta(days=2))
+        unknown = await uow.staff.redeem(("NOPE"), "q" * 64, NOW)
         await uow.commit()
     assert first is not None and first.role == "leader"
     assert again is None and late is None and unknown is None

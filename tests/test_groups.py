@@ -15,7 +15,6 @@ from bot.runtime import Runtime
 from bot.scheduler import plan_group_reminders
 from bot.telegram.aiogram_channel import AiogramTelegram
 from core.clock import ManualClock
-from core.codes import code_hash
 from core.ports import GroupRecord
 from domain.recurrence import Repeat, Schedule
 from storage.models import ContactHandle, GroupMember, OutboxMessage
@@ -86,7 +85,7 @@ async def leader_with_group(
     now = runtime.clock.now()
     async with runtime.unit_of_work() as uow:
         point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
-        await uow.staff.create_invite(code_hash("LEAD23456"), "leader", point.id, now, now + timedelta(days=1))
+        await uow.staff.create_invite(("LEAD23456"), "leader", point.id, now, now + timedelta(days=1))
         await uow.commit()
     leader = TelegramDriver(fake, telegram, user_id=8100001)
     await play(leader, [START, ADULT])

@@ -14,7 +14,6 @@ from bot.scheduler import purge_expired_state
 from bot.telegram.aiogram_channel import AiogramTelegram
 from bot.telegram.render import INFO
 from core.clock import ManualClock
-from core.codes import code_hash
 from core.events import Choice
 from core.ratelimit import Limits, SendLimiter
 from domain.hours import parse_hours
@@ -34,7 +33,7 @@ async def staff_with_notifications(runtime: Runtime, fake: FakeTelegram, telegra
     now = runtime.clock.now()
     async with runtime.unit_of_work() as uow:
         point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
-        await uow.staff.create_invite(code_hash("STAFF12345"), "counsellor", point.id, now, now + timedelta(days=1))
+        await uow.staff.create_invite(("STAFF12345"), "counsellor", point.id, now, now + timedelta(days=1))
         await uow.commit()
     counsellor = TelegramDriver(fake, telegram, user_id=8000001)
     await play(counsellor, [START, ADULT])

@@ -3,7 +3,8 @@
 A copy of the database must not be joinable with the platform's record of when each account wrote.  Times
 of people's actions are kept to the day or the hour from now on (``storage.models.CoarseDateTime``); this
 revision coarsens what is already there, and deletes the redelivery keys, which held Telegram's update ids
-and Zalo's message ids in clear (from now on they are keyed hashes; they only live two days anyway).
+and Zalo's message ids in clear (from now on they are keyed hashes; they only live two days anyway), and the
+unkeyed hashes of invitation codes (unused invitations must be issued again).
 
 Revision ID: 0011
 Revises: 0010
@@ -64,6 +65,11 @@ def upgrade() -> None:
         coarse = _coarsened(dialect, column, unit, up)
         op.execute(f"UPDATE {table} SET {column} = {coarse} WHERE {column} IS NOT NULL")  # noqa: S608 - names above
     op.execute("DELETE FROM processed_updates")
+    # Invitation codes were kept as unsalted SHA-256, which a stolen copy could reverse by trying every code;
+    # they are keyed hashes now.  Unused invitations (valid 7 days) must be issued again; the hashes of used
+    # ones are no longer needed.
+    op.execute("DELETE FROM staff_invites WHERE redeemed_at IS NULL")
+    op.execute("UPDATE staff_invites SET code_hash = 'used:' || id")
 
 
 def downgrade() -> None:
