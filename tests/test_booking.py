@@ -33,7 +33,7 @@ async def invite_counsellor(runtime: Runtime, code: str) -> None:
     now = runtime.clock.now()
     async with runtime.unit_of_work() as uow:
         point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
-        await uow.staff.create_invite((code), "counsellor", point.id, now, now + timedelta(days=7))
+        await uow.staff.create_invite(code, "counsellor", point.id, now, now + timedelta(days=7))
         await uow.commit()
 
 
@@ -45,7 +45,7 @@ async def add_counsellor(runtime: Runtime, pseudonym: str = "c" * 64) -> int:
     async with runtime.unit_of_work() as uow:
         point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
         await uow.users.touch(pseudonym, now.date())
-        await uow.staff.create_invite((pseudonym[:10]), "counsellor", point.id, now, now + timedelta(days=1))
+        await uow.staff.create_invite(pseudonym[:10], "counsellor", point.id, now, now + timedelta(days=1))
         staff = await uow.staff.redeem((pseudonym[:10]), pseudonym, now)
         assert staff is not None
         await uow.staff.set_availability(staff.id, Availability(pattern, modes=("in_person", "phone")))

@@ -42,7 +42,7 @@ def unit_of_work(engine: AsyncEngine, writer: asyncio.Lock | None = None) -> Sql
 async def counsellor(engine: AsyncEngine) -> int:
     async with unit_of_work(engine) as uow:
         await uow.users.touch(COUNSELLOR, NOW.date())
-        await uow.staff.create_invite(("INVITE"), "counsellor", None, NOW, NOW + timedelta(days=7))
+        await uow.staff.create_invite("INVITE", "counsellor", None, NOW, NOW + timedelta(days=7))
         staff = await uow.staff.redeem(("INVITE"), COUNSELLOR, NOW)
         assert staff is not None
         await uow.commit()
@@ -135,8 +135,8 @@ async def test_an_invitation_works_once_and_not_after_it_expires(engine: AsyncEn
     async with unit_of_work(engine) as uow:
         for person in ("p" * 64, "q" * 64):
             await uow.users.touch(person, NOW.date())
-        await uow.staff.create_invite(("ONCE"), "leader", None, NOW, NOW + timedelta(days=1))
-        await uow.staff.create_invite(("OLD"), "counsellor", None, NOW, NOW + timedelta(days=1))
+        await uow.staff.create_invite("ONCE", "leader", None, NOW, NOW + timedelta(days=1))
+        await uow.staff.create_invite("OLD", "counsellor", None, NOW, NOW + timedelta(days=1))
         first = await uow.staff.redeem(("ONCE"), "p" * 64, NOW)
         again = await uow.staff.redeem(("ONCE"), "q" * 64, NOW)
         late = await uow.staff.redeem(("OLD"), "q" * 64, NOW + timedelta(days=2))

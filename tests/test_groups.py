@@ -85,7 +85,7 @@ async def leader_with_group(
     now = runtime.clock.now()
     async with runtime.unit_of_work() as uow:
         point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
-        await uow.staff.create_invite(("LEAD23456"), "leader", point.id, now, now + timedelta(days=1))
+        await uow.staff.create_invite("LEAD23456", "leader", point.id, now, now + timedelta(days=1))
         await uow.commit()
     leader = TelegramDriver(fake, telegram, user_id=8100001)
     await play(leader, [START, ADULT])

@@ -33,7 +33,7 @@ async def staff_with_notifications(runtime: Runtime, fake: FakeTelegram, telegra
     now = runtime.clock.now()
     async with runtime.unit_of_work() as uow:
         point = next(p for p in await uow.directory.all_points() if p.external_id == "sample-hn-hk-01")
-        await uow.staff.create_invite(("STAFF12345"), "counsellor", point.id, now, now + timedelta(days=1))
+        await uow.staff.create_invite("STAFF12345", "counsellor", point.id, now, now + timedelta(days=1))
         await uow.commit()
     counsellor = TelegramDriver(fake, telegram, user_id=8000001)
     await play(counsellor, [START, ADULT])

@@ -102,7 +102,7 @@ async def test_a_manager_reads_the_figures_in_the_chat_and_others_cannot(runtime
     await run_script(runtime)
     now = clock.now()
     async with runtime.unit_of_work() as uow:
-        await uow.staff.create_invite(("MANA23456"), "manager", None, now, now + timedelta(days=1))
+        await uow.staff.create_invite("MANA23456", "manager", None, now, now + timedelta(days=1))
         await uow.commit()
     outsider = ConsoleDriver(runtime, user_id="person-1")
     turn = await outsider.say("/baocao")
@@ -190,7 +190,7 @@ async def test_a_leader_recording_attendance_counts_one_meeting_and_the_correcte
 ) -> None:
     now = clock.now()
     async with runtime.unit_of_work() as uow:
-        await uow.staff.create_invite(("LEAD23456"), "leader", None, now, now + timedelta(days=1))
+        await uow.staff.create_invite("LEAD23456", "leader", None, now, now + timedelta(days=1))
         await uow.commit()
     leader = ConsoleDriver(runtime, user_id="leader")
     await play(leader, [START, ADULT])

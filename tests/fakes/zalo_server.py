@@ -63,6 +63,7 @@ class FakeZalo:
         self._updates: list[dict[str, Any]] = []
         self._known_chats: set[str] = set()
         self._ids = itertools.count(1)
+        self.message_ids: list[str] = []
         self._new_update = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -95,11 +96,17 @@ class FakeZalo:
         message = {
             "from": {"id": user_id, "display_name": "Test", "is_bot": False},
             "chat": {"id": user_id, "chat_type": "PRIVATE"},
-            "message_id": f"{next(self._ids):020x}",
+            "message_id": self._issue_id(),
             "date": int(time.time() * 1000),
             **content,
         }
         return {"ok": True, "result": {"event_name": event_name, "message": message}}
+
+    def _issue_id(self) -> str:
+        """A message id, remembered (a test can look for every id Zalo gave out)."""
+        message_id = f"{next(self._ids):020x}"
+        self.message_ids.append(message_id)
+        return message_id
 
     def _queue(self, update: dict[str, Any]) -> dict[str, Any]:
         self.pushed += 1
