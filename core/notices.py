@@ -19,6 +19,10 @@ NOTICES: dict[str, str] = {
         "Reminder: you have an appointment tomorrow, {when}. Your code: {code}. To move or cancel it, send /lichhen."
     ),
     "appointment_2h": N_("Reminder: your appointment is today at {time}. Your code: {code}."),
+    "appointment_withdrawn": N_(
+        "We are sorry: your appointment on {when} has been cancelled, because the counsellor can no longer see "
+        "you. You can book another time whenever you like: send /lichhen."
+    ),
     "staff_booked": N_("New booking: {when}, {mode}, code {code}."),
     "staff_moved": N_("Booking {code} has moved to {when}."),
     "staff_cancelled": N_("Booking {code} for {when} has been cancelled."),

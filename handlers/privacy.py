@@ -7,6 +7,7 @@ from core.consent import PURPOSES
 from core.conversation import Context, Router
 from core.events import Choice
 from core.i18n import N_
+from handlers import erasure
 from handlers.menu import show_menu
 
 router = Router("privacy")
@@ -133,17 +134,25 @@ async def withdraw(ctx: Context) -> None:
 @router.choice("forget", anytime=True)
 async def ask_forget(ctx: Context) -> None:
     ctx.state.leave()
+    text = ctx._(
+        "This erases everything stored about you: your answers in progress, your consents, your "
+        "appointments and group memberships. It cannot be undone. Erase everything?"
+    )
+    ahead = await erasure.counsellor_bookings_ahead(ctx)
+    if ahead:
+        text += "\n\n" + ctx._(
+            "You are a counsellor with {n} upcoming appointments: they will be cancelled, and the people who "
+            "agreed to reminders will be told and invited to book again."
+        ).format(n=ahead)
     ctx.say(
-        ctx._(
-            "This erases everything stored about you: your answers in progress, your consents, your "
-            "appointments and group memberships. It cannot be undone. Erase everything?"
-        ),
+        text,
         choices=[Choice("erase", ctx._("Yes, erase everything")), Choice("keep", ctx._("No, keep it"))],
     )
 
 
 @router.choice("erase")
 async def erase(ctx: Context) -> None:
+    await erasure.before_erasure(ctx)
     await ctx.uow.privacy.erase(ctx.user.pseudonym)
     ctx.erased = True
     ctx.say(

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ports import BroadcastRecord, DueMessage
@@ -66,6 +66,14 @@ class SqlDeliveryRepository:
         if booking_id is not None:
             query = query.where(ContactHandle.booking_id == booking_id)
         return await self._session.scalar(query.order_by(ContactHandle.id.desc()).limit(1))
+
+    async def handle_for_booking(self, booking_id: int, purpose: str) -> int | None:
+        return await self._session.scalar(
+            select(ContactHandle.id)
+            .where(ContactHandle.booking_id == booking_id, ContactHandle.purpose == purpose)
+            .order_by(ContactHandle.id.desc())
+            .limit(1)
+        )
 
     async def booking_address(self, booking_id: int, purpose: str) -> str | None:
         """The address kept for one booking and purpose (a call-back number), opened; None if none."""
@@ -138,6 +146,25 @@ class SqlDeliveryRepository:
     async def drop_pending(self, handle_id: int) -> None:
         await self._session.execute(
             delete(OutboxMessage).where(OutboxMessage.handle_id == handle_id, OutboxMessage.state == "pending")
+        )
+
+    async def drop_keys(self, prefixes: Sequence[str]) -> int:
+        """Forget messages not yet sent whose idempotency key starts with one of ``prefixes`` (notices about a
+        booking whose owner is gone)."""
+        if not prefixes:
+            return 0
+        match = or_(*(OutboxMessage.idempotency_key.startswith(p, autoescape=True) for p in prefixes))
+        result = await self._session.execute(
+            delete(OutboxMessage).where(match, OutboxMessage.state.in_(("pending", "claimed")))
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def detach(self, handle_id: int, delete_after: datetime) -> None:
+        """Keep a booking's chat address past the booking (to say it is cancelled), until ``delete_after``."""
+        await self._session.execute(
+            update(ContactHandle)
+            .where(ContactHandle.id == handle_id)
+            .values(booking_id=None, delete_after=delete_after)
         )
 
     async def drop_topic(self, topic: str, *, prefix: bool = False) -> None:

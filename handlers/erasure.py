@@ -1,0 +1,58 @@
+"""What /forget must do for other people before one person's rows go.
+
+* A person's upcoming appointments: the counsellor's notices about them still waiting are withdrawn, and the
+  counsellor (if they agreed to notifications) is told the booking is cancelled.
+* A counsellor's upcoming appointments with other people: cancelled (they cannot happen), and each person who
+  agreed to reminders is told, with an apology and the way to book again; their chat address is kept a day for
+  that message only.  The counsellor is warned before confirming.
+* A peer leader's groups stay, without a leader: members keep their meetings and reminders, and operators see
+  the group as leaderless (``python -m bot groups list``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from core.clock import at_once, week_start
+from core.consent import APPOINTMENT_REMINDERS
+from core.conversation import Context
+from handlers.booking import notify_counsellor
+
+log = logging.getLogger(__name__)
+
+AHEAD = timedelta(days=366)  # every booking still to come
+KEEP_FOR_NOTICE = timedelta(days=1)  # how long a cancelled booking's chat address stays, to carry the apology
+
+
+async def counsellor_bookings_ahead(ctx: Context) -> int:
+    """How many appointments with other people erasing this person would cancel (0 if not a counsellor)."""
+    member = await ctx.uow.staff.of(ctx.user.pseudonym)
+    if member is None or member.role != "counsellor":
+        return 0
+    return len(await ctx.uow.bookings.of_counsellor(member.id, ctx.now, ctx.now + AHEAD))
+
+
+async def before_erasure(ctx: Context) -> None:
+    """Keep other people's data and tell them what changed; called in the erasure's own transaction."""
+    for booking in await ctx.uow.bookings.of_person(ctx.user.pseudonym, ctx.now):
+        await ctx.uow.delivery.drop_keys([f"staff_booked:{booking.id}:", f"staff_moved:{booking.id}:"])
+        await notify_counsellor(ctx, booking, "staff_cancelled")
+    member = await ctx.uow.staff.of(ctx.user.pseudonym)
+    if member is None:
+        return
+    if member.role == "counsellor":
+        week = week_start(ctx.now.astimezone(ctx.i18n.timezone).date())
+        for booking in await ctx.uow.bookings.of_counsellor(member.id, ctx.now, ctx.now + AHEAD):
+            await ctx.uow.tallies.add(week, "booking_cancelled", subject=booking.mode)
+            handle = await ctx.uow.delivery.handle_for_booking(booking.id, APPOINTMENT_REMINDERS.id)
+            if handle is None:
+                continue
+            await ctx.uow.delivery.drop_pending(handle)
+            await ctx.uow.delivery.detach(handle, ctx.now + KEEP_FOR_NOTICE)
+            params = {"at": booking.starts_at.isoformat()}
+            key = f"appointment_withdrawn:{booking.id}"
+            await ctx.uow.delivery.enqueue(handle, at_once(ctx.now), "appointment_withdrawn", params, key, priority=0)
+    if member.role == "leader":
+        for group in await ctx.uow.groups.of_leader(member.id):
+            log.warning("group %d has no leader now (its leader erased their data): see `groups list`", group.id)
