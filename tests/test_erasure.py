@@ -4,7 +4,7 @@ notices about them; a leader's groups go on without a leader, shown so to operat
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
