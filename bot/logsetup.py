@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 # Telegram and Zalo tokens look like "123456:AAE...": digits, a colon, 20+ URL-safe characters.
 TOKEN_PATTERN = re.compile(r"(?<!\d)\d{3,}:[A-Za-z0-9_-]{20,}")
@@ -34,13 +34,25 @@ QUIET_LOGGERS = (
 SILENCED_LOGGERS = ("apscheduler.executors",)
 
 
+# pydantic's validation errors quote the input (a message's text, a user id): "N validation error(s) for X",
+# then the details.  Only the first line is kept.
+VALIDATION = re.compile(r"(\d+ validation errors? for \S+).*", re.DOTALL)
+
+
 def redact(text: str) -> str:
+    text = VALIDATION.sub(r"\1 [details withheld: they quote the update]", text)
     return TOKEN_PATTERN.sub("<token>", text)
 
 
 class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
+
+    def formatException(self, ei: Any) -> str:
+        exc = ei[1]
+        if exc is not None and type(exc).__name__ == "ValidationError":
+            return f"{type(exc).__module__}.{type(exc).__name__} (details withheld: they quote the update)"
+        return super().formatException(ei)
 
 
 def configure_logging(level: str | int = "INFO", stream: TextIO | None = None) -> logging.Handler:

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.config import Settings
+from core.logsafe import describe_exception
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,14 @@ ZALO_HEADER = "X-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024
 
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[object]]
+
+
+class BadUpdate(ValueError):
+    """A body that is JSON but not an update this channel can read: answered 400, never retried."""
+
+
+def _no_constants(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
 
 
 def derive_secret(secret: bytes, purpose: str) -> str:
@@ -56,12 +65,19 @@ def _endpoint(
             log.warning("rejected a %s webhook request: %s secret", name, "wrong" if given else "no")
             return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
         try:
-            body = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
+            body = json.loads(await request.read(), parse_constant=_no_constants)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return web.json_response({"ok": False, "error": "the body is not JSON"}, status=400)
         if not isinstance(body, dict):
             return web.json_response({"ok": False, "error": "the body is not an object"}, status=400)
-        await handle(body)
+        try:
+            await handle(body)
+        except BadUpdate:
+            log.info("refused a %s webhook body that is not an update", name)
+            return web.json_response({"ok": False, "error": "not an update"}, status=400)
+        except Exception as exc:  # what a retry may mend (the database, say): the platform redelivers
+            log.error("a %s webhook update could not be handled: %s", name, describe_exception(exc))
+            return web.json_response({"ok": False, "error": "try again later"}, status=503)
         return web.json_response({"ok": True})
 
     return endpoint

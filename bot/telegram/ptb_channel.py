@@ -36,6 +36,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 from bot.delivery import Delivery
 from bot.telegram.events import message_event
 from bot.telegram.render import CHANNEL, COMMANDS, INFO, TelegramMessage, render
+from bot.webhook import BadUpdate
 from core.conversation import Conversation
 from core.events import (
     Choice,
@@ -240,8 +241,11 @@ class PtbTelegram:
             await asyncio.wait_for(self._progress.wait_for(lambda: self.processed >= count), timeout)
 
     async def feed_update(self, body: dict[str, Any]) -> None:
-        """Handle one update that came by webhook."""
-        update = Update.de_json(body, self.bot)
+        """Handle one update that came by webhook; a body that is not an update raises :class:`BadUpdate`."""
+        try:
+            update = Update.de_json(body, self.bot)
+        except (TypeError, KeyError, ValueError, AttributeError, RecursionError):
+            raise BadUpdate("not a Telegram update") from None
         if update is not None:
             await self.application.process_update(update)
 

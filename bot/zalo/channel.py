@@ -52,6 +52,11 @@ def unwrap(body: Any) -> dict[str, Any] | None:
     return body
 
 
+def _plain_id(value: object) -> bool:
+    """A Zalo id: a non-empty string (or number) of letters and digits, nothing else."""
+    return isinstance(value, str | int) and not isinstance(value, bool) and str(value).isalnum()
+
+
 def render(reply: Reply, i18n: Any) -> list[str]:
     return split_text(render_plain(reply, i18n), PIECE, utf16_length)
 
@@ -81,10 +86,12 @@ class ZaloChannel:
     # ------------------------------------------------------------------ in
 
     def event_of(self, update: Mapping[str, Any]) -> Event | None:
+        """The event an update carries; None for one that is not a person's message (or is malformed)."""
         message = update["message"]
-        sender = message.get("from") or {}
-        chat = message.get("chat") or {}
-        if sender.get("is_bot") or not sender.get("id") or not chat.get("id"):
+        sender, chat = message.get("from"), message.get("chat")
+        if not isinstance(sender, dict) or not isinstance(chat, dict):
+            return None
+        if sender.get("is_bot") or not _plain_id(sender.get("id")) or not _plain_id(chat.get("id")):
             return None
         if str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE":
             return None  # group chats are not conversations

@@ -1,0 +1,126 @@
+"""Bad input at the webhooks: malformed, mistyped, deeply nested or unknown bodies, a non-ASCII secret header
+and a flood from one account get a clean 4xx (or a 200 that ignores what no retry can mend), never a 500; the
+log keeps nothing a person wrote, and nothing is amplified."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import math
+from typing import Any
+
+import pytest
+
+from bot.telegram.ptb_channel import PtbTelegram
+from bot.webhook import TELEGRAM_HEADER, TELEGRAM_PATH, ZALO_HEADER, ZALO_PATH, BadUpdate
+from tests.conftest import TELEGRAM_HOOK_SECRET, ZALO_HOOK_SECRET, Webhooks
+from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.zalo_server import FakeZalo
+
+CANARY = "canary-text-0912345678"
+USER = 987001122
+
+
+def telegram_bodies() -> list[Any]:
+    message = {"message_id": 1, "date": 1, "chat": {"id": USER, "type": "private"}, "text": CANARY}
+    return [
+        {"update_id": "not a number", "message": message},
+        {"update_id": 5, "message": {**message, "chat": "a string, not a chat"}},
+        {"update_id": 6, "message": {**message, "from": {"id": USER}}},  # a user without its required fields
+        {"update_id": 7, "message": {**message, "date": math.nan}},
+        {"update_id": 8, "some_future_update_type": {"x": 1}},
+        {"update_id": 9, "callback_query": {"id": "1", "data": CANARY}},
+        {"nothing": "of an update"},
+        {"update_id": 10, "message": [[[[[[[[[[]]]]]]]]]]},
+    ]
+
+
+def zalo_bodies() -> list[Any]:
+    return [
+        {"ok": True, "result": {"event_name": "message.text.received", "message": {"from": "x", "chat": "y"}}},
+        {"ok": True, "result": {"event_name": "message.text.received", "message": {"from": None, "text": CANARY}}},
+        {"event_name": "message.text.received", "message": {"from": {"id": 5}, "chat": {"id": []}, "text": 5}},
+        {"event_name": "message.text.received", "message": "not an object"},
+        {"event_name": ["x"], "message": {}},
+        {"ok": True, "result": [1, 2, 3]},
+        {"ok": True, "result": {"event_name": "message.text.received", "message": {"text": math.inf}}},
+    ]
+
+
+def ours(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """What the bot logged (not the test's own HTTP client)."""
+    return [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore", "asyncio"))]
+
+
+def deeply_nested(depth: int = 100_000) -> bytes:
+    return b'{"update_id": 1, "message": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+@pytest.mark.parametrize("index", range(len(telegram_bodies())))
+async def test_a_malformed_telegram_update_is_refused_or_ignored_never_a_500(
+    webhooks: Webhooks, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture, index: int
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    body = json.dumps(telegram_bodies()[index]).encode()  # json allows NaN, as a careless client might send
+    answer = await webhooks.post(TELEGRAM_PATH, body, TELEGRAM_HOOK_SECRET)
+    assert answer.status_code in (200, 400), answer.text
+    assert fake_telegram.messages(USER) == []
+    assert CANARY not in caplog.text and str(USER) not in caplog.text
+    assert len(ours(caplog)) <= 2  # a line, not a page
+
+
+@pytest.mark.parametrize("index", range(len(zalo_bodies())))
+async def test_a_malformed_zalo_update_is_refused_or_ignored_never_a_500(
+    webhooks: Webhooks, fake_zalo: FakeZalo, caplog: pytest.LogCaptureFixture, index: int
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    answer = await webhooks.post(ZALO_PATH, json.dumps(zalo_bodies()[index]).encode(), ZALO_HOOK_SECRET)
+    assert answer.status_code in (200, 400), answer.text
+    assert CANARY not in caplog.text
+    assert len(ours(caplog)) <= 2
+
+
+@pytest.mark.parametrize("path", [TELEGRAM_PATH, ZALO_PATH])
+async def test_deep_nesting_and_a_non_ascii_secret_get_a_4xx(webhooks: Webhooks, path: str) -> None:
+    secret = TELEGRAM_HOOK_SECRET if path == TELEGRAM_PATH else ZALO_HOOK_SECRET
+    assert (await webhooks.post(path, deeply_nested(), secret)).status_code == 400
+    header = TELEGRAM_HEADER if path == TELEGRAM_PATH else ZALO_HEADER
+    forged = await webhooks.http.post(
+        webhooks.url + path, content=b"{}", headers={header.encode(): "bí-mật-không-đúng".encode()}
+    )
+    assert forged.status_code == 401
+
+
+def test_a_validation_error_is_logged_without_what_it_quotes() -> None:
+    """aiogram logs "Failed to fetch updates - ValidationError: ..." with the update's text and user id."""
+    from aiogram.types import Update
+    from pydantic import ValidationError
+
+    from bot.logsetup import configure_logging
+
+    stream = io.StringIO()
+    handler = configure_logging("INFO", stream)
+    try:
+        try:
+            Update.model_validate({"update_id": 1, "message": {"chat": {"id": USER}, "text": CANARY}})
+        except ValidationError as exc:
+            logging.getLogger("aiogram.dispatcher").error("Failed to fetch updates - %s: %s", type(exc).__name__, exc)
+            logging.getLogger("aiogram.dispatcher").exception("and with its traceback")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    logged = stream.getvalue()
+    assert "validation error" in logged and "details withheld" in logged
+    assert CANARY not in logged and str(USER) not in logged
+
+
+async def test_python_telegram_bot_refuses_or_ignores_the_same_bodies(
+    ptb: PtbTelegram, fake_telegram: FakeTelegram
+) -> None:
+    refused = 0
+    for body in telegram_bodies():
+        try:
+            await ptb.feed_update(body)  # anything but BadUpdate would be a 503 (or worse) at the webhook
+        except BadUpdate:
+            refused += 1
+    assert refused >= 1 and fake_telegram.messages(USER) == []
