@@ -15,6 +15,7 @@
 | ZALO_BOT_TOKEN | unset: no Zalo channel |
 | ZALO_API_URL | https://bot-api.zaloplatforms.com |
 | DIEMTUA_SEAL_KEYS | unset: sealing keys, newest first, comma-separated (see ``keys rotate``) |
+| DIEMTUA_INBOUND_BURST / DIEMTUA_INBOUND_PER_MINUTE | 20 / 30: one person's messages taken in at once / a minute |
 | DIEMTUA_WEBHOOK_KEY | unset: the key webhook secrets derive from (rotatable; unset: the deployment secret) |
 | DIEMTUA_PUBLIC_URL | unset: in webhook mode, the https address the platforms post to (webhooks are registered) |
 | DIEMTUA_CLOCK_START | unset: **tests only**, the instant (ISO 8601 with offset) the bot's clock starts at |
@@ -65,6 +66,9 @@ class Settings(BaseSettings):
     zalo_api_url: str = Field("https://bot-api.zaloplatforms.com", validation_alias=_env("ZALO_API_URL"))
     public_url: str | None = Field(None, validation_alias=_env("DIEMTUA_PUBLIC_URL"))
     seal_keys: SecretStr | None = Field(None, validation_alias=_env("DIEMTUA_SEAL_KEYS"))
+    # One person's messages taken in: a burst, then so many a minute; beyond, dropped at the door.
+    inbound_burst: int = Field(20, ge=1, validation_alias=_env("DIEMTUA_INBOUND_BURST"))
+    inbound_per_minute: float = Field(30.0, gt=0, validation_alias=_env("DIEMTUA_INBOUND_PER_MINUTE"))
     webhook_key: SecretStr | None = Field(None, min_length=16, validation_alias=_env("DIEMTUA_WEBHOOK_KEY"))
     # Tests of the running process only: a clock that starts at an instant and/or runs faster.
     clock_start: datetime | None = Field(None, validation_alias=_env("DIEMTUA_CLOCK_START"))

@@ -16,6 +16,7 @@ from core.conversation import Conversation
 from core.hotlines import SHIPPED_DATA, load_hotlines, load_urgent_phrases
 from core.i18n import Translator, load_translator
 from core.pseudonym import Pseudonymizer
+from core.ratelimit import Inbound
 from domain.assist import load_instrument
 from domain.gazetteer import Gazetteer, load_gazetteer
 from handlers.app import build_conversation
@@ -100,6 +101,7 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         instrument=load_instrument(SHIPPED_DATA / "instruments" / "assist_v3.toml"),
         gazetteer=gazetteer,
         state_ttl=settings.state_ttl,
+        inbound=Inbound(settings.inbound_burst, settings.inbound_per_minute),
     )
     return Runtime(
         settings=settings,

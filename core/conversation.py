@@ -28,10 +28,11 @@ from core.events import (
     TextMessage,
     Venue,
 )
-from core.i18n import Translator
+from core.i18n import N_, Translator
 from core.locks import KeyedLock
 from core.logsafe import describe_exception
 from core.ports import StorageUnavailable, UnitOfWork, UserRecord
+from core.ratelimit import Inbound
 from core.state import ConversationState
 from core.text import fold, normalize_input
 
@@ -193,6 +194,12 @@ def resolve_choice(event: Event, state: ConversationState) -> Event:
     return event
 
 
+SLOW_DOWN = N_(
+    "You are sending messages very quickly, so I will read the next ones in a minute or two. If you need "
+    "urgent medical help, call 115 now."
+)
+
+
 class Conversation:
     """Routes events to handlers; the single entry point every channel calls."""
 
@@ -208,6 +215,7 @@ class Conversation:
         expired_choice: Handler,
         failure_reply: Callable[[Translator], Reply],
         state_ttl: timedelta,
+        inbound: Inbound | None = None,
     ) -> None:
         self._commands = _merge_table(routers, "command", lambda r: r.commands)
         self._choices = _merge_table(routers, "choice action", lambda r: r.choices)
@@ -221,6 +229,16 @@ class Conversation:
         self._failure_reply = failure_reply
         self._state_ttl = state_ttl
         self._locks = KeyedLock()
+        self.inbound = inbound or Inbound()
+        self._slow_down: set[str] = set()
+
+    def admit(self, user: str) -> bool:
+        """Whether to take in one more event from ``user`` now (channels ask before waiting for the person's
+        turn); False: drop it.  The first one over the limit is taken, and answered with "slow down"."""
+        verdict = self.inbound.admit(user)
+        if verdict == Inbound.WARN:
+            self._slow_down.add(user)
+        return verdict != Inbound.DROP
 
     @property
     def i18n(self) -> Translator:
@@ -228,6 +246,9 @@ class Conversation:
 
     async def handle(self, event: Event, channel: ChannelInfo) -> Outcome:
         """Handle one event; never raises for a handler's fault (the person gets an apology)."""
+        if event.user in self._slow_down:
+            self._slow_down.discard(event.user)
+            return Outcome(replies=[Reply(self._i18n.gettext(SLOW_DOWN))])
         if isinstance(event, TextMessage):
             event = parse_command(replace(event, text=normalize_input(event.text)))
         async with self._locks.hold(event.user):

@@ -128,3 +128,34 @@ class Attempts:
         mine.append(now)
         self._everyone.append(now)
         return True
+
+
+class Inbound:
+    """How fast one person's messages are taken in: a token bucket per person (``burst`` at once, then
+    ``per_minute``).  Over it, the first message gets a kind "slow down" and the rest are dropped at the door,
+    without waiting for the person's turn, so one account cannot hold hundreds of requests open or crowd
+    out everyone else.  The clock is injected."""
+
+    OK, WARN, DROP = "ok", "warn", "drop"
+
+    def __init__(
+        self, burst: int = 20, per_minute: float = 30.0, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.burst, self.rate = float(burst), per_minute / 60.0
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float, bool]] = {}  # person -> (tokens, when, warned)
+
+    def admit(self, person: str) -> str:
+        now = self._clock()
+        tokens, then, warned = self._buckets.get(person, (self.burst, now, False))
+        tokens = min(self.burst, tokens + (now - then) * self.rate)
+        warned = warned and tokens < self.burst  # warned once until the person has calmed down entirely
+        if len(self._buckets) > 50_000:  # forget people whose buckets are full again
+            full = [k for k, (t, w, _) in self._buckets.items() if t + (now - w) * self.rate >= self.burst]
+            for key in full:
+                del self._buckets[key]
+        if tokens >= 1:
+            self._buckets[person] = (tokens - 1, now, warned)
+            return self.OK
+        self._buckets[person] = (tokens, now, True)
+        return self.DROP if warned else self.WARN

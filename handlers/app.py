@@ -10,7 +10,7 @@ from core.conversation import Conversation
 from core.hotlines import Hotlines
 from core.i18n import Translator
 from core.ports import UnitOfWork
-from core.ratelimit import Attempts
+from core.ratelimit import Attempts, Inbound
 from domain.assist import Instrument
 from domain.gazetteer import Gazetteer
 from handlers import (
@@ -39,6 +39,7 @@ def build_conversation(
     instrument: Instrument,
     gazetteer: Gazetteer,
     state_ttl: timedelta = timedelta(hours=24),
+    inbound: Inbound | None = None,
 ) -> Conversation:
     urgent_router, urgent_hook = urgent.create(hotlines, urgent_phrases)
     finder_router, location_hook = finder.create(gazetteer, finder.DirectoryCache())
@@ -67,4 +68,5 @@ def build_conversation(
         expired_choice=menu.expired_choice,
         failure_reply=menu.failure_reply,
         state_ttl=state_ttl,
+        inbound=inbound,
     )

@@ -70,7 +70,8 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", secret_key=SecretStr(TEST_SECRET))
+    # Scripted people answer faster than anyone types: the inbound limit is tested on its own.
+    return Settings(data_dir=tmp_path / "data", secret_key=SecretStr(TEST_SECRET), inbound_burst=100_000)
 
 
 @pytest.fixture
@@ -119,7 +120,9 @@ async def any_runtime(any_database: str | None, tmp_path: Path, clock: ManualClo
         engine = create_engine(url)
         await migrate.upgrade(engine)
         await engine.dispose()
-    settings = Settings(data_dir=tmp_path / "data", secret_key=SecretStr(TEST_SECRET), database_url=url)
+    settings = Settings(
+        data_dir=tmp_path / "data", secret_key=SecretStr(TEST_SECRET), database_url=url, inbound_burst=100_000
+    )
     async with await open_runtime(settings, clock=clock) as runtime:
         yield runtime
 

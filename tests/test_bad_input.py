@@ -4,6 +4,7 @@ log keeps nothing a person wrote, and nothing is amplified."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -14,6 +15,7 @@ import pytest
 
 from bot.telegram.ptb_channel import PtbTelegram
 from bot.webhook import TELEGRAM_HEADER, TELEGRAM_PATH, ZALO_HEADER, ZALO_PATH, BadUpdate
+from core.ratelimit import Inbound
 from tests.conftest import TELEGRAM_HOOK_SECRET, ZALO_HOOK_SECRET, Webhooks
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.zalo_server import FakeZalo
@@ -124,3 +126,38 @@ async def test_python_telegram_bot_refuses_or_ignores_the_same_bodies(
         except BadUpdate:
             refused += 1
     assert refused >= 1 and fake_telegram.messages(USER) == []
+
+
+async def test_a_thousand_messages_from_one_account_are_dropped_at_the_door(
+    webhooks: Webhooks, fake_telegram: FakeTelegram
+) -> None:
+    """One account floods the webhook: beyond its burst its updates are answered at once and dropped (one
+    kind "slow down"), so the requests are not held open, and someone else is answered as usual meanwhile."""
+    webhooks.telegram._conversation.inbound = Inbound()  # the deployed default: 20 at once, then 30 a minute
+    flooder, other = 987002001, 987002002
+    bodies = [fake_telegram.take(fake_telegram.user_sends(flooder, f"tin {n}")) for n in range(1000)]
+    gate = asyncio.Semaphore(50)
+
+    async def post(body: dict[str, Any]) -> int:
+        async with gate:
+            return await webhooks.telegram_update(body)
+
+    flood = asyncio.gather(*(post(body) for body in bodies))
+    answer = await webhooks.telegram_update(fake_telegram.take(fake_telegram.user_sends(other, "/start")))
+    statuses = await asyncio.wait_for(flood, 120)
+    assert answer == 200 and "bao nhiêu tuổi" in fake_telegram.messages(other)[-1].text
+    assert statuses == [200] * 1000
+    replies = [m.text for m in fake_telegram.messages(flooder)]
+    assert sum("gửi tin nhắn rất nhanh" in text for text in replies) == 1
+    assert len(replies) <= 20 + 1  # the burst and the "slow down", not a thousand answers
+
+
+def test_the_inbound_limit_takes_a_burst_warns_once_then_drops_and_refills() -> None:
+    now = [0.0]
+    inbound = Inbound(burst=3, per_minute=60, clock=lambda: now[0])
+    assert [inbound.admit("a") for _ in range(6)] == ["ok", "ok", "ok", "warn", "drop", "drop"]
+    assert inbound.admit("b") == "ok"  # someone else is not affected
+    now[0] = 1.0  # a second: one more message
+    assert inbound.admit("a") == "ok" and inbound.admit("a") == "drop"
+    now[0] = 10.0  # calm again: a later flood is warned about again
+    assert [inbound.admit("a") for _ in range(5)] == ["ok", "ok", "ok", "warn", "drop"]

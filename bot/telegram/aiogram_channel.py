@@ -141,7 +141,10 @@ class AiogramTelegram:
         try:
             if sender is None:
                 return await handler(update, data)
-            async with self._order.hold(self._pseudonyms.of(CHANNEL, sender)):
+            person = self._pseudonyms.of(CHANNEL, sender)
+            if not self._conversation.admit(person):
+                return None  # over the person's limit: dropped at once, not queued behind their turn
+            async with self._order.hold(person):
                 return await handler(update, data)
         finally:
             async with self._progress:

@@ -179,7 +179,10 @@ class PtbTelegram:
             if user is None:
                 await handle()
             else:
-                async with self._order.hold(self._pseudonyms.of(CHANNEL, user.id)):
+                person = self._pseudonyms.of(CHANNEL, user.id)
+                if not self._conversation.admit(person):
+                    return  # over the person's limit: dropped at once, not queued behind their turn
+                async with self._order.hold(person):
                     await handle()
         finally:
             async with self._progress:

@@ -123,6 +123,8 @@ class ZaloChannel:
         try:
             if event is None or not self._first_sight(event.delivery_key):
                 return False
+            if not self._conversation.admit(event.user):
+                return False  # over the person's limit: dropped at once, not queued behind their turn
             async with self._order.hold(event.user):
                 outcome = await self._conversation.handle(event, INFO)
                 if not outcome.duplicate:
