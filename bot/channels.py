@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
 import httpx
-from aiohttp import web
 
 from bot.config import Settings
 from bot.delivery import Sender
 from bot.runtime import Runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
 from bot.telegram.ptb_channel import PtbTelegram
-from bot.webhook import TELEGRAM_PATH, ZALO_PATH, create_app, webhook_secret
+from bot.webhook import TELEGRAM_PATH, ZALO_PATH, GuardedSite, create_app, create_runner, webhook_secret
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.client import ZaloClient
 from core.ratelimit import TELEGRAM
@@ -110,10 +110,10 @@ async def serve_webhooks(settings: Settings, runtime: Runtime, channels: Channel
     if channels.telegram is not None:
         telegram = (webhook_secret(settings, "telegram"), channels.telegram.feed_update)
     if channels.zalo is not None:
-        zalo = (webhook_secret(settings, "zalo"), channels.zalo.handle_update)
-    runner = web.AppRunner(create_app(telegram=telegram, zalo=zalo), access_log=None)
+        zalo = (webhook_secret(settings, "zalo"), functools.partial(channels.zalo.handle_update, redeliverable=True))
+    runner = create_runner(create_app(telegram=telegram, zalo=zalo))
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = GuardedSite(runner, host, port)
     await site.start()
     try:
         public = (settings.public_url or "").rstrip("/")

@@ -28,11 +28,13 @@ from typing import Protocol
 
 from bot.runtime import Runtime
 from core.clock import at_once, week_start
-from core.events import ChannelInfo, Choice, Render
+from core.conversation import REPLY_LEASE
+from core.events import ChannelInfo, Choice, Render, Reply
 from core.logsafe import describe_exception
 from core.notices import render_notice, too_late
 from core.ports import DueMessage, UnitOfWork
 from core.ratelimit import SendLimiter
+from core.replies import replies_from_json
 from handlers.group_messages import QUIET, broadcast_topic
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,8 @@ class Sender(Protocol):
 
     async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery: ...
 
+    async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool: ...
+
 
 @dataclass
 class Report:
@@ -68,6 +72,7 @@ class Report:
     late: int = 0  # dropped by the late rule
     unknown: int = 0  # may or may not have arrived; never resent
     withdrawn: int = 0  # gone meanwhile (the person left, or the claim was taken back): not ours to send
+    replies: int = 0  # events whose replies a stopped process had not sent, sent now (not counted as handled)
 
     def add(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -92,6 +97,7 @@ async def deliver_due(
     async with runtime.unit_of_work() as uow:
         report.unknown += await uow.delivery.recover(runtime.clock.now(), every_claim=startup)
         await uow.commit()
+    report.replies = await send_left_replies(runtime, senders)
     gate = asyncio.Semaphore(concurrency)
     while budget is None or report.handled < budget:
         now = runtime.clock.now()
@@ -122,6 +128,33 @@ async def deliver_due(
             report.unknown,
         )
     return report
+
+
+async def send_left_replies(runtime: Runtime, senders: Mapping[str, Sender]) -> int:
+    """Send replies whose process died between committing their event and sending them (their lease ran
+    out): the person still gets the answer, at least once."""
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as uow:
+        left = await uow.replies.take_over(now, now + REPLY_LEASE, BATCH)
+        await uow.commit()
+    sent = 0
+    for pending in left:
+        sender = senders.get(pending.channel)
+        if sender is None:
+            continue
+        try:
+            done = await sender.send_replies(pending.address, replies_from_json(pending.replies_json))
+        except Exception as exc:  # one chat's fault must not stop the others
+            log.error("sending replies left by a stopped process failed: %s", describe_exception(exc))
+            done = False
+        if done:
+            async with runtime.unit_of_work() as uow:
+                await uow.replies.sent(pending.id)
+                await uow.commit()
+            sent += 1
+    if sent:
+        log.info("sent the replies of %d events that a stopped process had not sent", sent)
+    return sent
 
 
 async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message: DueMessage, run: str) -> str:

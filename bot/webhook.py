@@ -9,6 +9,7 @@ dies meanwhile), and a redelivered one changes nothing: its key is recorded in t
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -27,6 +28,9 @@ ZALO_PATH = "/webhook/zalo"
 TELEGRAM_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ZALO_HEADER = "X-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024
+HEADER_TIMEOUT = 10.0  # seconds a new or idle connection has to send a request's headers
+BODY_TIMEOUT = 10.0  # seconds to send the body once the headers have come
+MAX_CONNECTIONS = 512  # open connections at once; more are closed at once (a proxy should queue before this)
 
 UpdateHandler = Callable[[dict[str, Any]], Awaitable[object]]
 
@@ -65,7 +69,11 @@ def _endpoint(
             log.warning("rejected a %s webhook request: %s secret", name, "wrong" if given else "no")
             return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
         try:
-            body = json.loads(await request.read(), parse_constant=_no_constants)
+            raw = await asyncio.wait_for(request.read(), BODY_TIMEOUT)
+        except TimeoutError:
+            return web.json_response({"ok": False, "error": "the body came too slowly"}, status=408)
+        try:
+            body = json.loads(raw, parse_constant=_no_constants)
         except (ValueError, UnicodeDecodeError, RecursionError):
             return web.json_response({"ok": False, "error": "the body is not JSON"}, status=400)
         if not isinstance(body, dict):
@@ -81,6 +89,42 @@ def _endpoint(
         return web.json_response({"ok": True})
 
     return endpoint
+
+
+class _Refused(asyncio.Protocol):
+    """A connection over the cap: closed at once, before anything is read."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.close()
+
+
+class GuardedSite(web.TCPSite):
+    """A TCP site that keeps at most ``limit`` connections open: beyond, new ones are closed at once, so slow
+    or idle clients cannot use up the process's file descriptors (aiohttp itself closes a connection that
+    sends no request's headers within ``keepalive_timeout``: ``HEADER_TIMEOUT`` here)."""
+
+    def __init__(self, runner: web.BaseRunner, host: str, port: int, *, limit: int = MAX_CONNECTIONS) -> None:
+        super().__init__(runner, host, port)
+        self.limit = limit
+        self.refused = 0
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)
+        server = self._runner.server
+        assert server is not None
+
+        def protocol() -> asyncio.BaseProtocol:
+            if len(server.connections) >= self.limit:
+                self.refused += 1
+                return _Refused()
+            return server()
+
+        self._server = await asyncio.get_running_loop().create_server(protocol, self._host, self._port)
+
+
+def create_runner(app: web.Application) -> web.AppRunner:
+    """The application's runner: no access log (it would carry addresses), the header timeout."""
+    return web.AppRunner(app, access_log=None, keepalive_timeout=HEADER_TIMEOUT)
 
 
 def create_app(

@@ -7,6 +7,7 @@ different people concurrently.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -33,6 +34,7 @@ from core.locks import KeyedLock
 from core.logsafe import describe_exception
 from core.ports import StorageUnavailable, UnitOfWork, UserRecord
 from core.ratelimit import Inbound
+from core.replies import replies_to_json
 from core.state import ConversationState
 from core.text import fold, normalize_input
 
@@ -41,7 +43,9 @@ log = logging.getLogger(__name__)
 Handler = Callable[["Context"], Awaitable[None]]
 Hook = Callable[["Context"], Awaitable[bool]]
 
-RETRIES = 1  # a lost database connection: the event is tried once more on a fresh one
+# A lost connection or a database locked by another writer: the event is tried again after these pauses
+# (seconds; each try also waits SQLite's busy timeout, 5 s), about half a minute in all.
+RETRY_DELAYS = (0.1, 0.5, 1.0, 2.0, 4.0)
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 _LABEL_NOISE = re.compile(r"[^\w\s]")
 
@@ -194,6 +198,8 @@ def resolve_choice(event: Event, state: ConversationState) -> Event:
     return event
 
 
+# How long the process that handled an event has to send its replies before the dispatcher sends them instead.
+REPLY_LEASE = timedelta(minutes=2)
 SLOW_DOWN = N_(
     "You are sending messages very quickly, so I will read the next ones in a minute or two. If you need "
     "urgent medical help, call 115 now."
@@ -216,7 +222,9 @@ class Conversation:
         failure_reply: Callable[[Translator], Reply],
         state_ttl: timedelta,
         inbound: Inbound | None = None,
+        retry_delays: Sequence[float] = RETRY_DELAYS,
     ) -> None:
+        self._retry_delays = tuple(retry_delays)
         self._commands = _merge_table(routers, "command", lambda r: r.commands)
         self._choices = _merge_table(routers, "choice action", lambda r: r.choices)
         self._flows = _merge_table(routers, "flow", lambda r: r.flows)
@@ -244,23 +252,31 @@ class Conversation:
     def i18n(self) -> Translator:
         return self._i18n
 
-    async def handle(self, event: Event, channel: ChannelInfo) -> Outcome:
-        """Handle one event; never raises for a handler's fault (the person gets an apology)."""
+    async def handle(self, event: Event, channel: ChannelInfo, *, redeliverable: bool = False) -> Outcome:
+        """Handle one event; never raises for a handler's fault (the person gets an apology).
+
+        When the database cannot be reached or stays locked, the event is tried again with back-off
+        (``retry_delays``); if it still cannot be committed, an event the platform will deliver again
+        (``redeliverable``: a webhook answered with an error) raises :class:`StorageUnavailable`, so nothing is
+        lost; any other gets the apology."""
         if event.user in self._slow_down:
             self._slow_down.discard(event.user)
             return Outcome(replies=[Reply(self._i18n.gettext(SLOW_DOWN))])
         if isinstance(event, TextMessage):
             event = parse_command(replace(event, text=normalize_input(event.text)))
         async with self._locks.hold(event.user):
-            for attempt in range(1, RETRIES + 2):
+            for attempt in range(len(self._retry_delays) + 1):
                 try:
                     return await self._handle(event, channel)
                 except StorageUnavailable as exc:
                     # Nothing was kept and nothing sent yet: a fresh connection gets the same event again.
-                    if attempt <= RETRIES:
-                        log.warning("the database connection was lost; handling the %s again", type(event).__name__)
+                    if attempt < len(self._retry_delays):
+                        log.warning("the database is unavailable (%s); handling the event again", type(exc).__name__)
+                        await asyncio.sleep(self._retry_delays[attempt])
                         continue
                     log.error("handling a %s failed: %s", type(event).__name__, describe_exception(exc))
+                    if redeliverable:
+                        raise
                 except Exception as exc:
                     log.error("handling a %s failed: %s", type(event).__name__, describe_exception(exc))
                     break
@@ -295,8 +311,23 @@ class Conversation:
                     if ctx.state.keep_for is not None:
                         ttl = min(ttl, timedelta(seconds=ctx.state.keep_for))
                     await uow.states.save(event.user, ctx.state, now + ttl)
+            reply_id = None
+            if event.address and ctx.replies:  # the replies outlive this process: sent after the commit, or later
+                replies = replies_to_json(ctx.replies)
+                reply_id = await uow.replies.keep(event.channel, event.address, replies, now + REPLY_LEASE)
             await uow.commit()
-        return Outcome(replies=ctx.replies, erased=ctx.erased)
+        return Outcome(replies=ctx.replies, erased=ctx.erased, reply_id=reply_id)
+
+    async def replies_sent(self, reply_id: int | None) -> None:
+        """The replies kept with an event have been sent (or refused for good): forget them."""
+        if reply_id is None:
+            return
+        try:
+            async with self._uow_factory() as uow:
+                await uow.replies.sent(reply_id)
+                await uow.commit()
+        except Exception as exc:  # they were sent: at worst the dispatcher sends them once more
+            log.warning("could not mark replies as sent: %s", describe_exception(exc))
 
     async def _dispatch(self, ctx: Context) -> None:
         for hook in self._hooks:

@@ -163,3 +163,4 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False
     duplicate: bool = False  # a redelivery of an event already handled: nothing was done
+    reply_id: int | None = None  # the replies as kept with the event, until the channel says they are sent

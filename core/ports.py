@@ -86,6 +86,26 @@ class StateRepository(Protocol):
     async def clear(self, pseudonym: str) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class PendingReplies:
+    id: int
+    channel: str
+    address: str
+    replies_json: str
+
+
+class ReplyLog(Protocol):
+    """Replies kept with the event that caused them, until sent (``core.replies``)."""
+
+    async def keep(self, channel: str, address: str, replies_json: str, lease_until: datetime) -> int: ...
+
+    async def sent(self, reply_id: int) -> None: ...
+
+    async def take_over(self, now: datetime, lease_until: datetime, limit: int) -> list[PendingReplies]:
+        """Replies whose lease has run out (their process died before sending them), leased anew."""
+        ...
+
+
 class UpdateLog(Protocol):
     async def first_time(self, channel: str, key: str, now: datetime) -> bool:
         """Record a delivery; False if it was recorded before (a redelivery)."""
@@ -476,8 +496,8 @@ class GroupRepository(Protocol):
 
 
 class StorageUnavailable(Exception):
-    """The connection to the database was lost (a restart, a network cut): nothing of the unit of work was
-    kept, so the work can be tried again on a fresh connection."""
+    """The connection to the database was lost (a restart, a network cut), or the database stayed locked by
+    another writer: nothing of the unit of work was kept, so the work can be tried again."""
 
 
 class UnitOfWork(Protocol):
@@ -518,6 +538,9 @@ class UnitOfWork(Protocol):
 
     @property
     def updates(self) -> UpdateLog: ...
+
+    @property
+    def replies(self) -> ReplyLog: ...
 
     async def __aenter__(self) -> Self: ...
 

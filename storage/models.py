@@ -408,6 +408,19 @@ class OutboxMessage(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class PendingReply(Base):
+    """The replies to one event, sealed with the chat address, written in the event's own transaction and
+    deleted once sent: if the process dies between the commit and the sending, the dispatcher sends them
+    (after ``lease_until``).  No pseudonym; no time but the lease, which exists only while a row does."""
+
+    __tablename__ = "pending_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    sealed: Mapped[str] = mapped_column(Text)  # {"address": ..., "replies": [...]}
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class Broadcast(Base):
     """A leader's message to a group: the rows go to the outbox (topic ``b:<id>``); this keeps the totals
     and the final report (numbers only)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -11,7 +12,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Date, Row, bindparam, case, delete, func, insert, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.codes import InviteCodes
@@ -19,6 +20,7 @@ from core.ports import (
     AgeGroup,
     ConsentRecord,
     ListingReports,
+    PendingReplies,
     StorageUnavailable,
     StoredData,
     UpsertCounts,
@@ -40,6 +42,7 @@ from storage.models import (
     ConversationStateRow,
     DirectoryVersion,
     ListingReport,
+    PendingReply,
     ProcessedUpdate,
     SavedResult,
     ServicePointRow,
@@ -145,6 +148,38 @@ class SqlStateRepository:
     async def purge_expired(self, now: datetime) -> int:
         result = await self._session.execute(delete(ConversationStateRow).where(ConversationStateRow.expires_at <= now))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+class SqlReplyLog:
+    def __init__(self, session: AsyncSession, sealer: Sealer) -> None:
+        self._session = session
+        self._sealer = sealer
+
+    async def keep(self, channel: str, address: str, replies_json: str, lease_until: datetime) -> int:
+        sealed = self._sealer.seal(json.dumps({"address": address, "replies": replies_json}, ensure_ascii=False))
+        row = PendingReply(channel=channel, sealed=sealed, lease_until=lease_until)
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def sent(self, reply_id: int) -> None:
+        await self._session.execute(delete(PendingReply).where(PendingReply.id == reply_id))
+
+    async def take_over(self, now: datetime, lease_until: datetime, limit: int) -> list[PendingReplies]:
+        query = select(PendingReply).where(PendingReply.lease_until <= now).order_by(PendingReply.id).limit(limit)
+        if self._session.bind is not None and self._session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        taken = []
+        for row in await self._session.scalars(query):
+            row.lease_until = lease_until
+            try:
+                opened = json.loads(self._sealer.open(row.sealed))
+            except (SealBroken, ValueError):
+                await self._session.delete(row)  # sealed under a key no longer configured: cannot be sent
+                continue
+            taken.append(PendingReplies(row.id, row.channel, str(opened["address"]), str(opened["replies"])))
+        await self._session.flush()
+        return taken
 
 
 class SqlUpdateLog:
@@ -470,6 +505,12 @@ class SqlDirectoryRepository:
         return out
 
 
+def _locked(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" / "busy" (another process writing longer than the busy timeout)."""
+    message = str(exc.orig).lower() if exc.orig is not None else ""
+    return "database is locked" in message or "database is busy" in message
+
+
 class _NoInviteCodes(InviteCodes):
     """A unit of work made without the deployment's invitation key cannot make or redeem invitations."""
 
@@ -498,6 +539,7 @@ class SqlUnitOfWork:
     delivery: SqlDeliveryRepository
     groups: SqlGroupRepository
     updates: SqlUpdateLog
+    replies: SqlReplyLog
 
     def __init__(
         self,
@@ -535,6 +577,7 @@ class SqlUnitOfWork:
         self.bookings = SqlBookingRepository(self._session)
         self.delivery = SqlDeliveryRepository(self._session, self._sealer)
         self.updates = SqlUpdateLog(self._session)
+        self.replies = SqlReplyLog(self._session, self._sealer)
         self.groups = SqlGroupRepository(self._session)
         return self
 
@@ -556,6 +599,8 @@ class SqlUnitOfWork:
                 self._writer.release()
         if isinstance(exc, DBAPIError) and exc.connection_invalidated:
             raise StorageUnavailable("the database connection was lost") from exc
+        if isinstance(exc, OperationalError) and _locked(exc):
+            raise StorageUnavailable("the database is locked by another writer") from exc
 
     async def commit(self) -> None:
         await self.session.commit()

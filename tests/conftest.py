@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import uuid
@@ -270,7 +271,8 @@ async def webhooks(runtime: Runtime, fake_telegram: FakeTelegram, fake_zalo: Fak
         )
         await telegram.prepare()
         app = create_app(
-            telegram=(TELEGRAM_HOOK_SECRET, telegram.feed_update), zalo=(ZALO_HOOK_SECRET, zalo.handle_update)
+            telegram=(TELEGRAM_HOOK_SECRET, telegram.feed_update),
+            zalo=(ZALO_HOOK_SECRET, functools.partial(zalo.handle_update, redeliverable=True)),
         )
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()

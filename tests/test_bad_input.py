@@ -11,8 +11,10 @@ import logging
 import math
 from typing import Any
 
+import httpx
 import pytest
 
+from bot import webhook
 from bot.telegram.ptb_channel import PtbTelegram
 from bot.webhook import TELEGRAM_HEADER, TELEGRAM_PATH, ZALO_HEADER, ZALO_PATH, BadUpdate
 from core.ratelimit import Inbound
@@ -161,3 +163,41 @@ def test_the_inbound_limit_takes_a_burst_warns_once_then_drops_and_refills() -> 
     assert inbound.admit("a") == "ok" and inbound.admit("a") == "drop"
     now[0] = 10.0  # calm again: a later flood is warned about again
     assert [inbound.admit("a") for _ in range(5)] == ["ok", "ok", "ok", "warn", "drop"]
+
+
+async def test_idle_and_excess_connections_are_closed_and_health_answers_again(
+    monkeypatch: pytest.MonkeyPatch, webhooks: Webhooks
+) -> None:
+    """Slow clients cannot hold the server: a connection sending no headers is closed after the header
+    timeout, one over the cap at once, and a body that comes too slowly gets 408."""
+    monkeypatch.setattr(webhook, "HEADER_TIMEOUT", 1.0)
+    monkeypatch.setattr(webhook, "BODY_TIMEOUT", 0.5)
+    app = webhook.create_app(telegram=(TELEGRAM_HOOK_SECRET, webhooks.telegram.feed_update))
+    runner = webhook.create_runner(app)
+    await runner.setup()
+    site = webhook.GuardedSite(runner, "127.0.0.1", 0, limit=5)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        idle = [await asyncio.open_connection("127.0.0.1", port) for _ in range(5)]
+        await asyncio.sleep(0.1)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)  # the sixth: over the cap
+        assert await asyncio.wait_for(reader.read(), 2) == b"" and site.refused == 1
+        writer.close()
+        for reader, _ in idle:  # closed by the server after the header timeout, having sent nothing
+            assert await asyncio.wait_for(reader.read(), 5) == b""
+        async with httpx.AsyncClient(timeout=5) as http:
+            assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            f"POST {TELEGRAM_PATH} HTTP/1.1\r\nHost: x\r\n{TELEGRAM_HEADER}: {TELEGRAM_HOOK_SECRET}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{".encode()
+        )
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(200), 5)
+        assert answer.startswith(b"HTTP/1.1 408")
+        writer.close()
+        for _, idle_writer in idle:
+            idle_writer.close()
+    finally:
+        await runner.cleanup()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+
 from bot.config import Settings
 from bot.console import INFO
 from bot.runtime import Runtime, open_runtime
@@ -21,9 +23,10 @@ from storage.repositories import SqlUnitOfWork
 USER = "c" * 64
 
 
-def engine_with(runtime: Runtime, *routers: Router) -> Conversation:
+def engine_with(runtime: Runtime, *routers: Router, retry_delays: tuple[float, ...] = (0.0,)) -> Conversation:
     """A conversation engine with the given routers and the real menu's fallbacks."""
     return Conversation(
+        retry_delays=retry_delays,
         routers=list(routers),
         uow_factory=runtime.unit_of_work,
         clock=runtime.clock,
@@ -112,7 +115,7 @@ async def test_state_keeps_no_free_text(runtime: Runtime) -> None:
     assert "canary-xyz" not in state.to_json()
 
 
-async def test_a_lost_database_connection_is_tried_once_more_then_apologised_for(runtime: Runtime) -> None:
+async def test_a_lost_database_connection_is_tried_again_then_apologised_for(runtime: Runtime) -> None:
     lost = 0
 
     def flaky(times: int) -> Callable[[], SqlUnitOfWork]:
@@ -139,4 +142,8 @@ async def test_a_lost_database_connection_is_tried_once_more_then_apologised_for
     lost = 0
     conversation._uow_factory = flaky(2)
     out = await conversation.handle(TextMessage(USER, "console", "/ping"), INFO)
-    assert lost == 2 and "trục trặc" in out.replies[0].text  # twice in a row: the person gets an apology
+    assert lost == 2 and "trục trặc" in out.replies[0].text  # more than its retries: the person gets an apology
+    lost = 0
+    conversation._uow_factory = flaky(2)
+    with pytest.raises(StorageUnavailable):  # unless the platform will deliver it again (a webhook's 503)
+        await conversation.handle(TextMessage(USER, "console", "/ping"), INFO, redeliverable=True)

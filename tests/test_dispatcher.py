@@ -15,7 +15,7 @@ from bot.delivery import Delivery, deliver_due
 from bot.runtime import Runtime
 from bot.telegram.render import INFO
 from core.clock import ManualClock
-from core.events import Choice
+from core.events import Choice, Reply
 from core.ratelimit import Limits, SendLimiter
 from storage.models import OutboxMessage
 
@@ -33,6 +33,9 @@ class RecordingSender:
         await asyncio.sleep(self.pause)
         self.sent.append(address)
         return Delivery.SENT
+
+    async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
+        raise AssertionError("no event's replies were left unsent here")
 
 
 async def fill(

@@ -14,7 +14,7 @@ from bot.scheduler import purge_expired_state
 from bot.telegram.aiogram_channel import AiogramTelegram
 from bot.telegram.render import INFO
 from core.clock import ManualClock
-from core.events import Choice
+from core.events import Choice, Reply
 from core.ratelimit import Limits, SendLimiter
 from domain.hours import parse_hours
 from domain.slots import Availability
@@ -184,6 +184,9 @@ class FlakySender:
     async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery:
         self.calls.append(address)
         return self.outcomes.pop(0) if self.outcomes else Delivery.SENT
+
+    async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
+        raise AssertionError("no event's replies were left unsent here")
 
 
 async def test_transient_failures_back_off_and_a_block_drops_what_is_pending(

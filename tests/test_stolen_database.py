@@ -35,8 +35,9 @@ from tests.test_reminders import AGREE, book, staff_with_notifications
 
 # Times that are not about any person: when the operator loaded the directory.
 NOT_PERSONAL = {("service_points", "updated_at")}
-# Kept to the second only while in use, empty at rest: a delivery's lease, a running broadcast's last progress.
-EMPTY_AT_REST = {("outbox", "lease_until"), ("broadcasts", "progress_at")}
+# Kept to the second only while in use, empty at rest: a delivery's lease, a running broadcast's last progress,
+# the lease of replies not yet sent.
+EMPTY_AT_REST = {("outbox", "lease_until"), ("broadcasts", "progress_at"), ("pending_replies", "lease_until")}
 ODD = timedelta(minutes=17, seconds=41, microseconds=654321)  # every action happens at an odd second
 
 

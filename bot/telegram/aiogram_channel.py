@@ -53,6 +53,7 @@ from core.events import (
     Choice,
     ChoiceMade,
     Event,
+    Reply,
 )
 from core.locks import KeyedLock
 from core.logsafe import describe_exception
@@ -124,6 +125,7 @@ class AiogramTelegram:
         self._order = KeyedLock()
         self.info = INFO
         self.processed = 0  # updates fully handled, for health checks and tests
+        self.redeliverable = False  # by webhook: the platform delivers again what was not answered 200
         self._progress = asyncio.Condition()
         self.dispatcher.update.outer_middleware(self._in_order)
         router = Router(name="diemtua")
@@ -188,8 +190,14 @@ class AiogramTelegram:
         await self._answer(chat_id, choice)
 
     async def _answer(self, chat_id: int, event: Event) -> None:
-        outcome = await self._conversation.handle(event, self.info)
-        for reply in outcome.replies:
+        outcome = await self._conversation.handle(event, self.info, redeliverable=self.redeliverable)
+        if await self.send_replies(str(chat_id), outcome.replies):
+            await self._conversation.replies_sent(outcome.reply_id)
+
+    async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
+        """Send replies to a chat; False when Telegram could not be reached (the dispatcher tries again)."""
+        chat_id = int(address)
+        for reply in replies:
             for message in render(reply, self._conversation.i18n):
                 try:
                     if message.attachment is not None:
@@ -201,9 +209,13 @@ class AiogramTelegram:
                             chat_id, venue.latitude, venue.longitude, venue.title[:256], venue.address[:256]
                         )
                     await self.bot.send_message(chat_id, message.html, reply_markup=to_markup(message))
+                except TelegramNetworkError as exc:
+                    log.warning("a reply could not be sent now; it will be sent later: %s", describe_exception(exc))
+                    return False
                 except TelegramAPIError as exc:
                     log.error("sending a reply failed: %s", describe_exception(exc))
-                    return
+                    return True
+        return True
 
     async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery:
         """Send one message from the outbox (reminders, notifications, broadcasts) to a chat.  The
@@ -242,6 +254,7 @@ class AiogramTelegram:
     async def feed_update(self, body: dict[str, Any]) -> None:
         """Handle one update that came by webhook (the same path as a polled one); a body that is not an
         update raises :class:`BadUpdate` (pydantic's error, which quotes the input, is not passed on)."""
+        self.redeliverable = True  # an update that cannot be committed is answered 503: Telegram sends it again
         try:
             update = Update.model_validate(body, context={"bot": self.bot})
         except (ValidationError, ValueError, TypeError, RecursionError):

@@ -42,6 +42,7 @@ from core.events import (
     Choice,
     ChoiceMade,
     Event,
+    Reply,
 )
 from core.locks import KeyedLock
 from core.logsafe import describe_exception
@@ -231,13 +232,26 @@ class PtbTelegram:
 
     async def _answer(self, chat_id: int, event: Event) -> None:
         outcome = await self._conversation.handle(event, self.info)
-        for reply in outcome.replies:
+        if await self.send_replies(str(chat_id), outcome.replies):
+            await self._conversation.replies_sent(outcome.reply_id)
+
+    async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
+        """Send replies to a chat; False when Telegram could not be reached (the dispatcher tries again)."""
+        chat_id = int(address)
+        for reply in replies:
             for message in render(reply, self._conversation.i18n):
                 try:
                     await self._send_rendered(chat_id, message, limited=False)
+                except BadRequest as exc:  # a NetworkError in PTB, but one no retry mends
+                    log.error("sending a reply failed: %s", describe_exception(exc))
+                    return True
+                except NetworkError as exc:
+                    log.warning("a reply could not be sent now; it will be sent later: %s", describe_exception(exc))
+                    return False
                 except TelegramError as exc:
                     log.error("sending a reply failed: %s", describe_exception(exc))
-                    return
+                    return True
+        return True
 
     async def wait_processed(self, count: int, timeout: float = 10.0) -> None:
         async with self._progress:

@@ -23,6 +23,7 @@ from core.conversation import Conversation
 from core.events import ChannelInfo, Choice, Event, Render, Reply, TextMessage, UnsupportedMessage
 from core.locks import KeyedLock
 from core.logsafe import describe_exception
+from core.ports import StorageUnavailable
 from core.pseudonym import Pseudonymizer
 from core.ratelimit import Limits, SendLimiter
 from core.render import render_plain
@@ -116,8 +117,9 @@ class ZaloChannel:
             self._seen.popitem(last=False)
         return True
 
-    async def handle_update(self, body: Any) -> bool:
-        """Handle one update (webhook body or polled result); False if it was not one, or a repeat."""
+    async def handle_update(self, body: Any, *, redeliverable: bool = False) -> bool:
+        """Handle one update (webhook body or polled result); False if it was not one, or a repeat.  With
+        ``redeliverable`` (a webhook) an update that cannot be committed raises, for Zalo to send it again."""
         update = unwrap(body)
         event = self.event_of(update) if update is not None else None
         try:
@@ -126,9 +128,13 @@ class ZaloChannel:
             if not self._conversation.admit(event.user):
                 return False  # over the person's limit: dropped at once, not queued behind their turn
             async with self._order.hold(event.user):
-                outcome = await self._conversation.handle(event, INFO)
-                if not outcome.duplicate:
-                    await self._send_replies(event.address, outcome.replies)
+                try:
+                    outcome = await self._conversation.handle(event, INFO, redeliverable=redeliverable)
+                except StorageUnavailable:
+                    self._seen.pop(event.delivery_key, None)  # not handled: its redelivery must be
+                    raise
+                if not outcome.duplicate and await self.send_replies(event.address, outcome.replies):
+                    await self._conversation.replies_sent(outcome.reply_id)
             return not outcome.duplicate
         finally:
             async with self._progress:
@@ -145,14 +151,21 @@ class ZaloChannel:
         await self.limiter.acquire(chat_id, bulk=bulk)
         await self.client.send_message(chat_id, text)
 
-    async def _send_replies(self, chat_id: str, replies: Sequence[Reply]) -> None:
+    async def send_replies(self, chat_id: str, replies: Sequence[Reply]) -> bool:
+        """Send replies to a chat; False when Zalo could not be reached (the dispatcher tries again)."""
         for reply in replies:
             for piece in render(reply, self._conversation.i18n):
                 try:
                     await self._send(chat_id, piece, bulk=False)
+                except ZaloNetworkError as exc:
+                    log.warning(
+                        "a Zalo reply could not be sent now; it will be sent later: %s", describe_exception(exc)
+                    )
+                    return False
                 except ZaloError as exc:
                     log.error("sending a reply on Zalo failed: %s", describe_exception(exc))
-                    return
+                    return True
+        return True
 
     async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery:
         """Send one outbox message (the dispatcher has taken its place in :attr:`limiter`)."""

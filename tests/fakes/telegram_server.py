@@ -126,7 +126,12 @@ class FakeTelegram:
         self.storm = 0  # the next so many sends answer 429 whatever the buckets say
         self.answer_late = 0  # the next so many sends are delivered but answered only after late_by seconds
         self.late_by = 5.0
+        # Sends to these chats are held, never delivered nor answered (until stop): a process killed meanwhile
+        # died between committing an event and its reply reaching the chat.
+        self.swallow: set[int] = set()
+        self.swallowed = 0
         self._closing = False  # chats whose user has blocked the bot (sends answer 403)
+        self._swallowing = asyncio.Event()
 
     # ------------------------------------------------------------------ server lifecycle
 
@@ -156,6 +161,7 @@ class FakeTelegram:
 
     async def stop(self) -> None:
         self.wake_polls()
+        self._swallowing.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -304,6 +310,10 @@ class FakeTelegram:
             return self._violation("; ".join(errors))
         lowered = method.lower()
         if lowered in SEND_METHODS:
+            if int(params["chat_id"]) in self.swallow:
+                self.swallowed += 1
+                await self._swallowing.wait()
+                return self._error(502, "Bad Gateway")
             if int(params["chat_id"]) in self.blocked:
                 return self._error(403, "Forbidden: bot was blocked by the user")
             refusal = self._flood_check(params)

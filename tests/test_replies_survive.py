@@ -1,0 +1,83 @@
+"""Replies survive the process: they are written in the transaction of the event that caused them and sent
+at once after the commit; if the process dies in between (or the platform cannot be reached), the dispatcher
+sends them once their lease has run out, so the person still gets the answer (urgent help included)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.delivery import deliver_due
+from bot.runtime import Runtime, open_runtime
+from bot.telegram.aiogram_channel import AiogramTelegram
+from bot.telegram.render import INFO
+from core.clock import ManualClock
+from core.conversation import REPLY_LEASE
+from core.events import Attachment, Choice, Link, Reply, TextMessage, Venue
+from core.replies import replies_from_json, replies_to_json
+from storage.models import PendingReply
+from tests.dialog import TelegramDriver, play
+from tests.fakes.telegram_server import FakeTelegram
+from tests.processes import Deployment, TelegramPerson, eventually, received, running
+from tests.test_dialogs import ADULT, START
+
+
+def test_replies_round_trip_as_data() -> None:
+    replies = [
+        Reply("one", title="T", choices=(Choice("a:1", "A"),), links=(Link("L", "https://x.invalid"),)),
+        Reply("two", request_location=True, request_contact=True, venue=Venue(21.0, 105.8, "V", "addr")),
+        Reply("three", attachment=Attachment("f.ics", b"\x00BEGIN", "text/calendar")),
+    ]
+    assert replies_from_json(replies_to_json(replies)) == replies
+
+
+async def pending(runtime: Runtime) -> int:
+    async with runtime.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(PendingReply)) or 0)
+
+
+async def test_replies_sent_at_once_leave_nothing_behind(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await play(TelegramDriver(fake_telegram, telegram), [START, ADULT])
+    assert await pending(runtime) == 0
+
+
+async def test_replies_of_a_process_that_died_after_the_commit_are_sent_after_the_restart(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram, clock: ManualClock
+) -> None:
+    user = runtime.pseudonyms.of("telegram", 4242)
+    # The event is handled and committed; the process dies before a single reply leaves (nothing sends them).
+    outcome = await runtime.conversation.handle(TextMessage(user, "telegram", "tôi muốn chết", address="4242"), INFO)
+    assert outcome.reply_id is not None and await pending(runtime) == 1
+    assert (await deliver_due(runtime, {"telegram": telegram})).replies == 0  # the live process still may
+    clock.advance(REPLY_LEASE + timedelta(seconds=1))
+    async with await open_runtime(runtime.settings, clock=clock) as restarted:
+        report = await deliver_due(restarted, {"telegram": telegram}, startup=True)
+    assert report.replies == 1 and await pending(runtime) == 0
+    texts = [m.text for m in fake_telegram.messages(4242)]
+    assert texts and any("115" in text for text in texts)  # the urgent help, not lost
+
+
+async def test_a_process_killed_between_commit_and_send_answers_after_its_restart(
+    tmp_path: Path, fake_telegram: FakeTelegram
+) -> None:
+    """kill -9 of ``python -m bot run`` while its reply is on the way: the restarted process sends it."""
+    deployment = Deployment(tmp_path / "data", fake_telegram)
+    person = TelegramPerson(fake_telegram, 9300001)
+    async with running(deployment, "run", name="first") as bot:
+        person.bot = bot
+        await person.say("/start", "bao nhiêu tuổi")
+        fake_telegram.swallow.add(person.user_id)  # the next reply never reaches the chat ...
+        question = person.messages()[-1]
+        data = next(b["callback_data"] for b in question.buttons if b["text"] == "Từ 16 tuổi trở lên")
+        fake_telegram.user_presses(person.user_id, data, question)
+        await eventually(lambda: fake_telegram.swallowed > 0, "the reply on its way")
+        await bot.kill()  # ... and the process dies, kill -9, after the commit
+    fake_telegram.swallow.clear()
+    assert not received(person, "giúp gì cho bạn")()
+    later = datetime.now(UTC) + REPLY_LEASE + timedelta(seconds=5)  # the dead process's lease has run out
+    async with running(deployment, "run", clock_start=later, name="second"):
+        await eventually(received(person, "giúp gì cho bạn"), "the reply after the restart")
