@@ -2,7 +2,8 @@
 
 One :class:`SendLimiter` per bot account is shared by the replies and by the dispatcher.  It spaces
 messages evenly at the overall rate, at most one per ``chat_interval`` to one chat for bulk traffic, and
-a per-minute cap to group chats.  A bulk sender waits while any reply is waiting.  The clock and the
+a per-minute cap to group chats.  A bulk sender waits while any reply is waiting, but never for more than
+``REPLIES_PER_BULK`` replies in a row, so reminders and broadcasts keep a fair share under any load.  The clock and the
 sleep are injected, so the arithmetic is tested without waiting.
 """
 
@@ -34,6 +35,11 @@ class Limits:
 TELEGRAM = Limits()
 
 
+# Replies go first, but bulk traffic (reminders, broadcasts) keeps a fair share whatever people are doing: after
+# this many replies in a row, a waiting bulk message takes the next slot (at least 1 in 5 under contention).
+REPLIES_PER_BULK = 4
+
+
 class SendLimiter:
     def __init__(
         self,
@@ -52,6 +58,7 @@ class SendLimiter:
         self._chat_next: dict[str, float] = {}
         self._group_sent: dict[str, deque[float]] = {}
         self._replies_waiting = 0
+        self._replies_since_bulk = 0  # slots replies took since bulk traffic last had one
         self.waited = 0.0  # seconds spent waiting in all, for reports
 
     def _wait_for(self, chat: str, bulk: bool, now: float) -> float:
@@ -82,10 +89,11 @@ class SendLimiter:
             while True:
                 now = self._clock()
                 wait = self._wait_for(chat, bulk, now)
-                if bulk and self._replies_waiting:
+                if bulk and self._replies_waiting and self._replies_since_bulk < REPLIES_PER_BULK:
                     wait = max(wait, self._interval)
                 if wait <= 0:
                     self._take(chat, now)
+                    self._replies_since_bulk = 0 if bulk else self._replies_since_bulk + 1
                     return
                 self.waited += wait
                 await self._sleep(wait)

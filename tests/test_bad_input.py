@@ -151,7 +151,7 @@ async def test_a_thousand_messages_from_one_account_are_dropped_at_the_door(
     assert statuses == [200] * 1000
     replies = [m.text for m in fake_telegram.messages(flooder)]
     assert sum("gửi tin nhắn rất nhanh" in text for text in replies) == 1
-    assert len(replies) <= 20 + 1  # the burst and the "slow down", not a thousand answers
+    assert len(replies) <= 30  # the burst, what refilled meanwhile (one every 2 s) and the "slow down": not 1,000
 
 
 def test_the_inbound_limit_takes_a_burst_warns_once_then_drops_and_refills() -> None:

@@ -42,7 +42,7 @@ async def test_a_message_during_a_long_write_is_answered_once_the_lock_is_gone(
     runtime: Runtime, webhooks: Webhooks, fake_telegram: FakeTelegram
 ) -> None:
     update = fake_telegram.take(fake_telegram.user_sends(6100001, "/start"))
-    async with another_writer(database_of(runtime), 7.0):  # longer than SQLite's 5-second busy timeout
+    async with another_writer(database_of(runtime), 20.0):  # four times SQLite's 5-second busy timeout
         status = await webhooks.telegram_update(update)
     assert status == 200
     texts = [m.text for m in fake_telegram.messages(6100001)]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.ratelimit import Limits, SendLimiter
+from core.ratelimit import REPLIES_PER_BULK, Limits, SendLimiter
 from domain.quiet_hours import QuietHours
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -117,3 +117,25 @@ async def test_replies_go_ahead_of_bulk_traffic() -> None:
 
     await time.run(*(bulk(n) for n in range(20)), reply())
     assert order.index("reply") <= 2  # overtakes the seventeen bulk messages still waiting
+
+
+async def test_bulk_traffic_keeps_a_fair_share_whatever_people_send() -> None:
+    """Replies are always waiting (a busy evening, or one person flooding): reminders and broadcasts still
+    get at least one slot in five, instead of waiting until the talking stops."""
+    time = FakeTime()
+    limiter = SendLimiter(Limits(per_second=10, chat_interval=0), clock=time.clock, sleep=time.sleep)
+    order: list[str] = []
+
+    async def bulk(n: int) -> None:
+        await limiter.acquire(f"bulk{n}", bulk=True)
+        order.append("bulk")
+
+    async def replies(person: int) -> None:
+        for _ in range(40):
+            await limiter.acquire(f"person{person}", bulk=False)
+            order.append("reply")
+
+    await time.run(*(bulk(n) for n in range(20)), *(replies(p) for p in range(4)))
+    first_hundred = order[:100]
+    assert first_hundred.count("bulk") >= 100 // (REPLIES_PER_BULK + 1)  # while replies were never lacking
+    assert order.count("bulk") == 20 and order.count("reply") == 160
