@@ -69,6 +69,8 @@ async def open_channels(settings: Settings, runtime: Runtime) -> AsyncIterator[C
         try:
             yield channels
         finally:
+            if channels.zalo is not None:
+                await channels.zalo.drain()
             if channels.telegram is not None:
                 await channels.telegram.close()
 

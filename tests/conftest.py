@@ -256,10 +256,15 @@ class Webhooks:
         return await self.http.post(self.url + path, content=content, headers=headers)
 
     async def telegram_update(self, body: dict[str, Any]) -> int:
-        return (await self.post(TELEGRAM_PATH, body, TELEGRAM_HOOK_SECRET)).status_code
+        """Post an update, then wait for its replies (which follow the webhook's answer)."""
+        status = (await self.post(TELEGRAM_PATH, body, TELEGRAM_HOOK_SECRET)).status_code
+        await self.telegram.drain()
+        return status
 
     async def zalo_update(self, body: dict[str, Any]) -> int:
-        return (await self.post(ZALO_PATH, body, ZALO_HOOK_SECRET)).status_code
+        status = (await self.post(ZALO_PATH, body, ZALO_HOOK_SECRET)).status_code
+        await self.zalo.drain()
+        return status
 
 
 @pytest.fixture

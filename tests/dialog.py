@@ -106,6 +106,10 @@ class ConsoleDriver:
 class TelegramRuntime(Protocol):
     async def wait_processed(self, count: int, timeout: float = 10.0) -> None: ...
 
+    async def drain(self) -> None:
+        """The replies of updates already answered (by webhook) have been sent."""
+        ...
+
 
 @dataclass
 class TelegramDriver:
@@ -124,6 +128,7 @@ class TelegramDriver:
         if self.webhook is not None:
             status = await self.webhook(self.fake.take(update_id))
             assert status == 200, f"the webhook answered {status}"
+            await self.channel.drain()  # the webhook is answered first; the replies follow
             return self.turn(self.fake.messages(self.user_id)[before:])
         self.pushed = self.fake.pushed  # every driver of this fake server counts the same updates
         await self.channel.wait_processed(self.pushed)
@@ -191,6 +196,7 @@ class ZaloDriver:
         if self.webhook is not None:
             status = await self.webhook(update)
             assert status == 200, f"the webhook answered {status}"
+            await self.channel.drain()  # the webhook is answered first; the replies follow
         else:
             await self.channel.wait_processed(self.fake.pushed)
 

@@ -192,6 +192,7 @@ async def test_webhook_mode_registers_both_webhooks_and_rejects_forgeries(
             assert forged.status_code == 401
             answered = await http.post(base + ZALO_PATH, json=update, headers={ZALO_HEADER: secret})
             assert answered.status_code == 200
+        await wait_until(lambda: bool(fake_zalo.messages("f0e1d2c3b4a5968778695")))  # after the answer
         assert "bao nhiêu tuổi" in fake_zalo.messages("f0e1d2c3b4a5968778695")[-1].text
     finally:
         logs = await stop(process)

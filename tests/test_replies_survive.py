@@ -4,6 +4,7 @@ sends them once their lease has run out, so the person still gets the answer (ur
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,11 +14,13 @@ from bot.delivery import deliver_due
 from bot.runtime import Runtime, open_runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
 from bot.telegram.render import INFO
+from bot.webhook import TELEGRAM_PATH
 from core.clock import ManualClock
 from core.conversation import REPLY_LEASE
 from core.events import Attachment, Choice, Link, Reply, TextMessage, Venue
 from core.replies import replies_from_json, replies_to_json
 from storage.models import PendingReply
+from tests.conftest import TELEGRAM_HOOK_SECRET, Webhooks
 from tests.dialog import TelegramDriver, play
 from tests.fakes.telegram_server import FakeTelegram
 from tests.processes import Deployment, TelegramPerson, eventually, received, running
@@ -81,3 +84,21 @@ async def test_a_process_killed_between_commit_and_send_answers_after_its_restar
     later = datetime.now(UTC) + REPLY_LEASE + timedelta(seconds=5)  # the dead process's lease has run out
     async with running(deployment, "run", clock_start=later, name="second"):
         await eventually(received(person, "giúp gì cho bạn"), "the reply after the restart")
+
+
+async def test_a_webhook_is_answered_before_its_replies_are_sent(
+    runtime: Runtime, webhooks: Webhooks, fake_telegram: FakeTelegram
+) -> None:
+    """Telegram gets its 200 as soon as the update is committed; the replies follow, in order."""
+    fake_telegram.swallow.add(4343)  # replies to this chat hang: the webhook must not wait for them
+    update = fake_telegram.take(fake_telegram.user_sends(4343, "/start"))
+    answer = await asyncio.wait_for(webhooks.post(TELEGRAM_PATH, update, TELEGRAM_HOOK_SECRET), 5)
+    assert answer.status_code == 200
+    await eventually(lambda: fake_telegram.swallowed == 1, "the reply on its way, after the answer")
+    fake_telegram.swallow.clear()
+    second = fake_telegram.take(fake_telegram.user_sends(4343, "Từ 16 tuổi trở lên"))
+    assert (await webhooks.post(TELEGRAM_PATH, second, TELEGRAM_HOOK_SECRET)).status_code == 200
+    fake_telegram._swallowing.set()  # the held reply fails now (502): left for the dispatcher, not lost
+    await webhooks.telegram.drain()
+    assert await pending(runtime) == 1  # the first answer, sent by the dispatcher once its lease runs out
+    assert [m.text for m in fake_telegram.messages(4343)][-1].startswith("Cảm ơn bạn")  # the second, in its turn

@@ -25,6 +25,7 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramNotFound,
+    TelegramServerError,
 )
 from aiogram.types import (
     BotCommand,
@@ -44,6 +45,7 @@ from aiohttp import ClientConnectorError
 from pydantic import ValidationError
 
 from bot.delivery import Delivery
+from bot.replying import Replier
 from bot.telegram.events import message_event
 from bot.telegram.flood import ALREADY_LIMITED, FloodControl, RateLimit
 from bot.telegram.render import CHANNEL, COMMANDS, INFO, TelegramMessage, render
@@ -126,6 +128,7 @@ class AiogramTelegram:
         self.info = INFO
         self.processed = 0  # updates fully handled, for health checks and tests
         self.redeliverable = False  # by webhook: the platform delivers again what was not answered 200
+        self.replier = Replier(self.send_replies, conversation.replies_sent)
         self._progress = asyncio.Condition()
         self.dispatcher.update.outer_middleware(self._in_order)
         router = Router(name="diemtua")
@@ -191,8 +194,14 @@ class AiogramTelegram:
 
     async def _answer(self, chat_id: int, event: Event) -> None:
         outcome = await self._conversation.handle(event, self.info, redeliverable=self.redeliverable)
-        if await self.send_replies(str(chat_id), outcome.replies):
+        if self.redeliverable:  # by webhook: Telegram is answered now, the replies follow
+            self.replier.later(str(chat_id), outcome)
+        elif await self.send_replies(str(chat_id), outcome.replies):
             await self._conversation.replies_sent(outcome.reply_id)
+
+    async def drain(self) -> None:
+        """Wait for the replies still being sent after their webhook was answered."""
+        await self.replier.drain()
 
     async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
         """Send replies to a chat; False when Telegram could not be reached (the dispatcher tries again)."""
@@ -209,7 +218,7 @@ class AiogramTelegram:
                             chat_id, venue.latitude, venue.longitude, venue.title[:256], venue.address[:256]
                         )
                     await self.bot.send_message(chat_id, message.html, reply_markup=to_markup(message))
-                except TelegramNetworkError as exc:
+                except (TelegramNetworkError, TelegramServerError) as exc:
                     log.warning("a reply could not be sent now; it will be sent later: %s", describe_exception(exc))
                     return False
                 except TelegramAPIError as exc:
@@ -299,4 +308,5 @@ class AiogramTelegram:
         await self.dispatcher.stop_polling()
 
     async def close(self) -> None:
+        await self.drain()
         await self.bot.session.close()

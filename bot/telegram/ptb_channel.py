@@ -34,6 +34,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.delivery import Delivery
+from bot.replying import Replier
 from bot.telegram.events import message_event
 from bot.telegram.render import CHANNEL, COMMANDS, INFO, TelegramMessage, render
 from bot.webhook import BadUpdate
@@ -113,6 +114,8 @@ class PtbTelegram:
             .build()
         )
         self.bot = self.application.bot
+        self.by_webhook = False
+        self.replier = Replier(self.send_replies, conversation.replies_sent)
         self.info = INFO
         self._order = KeyedLock()
         self.processed = 0
@@ -232,8 +235,14 @@ class PtbTelegram:
 
     async def _answer(self, chat_id: int, event: Event) -> None:
         outcome = await self._conversation.handle(event, self.info)
-        if await self.send_replies(str(chat_id), outcome.replies):
+        if self.by_webhook:  # Telegram is answered now, the replies follow
+            self.replier.later(str(chat_id), outcome)
+        elif await self.send_replies(str(chat_id), outcome.replies):
             await self._conversation.replies_sent(outcome.reply_id)
+
+    async def drain(self) -> None:
+        """Wait for the replies still being sent after their webhook was answered."""
+        await self.replier.drain()
 
     async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
         """Send replies to a chat; False when Telegram could not be reached (the dispatcher tries again)."""
@@ -259,6 +268,7 @@ class PtbTelegram:
 
     async def feed_update(self, body: dict[str, Any]) -> None:
         """Handle one update that came by webhook; a body that is not an update raises :class:`BadUpdate`."""
+        self.by_webhook = True
         try:
             update = Update.de_json(body, self.bot)
         except (TypeError, KeyError, ValueError, AttributeError, RecursionError):
@@ -332,6 +342,7 @@ class PtbTelegram:
             stopped.set()
 
     async def close(self) -> None:
+        await self.drain()
         with contextlib.suppress(Exception):
             if self.application.running:
                 await self.application.stop()

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.delivery import Delivery
+from bot.replying import Replier
 from bot.zalo.client import MAX_TEXT, ZaloClient, ZaloError, ZaloForbidden, ZaloNetworkError
 from core.conversation import Conversation
 from core.events import ChannelInfo, Choice, Event, Render, Reply, TextMessage, UnsupportedMessage
@@ -83,6 +84,11 @@ class ZaloChannel:
         self._poll: asyncio.Task[Any] | None = None
         self.processed = 0
         self._progress = asyncio.Condition()
+        self.replier = Replier(self.send_replies, conversation.replies_sent)
+
+    async def drain(self) -> None:
+        """Wait for the replies still being sent after their webhook was answered."""
+        await self.replier.drain()
 
     # ------------------------------------------------------------------ in
 
@@ -133,7 +139,11 @@ class ZaloChannel:
                 except StorageUnavailable:
                     self._seen.pop(event.delivery_key, None)  # not handled: its redelivery must be
                     raise
-                if not outcome.duplicate and await self.send_replies(event.address, outcome.replies):
+                if outcome.duplicate:
+                    pass
+                elif redeliverable:  # by webhook: Zalo is answered now, the replies follow
+                    self.replier.later(event.address, outcome)
+                elif await self.send_replies(event.address, outcome.replies):
                     await self._conversation.replies_sent(outcome.reply_id)
             return not outcome.duplicate
         finally:

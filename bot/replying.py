@@ -1,0 +1,60 @@
+"""Replies sent after a webhook has been answered: the event is committed (its replies with it, in
+``pending_replies``), the platform gets its 200 at once, and the replies follow in the background, in order
+per chat.  A process that stops first waits for them (``drain``); one that dies leaves them to the dispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from core.events import Outcome, Reply
+from core.logsafe import describe_exception
+
+log = logging.getLogger(__name__)
+
+
+class Replier:
+    def __init__(
+        self,
+        send: Callable[[str, Sequence[Reply]], Awaitable[bool]],
+        sent: Callable[[int | None], Awaitable[None]],
+    ) -> None:
+        self._send = send
+        self._sent = sent
+        self._last: dict[str, asyncio.Task[None]] = {}  # per chat, the replies sent last (to keep their order)
+        self._running: set[asyncio.Task[None]] = set()
+
+    def later(self, address: str, outcome: Outcome) -> None:
+        """Send ``outcome``'s replies to ``address`` after whatever is still going to that chat."""
+        previous = self._last.get(address)
+
+        async def run() -> None:
+            if previous is not None:
+                with contextlib.suppress(Exception):
+                    await previous
+            try:
+                if await self._send(address, outcome.replies):
+                    await self._sent(outcome.reply_id)
+            except Exception as exc:  # left in pending_replies: the dispatcher sends it
+                log.error("sending replies failed: %s", describe_exception(exc))
+
+        task = asyncio.create_task(run())
+        self._last[address] = task
+        self._running.add(task)
+
+        def finished(done: asyncio.Task[None]) -> None:
+            self._running.discard(done)
+            if self._last.get(address) is done:
+                del self._last[address]
+
+        task.add_done_callback(finished)
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Wait for every reply started so far (at most ``timeout`` seconds)."""
+        while self._running:
+            done, _ = await asyncio.wait(set(self._running), timeout=timeout)
+            if not done:
+                log.warning("%d replies were still being sent when the channel stopped", len(self._running))
+                return
