@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import SecretProblem, Settings, load_or_create_secret
+from bot.webhook import derive_secret, webhook_secret
 
 
 def test_defaults(tmp_path: Path) -> None:
@@ -89,3 +90,14 @@ def test_a_shared_database_never_gets_a_secret_made_up_by_one_worker(monkeypatch
     with pytest.raises(SecretProblem, match="DIEMTUA_SECRET_KEY"):
         Settings().secret()
     assert not Settings().secret_path.exists()
+
+
+def test_webhook_secrets_come_from_a_key_of_their_own_that_can_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIEMTUA_SECRET_KEY", "s" * 40)
+    before = webhook_secret(Settings(), "telegram")
+    assert before == derive_secret(b"s" * 40, "telegram")  # unset: from the deployment secret, as before
+    monkeypatch.setenv("DIEMTUA_WEBHOOK_KEY", "w" * 32)
+    rotated = Settings()
+    assert webhook_secret(rotated, "telegram") == derive_secret(b"w" * 32, "telegram") != before
+    assert webhook_secret(rotated, "zalo") != webhook_secret(rotated, "telegram")
+    assert rotated.secret() == b"s" * 40  # pseudonyms and sealing do not move
