@@ -26,6 +26,13 @@ class Replier:
         self._last: dict[str, asyncio.Task[None]] = {}  # per chat, the replies sent last (to keep their order)
         self._running: set[asyncio.Task[None]] = set()
 
+    async def answer(self, address: str, outcome: Outcome, *, later: bool) -> None:
+        """Send an event's replies now, or (``later``: its webhook is to be answered first) in the background."""
+        if later:
+            self.later(address, outcome)
+        elif await self._send(address, outcome.replies):
+            await self._sent(outcome.reply_id)
+
     def later(self, address: str, outcome: Outcome) -> None:
         """Send ``outcome``'s replies to ``address`` after whatever is still going to that chat."""
         previous = self._last.get(address)

@@ -19,7 +19,7 @@ from tests.fakes.telegram_server import FakeTelegram
 from tests.test_dialogs import ADULT, START
 from tests.test_finder import load_sample
 from tests.test_groups import leader_with_group, new_member_by_link
-from tests.test_reminders import AGREE, book, staff_with_notifications, texts_to
+from tests.test_reminders import book, book_with_reminders, staff_with_notifications, texts_to
 
 APOLOGY = "Thành thật xin lỗi bạn: cuộc hẹn vào Thứ Tư, 25/11 lúc 09:00 đã bị hủy"
 
@@ -36,9 +36,7 @@ async def test_a_counsellor_who_erases_their_data_cancels_their_bookings_and_the
     counsellor = await staff_with_notifications(runtime, fake_telegram, telegram)
     reachable = TelegramDriver(fake_telegram, telegram, user_id=8300001)
     await play(reachable, [START, ADULT])
-    await book(reachable, "Thứ Tư, 25/11", "09:00")
-    await reachable.press("Nhắc tôi trước giờ hẹn")
-    await reachable.press(AGREE)
+    await book_with_reminders(reachable, "Thứ Tư, 25/11", "09:00")
     unreachable = TelegramDriver(fake_telegram, telegram, user_id=8300002)
     await play(unreachable, [START, ADULT])
     await book(unreachable, "Thứ Tư, 25/11", "10:00")

@@ -64,6 +64,15 @@ async def book(person: TelegramDriver, day: str, time: str) -> str:
     return match.group(1)
 
 
+async def book_with_reminders(person: TelegramDriver, day: str, time: str) -> str:
+    """Book, then agree to be reminded; returns the booking code."""
+    code = await book(person, day, time)
+    turn = await person.press("Nhắc tôi trước giờ hẹn")
+    assert "không bao giờ nhắc đến ma túy" in turn.text and turn.choices == [AGREE, "Không, cảm ơn"]
+    assert "Xong: mình sẽ nhắc bạn" in (await person.press(AGREE)).text
+    return code
+
+
 async def test_reminders_with_consent_survive_a_restart_and_follow_a_move(
     runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram, clock: ManualClock
 ) -> None:
@@ -71,10 +80,7 @@ async def test_reminders_with_consent_survive_a_restart_and_follow_a_move(
     counsellor = await staff_with_notifications(runtime, fake_telegram, telegram)
     person = TelegramDriver(fake_telegram, telegram, user_id=8000002)
     await play(person, [START, ADULT])
-    code = await book(person, "Thứ Tư, 25/11", "09:00")
-    turn = await person.press("Nhắc tôi trước giờ hẹn")
-    assert "không bao giờ nhắc đến ma túy" in turn.text and turn.choices == [AGREE, "Không, cảm ơn"]
-    assert "Xong: mình sẽ nhắc bạn" in (await person.press(AGREE)).text
+    code = await book_with_reminders(person, "Thứ Tư, 25/11", "09:00")
 
     senders = {"telegram": telegram}
     report = await deliver_due(runtime, senders)

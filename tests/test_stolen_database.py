@@ -31,7 +31,7 @@ from tests.fakes.zalo_server import FakeZalo
 from tests.test_dialogs import ADULT, START
 from tests.test_finder import load_sample
 from tests.test_groups import leader_with_group, new_member_by_link
-from tests.test_reminders import AGREE, book, staff_with_notifications
+from tests.test_reminders import book_with_reminders, staff_with_notifications
 
 # Times that are not about any person: when the operator loaded the directory.
 NOT_PERSONAL = {("service_points", "updated_at")}
@@ -74,9 +74,7 @@ async def test_a_copy_of_the_database_without_the_secret_links_no_one(
         clock.advance(ODD)
         person = TelegramDriver(fake_telegram, telegram, user_id=8000002)
         await play(person, [START, ADULT])
-        await book(person, "Thứ Tư, 25/11", "09:00")
-        await person.press("Nhắc tôi trước giờ hẹn")
-        await person.press(AGREE)
+        await book_with_reminders(person, "Thứ Tư, 25/11", "09:00")
         clock.advance(ODD)
         leader, start, code = await leader_with_group(runtime, fake_telegram, telegram)
         await new_member_by_link(fake_telegram, telegram, 8100002, start)

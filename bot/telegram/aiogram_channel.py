@@ -194,10 +194,7 @@ class AiogramTelegram:
 
     async def _answer(self, chat_id: int, event: Event) -> None:
         outcome = await self._conversation.handle(event, self.info, redeliverable=self.redeliverable)
-        if self.redeliverable:  # by webhook: Telegram is answered now, the replies follow
-            self.replier.later(str(chat_id), outcome)
-        elif await self.send_replies(str(chat_id), outcome.replies):
-            await self._conversation.replies_sent(outcome.reply_id)
+        await self.replier.answer(str(chat_id), outcome, later=self.redeliverable)  # by webhook: after its 200
 
     async def drain(self) -> None:
         """Wait for the replies still being sent after their webhook was answered."""

@@ -235,10 +235,7 @@ class PtbTelegram:
 
     async def _answer(self, chat_id: int, event: Event) -> None:
         outcome = await self._conversation.handle(event, self.info)
-        if self.by_webhook:  # Telegram is answered now, the replies follow
-            self.replier.later(str(chat_id), outcome)
-        elif await self.send_replies(str(chat_id), outcome.replies):
-            await self._conversation.replies_sent(outcome.reply_id)
+        await self.replier.answer(str(chat_id), outcome, later=self.by_webhook)  # by webhook: after its 200
 
     async def drain(self) -> None:
         """Wait for the replies still being sent after their webhook was answered."""

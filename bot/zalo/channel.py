@@ -139,12 +139,8 @@ class ZaloChannel:
                 except StorageUnavailable:
                     self._seen.pop(event.delivery_key, None)  # not handled: its redelivery must be
                     raise
-                if outcome.duplicate:
-                    pass
-                elif redeliverable:  # by webhook: Zalo is answered now, the replies follow
-                    self.replier.later(event.address, outcome)
-                elif await self.send_replies(event.address, outcome.replies):
-                    await self._conversation.replies_sent(outcome.reply_id)
+                if not outcome.duplicate:  # by webhook: after its 200
+                    await self.replier.answer(event.address, outcome, later=redeliverable)
             return not outcome.duplicate
         finally:
             async with self._progress:
