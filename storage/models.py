@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     Dialect,
     Float,
     ForeignKey,
@@ -33,6 +34,7 @@ NAMING = {
 }
 
 PSEUDONYM = String(64)
+SEALED = {"sealed": True}  # on a column: its values are sealed (storage.sealing); `keys rotate` finds them by it
 
 
 class UTCDateTime(types.TypeDecorator[datetime]):
@@ -123,7 +125,7 @@ class ConversationStateRow(Base):
     pseudonym: Mapped[str] = mapped_column(
         PSEUDONYM, ForeignKey("users.pseudonym", ondelete="CASCADE"), primary_key=True
     )
-    data: Mapped[str] = mapped_column(Text)
+    data: Mapped[str] = mapped_column(Text, info=SEALED)
     expires_at: Mapped[datetime] = mapped_column(HOUR_UP, index=True)
 
 
@@ -184,7 +186,7 @@ class SavedResult(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     pseudonym: Mapped[str] = owner_column()
     instrument: Mapped[str] = mapped_column(String(40))
-    sealed: Mapped[str] = mapped_column(Text)
+    sealed: Mapped[str] = mapped_column(Text, info=SEALED)
 
 
 class ServicePointRow(Base):
@@ -372,7 +374,7 @@ class ContactHandle(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     pseudonym: Mapped[str] = owner_column()
     purpose: Mapped[str] = mapped_column(String(40))
-    sealed: Mapped[str] = mapped_column(Text)
+    sealed: Mapped[str] = mapped_column(Text, info=SEALED)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
     delete_after: Mapped[datetime | None] = mapped_column(MINUTE, index=True)  # from a booking's time
     # The person blocked the bot (Telegram answered 403): nothing more is sent until they come back.
@@ -393,7 +395,7 @@ class OutboxMessage(Base):
     handle_id: Mapped[int] = mapped_column(ForeignKey("contact_handles.id", ondelete="CASCADE"), index=True)
     due_at: Mapped[datetime] = mapped_column(MINUTE)
     kind: Mapped[str] = mapped_column(String(40))
-    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON, sealed
+    params: Mapped[str] = mapped_column(Text, default="{}", info=SEALED)  # JSON
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     # pending -> claimed (by one dispatcher run, until lease_until) -> sending -> one of: sent; stopped (the
     # person blocked the bot); failed (tries spent); late (too late to be right); unknown (the process died
@@ -417,7 +419,7 @@ class PendingReply(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(20))
-    sealed: Mapped[str] = mapped_column(Text)  # {"address": ..., "replies": [...]}
+    sealed: Mapped[str] = mapped_column(Text, info=SEALED)  # {"address": ..., "replies": [...]}
     lease_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
@@ -439,6 +441,15 @@ class Broadcast(Base):
     sent: Mapped[int] = mapped_column(default=0)
     stopped: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
+
+
+def sealed_columns() -> list[tuple[Column[Any], Column[Any]]]:
+    """Every sealed column, with its table's (single-column) primary key."""
+    found: list[tuple[Column[Any], Column[Any]]] = []
+    for table in Base.metadata.sorted_tables:
+        (key,) = table.primary_key.columns
+        found.extend((column, key) for column in table.columns if column.info.get("sealed"))
+    return found
 
 
 def personal_tables() -> list[str]:

@@ -7,22 +7,12 @@ under the current key, and is never overwritten with the older one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.sql.elements import KeyedColumnElement
 
-from storage.models import ContactHandle, ConversationStateRow, OutboxMessage, SavedResult
+from storage.models import sealed_columns
 from storage.sealing import LEGACY_PREFIX, SealBroken, Sealer
-
-# Every sealed column, with the key of its table.
-SEALED: tuple[tuple[KeyedColumnElement[Any], KeyedColumnElement[Any]], ...] = (
-    (ConversationStateRow.__table__.c.data, ConversationStateRow.__table__.c.pseudonym),
-    (SavedResult.__table__.c.sealed, SavedResult.__table__.c.id),
-    (ContactHandle.__table__.c.sealed, ContactHandle.__table__.c.id),
-    (OutboxMessage.__table__.c.params, OutboxMessage.__table__.c.id),
-)
 
 
 @dataclass
@@ -37,7 +27,7 @@ async def reseal_all(
 ) -> RekeyReport:
     """Seal every value again under the current key (``legacy_only``: only those sealed the old way)."""
     report = RekeyReport()
-    for column, key in SEALED:
+    for column, key in sealed_columns():
         last: object = None
         while True:
             async with sessions() as session:

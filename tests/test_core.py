@@ -182,18 +182,27 @@ async def test_keyed_lock_serialises_one_key_in_arrival_order_and_cleans_up() ->
 
 
 async def test_keyed_lock_lets_other_keys_run() -> None:
+    """While "a" is held, "b" can be taken at once; a second holder of "a" waits for the first."""
     locks = KeyedLock()
     release = asyncio.Event()
+    order: list[str] = []
 
-    async def hold_a() -> None:
-        async with locks.hold("a"):
-            await release.wait()
+    async def hold(key: str, name: str) -> None:
+        async with locks.hold(key):
+            order.append(f"{name} in")
+            if name == "a1":
+                await release.wait()
+            order.append(f"{name} out")
 
-    task = asyncio.create_task(hold_a())
+    first = asyncio.create_task(hold("a", "a1"))
     await asyncio.sleep(0)
-    async with locks.hold("b"):
-        release.set()
-    await task
+    second = asyncio.create_task(hold("a", "a2"))
+    await asyncio.sleep(0)
+    await asyncio.wait_for(hold("b", "b"), 1)  # not behind "a": it would time out if it were
+    assert order == ["a1 in", "b in", "b out"]
+    release.set()
+    await asyncio.wait_for(asyncio.gather(first, second), 1)
+    assert order == ["a1 in", "b in", "b out", "a1 out", "a2 in", "a2 out"]
 
 
 def test_manual_clock_moves_only_when_told() -> None:

@@ -22,7 +22,7 @@ from bot.telegram.aiogram_channel import AiogramTelegram
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.client import ZaloClient
 from core.clock import ManualClock
-from storage.models import Base, CoarseDateTime
+from storage.models import Base, CoarseDateTime, sealed_columns
 from storage.sealing import PREFIX
 from tests.conftest import TEST_TOKEN, ZALO_TOKEN, polling
 from tests.dialog import TelegramDriver, ZaloDriver, play
@@ -141,3 +141,12 @@ async def test_a_copy_of_the_database_without_the_secret_links_no_one(
     sealed += [row["params"] for row in tables["outbox"]] + [row["sealed"] for row in tables["saved_results"]]
     assert sealed and all(value.startswith(PREFIX) for value in sealed)
     assert len({len(row["sealed"]) for row in tables["contact_handles"]}) == 1
+    # Every sealed value is in a column marked sealed (which `keys rotate` reseals), and every such column
+    # holds only sealed values: no column is sealed without the declaration, or declared but left in clear.
+    marked = {(column.table.name, column.name) for column, _ in sealed_columns()}
+    assert ("pending_replies", "sealed") in marked and len(marked) == 5
+    for name, rows in tables.items():
+        for row in rows:
+            for column, value in row.items():
+                is_sealed = isinstance(value, str) and value.startswith(PREFIX)
+                assert is_sealed == ((name, column) in marked), f"{name}.{column}"
