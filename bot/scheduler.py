@@ -76,7 +76,7 @@ async def plan_group_reminders(runtime: Runtime) -> int:
     return written
 
 
-class Dispatcher:
+class DeliveryJob:
     """The delivery job: the first run after start-up releases the previous process's claims."""
 
     def __init__(self, runtime: Runtime, senders: Mapping[str, Sender]) -> None:
@@ -160,5 +160,5 @@ def create_scheduler(runtime: Runtime, senders: Mapping[str, Sender] | None = No
     scheduler.add("purge_expired_state", purge_expired_state, PURGE_EVERY, runtime)
     scheduler.add("plan_group_reminders", plan_group_reminders, PLAN_EVERY, runtime)
     if senders:
-        scheduler.add("deliver_due", Dispatcher(runtime, senders).run, DELIVER_EVERY)
+        scheduler.add("deliver_due", DeliveryJob(runtime, senders).run, DELIVER_EVERY)
     return scheduler

@@ -252,6 +252,11 @@ class Conversation:
     def i18n(self) -> Translator:
         return self._i18n
 
+    @property
+    def flows(self) -> frozenset[str]:
+        """The names of every registered flow (what /privacy must be able to name)."""
+        return frozenset(self._flows)
+
     async def handle(self, event: Event, channel: ChannelInfo, *, redeliverable: bool = False) -> Outcome:
         """Handle one event; never raises for a handler's fault (the person gets an apology).
 

@@ -18,6 +18,11 @@ FLOW_NAMES = {
     "selfcheck_result": N_("your latest self-check scores, until you decide whether to save them"),
     "finder": N_("the list of nearest support points you asked for (not your location)"),
     "booking": N_("an appointment you are booking (the choices so far)"),
+    "callback": N_("a call back you are asking for (the choices so far)"),
+    "group": N_("a group you are creating, changing or writing to"),
+    "group_join": N_("joining a group by its code"),
+    "staff_hours": N_("the weekly hours you are setting"),
+    "staff_day_off": N_("a day off you are adding"),
 }
 # Records kept under a consent, by table: how /privacy names them.
 RECORD_NAMES = {

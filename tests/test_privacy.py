@@ -17,6 +17,7 @@ from bot.delivery import deliver_due
 from bot.logsetup import configure_logging, redact
 from bot.runtime import Runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
+from handlers.privacy import FLOW_NAMES
 from storage.models import Base, ContactHandle, SavedResult
 from tests.conftest import TEST_TOKEN, polling
 from tests.dialog import ConsoleDriver, TelegramDriver, play
@@ -181,3 +182,9 @@ async def stored_text(runtime: Runtime, database: str | None) -> str:
             rows = await connection.execute(text(f'SELECT t::text FROM "{table.name}" AS t'))
             parts += [str(row[0]) for row in rows]
     return "\n".join(parts)
+
+
+def test_privacy_can_name_every_step_of_every_conversation(runtime: Runtime) -> None:
+    """/privacy shows where a conversation is in words: a flow without a name would show its raw id."""
+    unnamed = {flow for flow in runtime.conversation.flows | {"onboarding"} if flow not in FLOW_NAMES}
+    assert unnamed == set()
