@@ -3,8 +3,8 @@
 * ``create --name N --kind relapse_prevention|family_support|other --days T3,T7 --at 19:00 [--every week|
   fortnight|month] [--ordinal 1..4|-1] [--minutes 90] [--point EXTERNAL_ID | --place TEXT_OR_LINK]
   [--leader STAFF_ID] [--reminders 1440,60]``: prints the group's join code.
-* ``list``: groups with their code, schedule, member count (never who) and leader (or none: a leader who erased
-  their data leaves the group running without one, until ``staff invite --role leader`` and a new leader).
+* ``list``: groups with their code, schedule, member count (never who) and leader, or NONE: a leader who erased
+  their data leaves the group running without one (no command hands it to a new leader yet).
 * ``export FILE.json``: every group as a Meeting Guide JSON feed (code4recovery/spec), with nothing about
   any member.
 """
@@ -153,7 +153,7 @@ def list_groups() -> None:
                     group.kind,
                     runtime.i18n.datetime(upcoming.start) if upcoming else "-",
                     str(await uow.groups.member_count(group.id)),
-                    f"staff {group.leader_id}" if group.leader_id is not None else "NONE: invite a new leader",
+                    f"staff {group.leader_id}" if group.leader_id is not None else "NONE",
                 )
             return table
 

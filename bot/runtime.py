@@ -74,11 +74,7 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         await ensure_schema(engine)
         secret = settings.secret()
         sealer = Sealer(*settings.sealing_keys())
-    except BaseException:
-        await engine.dispose()
-        raise
-    sessions = session_factory(engine)
-    try:
+        sessions = session_factory(engine)
         await reseal_all(sessions, sealer, legacy_only=True)  # values sealed before v2 (Fernet): once, then none
     except BaseException:
         await engine.dispose()

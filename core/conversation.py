@@ -201,8 +201,8 @@ def resolve_choice(event: Event, state: ConversationState) -> Event:
 # How long the process that handled an event has to send its replies before the dispatcher sends them instead.
 REPLY_LEASE = timedelta(minutes=2)
 SLOW_DOWN = N_(
-    "You are sending messages very quickly, so I will read the next ones in a minute or two. If you need "
-    "urgent medical help, call 115 now."
+    "You are sending messages very quickly, so I could not read the last ones. Please wait a minute, then "
+    "write again. If you need urgent medical help, call 115 now."
 )
 
 

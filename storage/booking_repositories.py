@@ -30,14 +30,19 @@ def _booking(row: Booking) -> BookingRecord:
 
 
 class SqlStaffRepository:
-    def __init__(self, session: AsyncSession, codes: InviteCodes) -> None:
+    def __init__(self, session: AsyncSession, codes: InviteCodes | None) -> None:
         self._session = session
         self._codes = codes
+
+    def _hash(self, code: str) -> str:
+        if self._codes is None:  # a unit of work made without the deployment's invitation key
+            raise RuntimeError("this unit of work has no invitation key")
+        return self._codes.hash(code)
 
     async def create_invite(
         self, code: str, role: str, point_id: int | None, now: datetime, expires_at: datetime
     ) -> None:
-        hashed = self._codes.hash(code)
+        hashed = self._hash(code)
         self._session.add(
             StaffInvite(code_hash=hashed, role=role, point_id=point_id, created_at=now, expires_at=expires_at)
         )
@@ -47,7 +52,7 @@ class SqlStaffRepository:
         claimed = await self._session.execute(
             update(StaffInvite)
             .where(
-                StaffInvite.code_hash == self._codes.hash(code),
+                StaffInvite.code_hash == self._hash(code),
                 StaffInvite.redeemed_at.is_(None),
                 StaffInvite.expires_at > now,
             )

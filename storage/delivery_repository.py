@@ -35,6 +35,16 @@ def _broadcast_record(row: Broadcast) -> BroadcastRecord:
     )
 
 
+def _booking_handle(column: Any, booking_id: int, purpose: str) -> Any:
+    """``column`` of the newest contact handle kept for one booking and purpose."""
+    return (
+        select(column)
+        .where(ContactHandle.booking_id == booking_id, ContactHandle.purpose == purpose)
+        .order_by(ContactHandle.id.desc())
+        .limit(1)
+    )
+
+
 class SqlDeliveryRepository:
     def __init__(self, session: AsyncSession, sealer: Sealer) -> None:
         self._session = session
@@ -68,21 +78,12 @@ class SqlDeliveryRepository:
         return await self._session.scalar(query.order_by(ContactHandle.id.desc()).limit(1))
 
     async def handle_for_booking(self, booking_id: int, purpose: str) -> int | None:
-        return await self._session.scalar(
-            select(ContactHandle.id)
-            .where(ContactHandle.booking_id == booking_id, ContactHandle.purpose == purpose)
-            .order_by(ContactHandle.id.desc())
-            .limit(1)
-        )
+        handle = await self._session.scalar(_booking_handle(ContactHandle.id, booking_id, purpose))
+        return int(handle) if handle is not None else None
 
     async def booking_address(self, booking_id: int, purpose: str) -> str | None:
         """The address kept for one booking and purpose (a call-back number), opened; None if none."""
-        sealed = await self._session.scalar(
-            select(ContactHandle.sealed)
-            .where(ContactHandle.booking_id == booking_id, ContactHandle.purpose == purpose)
-            .order_by(ContactHandle.id.desc())
-            .limit(1)
-        )
+        sealed = await self._session.scalar(_booking_handle(ContactHandle.sealed, booking_id, purpose))
         if sealed is None:
             return None
         try:

@@ -130,8 +130,9 @@ class ConversationStateRow(Base):
 
 
 class ProcessedUpdate(Base):
-    """Deliveries already handled (channel, update or message id), written in the transaction of their effects,
-    so a webhook delivered twice changes state once.  No person is named; purged after two days."""
+    """Deliveries already handled (channel, and a keyed hash of the update or message id, never the id), written
+    in the transaction of their effects, so a webhook delivered twice changes state once.  No person is named;
+    kept to the hour; purged after two days."""
 
     __tablename__ = "processed_updates"
     __table_args__ = (UniqueConstraint("channel", "key", name="uq_processed_updates_channel_key"),)

@@ -167,10 +167,8 @@ class SqlReplyLog:
 
     async def take_over(self, now: datetime, lease_until: datetime, limit: int) -> list[PendingReplies]:
         query = select(PendingReply).where(PendingReply.lease_until <= now).order_by(PendingReply.id).limit(limit)
-        if self._session.bind is not None and self._session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
         taken = []
-        for row in await self._session.scalars(query):
+        for row in await self._session.scalars(query.with_for_update(skip_locked=True)):
             row.lease_until = lease_until
             try:
                 opened = json.loads(self._sealer.open(row.sealed))
@@ -511,19 +509,6 @@ def _locked(exc: OperationalError) -> bool:
     return "database is locked" in message or "database is busy" in message
 
 
-class _NoInviteCodes(InviteCodes):
-    """A unit of work made without the deployment's invitation key cannot make or redeem invitations."""
-
-    def __init__(self) -> None:
-        pass
-
-    def hash(self, code: str) -> str:
-        raise RuntimeError("this unit of work has no invitation key")
-
-
-_NO_CODES = _NoInviteCodes()
-
-
 class SqlUnitOfWork:
     """One session, one transaction; rolled back unless committed."""
 
@@ -573,7 +558,7 @@ class SqlUnitOfWork:
         self.tallies = SqlTallyRepository(self._session)
         self.saved_results = SqlSavedResultRepository(self._session, self._sealer)
         self.directory = SqlDirectoryRepository(self._session)
-        self.staff = SqlStaffRepository(self._session, self._codes or _NO_CODES)
+        self.staff = SqlStaffRepository(self._session, self._codes)
         self.bookings = SqlBookingRepository(self._session)
         self.delivery = SqlDeliveryRepository(self._session, self._sealer)
         self.updates = SqlUpdateLog(self._session)

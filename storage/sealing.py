@@ -10,7 +10,7 @@ reveals nothing.
 Keys can be rotated without touching pseudonyms: with ``DIEMTUA_SEAL_KEYS`` set, its first key seals and
 every older key (the rest, then the deployment secret) still opens, until ``python -m bot keys rotate`` has
 sealed everything again under the first one.  Values sealed the old way (Fernet, ``gAAAA...``) still open, and
-are sealed again the new way when the runtime starts (``storage.rekey.reseal_legacy``).
+are sealed again the new way when the runtime starts (``storage.rekey.reseal_all(legacy_only=True)``).
 """
 
 from __future__ import annotations
@@ -87,7 +87,8 @@ class Sealer:
     def open(self, token: str) -> str:
         try:
             if token.startswith(PREFIX):
-                raw = base64.urlsafe_b64decode(token[len(PREFIX) :] + "=" * (-len(token) % 4))
+                body = token[len(PREFIX) :]
+                raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
                 return _unpad(self._open_v2(raw)).decode()
             return self._legacy.decrypt(token.encode("ascii")).decode()
         except (InvalidToken, UnicodeError, binascii.Error, ValueError):

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.runtime import open_runtime
+from bot.runtime import Runtime, open_runtime
 from bot.telegram.render import INFO as TELEGRAM
 from core.clock import ManualClock
 from core.events import TextMessage
@@ -35,15 +35,23 @@ async def sealed_values(settings: Settings) -> list[str]:
     return values
 
 
+async def person_with_a_chat_address(runtime: Runtime, *, message: bool = False) -> tuple[str, int]:
+    """Someone who wrote /start (a sealed state, a pending reply) and whose chat address is kept (and, with
+    ``message``, a broadcast waits for them); returns the pseudonym and the handle."""
+    person = runtime.pseudonyms.of("telegram", 42)
+    await runtime.conversation.handle(TextMessage(person, "telegram", "/start", address="42"), TELEGRAM)
+    async with runtime.unit_of_work() as uow:
+        handle = await uow.delivery.keep_handle(person, "group_reminders", "telegram", "42")
+        if message:
+            await uow.delivery.enqueue(handle, runtime.clock.now(), "group_broadcast", {"text": "x"}, "k")
+        await uow.commit()
+    return person, handle
+
+
 async def test_rotation_reseals_everything_under_the_new_key_and_keeps_pseudonyms(tmp_path: Path) -> None:
     before = Settings(data_dir=tmp_path, secret_key=SecretStr(TEST_SECRET))
     async with await open_runtime(before, clock=ManualClock()) as runtime:
-        person = runtime.pseudonyms.of("telegram", 42)
-        await runtime.conversation.handle(TextMessage(person, "telegram", "/start", address="42"), TELEGRAM)
-        async with runtime.unit_of_work() as uow:
-            handle = await uow.delivery.keep_handle(person, "group_reminders", "telegram", "42")
-            await uow.delivery.enqueue(handle, runtime.clock.now(), "group_broadcast", {"text": "x"}, "k")
-            await uow.commit()
+        person, _ = await person_with_a_chat_address(runtime, message=True)
     old = await sealed_values(before)
     assert len(old) == 4
 
@@ -97,11 +105,7 @@ async def test_rotation_never_overwrites_a_value_the_bot_changed_meanwhile(tmp_p
 async def test_values_sealed_the_old_way_are_sealed_anew_when_the_runtime_starts(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, secret_key=SecretStr(TEST_SECRET))
     async with await open_runtime(settings, clock=ManualClock()) as runtime:
-        person = runtime.pseudonyms.of("telegram", 42)
-        await runtime.conversation.handle(TextMessage(person, "telegram", "/start", address="42"), TELEGRAM)
-        async with runtime.unit_of_work() as uow:
-            handle = await uow.delivery.keep_handle(person, "group_reminders", "telegram", "42")
-            await uow.commit()
+        _, handle = await person_with_a_chat_address(runtime)
     fernet = Fernet(base64.urlsafe_b64encode(_derive(TEST_SECRET.encode(), LABEL)))
     legacy = fernet.encrypt(b'{"address":"42","channel":"telegram"}').decode()
     with sqlite3.connect(tmp_path / "diemtua.sqlite3") as db:

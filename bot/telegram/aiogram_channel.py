@@ -127,7 +127,7 @@ class AiogramTelegram:
         self._order = KeyedLock()
         self.info = INFO
         self.processed = 0  # updates fully handled, for health checks and tests
-        self.redeliverable = False  # by webhook: the platform delivers again what was not answered 200
+        self.by_webhook = False  # then the platform delivers again what was not answered 200
         self.replier = Replier(self.send_replies, conversation.replies_sent)
         self._progress = asyncio.Condition()
         self.dispatcher.update.outer_middleware(self._in_order)
@@ -193,8 +193,8 @@ class AiogramTelegram:
         await self._answer(chat_id, choice)
 
     async def _answer(self, chat_id: int, event: Event) -> None:
-        outcome = await self._conversation.handle(event, self.info, redeliverable=self.redeliverable)
-        await self.replier.answer(str(chat_id), outcome, later=self.redeliverable)  # by webhook: after its 200
+        outcome = await self._conversation.handle(event, self.info, redeliverable=self.by_webhook)
+        await self.replier.answer(str(chat_id), outcome, later=self.by_webhook)  # by webhook: after its 200
 
     async def drain(self) -> None:
         """Wait for the replies still being sent after their webhook was answered."""
@@ -260,7 +260,7 @@ class AiogramTelegram:
     async def feed_update(self, body: dict[str, Any]) -> None:
         """Handle one update that came by webhook (the same path as a polled one); a body that is not an
         update raises :class:`BadUpdate` (pydantic's error, which quotes the input, is not passed on)."""
-        self.redeliverable = True  # an update that cannot be committed is answered 503: Telegram sends it again
+        self.by_webhook = True  # an update that cannot be committed is answered 503: Telegram sends it again
         try:
             update = Update.model_validate(body, context={"bot": self.bot})
         except (ValidationError, ValueError, TypeError, RecursionError):
