@@ -31,11 +31,10 @@ from core.clock import at_once, week_start
 from core.conversation import REPLY_LEASE
 from core.events import ChannelInfo, Choice, Render, Reply
 from core.logsafe import describe_exception
-from core.notices import render_notice, too_late
 from core.ports import DueMessage, UnitOfWork
 from core.ratelimit import SendLimiter
 from core.replies import replies_from_json
-from handlers.group_messages import QUIET, broadcast_topic
+from handlers.group_messages import BROADCAST_PROGRESS, BROADCAST_REPORT, QUIET, broadcast_topic
 
 log = logging.getLogger(__name__)
 
@@ -158,16 +157,19 @@ async def send_left_replies(runtime: Runtime, senders: Mapping[str, Sender]) -> 
 
 
 async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message: DueMessage, run: str) -> str:
-    if too_late(message.kind, message.params, message.due_at, runtime.clock.now()):
+    notice = runtime.conversation.catalogue.notices.get(message.kind)
+    if notice is None or notice.too_late(message.params, message.due_at, runtime.clock.now()):
+        if notice is None:
+            log.error("no capability declares the message kind %r", message.kind)
         async with runtime.unit_of_work() as uow:
-            await uow.delivery.finish(message.id, "late")
+            await uow.delivery.finish(message.id, "late" if notice else "failed")
             await uow.commit()
-        return "late"
+        return "late" if notice else "failed"
     sender = senders.get(message.channel)
     outcome = Delivery.RETRY
     if sender is not None:
         try:
-            text, choices = render_notice(runtime.i18n, message.kind, message.params)
+            text, choices = notice.render(runtime.i18n, message.params)
         except (KeyError, ValueError) as exc:
             log.error("a %s cannot be written: %s", message.kind, describe_exception(exc))
             async with runtime.unit_of_work() as uow:
@@ -192,8 +194,8 @@ async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message:
         result = "sent"
         if outcome is Delivery.SENT:
             await uow.delivery.sent(message.id, now)
-            if message.kind == "group_reminder":  # an anonymous weekly count for the programme figures
-                await uow.tallies.add(week_start(now.astimezone(runtime.i18n.timezone).date()), "reminder_sent")
+            if notice.tally:  # an anonymous weekly count for the programme figures
+                await uow.tallies.add(week_start(now.astimezone(runtime.i18n.timezone).date()), notice.tally)
         elif outcome is Delivery.BLOCKED:
             await uow.delivery.blocked(message.id, now)
             result = "stopped"
@@ -223,10 +225,10 @@ async def report_broadcasts(uow: UnitOfWork, now: datetime) -> None:
             if handle is not None:
                 params = {"group": name, "sent": sent, "total": broadcast.total, "stopped": stopped, "failed": failed}
                 await uow.delivery.enqueue(
-                    handle, at_once(now), "broadcast_report", params, f"br:{broadcast.id}", priority=0
+                    handle, at_once(now), BROADCAST_REPORT.kind, params, f"br:{broadcast.id}", priority=0
                 )
         elif handle is not None and (broadcast.progress_at is None or now - broadcast.progress_at >= PROGRESS_EVERY):
             await uow.delivery.broadcast_progress(broadcast.id, now)
             params = {"group": name, "sent": sent, "total": broadcast.total}
             key = f"bp:{broadcast.id}:{sent}"
-            await uow.delivery.enqueue(handle, at_once(now), "broadcast_progress", params, key, priority=0)
+            await uow.delivery.enqueue(handle, at_once(now), BROADCAST_PROGRESS.kind, params, key, priority=0)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from core.capability import Catalogue, Flow, HookFunction
 from core.clock import Clock
 from core.events import (
     Attachment,
@@ -41,7 +42,6 @@ from core.text import fold, normalize_input
 log = logging.getLogger(__name__)
 
 Handler = Callable[["Context"], Awaitable[None]]
-Hook = Callable[["Context"], Awaitable[bool]]
 
 # A lost connection or a database locked by another writer: the event is tried again after these pauses
 # (seconds; each try also waits SQLite's busy timeout, 5 s), about half a minute in all.
@@ -61,6 +61,7 @@ class Context:
     uow: UnitOfWork
     clock: Clock
     i18n: Translator
+    catalogue: Catalogue
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False
     # What to ask again after an interruption, when it is not simply the last answer that asks something
@@ -107,7 +108,7 @@ class Context:
         )
 
 
-class Router:
+class Routes:
     """A capability's entry points: commands, choice actions, and the flow it owns."""
 
     def __init__(self, name: str) -> None:
@@ -139,11 +140,12 @@ class Router:
 
         return register
 
-    def flow(self, name: str) -> Callable[[Handler], Handler]:
-        """Handle typed text, locations and contacts while the conversation is in flow ``name``."""
+    def flow(self, flow: Flow) -> Callable[[Handler], Handler]:
+        """Handle typed text, locations and contacts while the conversation is in ``flow`` (which its capability
+        declares, so /privacy can name it)."""
 
         def register(handler: Handler) -> Handler:
-            self.flows[name] = handler
+            self.flows[flow.name] = handler
             return handler
 
         return register
@@ -152,7 +154,7 @@ class Router:
 V = TypeVar("V")
 
 
-def _merge_table(routers: Sequence[Router], kind: str, pick: Callable[[Router], dict[str, V]]) -> dict[str, V]:
+def _merge_table(routers: Sequence[Routes], kind: str, pick: Callable[[Routes], dict[str, V]]) -> dict[str, V]:
     table: dict[str, V] = {}
     for router in routers:
         for key, value in pick(router).items():
@@ -212,11 +214,12 @@ class Conversation:
     def __init__(
         self,
         *,
-        routers: Sequence[Router],
+        routers: Sequence[Routes],
+        catalogue: Catalogue,
         uow_factory: Callable[[], UnitOfWork],
         clock: Clock,
         i18n: Translator,
-        hooks: Sequence[Hook],
+        hooks: Sequence[HookFunction],
         fallback: Handler,
         expired_choice: Handler,
         failure_reply: Callable[[Translator], Reply],
@@ -228,6 +231,9 @@ class Conversation:
         self._commands = _merge_table(routers, "command", lambda r: r.commands)
         self._choices = _merge_table(routers, "choice action", lambda r: r.choices)
         self._flows = _merge_table(routers, "flow", lambda r: r.flows)
+        if undeclared := set(self._flows) - set(catalogue.flows):
+            raise ValueError(f"flows {sorted(undeclared)} are routed but no capability declares them")
+        self.catalogue = catalogue
         self._uow_factory = uow_factory
         self._clock = clock
         self._i18n = i18n
@@ -254,8 +260,17 @@ class Conversation:
 
     @property
     def flows(self) -> frozenset[str]:
-        """The names of every registered flow (what /privacy must be able to name)."""
+        """The names of every routed flow (each declared by its capability, so /privacy can name it)."""
         return frozenset(self._flows)
+
+    @property
+    def commands(self) -> frozenset[str]:
+        return frozenset(self._commands)
+
+    @property
+    def anytime_choices(self) -> frozenset[str]:
+        """Choice actions accepted whether or not they are on offer (menu entries, say)."""
+        return frozenset(action for action, (_, anytime) in self._choices.items() if anytime)
 
     async def handle(self, event: Event, channel: ChannelInfo, *, redeliverable: bool = False) -> Outcome:
         """Handle one event; never raises for a handler's fault (the person gets an apology).
@@ -303,6 +318,7 @@ class Conversation:
                 uow=uow,
                 clock=self._clock,
                 i18n=self._i18n,
+                catalogue=self.catalogue,
             )
             await self._dispatch(ctx)
             if not ctx.replies and not ctx.erased:  # never silence

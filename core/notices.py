@@ -1,74 +1,60 @@
 """Messages the bot sends on its own (from the outbox): reminders, notifications and broadcasts.
 
-Reminders are discreet: they say "appointment" or "meeting" and a code or the group's name, never what it
-is about, in case someone else sees the phone.  Each kind knows how late it may still go out (the explicit
-late rule): a reminder later than that is dropped and counted, never sent wrong.
+Each kind is a :class:`Notice`, declared by the capability that sends it.  Reminders are discreet: they say
+"appointment" or "meeting" and a code or the group's name, never what it is about, in case someone else sees
+the phone.  Each kind knows how late it may still go out (the explicit late rule): a reminder later than that
+is dropped and counted, never sent wrong.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from core.events import Choice
-from core.i18n import N_, Translator
+from core.i18n import Translator
 
-NOTICES: dict[str, str] = {
-    "appointment_24h": N_(
-        "Reminder: you have an appointment tomorrow, {when}. Your code: {code}. To move or cancel it, send /lichhen."
-    ),
-    "appointment_2h": N_("Reminder: your appointment is today at {time}. Your code: {code}."),
-    "appointment_withdrawn": N_(
-        "We are sorry: your appointment on {when} has been cancelled, because the counsellor can no longer see "
-        "you. You can book another time whenever you like: send /lichhen."
-    ),
-    "staff_booked": N_("New booking: {when}, {mode}, code {code}."),
-    "staff_moved": N_("Booking {code} has moved to {when}."),
-    "staff_cancelled": N_("Booking {code} for {when} has been cancelled."),
-    "group_reminder": N_("Reminder: {group} meets {when}, {place}."),
-    "group_cancelled": N_("{group}: the meeting of {day} will not take place. See you at the next one."),
-    "group_moved": N_("{group}: the meeting of {day} has moved to {when}, {place}."),
-    "group_broadcast": N_("Message from {group}:\n\n{text}"),
-    "broadcast_progress": N_("Your message to {group}: sent {sent}/{total}."),
-    "broadcast_report": N_(
-        "Your message to {group} is done: {sent} of {total} received it; {stopped} have blocked the bot; "
-        "{failed} could not be reached or not confirmed."
-    ),
-}
-# How late a message may still go out; later, it is dropped and counted.  Group reminders: a quarter of
-# their lead time (24 h -> 6 h, 1 h -> 15 min), and never once the meeting has begun.
-STALE_AFTER: dict[str, timedelta] = {"appointment_24h": timedelta(hours=6), "appointment_2h": timedelta(hours=1)}
-MODES = {"in_person": N_("in person"), "phone": N_("by phone"), "online": N_("online")}
-RSVP_ACTION = "gr"  # "gr:<member>:<yyyymmdd>:y|n", checked against the member's owner when pressed
+Params = Mapping[str, Any]
 
 
-def too_late(kind: str, params: Mapping[str, Any], due_at: datetime, now: datetime) -> bool:
-    """The late rule: True when a message due at ``due_at`` must no longer be sent at ``now``."""
-    if kind == "group_reminder":
-        starts = datetime.fromisoformat(str(params["at"]))
-        lead = timedelta(minutes=int(params.get("offset", 60)))
-        return now >= starts or now > due_at + lead / 4
-    limit = STALE_AFTER.get(kind)
-    return limit is not None and now > due_at + limit
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A kind of message sent from the outbox.
 
+    ``text`` is a msgid formatted with the parameters ("at" also gives {when} and {time}, "day" gives {day});
+    ``values`` adds what else the text needs; ``choices`` gives the buttons it carries.  The late rule: ``late``
+    when given, else later than ``stale_after`` (never, without either).  ``tally``: an anonymous count kept
+    each time one is delivered."""
 
-def render_notice(i18n: Translator, kind: str, params: Mapping[str, Any]) -> tuple[str, tuple[Choice, ...]]:
-    """The text of a notice, and the choices it carries."""
-    values: dict[str, str] = {k: str(v) for k, v in params.items()}
-    if "at" in params:
-        at = datetime.fromisoformat(str(params["at"]))
-        values["when"] = i18n.datetime(at)
-        values["time"] = at.astimezone(i18n.timezone).strftime("%H:%M")
-    if "day" in params:
-        values["day"] = i18n.date(date.fromisoformat(str(params["day"])))
-    values["mode"] = i18n.gettext(MODES.get(str(params.get("mode")), MODES["in_person"]))
-    text = i18n.gettext(NOTICES[kind]).format_map(_Blank(values))
-    choices: tuple[Choice, ...] = ()
-    if kind == "group_reminder" and "member" in params and "day" in params:
-        stem = f"{RSVP_ACTION}:{params['member']}:{str(params['day']).replace('-', '')}"
-        choices = (Choice(f"{stem}:y", i18n.gettext("I'll come")), Choice(f"{stem}:n", i18n.gettext("I can't come")))
-    return text, choices
+    kind: str
+    text: str
+    stale_after: timedelta | None = None
+    late: Callable[[Params, datetime, datetime], bool] | None = None
+    values: Callable[[Translator, Params], Mapping[str, str]] | None = None
+    choices: Callable[[Translator, Params], tuple[Choice, ...]] | None = None
+    tally: str | None = None
+
+    def too_late(self, params: Params, due_at: datetime, now: datetime) -> bool:
+        """True when a message due at ``due_at`` must no longer be sent at ``now``."""
+        if self.late is not None:
+            return self.late(params, due_at, now)
+        return self.stale_after is not None and now > due_at + self.stale_after
+
+    def render(self, i18n: Translator, params: Params) -> tuple[str, tuple[Choice, ...]]:
+        """The text of a message of this kind, and the choices it carries."""
+        values: dict[str, str] = {k: str(v) for k, v in params.items()}
+        if "at" in params:
+            at = datetime.fromisoformat(str(params["at"]))
+            values["when"] = i18n.datetime(at)
+            values["time"] = at.astimezone(i18n.timezone).strftime("%H:%M")
+        if "day" in params:
+            values["day"] = i18n.date(date.fromisoformat(str(params["day"])))
+        if self.values is not None:
+            values.update(self.values(i18n, params))
+        text = i18n.gettext(self.text).format_map(_Blank(values))
+        return text, (self.choices(i18n, params) if self.choices is not None else ())
 
 
 class _Blank(dict[str, str]):

@@ -1,16 +1,17 @@
-"""The core's composition: every capability's router and the hooks, in the order they apply."""
+"""The core's composition: every capability, declared once in its own module, registered here by one line."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
+from core.capability import Capability, Catalogue
 from core.clock import Clock
 from core.conversation import Conversation
 from core.hotlines import Hotlines
 from core.i18n import Translator
 from core.ports import UnitOfWork
-from core.ratelimit import Attempts, Inbound
+from core.ratelimit import Inbound
 from domain.assist import Instrument
 from domain.gazetteer import Gazetteer
 from handlers import (
@@ -27,6 +28,22 @@ from handlers import (
     staff,
     urgent,
 )
+from handlers.services import Services
+
+CAPABILITIES: tuple[Capability, ...] = (
+    menu.capability,
+    onboarding.capability,
+    urgent.capability,
+    privacy.capability,
+    selfcheck.capability,
+    family.capability,
+    finder.capability,
+    booking.capability,
+    callback.capability,
+    staff.capability,
+    groups.capability,
+    report.capability,
+)
 
 
 def build_conversation(
@@ -40,30 +57,17 @@ def build_conversation(
     gazetteer: Gazetteer,
     state_ttl: timedelta = timedelta(hours=24),
     inbound: Inbound | None = None,
+    capabilities: Sequence[Capability] = CAPABILITIES,
 ) -> Conversation:
-    urgent_router, urgent_hook = urgent.create(hotlines, urgent_phrases)
-    finder_router, location_hook = finder.create(gazetteer, finder.DirectoryCache())
+    catalogue = Catalogue(tuple(capabilities))
+    routes, hooks = catalogue.wire(Services(clock, hotlines, urgent_phrases, instrument, gazetteer))
     return Conversation(
-        routers=[
-            menu.router,
-            onboarding.create_router(hotlines),
-            urgent_router,
-            privacy.router,
-            selfcheck.create_router(instrument),
-            family.router,
-            finder_router,
-            booking.router,
-            callback.router,
-            staff.router,
-            staff.redeem_router(Attempts(clock=lambda: clock.now().timestamp())),
-            groups.router,
-            report.create_router(gazetteer),
-        ],
+        routers=routes,
+        catalogue=catalogue,
         uow_factory=uow_factory,
         clock=clock,
         i18n=i18n,
-        # Urgent words first: they must answer whatever else is going on, even before the age question.
-        hooks=[urgent_hook, onboarding.require_age, location_hook, groups.code_hook],
+        hooks=hooks,
         fallback=menu.fallback,
         expired_choice=menu.expired_choice,
         failure_reply=menu.failure_reply,

@@ -12,29 +12,69 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from core.capability import Capability, Command, Flow, MenuEntry, Record, wired
 from core.clock import at_once, week_start
 from core.codes import new_code, show_code
-from core.consent import APPOINTMENT_REMINDERS, STAFF_NOTIFICATIONS
-from core.conversation import Context, Router
+from core.consent import Purpose
+from core.conversation import Context, Routes
 from core.events import Attachment, Choice
-from core.i18n import N_
-from core.notices import MODES
+from core.i18n import N_, Translator
+from core.notices import Notice, Params
 from core.ports import BookingRecord
 from domain.calendar_file import appointment_ics
 from domain.slots import by_day, free_slots
 from handlers import consent
 from handlers.menu import refused_for_children, show_menu
+from handlers.staff_notices import STAFF_NOTIFICATIONS
 
-FLOW = "booking"
+APPOINTMENT_REMINDERS = Purpose(
+    id="appointment_reminders",
+    version="2026-11-v1",
+    title=N_("Appointment reminders"),
+    explanation=N_(
+        "To remind you of your appointment I need to keep your chat address, encrypted, until the "
+        "appointment is over. Reminders never mention drugs or treatment."
+    ),
+)
+
+FLOW = Flow("booking", N_("an appointment you are booking (the choices so far)"))
 MAX_DAYS = 7
 NEXT_FREE = 6
-REMINDERS = (("appointment_24h", timedelta(hours=24)), ("appointment_2h", timedelta(hours=2)))
+MODES = {"in_person": N_("in person"), "phone": N_("by phone"), "online": N_("online")}
 
-router = Router("booking")
+
+def _mode(i18n: Translator, params: Params) -> dict[str, str]:
+    return {"mode": i18n.gettext(MODES.get(str(params.get("mode")), MODES["in_person"]))}
+
+
+REMINDER_24H = Notice(
+    "appointment_24h",
+    N_("Reminder: you have an appointment tomorrow, {when}. Your code: {code}. To move or cancel it, send /lichhen."),
+    stale_after=timedelta(hours=6),
+)
+REMINDER_2H = Notice(
+    "appointment_2h",
+    N_("Reminder: your appointment is today at {time}. Your code: {code}."),
+    stale_after=timedelta(hours=1),
+)
+WITHDRAWN = Notice(
+    "appointment_withdrawn",
+    N_(
+        "We are sorry: your appointment on {when} has been cancelled, because the counsellor can no longer see "
+        "you. You can book another time whenever you like: send /lichhen."
+    ),
+)
+# To the counsellor: the time, mode and code, never who.
+STAFF_BOOKED = Notice("staff_booked", N_("New booking: {when}, {mode}, code {code}."), values=_mode)
+STAFF_MOVED = Notice("staff_moved", N_("Booking {code} has moved to {when}."))
+STAFF_CANCELLED = Notice("staff_cancelled", N_("Booking {code} for {when} has been cancelled."))
+REMINDERS = ((REMINDER_24H, timedelta(hours=24)), (REMINDER_2H, timedelta(hours=2)))
+
+router = Routes("booking")
 
 
 def _data(ctx: Context) -> dict[str, Any]:
-    return dict(ctx.state.data) if ctx.state.flow == FLOW else {}
+    return dict(ctx.state.data) if ctx.state.flow == FLOW.name else {}
 
 
 def _local(ctx: Context, moment: datetime) -> datetime:
@@ -87,7 +127,7 @@ async def book(ctx: Context) -> None:
     if arg.startswith("point:") and arg[6:].isdecimal():
         point_id = int(arg[6:])
         counsellors = [c.id for c in await ctx.uow.staff.counsellors(point_id)]
-        ctx.state.enter(FLOW, "day", for_family=False, point=point_id, mode="in_person", counsellors=counsellors)
+        ctx.state.enter(FLOW.name, "day", for_family=False, point=point_id, mode="in_person", counsellors=counsellors)
         if await show_days(ctx):
             return
         await choose_where(ctx, for_family, ctx._("This point does not take bookings through me yet."))
@@ -126,7 +166,7 @@ async def choose_where(ctx: Context, for_family: bool, note: str | None = None) 
             ],
         )
         return
-    ctx.state.enter(FLOW, "where", for_family=for_family)
+    ctx.state.enter(FLOW.name, "where", for_family=for_family)
     ctx.say(
         intro + "\n\n" + ctx._("Where would you like to meet a counsellor?"),
         title=ctx._("Book counselling"),
@@ -153,7 +193,7 @@ async def step(ctx: Context) -> None:
     if action == "p" and rest.isdecimal():
         counsellors = [c.id for c in await ctx.uow.staff.counsellors(int(rest))]
         ctx.state.enter(
-            FLOW,
+            FLOW.name,
             "day",
             for_family=bool(data.get("for_family")),
             point=int(rest),
@@ -165,7 +205,7 @@ async def step(ctx: Context) -> None:
     elif action == "phone":
         counsellors = [c.id for c in await ctx.uow.staff.counsellors()]
         ctx.state.enter(
-            FLOW, "day", for_family=bool(data.get("for_family")), point=None, mode="phone", counsellors=counsellors
+            FLOW.name, "day", for_family=bool(data.get("for_family")), point=None, mode="phone", counsellors=counsellors
         )
         if not await show_days(ctx):
             await choose_where(ctx, bool(data.get("for_family")), ctx._("There are no free times by phone now."))
@@ -258,7 +298,7 @@ async def finish(ctx: Context) -> None:
         "booking_moved" if data.get("move") else "booking"
     )  # an anonymous weekly count, by the chosen point's province
     await ctx.uow.tallies.add(week, kind, subject=mode, province=point.province if point else "")
-    await notify_counsellor(ctx, booking, "staff_moved" if data.get("move") else "staff_booked")
+    await notify_counsellor(ctx, booking, STAFF_MOVED if data.get("move") else STAFF_BOOKED)
     reminder_note, reminder_choices = await arrange_reminders(ctx, booking, moved=bool(data.get("move")))
     where = await place_text(ctx, mode, data.get("point"))
     ctx.state.leave()
@@ -285,7 +325,7 @@ async def finish(ctx: Context) -> None:
     )
 
 
-async def notify_counsellor(ctx: Context, booking: BookingRecord, kind: str) -> None:
+async def notify_counsellor(ctx: Context, booking: BookingRecord, notice: Notice) -> None:
     """Tell the counsellor (if they agreed to notifications): the time, mode and code, never who."""
     counsellor = await ctx.uow.staff.get(booking.counsellor_id)
     if counsellor is None:
@@ -294,19 +334,19 @@ async def notify_counsellor(ctx: Context, booking: BookingRecord, kind: str) -> 
     if handle is None:
         return
     params = {"at": booking.starts_at.isoformat(), "code": show_code(booking.code), "mode": booking.mode}
-    key = f"{kind}:{booking.id}:{booking.starts_at.isoformat()}"
-    await ctx.uow.delivery.enqueue(handle, at_once(ctx.now), kind, params, key, priority=0)  # staff notices go first
+    key = f"{notice.kind}:{booking.id}:{booking.starts_at.isoformat()}"
+    await ctx.uow.delivery.enqueue(handle, at_once(ctx.now), notice.kind, params, key, priority=0)  # staff first
 
 
 async def schedule_reminders(ctx: Context, booking: BookingRecord, handle: int) -> None:
     await ctx.uow.delivery.drop_pending(handle)
     await ctx.uow.delivery.set_delete_after(handle, booking.starts_at + timedelta(minutes=booking.minutes))
     params = {"at": booking.starts_at.isoformat(), "code": show_code(booking.code)}
-    for kind, before in REMINDERS:
+    for notice, before in REMINDERS:
         due = booking.starts_at - before
         if due > ctx.now:
-            key = f"{kind}:{booking.id}:{booking.starts_at.isoformat()}"
-            await ctx.uow.delivery.enqueue(handle, due, kind, params, key)
+            key = f"{notice.kind}:{booking.id}:{booking.starts_at.isoformat()}"
+            await ctx.uow.delivery.enqueue(handle, due, notice.kind, params, key)
 
 
 async def arrange_reminders(ctx: Context, booking: BookingRecord, *, moved: bool) -> tuple[str, list[Choice]]:
@@ -396,7 +436,7 @@ async def start_move(ctx: Context, booking_id: int) -> None:
         await appointments(ctx)
         return
     ctx.state.enter(
-        FLOW,
+        FLOW.name,
         "day",
         move=booking.id,
         mode=booking.mode,
@@ -431,7 +471,7 @@ async def cancel(ctx: Context, booking_id: int) -> None:
         await appointments(ctx)
         return
     await ctx.uow.tallies.add(week_start(_local(ctx, ctx.now).date()), "booking_cancelled", subject=booking.mode)
-    await notify_counsellor(ctx, booking, "staff_cancelled")
+    await notify_counsellor(ctx, booking, STAFF_CANCELLED)
     show_menu(
         ctx,
         ctx._("Your appointment on {when} is cancelled. You can book again at any time.").format(
@@ -461,3 +501,15 @@ async def calendar_file(ctx: Context, booking_id: int) -> None:
         attachment=Attachment(f"lich-hen-{code}.ics", content, "text/calendar"),
         choices=[Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))],
     )
+
+
+capability = Capability(
+    "booking",
+    wired(router),
+    menu=MenuEntry("book", N_("Book counselling"), 30),
+    purposes=(APPOINTMENT_REMINDERS,),
+    flows=(FLOW,),
+    records=(Record("bookings", N_("Appointments (time, place and code; no name): {count}. See them with /lichhen.")),),
+    notices=(REMINDER_24H, REMINDER_2H, WITHDRAWN, STAFF_BOOKED, STAFF_MOVED, STAFF_CANCELLED),
+    commands=(Command("lichhen", N_("My appointments"), 40),),
+)

@@ -5,14 +5,26 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.consent import CALLBACK_PHONE
-from core.conversation import Context, Router
+from core.capability import Capability, Flow, wired
+from core.consent import Purpose
+from core.conversation import Context, Routes
 from core.events import Choice, ContactShared, TextMessage
+from core.i18n import N_
 from domain.phone import normalize_phone
 from handlers import consent
 
-router = Router("callback")
-FLOW = "callback"
+CALLBACK_PHONE = Purpose(
+    id="callback_phone",
+    version="2026-11-v1",
+    title=N_("Call back by phone"),
+    explanation=N_(
+        "So a counsellor can call you back, your phone number is kept encrypted and shown only to the "
+        "counsellor of your appointment. It is deleted a few days after the appointment."
+    ),
+)
+
+router = Routes("callback")
+FLOW = Flow("callback", N_("a call back you are asking for (the choices so far)"))
 KEEP_AFTER = timedelta(days=3)
 
 
@@ -35,7 +47,7 @@ async def callback(ctx: Context) -> None:
 
 
 def ask(ctx: Context, booking_id: int, note: str | None = None) -> None:
-    ctx.state.enter(FLOW, "phone", booking=booking_id)
+    ctx.state.enter(FLOW.name, "phone", booking=booking_id)
     ctx.say(
         (note + " " if note else "")
         + ctx._("Share your number with the button below, or type it (for example 0912 345 678)."),
@@ -77,3 +89,6 @@ async def number(ctx: Context) -> None:
         ),
         choices=[Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))],
     )
+
+
+capability = Capability("callback", wired(router), purposes=(CALLBACK_PHONE,), flows=(FLOW,))

@@ -15,9 +15,15 @@ import logging
 from datetime import timedelta
 
 from core.clock import at_once, week_start
-from core.consent import APPOINTMENT_REMINDERS
 from core.conversation import Context
-from handlers.booking import notify_counsellor
+from handlers.booking import (
+    APPOINTMENT_REMINDERS,
+    STAFF_BOOKED,
+    STAFF_CANCELLED,
+    STAFF_MOVED,
+    WITHDRAWN,
+    notify_counsellor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +42,8 @@ async def counsellor_bookings_ahead(ctx: Context) -> int:
 async def before_erasure(ctx: Context) -> None:
     """Keep other people's data and tell them what changed; called in the erasure's own transaction."""
     for booking in await ctx.uow.bookings.of_person(ctx.user.pseudonym, ctx.now):
-        await ctx.uow.delivery.drop_keys([f"staff_booked:{booking.id}:", f"staff_moved:{booking.id}:"])
-        await notify_counsellor(ctx, booking, "staff_cancelled")
+        await ctx.uow.delivery.drop_keys([f"{STAFF_BOOKED.kind}:{booking.id}:", f"{STAFF_MOVED.kind}:{booking.id}:"])
+        await notify_counsellor(ctx, booking, STAFF_CANCELLED)
     member = await ctx.uow.staff.of(ctx.user.pseudonym)
     if member is None:
         return
@@ -51,8 +57,8 @@ async def before_erasure(ctx: Context) -> None:
             await ctx.uow.delivery.drop_pending(handle)
             await ctx.uow.delivery.detach(handle, ctx.now + KEEP_FOR_NOTICE)
             params = {"at": booking.starts_at.isoformat()}
-            key = f"appointment_withdrawn:{booking.id}"
-            await ctx.uow.delivery.enqueue(handle, at_once(ctx.now), "appointment_withdrawn", params, key, priority=0)
+            key = f"{WITHDRAWN.kind}:{booking.id}"
+            await ctx.uow.delivery.enqueue(handle, at_once(ctx.now), WITHDRAWN.kind, params, key, priority=0)
     if member.role == "leader":
         for group in await ctx.uow.groups.of_leader(member.id):
             log.warning("group %d has no leader now (its leader erased their data): see `groups list`", group.id)

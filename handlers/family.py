@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.capability import Capability, MenuEntry, wired
 from core.clock import week_start
-from core.conversation import Context, Router
+from core.conversation import Context, Routes
 from core.events import Choice
 from core.i18n import N_
 from core.ports import AgeGroup
 
-router = Router("family")
+router = Routes("family")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,3 +143,6 @@ async def home(ctx: Context, available: list[Topic]) -> None:
         choices.append(Choice("urgent", ctx._("Urgent help")))
     choices.append(Choice("menu", ctx._("Main menu")))
     ctx.say(ctx._(INTRO_CHILD if child else INTRO), title=ctx._("For families"), choices=choices)
+
+
+capability = Capability("family", wired(router), menu=MenuEntry("family", N_("For families"), 50, for_children=True))

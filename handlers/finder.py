@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from core.capability import Capability, Flow, Hook, HookFunction, MenuEntry, Wiring
 from core.clock import week_start
-from core.conversation import Context, Hook, Router
+from core.conversation import Context, Routes
 from core.events import Choice, Link, LocationShared, TextMessage, Venue
 from core.i18n import N_
 from core.ports import AgeGroup, UnitOfWork
@@ -21,8 +22,9 @@ from domain.gazetteer import Gazetteer, Place
 from domain.hours import OpeningHours, status
 from domain.indicators import referral_subject
 from handlers.menu import refused_for_children
+from handlers.services import Services
 
-FLOW = "finder"
+FLOW = Flow("finder", N_("the list of nearest support points you asked for (not your location)"))
 PAGE = 5
 MAX_RESULTS = 25
 KEEP_RESULTS_SECONDS = 15 * 60
@@ -110,19 +112,19 @@ def filter_label(ctx: Context, filter_id: str | None) -> str:
     return ctx._(chosen.label) if chosen else ctx._("All services")
 
 
-def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
+def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFunction]:
     """The finder's router, and a hook that answers a location shared outside any conversation."""
-    router = Router("finder")
+    router = Routes("finder")
 
     def data(ctx: Context) -> dict[str, Any]:
-        return dict(ctx.state.data) if ctx.state.flow == FLOW else {}
+        return dict(ctx.state.data) if ctx.state.flow == FLOW.name else {}
 
     def current_filter(ctx: Context) -> str | None:
         value = data(ctx).get("filter")
         return value if isinstance(value, str) and value in FILTERS else None
 
     def ask_place(ctx: Context, filter_id: str | None, note: str | None = None) -> None:
-        ctx.state.enter(FLOW, "ask", filter=filter_id)
+        ctx.state.enter(FLOW.name, "ask", filter=filter_id)
         text = ctx._(ASK) + "\n\n" + ctx._("Looking for: {service}.").format(service=filter_label(ctx, filter_id))
         ctx.say(
             (note + "\n\n" if note else "") + text,
@@ -145,7 +147,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
         if not arg:
             choices = [Choice(f"fk:{ALL}", ctx._("All services"))]
             choices += [Choice(f"fk:{fid}", ctx._(FILTERS[fid].label)) for fid in PICKER]
-            ctx.state.enter(FLOW, "kind", **{k: v for k, v in state.items() if k in ("filter", "place")})
+            ctx.state.enter(FLOW.name, "kind", **{k: v for k, v in state.items() if k in ("filter", "place")})
             ctx.say(ctx._("Which service are you looking for?"), choices=choices)
             return
         chosen = arg if arg in FILTERS else None
@@ -174,7 +176,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
         elif len(places) == 1:
             await search(ctx, places[0].lat, places[0].lon, chosen, place=places[0])
         else:
-            ctx.state.enter(FLOW, "which", filter=chosen, candidates=[p.id for p in places])
+            ctx.state.enter(FLOW.name, "which", filter=chosen, candidates=[p.id for p in places])
             ctx.say(
                 ctx._("Which one do you mean?"),
                 choices=[Choice(f"fp:{i}", place_label(ctx, p)) for i, p in enumerate(places)]
@@ -218,14 +220,14 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
             return
         if not hits:
             note = ctx._('No point offering "{service}" is listed yet.').format(service=filter_label(ctx, filter_id))
-            ctx.state.enter(FLOW, "ask", filter=None, place=place.id if place else None)
+            ctx.state.enter(FLOW.name, "ask", filter=None, place=place.id if place else None)
             ctx.say(
                 note,
                 choices=[Choice(f"fk:{ALL}", ctx._("Look for all services")), Choice("menu", ctx._("Main menu"))],
             )
             return
         ctx.state.enter(
-            FLOW,
+            FLOW.name,
             "results",
             keep_for=KEEP_RESULTS_SECONDS,
             filter=filter_id,
@@ -334,7 +336,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
     async def count_referral(ctx: Context, point: ServicePoint) -> None:
         """A point chosen from the results is a referral (an anonymous weekly count), once per search."""
         referred: list[int] = list(data(ctx).get("referred") or [])
-        if point.id is None or point.id in referred or ctx.state.flow != FLOW:
+        if point.id is None or point.id in referred or ctx.state.flow != FLOW.name:
             return
         ctx.state.data["referred"] = [*referred, point.id]
         searched = current_filter(ctx)
@@ -369,7 +371,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
 
     async def location_anywhere(ctx: Context) -> bool:
         """Hook: a location shared outside any conversation looks for the nearest points of any kind."""
-        if not isinstance(ctx.event, LocationShared) or ctx.state.flow not in (None, FLOW):
+        if not isinstance(ctx.event, LocationShared) or ctx.state.flow not in (None, FLOW.name):
             return False
         if ctx.user.age_group is AgeGroup.CHILD:
             return False
@@ -382,3 +384,11 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Router, Hook]:
 
 def _place_by_id(place_id: Any, places: Sequence[Place]) -> Place | None:
     return next((p for p in places if p.id == place_id), None)
+
+
+def _setup(services: Services) -> Wiring:
+    routes, location_hook = create(services.gazetteer, DirectoryCache())
+    return Wiring((routes,), hooks=(Hook(20, location_hook),))
+
+
+capability = Capability("finder", _setup, menu=MenuEntry("find", N_("Nearest support point"), 20), flows=(FLOW,))

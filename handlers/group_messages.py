@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from core.clock import at_once
-from core.i18n import Translator
+from core.events import Choice
+from core.i18n import N_, Translator
+from core.notices import Notice, Params
 from core.ports import GroupRecord, Membership, UnitOfWork
 from domain.quiet_hours import QuietHours
 from domain.recurrence import Meeting, meetings, reminder_times
@@ -21,6 +23,44 @@ PLAN_AHEAD = timedelta(days=1)  # reminders due within this are written to the o
 LOOK_BACK = timedelta(hours=6)  # ...and those missed by this much (the late rule then decides)
 QUIET = QuietHours()
 REMINDER, BULK, NOTICE = 1, 2, 0  # outbox priorities
+RSVP_ACTION = "gr"  # "gr:<member>:<yyyymmdd>:y|n", checked against the member's owner when pressed
+
+
+def _reminder_late(params: Params, due_at: datetime, now: datetime) -> bool:
+    """A quarter of the lead time (24 h -> 6 h, 1 h -> 15 min), and never once the meeting has begun."""
+    starts = datetime.fromisoformat(str(params["at"]))
+    lead = timedelta(minutes=int(params.get("offset", 60)))
+    return now >= starts or now > due_at + lead / 4
+
+
+def _rsvp(i18n: Translator, params: Params) -> tuple[Choice, ...]:
+    if "member" not in params or "day" not in params:
+        return ()
+    stem = f"{RSVP_ACTION}:{params['member']}:{str(params['day']).replace('-', '')}"
+    return (Choice(f"{stem}:y", i18n.gettext("I'll come")), Choice(f"{stem}:n", i18n.gettext("I can't come")))
+
+
+GROUP_REMINDER = Notice(
+    "group_reminder",
+    N_("Reminder: {group} meets {when}, {place}."),
+    late=_reminder_late,
+    choices=_rsvp,
+    tally="reminder_sent",  # an anonymous weekly count for the programme figures
+)
+GROUP_CANCELLED = Notice(
+    "group_cancelled", N_("{group}: the meeting of {day} will not take place. See you at the next one.")
+)
+GROUP_MOVED = Notice("group_moved", N_("{group}: the meeting of {day} has moved to {when}, {place}."))
+GROUP_BROADCAST = Notice("group_broadcast", N_("Message from {group}:\n\n{text}"))
+BROADCAST_PROGRESS = Notice("broadcast_progress", N_("Your message to {group}: sent {sent}/{total}."))
+BROADCAST_REPORT = Notice(
+    "broadcast_report",
+    N_(
+        "Your message to {group} is done: {sent} of {total} received it; {stopped} have blocked the bot; "
+        "{failed} could not be reached or not confirmed."
+    ),
+)
+NOTICES = (GROUP_REMINDER, GROUP_CANCELLED, GROUP_MOVED, GROUP_BROADCAST, BROADCAST_PROGRESS, BROADCAST_REPORT)
 
 
 def group_topics(group_id: int) -> str:
@@ -96,7 +136,9 @@ async def plan_reminders(
             ]
             if rows:
                 topic = meeting_topic(group.id, meeting.original_day)
-                await uow.delivery.enqueue_many(rows, due, "group_reminder", priority=REMINDER, quiet=True, topic=topic)
+                await uow.delivery.enqueue_many(
+                    rows, due, GROUP_REMINDER.kind, priority=REMINDER, quiet=True, topic=topic
+                )
                 written += len(rows)
     return written
 
@@ -119,10 +161,10 @@ async def meeting_changed(
     members = await uow.groups.recipients(group.id)
     day = meeting.original_day.isoformat()
     if moved_to is None:
-        kind, stamp = "group_cancelled", "x"
+        kind, stamp = GROUP_CANCELLED.kind, "x"
         extra: dict[str, str] = {}
     else:
-        kind, stamp = "group_moved", f"{moved_to:%Y%m%d%H%M}"
+        kind, stamp = GROUP_MOVED.kind, f"{moved_to:%Y%m%d%H%M}"
         extra = {"at": moved_to.isoformat(), "place": await place_text(uow, i18n, group)}
     rows = [
         (m.handle_id, {"group": group.name, "day": day, **extra}, f"gc:{group.id}:{day}:{stamp}:{m.id}")
@@ -148,7 +190,7 @@ async def start_broadcast(
     await uow.delivery.enqueue_many(
         rows,  # type: ignore[arg-type]
         at_once(now),
-        "group_broadcast",
+        GROUP_BROADCAST.kind,
         priority=BULK,
         quiet=not urgent,
         topic=topic,

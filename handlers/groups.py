@@ -12,20 +12,25 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from core.capability import Capability, Command, Flow, Hook, MenuEntry, Record, Wiring
 from core.clock import week_start
 from core.codes import ALPHABET, new_code, normalize_code, show_code
-from core.consent import GROUP_REMINDERS, STAFF_NOTIFICATIONS
-from core.conversation import Context, Router
+from core.consent import Purpose
+from core.conversation import Context, Routes
 from core.events import Choice, CommandMessage, TextMessage
 from core.i18n import N_
-from core.notices import RSVP_ACTION, render_notice
 from core.ports import GroupRecord, StaffRecord
 from domain.hours import HoursError
 from domain.recurrence import Meeting, Repeat, Schedule, meetings, next_meeting
 from domain.typed_dates import parse_day_time, parse_weekdays_time
 from handlers import consent
 from handlers.group_messages import (
+    BROADCAST_PROGRESS,
+    BROADCAST_REPORT,
+    GROUP_BROADCAST,
+    NOTICES,
     QUIET,
+    RSVP_ACTION,
     broadcast_topic,
     group_topics,
     meeting_changed,
@@ -34,10 +39,23 @@ from handlers.group_messages import (
     start_broadcast,
 )
 from handlers.menu import refused_for_children, show_menu
+from handlers.staff_notices import STAFF_NOTIFICATIONS
 
-router = Router("groups")
-FLOW = "group"  # a leader creating or editing a group, or writing to it
-JOIN_FLOW = "group_join"  # a person typing a group's code
+GROUP_REMINDERS = Purpose(
+    id="group_reminders",
+    version="2026-11-v1",
+    title=N_("Group meeting reminders"),
+    explanation=N_(
+        "To send you reminders before your group's meetings I need to keep your chat address, encrypted, "
+        "while you are a member. Leaving the group deletes it at once."
+    ),
+)
+
+router = Routes("groups")
+FLOW = Flow(
+    "group", N_("a group you are creating, changing or writing to")
+)  # a leader creating or editing a group, or writing to it
+JOIN_FLOW = Flow("group_join", N_("joining a group by its code"))  # a person typing a group's code
 KINDS = {
     "relapse_prevention": N_("Relapse prevention group"),
     "family_support": N_("Family support group"),
@@ -106,7 +124,7 @@ async def groups_home(ctx: Context) -> None:
     if mine:
         lines.append(ctx._("Your groups:") + "\n" + "\n".join(f"• {g.name}" for g, _ in mine))
     lines.append(ctx._("To join a group, open the link your group leader gave you, or type its code here."))
-    ctx.state.enter(JOIN_FLOW, "code")
+    ctx.state.enter(JOIN_FLOW.name, "code")
     choices = [Choice(f"gl:{member_id}", ctx._("Leave {group}").format(group=g.name[:40])) for g, member_id in mine]
     choices.append(Choice("menu", ctx._("Main menu")))
     ctx.say("\n\n".join(lines), choices=choices)
@@ -127,7 +145,7 @@ async def join_by_code(ctx: Context, typed: str) -> None:
     group = await ctx.uow.groups.by_code(normalize_code(typed)) if looks_like_code(typed) else None
     if group is None:
         if looks_like_code(typed):  # let them type it again; anything else is not kept waiting for a code
-            ctx.state.enter(JOIN_FLOW, "code")
+            ctx.state.enter(JOIN_FLOW.name, "code")
         else:
             ctx.state.leave()
         ctx.say(
@@ -389,7 +407,7 @@ async def panel_action(ctx: Context) -> None:
             choices=[Choice(f"ldx:{group.id}:{meeting.original_day:%Y%m%d}", ctx._("Yes, call it off")), back],
         )
     elif action == "mv" and meeting is not None:
-        ctx.state.enter(FLOW, "move", group=group.id, day=meeting.original_day.isoformat())
+        ctx.state.enter(FLOW.name, "move", group=group.id, day=meeting.original_day.isoformat())
         ctx.say(
             ctx._("When is the meeting of {when} moved to? Type the date and time, for example 25/12 18:30.").format(
                 when=ctx.i18n.datetime(meeting.start)
@@ -397,7 +415,7 @@ async def panel_action(ctx: Context) -> None:
             choices=[back],
         )
     elif action == "at" and (last := _last_meeting(ctx, group)) is not None:
-        ctx.state.enter(FLOW, "attendance", group=group.id, day=last.original_day.isoformat())
+        ctx.state.enter(FLOW.name, "attendance", group=group.id, day=last.original_day.isoformat())
         ctx.say(
             ctx._("How many people came to the meeting of {day}? Type a number.").format(
                 day=ctx.i18n.date(last.original_day)
@@ -405,7 +423,7 @@ async def panel_action(ctx: Context) -> None:
             choices=[back],
         )
     elif action == "bc":
-        ctx.state.enter(FLOW, "message", group=group.id)
+        ctx.state.enter(FLOW.name, "message", group=group.id)
         ctx.say(
             ctx._(
                 "Type the message for the group. Every member who gets reminders will receive it from the bot; "
@@ -463,9 +481,8 @@ async def show_progress(ctx: Context, group: GroupRecord) -> None:
         await show_panel(ctx, group)
         return
     if broadcast.finished_at is not None:
-        text, _ = render_notice(
+        text, _ = BROADCAST_REPORT.render(
             ctx.i18n,
-            "broadcast_report",
             {
                 "group": group.name,
                 "sent": broadcast.sent,
@@ -476,9 +493,8 @@ async def show_progress(ctx: Context, group: GroupRecord) -> None:
         )
     else:
         counts = await ctx.uow.delivery.counts(broadcast_topic(broadcast.id))
-        text, _ = render_notice(
+        text, _ = BROADCAST_PROGRESS.render(
             ctx.i18n,
-            "broadcast_progress",
             {"group": group.name, "sent": counts.get("sent", 0), "total": broadcast.total},
         )
         if not broadcast.urgent and QUIET.is_quiet(ctx.now, ctx.i18n.timezone):
@@ -491,7 +507,7 @@ async def send_broadcast(ctx: Context) -> None:
     if (chosen := await _leader_choice(ctx)) is None:
         return
     _leader_record, group, mode = chosen
-    text = str(ctx.state.data.get("text") or "") if ctx.state.flow == FLOW else ""
+    text = str(ctx.state.data.get("text") or "") if ctx.state.flow == FLOW.name else ""
     if not text or mode not in ("send", "urgent"):
         show_menu(ctx)
         return
@@ -517,7 +533,7 @@ async def new_group(ctx: Context) -> None:
     if await _leader(ctx) is None:
         show_menu(ctx)
         return
-    ctx.state.enter(FLOW, "name")
+    ctx.state.enter(FLOW.name, "name")
     example = ctx._("What is the group called? (for example: Nhóm Bình Minh)")  # noqa: i18n - an example name
     ctx.say(example, choices=[Choice("ld", ctx._("Cancel"))])
 
@@ -527,7 +543,7 @@ async def edit_field(ctx: Context) -> None:
     if (chosen := await _leader_choice(ctx)) is None:
         return
     leader, group, field = chosen
-    ctx.state.enter(FLOW, "name", edit=group.id)
+    ctx.state.enter(FLOW.name, "name", edit=group.id)
     if field == "name":
         ctx.say(ctx._("Type the new name of the group."), choices=[Choice(f"ldg:{group.id}", ctx._("Cancel"))])
     elif field == "place":
@@ -659,7 +675,7 @@ async def _typed_message(ctx: Context, leader: StaffRecord, text: str) -> None:
         return
     ctx.state.data["text"] = text
     ctx.state.step = "preview"
-    preview, _ = render_notice(ctx.i18n, "group_broadcast", {"group": group.name, "text": text})
+    preview, _ = GROUP_BROADCAST.render(ctx.i18n, {"group": group.name, "text": text})
     recipients = len(await ctx.uow.groups.recipients(group.id))
     note = ctx._("This is what {n} members will receive:").format(n=recipients)
     quiet = ctx._("Messages are not delivered from 21:30 to 07:00 unless you say it is urgent.")
@@ -758,7 +774,7 @@ async def _save_edit(ctx: Context, leader: StaffRecord, **fields: Any) -> bool:
 @router.choice("gk")
 async def chose_kind(ctx: Context) -> None:
     leader = await _leader(ctx)
-    if leader is None or ctx.state.flow != FLOW or ctx.choice_arg not in KINDS:
+    if leader is None or ctx.state.flow != FLOW.name or ctx.choice_arg not in KINDS:
         show_menu(ctx)
         return
     ctx.state.data["kind"] = ctx.choice_arg
@@ -768,7 +784,7 @@ async def chose_kind(ctx: Context) -> None:
 @router.choice("gp")
 async def chose_place(ctx: Context) -> None:
     leader = await _leader(ctx)
-    if leader is None or ctx.state.flow != FLOW:
+    if leader is None or ctx.state.flow != FLOW.name:
         show_menu(ctx)
         return
     if ctx.choice_arg == "point" and leader.point_id is not None:
@@ -786,7 +802,7 @@ async def chose_place(ctx: Context) -> None:
 
 @router.choice("gs")
 async def chose_repeat(ctx: Context) -> None:
-    if await _leader(ctx) is None or ctx.state.flow != FLOW:
+    if await _leader(ctx) is None or ctx.state.flow != FLOW.name:
         show_menu(ctx)
         return
     repeat, _, ordinal = ctx.choice_arg.partition(":")
@@ -807,7 +823,7 @@ async def chose_repeat(ctx: Context) -> None:
 @router.choice("gm")
 async def chose_reminders(ctx: Context) -> None:
     leader = await _leader(ctx)
-    if leader is None or ctx.state.flow != FLOW:
+    if leader is None or ctx.state.flow != FLOW.name:
         show_menu(ctx)
         return
     offsets = () if ctx.choice_arg == "none" else tuple(int(m) for m in ctx.choice_arg.split(",") if m.isdecimal())
@@ -845,7 +861,7 @@ async def confirm(ctx: Context, leader: StaffRecord) -> None:
 @router.choice("gc")
 async def create(ctx: Context) -> None:
     leader = await _leader(ctx)
-    schedule = _schedule(ctx) if ctx.state.flow == FLOW else None
+    schedule = _schedule(ctx) if ctx.state.flow == FLOW.name else None
     data = ctx.state.data
     if leader is None or schedule is None or ctx.choice_arg != "ok":
         show_menu(ctx)
@@ -863,3 +879,17 @@ async def create(ctx: Context) -> None:
     )
     note = ctx._("The group is ready. Give members the link or the code; they join anonymously.")
     await show_panel(ctx, group, note)
+
+
+capability = Capability(
+    "groups",
+    lambda _services: Wiring((router,), hooks=(Hook(30, code_hook),)),
+    menu=MenuEntry("groups", N_("Self-help groups"), 40),
+    purposes=(GROUP_REMINDERS,),
+    flows=(FLOW, JOIN_FLOW),
+    records=(
+        Record("group_members", N_("Group memberships (the leader sees only how many members there are): {count}.")),
+    ),
+    notices=NOTICES,
+    commands=(Command("nhom", N_("Self-help groups"), 50), Command("roinhom", N_("Leave a group"), 60)),
+)

@@ -1,8 +1,9 @@
-"""The main menu, the kind answer to anything not understood, and the items still to come."""
+"""The main menu (built from the capabilities' entries) and the kind answer to anything not understood."""
 
 from __future__ import annotations
 
-from core.conversation import Context, Handler, Router
+from core.capability import Capability, Command, wired
+from core.conversation import Context, Routes
 from core.events import (
     Choice,
     ChoiceMade,
@@ -15,27 +16,13 @@ from core.events import (
 from core.i18n import N_, Translator
 from core.ports import AgeGroup
 
-router = Router("menu")
-
-# (choice id, label).  Each id is handled by its capability's router; items not built yet are below.
-ITEMS: tuple[tuple[str, str], ...] = (
-    ("check", N_("Self-check")),
-    ("find", N_("Nearest support point")),
-    ("book", N_("Book counselling")),
-    ("groups", N_("Self-help groups")),
-    ("family", N_("For families")),
-    ("urgent", N_("Urgent help")),
-    ("privacy", N_("Privacy and your data")),
-)
-# What a person under 16 is offered: no screening, booking or groups; family support, help, privacy.
-CHILD_ITEMS = frozenset({"family", "urgent", "privacy"})
-
-COMING_SOON: dict[str, str] = {}
+router = Routes("menu")
 
 
 def menu_choices(ctx: Context) -> list[Choice]:
+    """The main menu: every capability's entry (for a person under 16, those meant for them too)."""
     child = ctx.user.age_group is AgeGroup.CHILD
-    return [Choice(key, ctx._(label)) for key, label in ITEMS if not child or key in CHILD_ITEMS]
+    return [Choice(e.choice, ctx._(e.label)) for e in ctx.catalogue.menu if not child or e.for_children]
 
 
 def show_menu(ctx: Context, text: str | None = None) -> None:
@@ -47,17 +34,6 @@ def show_menu(ctx: Context, text: str | None = None) -> None:
 @router.choice("menu", anytime=True)
 async def menu(ctx: Context) -> None:
     show_menu(ctx)
-
-
-def _coming_soon(message: str) -> Handler:
-    async def handler(ctx: Context) -> None:
-        show_menu(ctx, ctx._(message) + "\n\n" + ctx._("Meanwhile, here is what I can do now:"))
-
-    return handler
-
-
-for _key, _message in COMING_SOON.items():
-    router.choice(_key, anytime=True)(_coming_soon(_message))
 
 
 def refused_for_children(ctx: Context, message: str) -> bool:
@@ -99,3 +75,6 @@ def failure_reply(i18n: Translator) -> Reply:
         text=i18n.gettext("Sorry, something went wrong on my side. Please try again in a moment."),
         choices=(Choice("menu", i18n.gettext("Main menu")),),
     )
+
+
+capability = Capability("menu", wired(router), commands=(Command("menu", N_("Main menu"), 20),))

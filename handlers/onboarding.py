@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from core.capability import Capability, Command, Flow, Hook, Wiring
 from core.clock import week_start
-from core.conversation import Context, Router
+from core.conversation import Context, Routes
 from core.events import Choice, ChoiceMade, CommandMessage, Reply
 from core.hotlines import Hotlines
-from core.i18n import BOT_NAME
+from core.i18n import BOT_NAME, N_
 from core.ports import AgeGroup
 from handlers import groups
 from handlers.menu import menu_choices, show_menu
 from handlers.privacy import platform_note
+from handlers.services import Services
 
+FLOW = Flow("onboarding", N_("the welcome questions"))
 # What a person who has not answered the age question may still do.
 OPEN_COMMANDS = frozenset({"start", "privacy", "forget", "stop", "khancap"})
 OPEN_CHOICES = frozenset({"age", "urgent", "resume", "privacy", "forget", "erase", "keep"})
@@ -39,15 +42,15 @@ def introduction(ctx: Context, join: str = "") -> None:
         choices=choices,
     )
     ctx.ask_again = Reply(question, choices=tuple(choices))
-    ctx.state.enter("onboarding", "age", join=join)
+    ctx.state.enter(FLOW.name, "age", join=join)
 
 
 def age_choices(ctx: Context) -> list[Choice]:
     return [Choice("age:adult", ctx._("16 or older")), Choice("age:child", ctx._("Under 16"))]
 
 
-def create_router(hotlines: Hotlines) -> Router:
-    router = Router("onboarding")
+def create_router(hotlines: Hotlines) -> Routes:
+    router = Routes("onboarding")
 
     @router.command("start")
     async def start(ctx: Context) -> None:
@@ -91,7 +94,7 @@ def create_router(hotlines: Hotlines) -> Router:
             return
         show_menu(ctx, ctx._("Thank you. How can I help you today?"))
 
-    @router.flow("onboarding")
+    @router.flow(FLOW)
     async def waiting_for_age(ctx: Context) -> None:
         ctx.say(
             ctx._("Please answer the age question first, so I can show what fits you:"),
@@ -110,7 +113,19 @@ async def require_age(ctx: Context) -> bool:
         return False
     if isinstance(event, ChoiceMade) and event.choice_id.partition(":")[0] in OPEN_CHOICES:
         return False
-    if ctx.state.flow == "onboarding":
+    if ctx.state.flow == FLOW.name:
         return False
     introduction(ctx)
     return True
+
+
+def _setup(services: Services) -> Wiring:
+    return Wiring((create_router(services.hotlines),), hooks=(Hook(10, require_age),))
+
+
+capability = Capability(
+    "onboarding",
+    _setup,
+    flows=(FLOW,),
+    commands=(Command("start", N_("Start, and what this bot keeps about you"), 10),),
+)

@@ -3,35 +3,18 @@
 
 from __future__ import annotations
 
-from core.consent import PURPOSES
-from core.conversation import Context, Router
+from core.capability import Capability, Command, MenuEntry, Record, wired
+from core.conversation import Context, Routes
 from core.events import Choice
 from core.i18n import N_
 from handlers import erasure
 from handlers.menu import show_menu
 
-router = Router("privacy")
+router = Routes("privacy")
 
-FLOW_NAMES = {
-    "onboarding": N_("the welcome questions"),
-    "selfcheck": N_("the self-check, answers in progress"),
-    "selfcheck_result": N_("your latest self-check scores, until you decide whether to save them"),
-    "finder": N_("the list of nearest support points you asked for (not your location)"),
-    "booking": N_("an appointment you are booking (the choices so far)"),
-    "callback": N_("a call back you are asking for (the choices so far)"),
-    "group": N_("a group you are creating, changing or writing to"),
-    "group_join": N_("joining a group by its code"),
-    "staff_hours": N_("the weekly hours you are setting"),
-    "staff_day_off": N_("a day off you are adding"),
-}
-# Records kept under a consent, by table: how /privacy names them.
-RECORD_NAMES = {
-    "saved_results": N_("Saved self-check results: {count}."),
-    "bookings": N_("Appointments (time, place and code; no name): {count}. See them with /lichhen."),
-    "contact_handles": N_("Chat addresses kept, encrypted, for reminders or notifications you agreed to: {count}."),
-    "staff_members": N_("Your staff role: {count}."),
-    "group_members": N_("Group memberships (the leader sees only how many members there are): {count}."),
-}
+CONTACT_HANDLES = Record(
+    "contact_handles", N_("Chat addresses kept, encrypted, for reminders or notifications you agreed to: {count}.")
+)
 
 
 # What the platform itself does with a chat, said plainly where it matters (Zalo's terms ask for it).
@@ -79,21 +62,20 @@ async def show_privacy(ctx: Context) -> None:
             lines.append("• " + ctx._("You asked me not to send you any messages."))
     # The conversation as it was before this /privacy message (this message replaces it).
     if stored.state is not None and stored.state_expires_at is not None and stored.state.flow:
-        name = FLOW_NAMES.get(stored.state.flow)
+        flow = ctx.catalogue.flows.get(stored.state.flow)
         lines.append(
             "• "
             + ctx._("Where we are in the conversation ({what}), kept until {time}.").format(
-                what=ctx._(name) if name else stored.state.flow,
+                what=ctx._(flow.shown_as) if flow else stored.state.flow,
                 time=ctx.i18n.datetime(stored.state_expires_at, "HH:mm dd/MM"),
             )
         )
     active = [c for c in stored.consents if c.active]
     for consent in active:
-        purpose = PURPOSES.get(consent.purpose)
         lines.append(
             "• "
             + ctx._('Your consent to "{purpose}", given on {date}.').format(
-                purpose=ctx._(purpose.title) if purpose else consent.purpose,
+                purpose=_purpose_title(ctx, consent.purpose),
                 date=ctx.i18n.date(consent.granted_at.date(), "dd/MM/yyyy"),
             )
         )
@@ -102,7 +84,8 @@ async def show_privacy(ctx: Context) -> None:
             "• " + ctx._("You have not agreed to keeping anything more, such as saved results or contact details.")
         )
     for table, count in sorted(stored.other_rows.items()):
-        template = RECORD_NAMES.get(table, N_("Other records ({table}): {count}."))
+        record = ctx.catalogue.records.get(table)
+        template = record.shown_as if record else N_("Other records ({table}): {count}.")
         lines.append("• " + ctx._(template).format(table=table, count=count))
     lines.append(ctx._("Messages you write are not stored. You can erase everything above with /forget."))
     if note := platform_note(ctx):
@@ -111,9 +94,7 @@ async def show_privacy(ctx: Context) -> None:
     choices = [
         Choice(
             f"withdraw:{c.purpose}",
-            ctx._("Withdraw: {purpose}").format(
-                purpose=ctx._(PURPOSES[c.purpose].title) if c.purpose in PURPOSES else c.purpose
-            ),
+            ctx._("Withdraw: {purpose}").format(purpose=_purpose_title(ctx, c.purpose)),
         )
         for c in active
     ]
@@ -122,13 +103,17 @@ async def show_privacy(ctx: Context) -> None:
     ctx.say("\n".join(lines), title=ctx._("What is stored about you right now"), choices=choices)
 
 
+def _purpose_title(ctx: Context, purpose_id: str) -> str:
+    purpose = ctx.catalogue.purposes.get(purpose_id)
+    return ctx._(purpose.title) if purpose else purpose_id
+
+
 @router.choice("withdraw")
 async def withdraw(ctx: Context) -> None:
     purpose = ctx.choice_arg
     if await ctx.uow.consents.withdraw(ctx.user.pseudonym, purpose, ctx.now):
-        known = PURPOSES.get(purpose)
         text = ctx._('Done: your consent to "{purpose}" is withdrawn and the data kept for it is deleted.').format(
-            purpose=ctx._(known.title) if known else purpose
+            purpose=_purpose_title(ctx, purpose)
         )
     else:
         text = ctx._("There was no active consent to withdraw.")
@@ -186,3 +171,16 @@ async def stop(ctx: Context) -> None:
             "send /forget."
         )
     )
+
+
+capability = Capability(
+    "privacy",
+    wired(router),
+    menu=MenuEntry("privacy", N_("Privacy and your data"), 70, for_children=True),
+    records=(CONTACT_HANDLES,),
+    commands=(
+        Command("privacy", N_("What is stored about me"), 70),
+        Command("forget", N_("Erase everything about me"), 80),
+        Command("stop", N_("No more messages from the bot"), 90),
+    ),
+)

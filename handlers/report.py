@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.conversation import Context, Router
+from core.capability import Capability, Wiring
+from core.conversation import Context, Routes
 from core.events import Choice, CommandMessage
 from core.i18n import Translator
 from domain.disclosure import Cell, shown
 from domain.gazetteer import Gazetteer
 from domain.indicators import Report, build_report, whole_weeks
+from handlers.services import Services
 
 CHAT_WEEKS = 4
 
@@ -90,8 +92,8 @@ def chat_text(report: Report, i18n: Translator, where: str) -> str:
     return "\n".join(blocks)
 
 
-def create_router(gazetteer: Gazetteer) -> Router:
-    router = Router("report")
+def create_router(gazetteer: Gazetteer) -> Routes:
+    router = Routes("report")
 
     async def is_manager(ctx: Context) -> bool:
         member = await ctx.uow.staff.of(ctx.user.pseudonym)
@@ -141,3 +143,10 @@ def create_router(gazetteer: Gazetteer) -> Router:
         )
 
     return router
+
+
+def _setup(services: Services) -> Wiring:
+    return Wiring((create_router(services.gazetteer),))
+
+
+capability = Capability("report", _setup)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from core.capability import Capability, Flow, MenuEntry, Record, Wiring
 from core.clock import week_start
-from core.consent import SELFCHECK_RESULTS
-from core.conversation import Context, Router
+from core.consent import Purpose
+from core.conversation import Context, Routes
 from core.events import Choice
 from core.i18n import N_
 from domain.assist import (
@@ -33,9 +34,10 @@ from domain.assist import (
 )
 from handlers import consent
 from handlers.menu import show_menu
+from handlers.services import Services
 
-FLOW = "selfcheck"
-RESULT_FLOW = "selfcheck_result"  # the result is shown; saving it is on offer
+FLOW = Flow("selfcheck", N_("the self-check, answers in progress"))
+RESULT_FLOW = Flow("selfcheck_result", N_("your latest self-check scores, until you decide whether to save them"))
 KEEP_RESULTS = 5
 PENDING_SECONDS = 30 * 60  # an unsaved result waits this long for "save", then it is gone
 
@@ -75,6 +77,21 @@ INJECTING_ANY = N_(
     "Because you have injected: use a new needle and syringe every time and never share them or other "
     "equipment. Get tested for HIV and hepatitis B and C; testing is confidential, and treatment works."
 )
+
+SELFCHECK_RESULTS = Purpose(
+    id="selfcheck_results",
+    version="2026-11-v1",
+    title=N_("Saved self-check results"),
+    explanation=N_(
+        "If you agree, I keep your self-check results (the date, and the score and risk level for each "
+        "substance; not your answers), encrypted, under your anonymous code, so that next time I can show "
+        "you how things have changed. I keep your five most recent results, until you withdraw this consent "
+        "or erase everything with /forget.\n\n"
+        "This is sensitive information about your health. Like anything a service keeps, it could be requested "
+        "by the authorities where the law allows. Only agree if you are comfortable with that; the self-check "
+        "works just as well without saving."
+    ),
+)
 NO_USE = N_(
     "You have not used any of these substances. Thank you for taking the check. If you are here for someone "
     "close to you, the family section may help."
@@ -97,8 +114,8 @@ def taken_on(saved: dict[str, Any]) -> date | None:
         return None
 
 
-def create_router(instrument: Instrument) -> Router:
-    router = Router("selfcheck")
+def create_router(instrument: Instrument) -> Routes:
+    router = Routes("selfcheck")
 
     def answers_of(ctx: Context) -> dict[str, str]:
         return dict(ctx.state.data.get("answers") or {})
@@ -119,7 +136,7 @@ def create_router(instrument: Instrument) -> Router:
         if step is None:
             await finish(ctx, answers)
             return
-        ctx.state.enter(FLOW, step.key, answers=answers, order=order)
+        ctx.state.enter(FLOW.name, step.key, answers=answers, order=order)
         ask(ctx, step, len(order))
 
     async def finish(ctx: Context, answers: dict[str, str]) -> None:
@@ -153,7 +170,7 @@ def create_router(instrument: Instrument) -> Router:
                 "saved results, use /privacy."
             )
         elif found:
-            ctx.state.enter(RESULT_FLOW, "offer", keep_for=PENDING_SECONDS, result=summary)
+            ctx.state.enter(RESULT_FLOW.name, "offer", keep_for=PENDING_SECONDS, result=summary)
             choices.insert(-1, Choice("save", ctx._("Save my result to compare next time")))
         ctx.say(text, title=ctx._("Your self-check result"), choices=choices)
 
@@ -277,7 +294,7 @@ def create_router(instrument: Instrument) -> Router:
     async def save(ctx: Context) -> None:
         """The opt-in: explain, then "yes" or "no"; the pending result waits in the expiring state."""
         arg = ctx.choice_arg
-        summary = ctx.state.data.get("result") if ctx.state.flow == RESULT_FLOW else None
+        summary = ctx.state.data.get("result") if ctx.state.flow == RESULT_FLOW.name else None
         if not isinstance(summary, dict):
             show_menu(ctx)
             return
@@ -324,3 +341,17 @@ def create_router(instrument: Instrument) -> Router:
         )
 
     return router
+
+
+def _setup(services: Services) -> Wiring:
+    return Wiring((create_router(services.instrument),))
+
+
+capability = Capability(
+    "selfcheck",
+    _setup,
+    menu=MenuEntry("check", N_("Self-check"), 10),
+    purposes=(SELFCHECK_RESULTS,),
+    flows=(FLOW, RESULT_FLOW),
+    records=(Record("saved_results", N_("Saved self-check results: {count}.")),),
+)

@@ -7,29 +7,32 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from core.capability import Capability, Flow, Record, Wiring
 from core.clock import week_start
 from core.codes import show_code
-from core.consent import CALLBACK_PHONE, STAFF_NOTIFICATIONS
-from core.conversation import Context, Router
+from core.conversation import Context, Routes
 from core.events import Choice, CommandMessage, TextMessage
-from core.notices import MODES
+from core.i18n import N_
 from core.ratelimit import Attempts
 from domain.hours import HoursError, format_hours, parse_hours
 from domain.slots import Availability
 from domain.typed_dates import parse_day
 from handlers import consent
-from handlers.booking import when
+from handlers.booking import MODES, when
+from handlers.callback import CALLBACK_PHONE
 from handlers.groups import leader_home
 from handlers.menu import show_menu
 from handlers.report import CHAT_WEEKS
+from handlers.services import Services
+from handlers.staff_notices import STAFF_NOTIFICATIONS
 
-router = Router("staff")
+router = Routes("staff")
 
 
-def redeem_router(attempts: Attempts) -> Router:
+def redeem_router(attempts: Attempts) -> Routes:
     """``/staff CODE``, with tries limited per person and overall (``attempts``): invitation codes are long
     enough that guessing is hopeless, and the limit keeps it so."""
-    router = Router("staff_redeem")
+    router = Routes("staff_redeem")
 
     @router.command("staff")
     async def redeem_command(ctx: Context) -> None:
@@ -141,7 +144,7 @@ async def counsellor_action(ctx: Context) -> None:
         return
     action, _, rest = ctx.choice_arg.partition(":")
     if action == "hours":
-        ctx.state.enter(HOURS_FLOW, "pattern")
+        ctx.state.enter(HOURS_FLOW.name, "pattern")
         ctx.say(
             ctx._(
                 "Type your weekly hours, for example:\nT2-T6 08:00-11:30,13:30-16:30\n"
@@ -150,7 +153,7 @@ async def counsellor_action(ctx: Context) -> None:
             choices=[Choice("st:menu", ctx._("Cancel"))],
         )
         return
-    if action == "slot" and rest.isdecimal() and ctx.state.flow == HOURS_FLOW:
+    if action == "slot" and rest.isdecimal() and ctx.state.flow == HOURS_FLOW.name:
         ctx.state.data["slot"] = int(rest)
         ctx.say(
             ctx._("How do you meet people?"),
@@ -161,11 +164,11 @@ async def counsellor_action(ctx: Context) -> None:
             ],
         )
         return
-    if action == "modes" and ctx.state.flow == HOURS_FLOW:
+    if action == "modes" and ctx.state.flow == HOURS_FLOW.name:
         await save_hours(ctx, member.id, tuple(rest.split(",")))
         return
     if action == "off":
-        ctx.state.enter(DAY_OFF_FLOW, "day")
+        ctx.state.enter(DAY_OFF_FLOW.name, "day")
         ctx.say(
             ctx._("Type the date of your day off, for example 24/12."), choices=[Choice("st:menu", ctx._("Cancel"))]
         )
@@ -200,8 +203,8 @@ async def counsellor_action(ctx: Context) -> None:
     ctx.say("\n".join(lines), title=ctx._("Your bookings"), choices=choices)
 
 
-HOURS_FLOW = "staff_hours"
-DAY_OFF_FLOW = "staff_day_off"
+HOURS_FLOW = Flow("staff_hours", N_("the weekly hours you are setting"))
+DAY_OFF_FLOW = Flow("staff_day_off", N_("a day off you are adding"))
 
 
 @router.flow(HOURS_FLOW)
@@ -217,7 +220,7 @@ async def typed_hours(ctx: Context) -> None:
             choices=[Choice("st:menu", ctx._("Cancel"))],
         )
         return
-    ctx.state.enter(HOURS_FLOW, "slot", pattern=format_hours(pattern))
+    ctx.state.enter(HOURS_FLOW.name, "slot", pattern=format_hours(pattern))
     ctx.say(
         ctx._("How long is one appointment?"),
         choices=[Choice(f"st:slot:{m}", ctx._("{minutes} minutes").format(minutes=m)) for m in (30, 45, 60)],
@@ -261,3 +264,17 @@ async def typed_day_off(ctx: Context) -> None:
     await ctx.uow.staff.set_availability(member.id, replace(previous, days_off=previous.days_off | {day}))
     ctx.say(ctx._("Saved: no bookings on {day}.").format(day=ctx.i18n.date(day)))
     await staff_menu(ctx)
+
+
+def _setup(services: Services) -> Wiring:
+    clock = services.clock
+    return Wiring((router, redeem_router(Attempts(clock=lambda: clock.now().timestamp()))))
+
+
+capability = Capability(
+    "staff",
+    _setup,
+    purposes=(STAFF_NOTIFICATIONS,),
+    flows=(HOURS_FLOW, DAY_OFF_FLOW),
+    records=(Record("staff_members", N_("Your staff role: {count}.")),),
+)

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.conversation import Context, Hook, Router
+from core.capability import Capability, Command, Hook, HookFunction, MenuEntry, Wiring
+from core.conversation import Context, Routes
 from core.events import Choice, TextMessage
 from core.hotlines import KIND_LABELS, Hotlines
+from core.i18n import N_
 from core.text import find_tolerant
 from handlers.menu import show_menu
+from handlers.services import Services
 
 
 def urgent_text(ctx: Context, hotlines: Hotlines) -> str:
@@ -47,8 +50,8 @@ def urgent_text(ctx: Context, hotlines: Hotlines) -> str:
     return "\n\n".join(lines)
 
 
-def create(hotlines: Hotlines, phrases: Sequence[str]) -> tuple[Router, Hook]:
-    router = Router("urgent")
+def create(hotlines: Hotlines, phrases: Sequence[str]) -> tuple[Routes, HookFunction]:
+    router = Routes("urgent")
 
     def show(ctx: Context) -> None:
         state = ctx.state
@@ -90,3 +93,17 @@ def create(hotlines: Hotlines, phrases: Sequence[str]) -> tuple[Router, Hook]:
         return False
 
     return router, intercept
+
+
+def _setup(services: Services) -> Wiring:
+    routes, hook = create(services.hotlines, services.urgent_phrases)
+    # Urgent words come first: they must answer whatever else is going on, even before the age question.
+    return Wiring((routes,), hooks=(Hook(0, hook),))
+
+
+capability = Capability(
+    "urgent",
+    _setup,
+    menu=MenuEntry("urgent", N_("Urgent help"), 60, for_children=True),
+    commands=(Command("khancap", N_("Urgent help"), 30),),
+)

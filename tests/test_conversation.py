@@ -12,7 +12,7 @@ from bot.console import INFO
 from bot.runtime import Runtime, open_runtime
 from bot.scheduler import create_scheduler, purge_expired_state
 from core.clock import ManualClock
-from core.conversation import Context, Conversation, Router
+from core.conversation import Context, Conversation, Routes
 from core.events import ChoiceMade, TextMessage
 from core.i18n import load_translator
 from core.ports import StorageUnavailable
@@ -23,11 +23,12 @@ from storage.repositories import SqlUnitOfWork
 USER = "c" * 64
 
 
-def engine_with(runtime: Runtime, *routers: Router, retry_delays: tuple[float, ...] = (0.0,)) -> Conversation:
+def engine_with(runtime: Runtime, *routers: Routes, retry_delays: tuple[float, ...] = (0.0,)) -> Conversation:
     """A conversation engine with the given routers and the real menu's fallbacks."""
     return Conversation(
         retry_delays=retry_delays,
         routers=list(routers),
+        catalogue=runtime.conversation.catalogue,
         uow_factory=runtime.unit_of_work,
         clock=runtime.clock,
         i18n=load_translator(),
@@ -71,7 +72,7 @@ async def test_scheduler_purges_expired_state(runtime: Runtime, clock: ManualClo
 
 
 async def test_a_failing_handler_gets_an_apology_and_changes_nothing(runtime: Runtime) -> None:
-    router = Router("broken")
+    router = Routes("broken")
 
     @router.command("boom")
     async def boom(ctx: Context) -> None:
@@ -88,7 +89,7 @@ async def test_a_failing_handler_gets_an_apology_and_changes_nothing(runtime: Ru
 
 
 async def test_a_handler_that_says_nothing_still_gets_an_answer(runtime: Runtime) -> None:
-    router = Router("quiet")
+    router = Routes("quiet")
 
     @router.choice("quiet", anytime=True)
     async def quiet(ctx: Context) -> None:
@@ -128,7 +129,7 @@ async def test_a_lost_database_connection_is_tried_again_then_apologised_for(run
 
         return unit_of_work
 
-    router = Router("echo")
+    router = Routes("echo")
 
     @router.command("ping")
     async def ping(ctx: Context) -> None:

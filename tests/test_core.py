@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.clock import ManualClock
-from core.conversation import Router, parse_command, resolve_choice
+from core.conversation import Routes, parse_command, resolve_choice
 from core.events import Choice, ChoiceMade, CommandMessage, Location, Reply, TextMessage
 from core.hotlines import load_urgent_phrases, parse_hotlines, parse_phrases
 from core.locks import KeyedLock
@@ -164,7 +164,7 @@ def test_typed_numbers_and_labels_resolve_to_offered_choices() -> None:
 
 def test_router_rejects_colons_in_actions() -> None:
     with pytest.raises(ValueError):
-        Router("x").choice("a:b")
+        Routes("x").choice("a:b")
 
 
 async def test_keyed_lock_serialises_one_key_in_arrival_order_and_cleans_up() -> None:

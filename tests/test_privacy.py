@@ -17,7 +17,6 @@ from bot.delivery import deliver_due
 from bot.logsetup import configure_logging, redact
 from bot.runtime import Runtime
 from bot.telegram.aiogram_channel import AiogramTelegram
-from handlers.privacy import FLOW_NAMES, RECORD_NAMES
 from storage.models import Base, ContactHandle, SavedResult, personal_tables
 from tests.conftest import TEST_TOKEN, polling
 from tests.dialog import ConsoleDriver, TelegramDriver, play
@@ -186,12 +185,14 @@ async def stored_text(runtime: Runtime, database: str | None) -> str:
 
 def test_privacy_can_name_every_step_of_every_conversation(runtime: Runtime) -> None:
     """/privacy shows where a conversation is in words: a flow without a name would show its raw id."""
-    unnamed = {flow for flow in runtime.conversation.flows | {"onboarding"} if flow not in FLOW_NAMES}
+    named = runtime.conversation.catalogue.flows
+    unnamed = {flow for flow in runtime.conversation.flows | {"onboarding"} if flow not in named}
     assert unnamed == set()
 
 
-def test_privacy_can_name_every_kind_of_record_kept_about_a_person() -> None:
+def test_privacy_can_name_every_kind_of_record_kept_about_a_person(runtime: Runtime) -> None:
     """A new table with a pseudonym must say how /privacy names it, or the page would show its raw name."""
     shown_otherwise = {"users", "conversation_states", "consents"}  # the page's own sections
-    unnamed = {t for t in personal_tables() if t not in shown_otherwise and t not in RECORD_NAMES}
+    named = runtime.conversation.catalogue.records
+    unnamed = {t for t in personal_tables() if t not in shown_otherwise and t not in named}
     assert unnamed == set()

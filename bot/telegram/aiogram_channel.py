@@ -48,7 +48,7 @@ from bot.delivery import Delivery
 from bot.replying import Replier
 from bot.telegram.events import message_event
 from bot.telegram.flood import ALREADY_LIMITED, FloodControl, RateLimit
-from bot.telegram.render import CHANNEL, COMMANDS, INFO, TelegramMessage, render
+from bot.telegram.render import CHANNEL, INFO, TelegramMessage, command_menu, render
 from bot.webhook import BadUpdate
 from core.conversation import Conversation
 from core.events import (
@@ -285,10 +285,8 @@ class AiogramTelegram:
         await self.prepare()
 
     async def set_commands(self) -> None:
-        i18n = self._conversation.i18n
-        await self.bot.set_my_commands(
-            [BotCommand(command=name, description=i18n.gettext(description)) for name, description in COMMANDS]
-        )
+        menu = command_menu(self._conversation.catalogue, self._conversation.i18n)
+        await self.bot.set_my_commands([BotCommand(command=name, description=text) for name, text in menu])
 
     async def run_polling(self, *, handle_signals: bool = True, polling_timeout: int = 30) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)

@@ -36,7 +36,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 from bot.delivery import Delivery
 from bot.replying import Replier
 from bot.telegram.events import message_event
-from bot.telegram.render import CHANNEL, COMMANDS, INFO, TelegramMessage, render
+from bot.telegram.render import CHANNEL, INFO, TelegramMessage, command_menu, render
 from bot.webhook import BadUpdate
 from core.conversation import Conversation
 from core.events import (
@@ -311,8 +311,8 @@ class PtbTelegram:
         me = self.bot.username
         if me:
             self.info = replace(INFO, start_link=f"https://t.me/{me}?start=")
-        i18n = self._conversation.i18n
-        await self.bot.set_my_commands([BotCommand(name, i18n.gettext(text)) for name, text in COMMANDS])
+        menu = command_menu(self._conversation.catalogue, self._conversation.i18n)
+        await self.bot.set_my_commands([BotCommand(name, text) for name, text in menu])
 
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.prepare()

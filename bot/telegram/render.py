@@ -6,26 +6,19 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from core.capability import Catalogue
 from core.events import Attachment, ChannelInfo, Render, Reply, Venue
-from core.i18n import N_, Translator
+from core.i18n import Translator
 from core.text import split_text, utf16_length
 
 CHANNEL = "telegram"
 INFO = ChannelInfo(name=CHANNEL, renders=Render.BUTTONS | Render.LOCATION_REQUEST | Render.RICH_TEXT | Render.VENUE)
 MAX_TEXT = 4096  # characters after entity parsing
 
-# (command, description msgid) for setMyCommands.
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", N_("Start, and what this bot keeps about you")),
-    ("menu", N_("Main menu")),
-    ("khancap", N_("Urgent help")),
-    ("lichhen", N_("My appointments")),
-    ("nhom", N_("Self-help groups")),
-    ("roinhom", N_("Leave a group")),
-    ("privacy", N_("What is stored about me")),
-    ("forget", N_("Erase everything about me")),
-    ("stop", N_("No more messages from the bot")),
-)
+
+def command_menu(catalogue: Catalogue, i18n: Translator) -> list[tuple[str, str]]:
+    """(command, description) for setMyCommands, from what the capabilities declared."""
+    return [(command.name, i18n.gettext(command.description)) for command in catalogue.commands]
 
 
 @dataclass(frozen=True, slots=True)
