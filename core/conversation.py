@@ -13,9 +13,10 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar, overload
 
 from core.capability import Catalogue, Flow, HookFunction
+from core.choices import SEPARATOR, ChoiceData, ForgedChoice
 from core.clock import Clock
 from core.events import (
     Attachment,
@@ -42,6 +43,7 @@ from core.text import fold, normalize_input
 log = logging.getLogger(__name__)
 
 Handler = Callable[["Context"], Awaitable[None]]
+D = TypeVar("D", bound=ChoiceData)
 
 # A lost connection or a database locked by another writer: the event is tried again after these pauses
 # (seconds; each try also waits SQLite's busy timeout, 5 s), about half a minute in all.
@@ -74,13 +76,6 @@ class Context:
 
     def _(self, message: str) -> str:
         return self.i18n.gettext(message)
-
-    @property
-    def choice_arg(self) -> str:
-        """For a choice ``action:arg``, the ``arg`` part ("" if none)."""
-        if isinstance(self.event, ChoiceMade):
-            return self.event.choice_id.partition(":")[2]
-        return ""
 
     def say(
         self,
@@ -125,20 +120,46 @@ class Routes:
 
         return register
 
-    def choice(self, action: str, *, anytime: bool = False) -> Callable[[Handler], Handler]:
-        """Handle choices ``action`` and ``action:arg``.
+    @overload
+    def choice(self, action: str, *, anytime: bool = False) -> Callable[[Handler], Handler]: ...
+
+    @overload
+    def choice(
+        self, action: type[D], *, anytime: bool = False
+    ) -> Callable[[Callable[[Context, D], Awaitable[None]]], Callable[[Context, D], Awaitable[None]]]: ...
+
+    def choice(self, action: str | type[ChoiceData], *, anytime: bool = False) -> Callable[[Any], Any]:
+        """Handle the choices ``action`` (plain data, no arguments) or those of a :class:`ChoiceData` type,
+        whose handler gets the unpacked data (forged data is answered as an expired button).
 
         Unless ``anytime``, a choice is accepted only while it is on offer (it was in the bot's last
         answer): a replayed, stale or forged button gets a polite "expired" answer instead.
         """
-        if ":" in action:
-            raise ValueError("a choice action has no colon")
+        if isinstance(action, str):
+            if SEPARATOR in action:
+                raise ValueError("a plain choice has no arguments: declare a ChoiceData type")
 
-        def register(handler: Handler) -> Handler:
-            self.choices[action] = (handler, anytime)
+            def register(handler: Handler) -> Handler:
+                self._add_choice(action, handler, anytime)
+                return handler
+
+            return register
+        data_type = action
+
+        def register_typed(handler: Callable[[Context, D], Awaitable[None]]) -> Callable[[Context, D], Awaitable[None]]:
+            async def unpacking(ctx: Context) -> None:
+                assert isinstance(ctx.event, ChoiceMade)
+                await handler(ctx, data_type.unpack(ctx.event.choice_id))  # type: ignore[arg-type]
+
+            self._add_choice(data_type.prefix, unpacking, anytime)
             return handler
 
-        return register
+        return register_typed
+
+    def _add_choice(self, key: str, handler: Handler, anytime: bool) -> None:
+        if key in self.choices:
+            raise ValueError(f"choice {key!r} is registered twice in {self.name}")
+        self.choices[key] = (handler, anytime)
 
     def flow(self, flow: Flow) -> Callable[[Handler], Handler]:
         """Handle typed text, locations and contacts while the conversation is in ``flow`` (which its capability
@@ -363,7 +384,11 @@ class Conversation:
             if entry is None or not (entry[1] or offered):
                 await self._expired_choice(ctx)
             else:
-                await entry[0](ctx)
+                try:
+                    await entry[0](ctx)
+                except ForgedChoice:
+                    ctx.replies.clear()
+                    await self._expired_choice(ctx)
         elif ctx.state.flow is not None and ctx.state.flow in self._flows:
             await self._flows[ctx.state.flow](ctx)
         else:

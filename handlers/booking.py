@@ -8,11 +8,13 @@ constraint, and the person is offered the next free times instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from core.capability import Capability, Command, Flow, MenuEntry, Record, wired
+from core.choices import ChoiceData
 from core.clock import at_once, week_start
 from core.codes import new_code, show_code
 from core.consent import Purpose
@@ -24,6 +26,8 @@ from core.ports import BookingRecord
 from domain.calendar_file import appointment_ics
 from domain.slots import by_day, free_slots
 from handlers import consent
+from handlers.callback import CallMe
+from handlers.entry_points import BookHere, FindService
 from handlers.menu import refused_for_children, show_menu
 from handlers.staff_notices import STAFF_NOTIFICATIONS
 
@@ -85,8 +89,37 @@ def when(ctx: Context, moment: datetime) -> str:
     return ctx.i18n.datetime(moment)
 
 
-def _slot_id(ctx: Context, moment: datetime) -> str:
-    return "bk:at:" + _local(ctx, moment).strftime("%Y%m%d%H%M")
+@dataclass(frozen=True)
+class AtPoint(ChoiceData, prefix="book.point"):  # choosing where to meet
+    point: int
+
+
+@dataclass(frozen=True)
+class Day(ChoiceData, prefix="book.day"):
+    day: date
+
+
+@dataclass(frozen=True)
+class Slot(ChoiceData, prefix="book.at"):
+    at: str  # local yyyymmddHHMM
+
+
+@dataclass(frozen=True)
+class Mine(ChoiceData, prefix="book.mine"):
+    """Something done to one of the person's own bookings (each handler checks it is theirs)."""
+
+    booking: int
+    action: Literal["move", "cancel", "cancel_ok", "ics"]
+
+
+@dataclass(frozen=True)
+class Remind(ChoiceData, prefix="book.remind"):
+    booking: int
+    answer: Literal["ask", "yes", "no"]
+
+
+def _slot_choice(ctx: Context, moment: datetime, label: str) -> Choice:
+    return Slot(_local(ctx, moment).strftime("%Y%m%d%H%M")).choice(label)
 
 
 def _parse_slot(ctx: Context, text: str) -> datetime | None:
@@ -118,21 +151,40 @@ async def place_text(ctx: Context, mode: str, point_id: int | None) -> str:
     return ctx._(MODES.get(mode, MODES["phone"]))
 
 
+CHILD_REFUSAL = N_("Booking is for people aged 16 or older. You can call 111, free, any time.")
+
+
 @router.choice("book", anytime=True)
 async def book(ctx: Context) -> None:
-    if refused_for_children(ctx, N_("Booking is for people aged 16 or older. You can call 111, free, any time.")):
+    if not refused_for_children(ctx, CHILD_REFUSAL):
+        await choose_where(ctx, for_family=False)
+
+
+@router.choice("book.family", anytime=True)
+async def book_for_family(ctx: Context) -> None:
+    if not refused_for_children(ctx, CHILD_REFUSAL):
+        await choose_where(ctx, for_family=True)
+
+
+@router.choice(BookHere, anytime=True)
+async def book_here(ctx: Context, data: BookHere) -> None:
+    if refused_for_children(ctx, CHILD_REFUSAL):
         return
-    arg = ctx.choice_arg
-    for_family = arg == "family"
-    if arg.startswith("point:") and arg[6:].isdecimal():
-        point_id = int(arg[6:])
-        counsellors = [c.id for c in await ctx.uow.staff.counsellors(point_id)]
-        ctx.state.enter(FLOW.name, "day", for_family=False, point=point_id, mode="in_person", counsellors=counsellors)
-        if await show_days(ctx):
-            return
-        await choose_where(ctx, for_family, ctx._("This point does not take bookings through me yet."))
-        return
-    await choose_where(ctx, for_family)
+    counsellors = [c.id for c in await ctx.uow.staff.counsellors(data.point)]
+    ctx.state.enter(FLOW.name, "day", for_family=False, point=data.point, mode="in_person", counsellors=counsellors)
+    if not await show_days(ctx):
+        await choose_where(ctx, False, ctx._("This point does not take bookings through me yet."))
+
+
+@router.choice(AtPoint)
+async def at_point(ctx: Context, data: AtPoint) -> None:
+    for_family = bool(_data(ctx).get("for_family"))
+    counsellors = [c.id for c in await ctx.uow.staff.counsellors(data.point)]
+    ctx.state.enter(
+        FLOW.name, "day", for_family=for_family, point=data.point, mode="in_person", counsellors=counsellors
+    )
+    if not await show_days(ctx):
+        await choose_where(ctx, for_family, ctx._("There are no free times there now."))
 
 
 async def choose_where(ctx: Context, for_family: bool, note: str | None = None) -> None:
@@ -149,9 +201,9 @@ async def choose_where(ctx: Context, for_family: bool, note: str | None = None) 
             point = await ctx.uow.directory.get(counsellor.point_id)
             if point is not None:
                 seen.add(counsellor.point_id)
-                choices.append(Choice(f"bk:p:{counsellor.point_id}", point.name))
+                choices.append(AtPoint(counsellor.point_id).choice(point.name))
     if phone:
-        choices.append(Choice("bk:phone", ctx._("Any counsellor, by phone")))
+        choices.append(Choice("book.phone", ctx._("Any counsellor, by phone")))
     intro = (note + "\n\n" if note else "") + ctx._(
         "A counselling session is free and confidential. You do not give your name: you get a short code to "
         "show when you arrive."
@@ -161,7 +213,7 @@ async def choose_where(ctx: Context, for_family: bool, note: str | None = None) 
         ctx.say(
             intro + "\n\n" + ctx._("No counsellor has published times yet. You can find a support point and call it."),
             choices=[
-                Choice("find:counselling_point", ctx._("Find a support point")),
+                FindService("counselling_point").choice(ctx._("Find a support point")),
                 Choice("menu", ctx._("Main menu")),
             ],
         )
@@ -180,71 +232,60 @@ async def show_days(ctx: Context, note: str | None = None) -> bool:
     days = list(by_day(found, ctx.i18n.timezone))[:MAX_DAYS]
     if not days:
         return False
-    choices = [Choice(f"bk:d:{day.isoformat()}", ctx.i18n.date(day)) for day in days]
+    choices = [Day(day).choice(ctx.i18n.date(day)) for day in days]
     choices.append(Choice("menu", ctx._("Main menu")))
     ctx.say((note + "\n\n" if note else "") + ctx._("Which day suits you?"), choices=choices)
     return True
 
 
-@router.choice("bk")
-async def step(ctx: Context) -> None:
-    action, _, rest = ctx.choice_arg.partition(":")
-    data = _data(ctx)
-    if action == "p" and rest.isdecimal():
-        counsellors = [c.id for c in await ctx.uow.staff.counsellors(int(rest))]
-        ctx.state.enter(
-            FLOW.name,
-            "day",
-            for_family=bool(data.get("for_family")),
-            point=int(rest),
-            mode="in_person",
-            counsellors=counsellors,
-        )
-        if not await show_days(ctx):
-            await choose_where(ctx, bool(data.get("for_family")), ctx._("There are no free times there now."))
-    elif action == "phone":
-        counsellors = [c.id for c in await ctx.uow.staff.counsellors()]
-        ctx.state.enter(
-            FLOW.name, "day", for_family=bool(data.get("for_family")), point=None, mode="phone", counsellors=counsellors
-        )
-        if not await show_days(ctx):
-            await choose_where(ctx, bool(data.get("for_family")), ctx._("There are no free times by phone now."))
-    elif action == "d":
-        await show_times(ctx, rest)
-    elif action == "at":
-        await confirm(ctx, rest)
-    elif action == "ok":
-        await finish(ctx)
-    elif action == "back" and data.get("counsellors") is not None:
-        if not await show_days(ctx):
-            await choose_where(ctx, bool(data.get("for_family")))
-    elif action == "mv" and rest.isdecimal():
-        await start_move(ctx, int(rest))
-    elif action == "cx" and rest.isdecimal():
-        await ask_cancel(ctx, int(rest))
-    elif action == "cxok" and rest.isdecimal():
-        await cancel(ctx, int(rest))
-    elif action == "ics" and rest.isdecimal():
-        await calendar_file(ctx, int(rest))
-    else:
-        await appointments(ctx)
+@router.choice("book.phone")
+async def by_phone(ctx: Context) -> None:
+    for_family = bool(_data(ctx).get("for_family"))
+    counsellors = [c.id for c in await ctx.uow.staff.counsellors()]
+    ctx.state.enter(FLOW.name, "day", for_family=for_family, point=None, mode="phone", counsellors=counsellors)
+    if not await show_days(ctx):
+        await choose_where(ctx, for_family, ctx._("There are no free times by phone now."))
 
 
-async def show_times(ctx: Context, day_text: str) -> None:
+@router.choice(Day)
+async def chose_day(ctx: Context, data: Day) -> None:
+    await show_times(ctx, data.day)
+
+
+@router.choice(Slot)
+async def chose_slot(ctx: Context, data: Slot) -> None:
+    await confirm(ctx, data.at)
+
+
+@router.choice("book.ok")
+async def confirmed(ctx: Context) -> None:
+    await finish(ctx)
+
+
+@router.choice("book.back")
+async def another_day(ctx: Context) -> None:
     data = _data(ctx)
-    try:
-        day = date.fromisoformat(day_text)
-    except ValueError:
+    if data.get("counsellors") is None:
         await appointments(ctx)
-        return
+    elif not await show_days(ctx):
+        await choose_where(ctx, bool(data.get("for_family")))
+
+
+@router.choice(Mine)
+async def my_booking(ctx: Context, data: Mine) -> None:
+    await MINE[data.action](ctx, data.booking)
+
+
+async def show_times(ctx: Context, day: date) -> None:
+    data = _data(ctx)
     found = await offers(ctx, data.get("counsellors") or [], str(data.get("mode")))
     starts = by_day(found, ctx.i18n.timezone).get(day, [])
     if not starts:
         if not await show_days(ctx, ctx._("That day is fully booked now.")):
             await choose_where(ctx, bool(data.get("for_family")))
         return
-    choices = [Choice(_slot_id(ctx, start), _local(ctx, start).strftime("%H:%M")) for start in starts]
-    choices.append(Choice("bk:back", ctx._("Another day")))
+    choices = [_slot_choice(ctx, start, _local(ctx, start).strftime("%H:%M")) for start in starts]
+    choices.append(Choice("book.back", ctx._("Another day")))
     ctx.say(ctx._("{day}: which time?").format(day=ctx.i18n.date(day)), choices=choices)
 
 
@@ -261,7 +302,7 @@ async def confirm(ctx: Context, slot_text: str) -> None:
     )
     ctx.say(
         question.format(when=when(ctx, start), where=where),
-        choices=[Choice("bk:ok", ctx._("Yes, confirm")), Choice("bk:back", ctx._("Choose another time"))],
+        choices=[Choice("book.ok", ctx._("Yes, confirm")), Choice("book.back", ctx._("Choose another time"))],
     )
 
 
@@ -317,8 +358,8 @@ async def finish(ctx: Context) -> None:
         title=ctx._("Your appointment"),
         choices=[
             *reminder_choices,
-            Choice(f"cb:{booking.id}", ctx._("Ask the counsellor to call me")),
-            Choice(f"bk:ics:{booking.id}", ctx._("Add to my calendar (.ics file)")),
+            CallMe(booking.id, "ask").choice(ctx._("Ask the counsellor to call me")),
+            Mine(booking.id, "ics").choice(ctx._("Add to my calendar (.ics file)")),
             Choice("appts", ctx._("My appointments")),
             Choice("menu", ctx._("Main menu")),
         ],
@@ -362,18 +403,18 @@ async def arrange_reminders(ctx: Context, booking: BookingRecord, *, moved: bool
         await schedule_reminders(ctx, booking, handle)
         return ctx._("As you agreed, I will remind you a day before and two hours before. To stop: /privacy."), []
     if ctx.event.address:
-        return "", [Choice(f"rm:{booking.id}", ctx._("Remind me before the appointment"))]
+        return "", [Remind(booking.id, "ask").choice(ctx._("Remind me before the appointment"))]
     return "", []
 
 
-@router.choice("rm")
-async def reminders(ctx: Context) -> None:
-    answer, _, rest = ctx.choice_arg.partition(":")
-    if answer.isdecimal():
-        consent.ask(ctx, APPOINTMENT_REMINDERS, yes=f"rm:yes:{answer}", no="rm:no")
+@router.choice(Remind)
+async def reminders(ctx: Context, data: Remind) -> None:
+    if data.answer == "ask":
+        yes, no = Remind(data.booking, "yes").pack(), Remind(data.booking, "no").pack()
+        consent.ask(ctx, APPOINTMENT_REMINDERS, yes=yes, no=no)
         return
-    booking = await ctx.uow.bookings.owned(int(rest), ctx.user.pseudonym) if rest.isdecimal() else None
-    if answer == "yes" and booking is not None and ctx.event.address:
+    booking = await ctx.uow.bookings.owned(data.booking, ctx.user.pseudonym)
+    if data.answer == "yes" and booking is not None and ctx.event.address:
         await consent.grant(ctx, APPOINTMENT_REMINDERS)
         handle = await ctx.uow.delivery.keep_handle(
             ctx.user.pseudonym, APPOINTMENT_REMINDERS.id, ctx.event.channel, ctx.event.address, booking_id=booking.id
@@ -394,8 +435,8 @@ async def taken(ctx: Context, found: dict[datetime, list[int]], start: datetime)
     if not nearby:
         await choose_where(ctx, bool(_data(ctx).get("for_family")), text)
         return
-    choices = [Choice(_slot_id(ctx, s), when(ctx, s)) for s in nearby]
-    choices.append(Choice("bk:back", ctx._("Another day")))
+    choices = [_slot_choice(ctx, s, when(ctx, s)) for s in nearby]
+    choices.append(Choice("book.back", ctx._("Another day")))
     ctx.say(text + " " + ctx._("These times are free:"), choices=choices)
 
 
@@ -419,8 +460,8 @@ async def appointments(ctx: Context) -> None:
                 when=when(ctx, booking.starts_at), where=where, code=show_code(booking.code)
             )
         )
-        choices.append(Choice(f"bk:mv:{booking.id}", ctx._("Move {code}").format(code=show_code(booking.code))))
-        choices.append(Choice(f"bk:cx:{booking.id}", ctx._("Cancel {code}").format(code=show_code(booking.code))))
+        choices.append(Mine(booking.id, "move").choice(ctx._("Move {code}").format(code=show_code(booking.code))))
+        choices.append(Mine(booking.id, "cancel").choice(ctx._("Cancel {code}").format(code=show_code(booking.code))))
     choices.append(Choice("menu", ctx._("Main menu")))
     ctx.say("\n".join(lines), title=ctx._("Your appointments"), choices=choices)
 
@@ -461,7 +502,7 @@ async def ask_cancel(ctx: Context, booking_id: int) -> None:
         return
     ctx.say(
         ctx._("Cancel your appointment on {when}?").format(when=when(ctx, booking.starts_at)),
-        choices=[Choice(f"bk:cxok:{booking.id}", ctx._("Yes, cancel it")), Choice("appts", ctx._("No, keep it"))],
+        choices=[Mine(booking.id, "cancel_ok").choice(ctx._("Yes, cancel it")), Choice("appts", ctx._("No, keep it"))],
     )
 
 
@@ -501,6 +542,15 @@ async def calendar_file(ctx: Context, booking_id: int) -> None:
         attachment=Attachment(f"lich-hen-{code}.ics", content, "text/calendar"),
         choices=[Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))],
     )
+
+
+# What a person may do to one of their bookings (each checks that it is theirs).
+MINE: dict[str, Callable[[Context, int], Awaitable[None]]] = {
+    "move": start_move,
+    "cancel": ask_cancel,
+    "cancel_ok": cancel,
+    "ics": calendar_file,
+}
 
 
 capability = Capability(

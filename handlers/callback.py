@@ -3,9 +3,12 @@ kept sealed, shown only to the counsellor of that appointment, deleted three day
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal
 
 from core.capability import Capability, Flow, wired
+from core.choices import ChoiceData
 from core.consent import Purpose
 from core.conversation import Context, Routes
 from core.events import Choice, ContactShared, TextMessage
@@ -28,14 +31,19 @@ FLOW = Flow("callback", N_("a call back you are asking for (the choices so far)"
 KEEP_AFTER = timedelta(days=3)
 
 
-@router.choice("cb")
-async def callback(ctx: Context) -> None:
-    answer, _, rest = ctx.choice_arg.partition(":")
-    if answer.isdecimal():
-        consent.ask(ctx, CALLBACK_PHONE, yes=f"cb:yes:{answer}", no="cb:no")
+@dataclass(frozen=True)
+class CallMe(ChoiceData, prefix="callback"):
+    booking: int
+    answer: Literal["ask", "yes", "no"]
+
+
+@router.choice(CallMe)
+async def callback(ctx: Context, data: CallMe) -> None:
+    if data.answer == "ask":
+        consent.ask(ctx, CALLBACK_PHONE, yes=CallMe(data.booking, "yes").pack(), no=CallMe(data.booking, "no").pack())
         return
-    booking = await ctx.uow.bookings.owned(int(rest), ctx.user.pseudonym) if rest.isdecimal() else None
-    if answer == "yes" and booking is not None:
+    booking = await ctx.uow.bookings.owned(data.booking, ctx.user.pseudonym)
+    if data.answer == "yes" and booking is not None:
         await consent.grant(ctx, CALLBACK_PHONE)
         ask(ctx, booking.id)
         return
@@ -52,7 +60,7 @@ def ask(ctx: Context, booking_id: int, note: str | None = None) -> None:
         (note + " " if note else "")
         + ctx._("Share your number with the button below, or type it (for example 0912 345 678)."),
         request_contact=True,
-        choices=[Choice("cb:no", ctx._("Cancel"))],
+        choices=[CallMe(booking_id, "no").choice(ctx._("Cancel"))],
     )
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.capability import Capability, MenuEntry, wired
+from core.choices import ChoiceData
 from core.clock import week_start
 from core.conversation import Context, Routes
 from core.events import Choice
 from core.i18n import N_
 from core.ports import AgeGroup
+from handlers.entry_points import FindService
 
 router = Routes("family")
 
@@ -112,22 +114,33 @@ def service_choices(ctx: Context) -> list[Choice]:
     if ctx.user.age_group is AgeGroup.CHILD:
         return []
     return [
-        Choice("find:family_support", ctx._("Find support services")),
-        Choice("book:family", ctx._("Book counselling for myself")),
-        Choice("groups:family", ctx._("Family support groups")),
+        FindService("family_support").choice(ctx._("Find support services")),
+        Choice("book.family", ctx._("Book counselling for myself")),
+        Choice("groups.family", ctx._("Family support groups")),
     ]
+
+
+@dataclass(frozen=True)
+class TopicChoice(ChoiceData, prefix="family.topic"):
+    topic: str
 
 
 @router.choice("family", anytime=True)
 async def family(ctx: Context) -> None:
     ctx.state.leave()
-    topic = TOPIC_BY_ID.get(ctx.choice_arg)
+    await home(ctx, topics_for(ctx))
+
+
+@router.choice(TopicChoice, anytime=True)
+async def topic_page(ctx: Context, data: TopicChoice) -> None:
+    ctx.state.leave()
+    topic = TOPIC_BY_ID.get(data.topic)
     available = topics_for(ctx)
     if topic is None or topic not in available:
         await home(ctx, available)
         return
     following = available[(available.index(topic) + 1) % len(available)]
-    choices = [Choice(f"family:{following.id}", ctx._(following.label))]
+    choices = [TopicChoice(following.id).choice(ctx._(following.label))]
     choices += service_choices(ctx)[1:2]  # a counsellor, for the family member themself
     choices += [Choice("family", ctx._("All topics for families")), Choice("menu", ctx._("Main menu"))]
     ctx.say(ctx._(topic.text), title=ctx._(topic.label), choices=choices)
@@ -137,7 +150,7 @@ async def home(ctx: Context, available: list[Topic]) -> None:
     week = week_start(ctx.now.astimezone(ctx.i18n.timezone).date())
     await ctx.uow.tallies.add(week, "family")
     child = ctx.user.age_group is AgeGroup.CHILD
-    choices = [Choice(f"family:{topic.id}", ctx._(topic.label)) for topic in available]
+    choices = [TopicChoice(topic.id).choice(ctx._(topic.label)) for topic in available]
     choices += service_choices(ctx)
     if child:
         choices.append(Choice("urgent", ctx._("Urgent help")))

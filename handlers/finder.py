@@ -9,9 +9,11 @@ point only: the point, the reason and the day.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from core.capability import Capability, Flow, Hook, HookFunction, MenuEntry, Wiring
+from core.choices import ChoiceData
 from core.clock import week_start
 from core.conversation import Context, Routes
 from core.events import Choice, Link, LocationShared, TextMessage, Venue
@@ -21,6 +23,7 @@ from domain.directory import FILTERS, KINDS, PICKER, REPORT_REASONS, DirectorySn
 from domain.gazetteer import Gazetteer, Place
 from domain.hours import OpeningHours, status
 from domain.indicators import referral_subject
+from handlers.entry_points import BookHere, FindService
 from handlers.menu import refused_for_children
 from handlers.services import Services
 
@@ -112,6 +115,35 @@ def filter_label(ctx: Context, filter_id: str | None) -> str:
     return ctx._(chosen.label) if chosen else ctx._("All services")
 
 
+CHILD_REFUSAL = N_("For finding services, please ask an adult you trust, or call 111.")
+
+
+@dataclass(frozen=True)
+class PickService(ChoiceData, prefix="find.kind"):
+    service: str  # a filter, or ALL
+
+
+@dataclass(frozen=True)
+class Candidate(ChoiceData, prefix="find.which"):
+    index: int
+
+
+@dataclass(frozen=True)
+class Detail(ChoiceData, prefix="find.point"):
+    point: int
+
+
+@dataclass(frozen=True)
+class ReportPoint(ChoiceData, prefix="find.report"):
+    point: int
+
+
+@dataclass(frozen=True)
+class ReportReason(ChoiceData, prefix="find.reason"):
+    point: int
+    reason: str
+
+
 def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFunction]:
     """The finder's router, and a hook that answers a location shared outside any conversation."""
     router = Routes("finder")
@@ -130,27 +162,31 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             (note + "\n\n" if note else "") + text,
             title=ctx._("Nearest support point"),
             request_location=True,
-            choices=[Choice("fk", ctx._("Choose the service")), Choice("menu", ctx._("Main menu"))],
+            choices=[Choice("find.kinds", ctx._("Choose the service")), Choice("menu", ctx._("Main menu"))],
         )
 
     @router.choice("find", anytime=True)
     async def find(ctx: Context) -> None:
-        if refused_for_children(ctx, N_("For finding services, please ask an adult you trust, or call 111.")):
-            return
-        arg = ctx.choice_arg
-        ask_place(ctx, arg if arg in FILTERS else None)
+        if not refused_for_children(ctx, CHILD_REFUSAL):
+            ask_place(ctx, None)
 
-    @router.choice("fk")
-    async def pick_kind(ctx: Context) -> None:
-        arg = ctx.choice_arg
+    @router.choice(FindService, anytime=True)
+    async def find_service(ctx: Context, data: FindService) -> None:
+        if not refused_for_children(ctx, CHILD_REFUSAL):
+            ask_place(ctx, data.service if data.service in FILTERS else None)
+
+    @router.choice("find.kinds")
+    async def kinds(ctx: Context) -> None:
         state = data(ctx)
-        if not arg:
-            choices = [Choice(f"fk:{ALL}", ctx._("All services"))]
-            choices += [Choice(f"fk:{fid}", ctx._(FILTERS[fid].label)) for fid in PICKER]
-            ctx.state.enter(FLOW.name, "kind", **{k: v for k, v in state.items() if k in ("filter", "place")})
-            ctx.say(ctx._("Which service are you looking for?"), choices=choices)
-            return
-        chosen = arg if arg in FILTERS else None
+        choices = [PickService(ALL).choice(ctx._("All services"))]
+        choices += [PickService(fid).choice(ctx._(FILTERS[fid].label)) for fid in PICKER]
+        ctx.state.enter(FLOW.name, "kind", **{k: v for k, v in state.items() if k in ("filter", "place")})
+        ctx.say(ctx._("Which service are you looking for?"), choices=choices)
+
+    @router.choice(PickService)
+    async def pick_kind(ctx: Context, picked: PickService) -> None:
+        state = data(ctx)
+        chosen = picked.service if picked.service in FILTERS else None
         place_id = state.get("place")
         place = _place_by_id(place_id, await snapshot_places(ctx)) if isinstance(place_id, str) else None
         if place is not None:
@@ -179,7 +215,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             ctx.state.enter(FLOW.name, "which", filter=chosen, candidates=[p.id for p in places])
             ctx.say(
                 ctx._("Which one do you mean?"),
-                choices=[Choice(f"fp:{i}", place_label(ctx, p)) for i, p in enumerate(places)]
+                choices=[Candidate(i).choice(place_label(ctx, p)) for i, p in enumerate(places)]
                 + [Choice("find", ctx._("Type another place"))],
             )
 
@@ -191,11 +227,11 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             return ctx._("{place} (now {province})").format(place=place.name, province=province.name)
         return f"{place.name}, {province.name}"
 
-    @router.choice("fp")
-    async def which(ctx: Context) -> None:
+    @router.choice(Candidate)
+    async def which(ctx: Context, chosen: Candidate) -> None:
         state = data(ctx)
         candidates = state.get("candidates") or []
-        index = int(ctx.choice_arg) if ctx.choice_arg.isdecimal() else -1
+        index = chosen.index
         place = _place_by_id(candidates[index], await snapshot_places(ctx)) if 0 <= index < len(candidates) else None
         if place is None:
             ask_place(ctx, current_filter(ctx))
@@ -223,7 +259,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             ctx.state.enter(FLOW.name, "ask", filter=None, place=place.id if place else None)
             ctx.say(
                 note,
-                choices=[Choice(f"fk:{ALL}", ctx._("Look for all services")), Choice("menu", ctx._("Main menu"))],
+                choices=[PickService(ALL).choice(ctx._("Look for all services")), Choice("menu", ctx._("Main menu"))],
             )
             return
         ctx.state.enter(
@@ -268,36 +304,35 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             if where:
                 lines.append("   " + where)
             blocks.append("\n".join(lines))
-        choices = [Choice(f"fd:{point.id}", point.name) for _, point, _ in shown]
+        choices = [Detail(point.id).choice(point.name) for _, point, _ in shown if point.id is not None]
         if (page + 1) * PAGE < len(results):
-            choices.append(Choice("fm", ctx._("More")))
-        choices += [Choice("fk", ctx._("Choose the service")), Choice("menu", ctx._("Main menu"))]
+            choices.append(Choice("find.more", ctx._("More")))
+        choices += [Choice("find.kinds", ctx._("Choose the service")), Choice("menu", ctx._("Main menu"))]
         links = [Link(f"🗺 {number}. {point.name}", osm_link(point.lat, point.lon)) for number, point, _ in shown]
         ctx.say("\n\n".join(blocks), title=title, choices=choices, links=links)
 
-    @router.choice("fm")
+    @router.choice("find.more")
     async def more(ctx: Context) -> None:
         ctx.state.data["page"] = int(data(ctx).get("page") or 0) + 1
         show_page(ctx, await cache.get(ctx.uow))
 
-    @router.choice("fl")
+    @router.choice("find.list")
     async def back_to_list(ctx: Context) -> None:
         show_page(ctx, await cache.get(ctx.uow))
 
-    async def chosen_point(ctx: Context) -> ServicePoint | None:
-        """The point a "fd:<id>" or "fr:<id>..." choice names; None (the list is shown again) if it is gone."""
+    async def chosen_point(ctx: Context, point_id: int) -> ServicePoint | None:
+        """The point a choice names; None (the list is shown again) if it is gone."""
         snapshot = await cache.get(ctx.uow)
-        arg = ctx.choice_arg.partition(":")[0]
-        point = snapshot.points.get(int(arg)) if arg.isdecimal() else None
+        point = snapshot.points.get(point_id)
         if point is None or point.id is None:
             show_page(ctx, snapshot)
             return None
         return point
 
-    @router.choice("fd")
-    async def detail(ctx: Context) -> None:
-        point = await chosen_point(ctx)
-        if point is None:
+    @router.choice(Detail)
+    async def detail(ctx: Context, chosen: Detail) -> None:
+        point = await chosen_point(ctx, chosen.point)
+        if point is None or point.id is None:
             return
         await count_referral(ctx, point)
         province = gazetteer.provinces.get(point.province)
@@ -326,9 +361,9 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             links=[Link(ctx._("Open the map"), osm_link(point.lat, point.lon))],
             venue=Venue(point.lat, point.lon, point.name, where or point.name),
             choices=[
-                Choice(f"book:point:{point.id}", ctx._("Book counselling here")),
-                Choice(f"fr:{point.id}", ctx._("Report a problem with this listing")),
-                Choice("fl", ctx._("Back to the list")),
+                BookHere(point.id).choice(ctx._("Book counselling here")),
+                ReportPoint(point.id).choice(ctx._("Report a problem with this listing")),
+                Choice("find.list", ctx._("Back to the list")),
                 Choice("menu", ctx._("Main menu")),
             ],
         )
@@ -344,17 +379,21 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
         week = week_start(ctx.now.astimezone(ctx.i18n.timezone).date())
         await ctx.uow.tallies.add(week, "referral", subject=subject, province=point.province)
 
-    @router.choice("fr")
-    async def report(ctx: Context) -> None:
-        point = await chosen_point(ctx)
+    @router.choice(ReportPoint)
+    async def ask_report(ctx: Context, chosen: ReportPoint) -> None:
+        point = await chosen_point(ctx, chosen.point)
         if point is None or point.id is None:
             return
-        reason = ctx.choice_arg.partition(":")[2]
-        if not reason:
-            choices = [Choice(f"fr:{point.id}:{key}", ctx._(label)) for key, label in REPORT_REASONS.items()]
-            choices.append(Choice("fl", ctx._("Back to the list")))
-            ctx.say(ctx._("What is wrong with this listing?"), title=point.name, choices=choices)
+        choices = [ReportReason(point.id, key).choice(ctx._(label)) for key, label in REPORT_REASONS.items()]
+        choices.append(Choice("find.list", ctx._("Back to the list")))
+        ctx.say(ctx._("What is wrong with this listing?"), title=point.name, choices=choices)
+
+    @router.choice(ReportReason)
+    async def report(ctx: Context, chosen: ReportReason) -> None:
+        point = await chosen_point(ctx, chosen.point)
+        if point is None or point.id is None:
             return
+        reason = chosen.reason
         reported: list[int] = list(data(ctx).get("reported") or [])
         if reason in REPORT_REASONS and point.id not in reported:
             today = ctx.now.astimezone(ctx.i18n.timezone).date()
@@ -366,7 +405,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
                 "Thank you. Programme staff will check this listing. Your report is anonymous: it is kept with "
                 "the listing only, not with you."
             ),
-            choices=[Choice("fl", ctx._("Back to the list")), Choice("menu", ctx._("Main menu"))],
+            choices=[Choice("find.list", ctx._("Back to the list")), Choice("menu", ctx._("Main menu"))],
         )
 
     async def location_anywhere(ctx: Context) -> bool:

@@ -9,8 +9,11 @@ after a restart, never doubles one.  A reminder that would fall in the quiet hou
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
+from core.choices import ChoiceData
 from core.clock import at_once
 from core.events import Choice
 from core.i18n import N_, Translator
@@ -23,7 +26,13 @@ PLAN_AHEAD = timedelta(days=1)  # reminders due within this are written to the o
 LOOK_BACK = timedelta(hours=6)  # ...and those missed by this much (the late rule then decides)
 QUIET = QuietHours()
 REMINDER, BULK, NOTICE = 1, 2, 0  # outbox priorities
-RSVP_ACTION = "gr"  # "gr:<member>:<yyyymmdd>:y|n", checked against the member's owner when pressed
+
+
+@dataclass(frozen=True)
+class Rsvp(ChoiceData, prefix="gr"):  # "I'll come" on a reminder; checked against the member's owner when pressed
+    member: int
+    day: date
+    answer: Literal["y", "n"]
 
 
 def _reminder_late(params: Params, due_at: datetime, now: datetime) -> bool:
@@ -36,8 +45,11 @@ def _reminder_late(params: Params, due_at: datetime, now: datetime) -> bool:
 def _rsvp(i18n: Translator, params: Params) -> tuple[Choice, ...]:
     if "member" not in params or "day" not in params:
         return ()
-    stem = f"{RSVP_ACTION}:{params['member']}:{str(params['day']).replace('-', '')}"
-    return (Choice(f"{stem}:y", i18n.gettext("I'll come")), Choice(f"{stem}:n", i18n.gettext("I can't come")))
+    member, day = int(params["member"]), date.fromisoformat(str(params["day"]))
+    return (
+        Rsvp(member, day, "y").choice(i18n.gettext("I'll come")),
+        Rsvp(member, day, "n").choice(i18n.gettext("I can't come")),
+    )
 
 
 GROUP_REMINDER = Notice(

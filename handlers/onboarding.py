@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from core.capability import Capability, Command, Flow, Hook, Wiring
+from core.choices import ChoiceData
 from core.clock import week_start
 from core.conversation import Context, Routes
 from core.events import Choice, ChoiceMade, CommandMessage, Reply
 from core.hotlines import Hotlines
 from core.i18n import BOT_NAME, N_
 from core.ports import AgeGroup
-from handlers import groups
+from handlers.groups import members as groups
 from handlers.menu import menu_choices, show_menu
 from handlers.privacy import platform_note
 from handlers.services import Services
@@ -46,7 +48,12 @@ def introduction(ctx: Context, join: str = "") -> None:
 
 
 def age_choices(ctx: Context) -> list[Choice]:
-    return [Choice("age:adult", ctx._("16 or older")), Choice("age:child", ctx._("Under 16"))]
+    return [Age("adult").choice(ctx._("16 or older")), Age("child").choice(ctx._("Under 16"))]
+
+
+@dataclass(frozen=True)
+class Age(ChoiceData, prefix="age"):
+    group: Literal["adult", "child"]
 
 
 def create_router(hotlines: Hotlines) -> Routes:
@@ -64,12 +71,12 @@ def create_router(hotlines: Hotlines) -> Routes:
             return
         introduction(ctx, join)
 
-    @router.choice("age")
-    async def age(ctx: Context) -> None:
+    @router.choice(Age)
+    async def age(ctx: Context, data: Age) -> None:
         if ctx.user.age_group is None:  # first answer: a person reached (an anonymous weekly count)
             week = week_start(ctx.now.astimezone(ctx.i18n.timezone).date())
-            await ctx.uow.tallies.add(week, "reached", subject="child" if ctx.choice_arg == "child" else "adult")
-        if ctx.choice_arg == "child":
+            await ctx.uow.tallies.add(week, "reached", subject=data.group)
+        if data.group == "child":
             await ctx.uow.users.set_age_group(ctx.user.pseudonym, AgeGroup.CHILD)
             ctx.state.leave()
             child_line = hotlines.first("child")

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from core.capability import Capability, Command, MenuEntry, Record, wired
+from core.choices import ChoiceData
 from core.conversation import Context, Routes
 from core.events import Choice
 from core.i18n import N_
@@ -92,8 +95,7 @@ async def show_privacy(ctx: Context) -> None:
         lines.append(note)
 
     choices = [
-        Choice(
-            f"withdraw:{c.purpose}",
+        Withdraw(c.purpose).choice(
             ctx._("Withdraw: {purpose}").format(purpose=_purpose_title(ctx, c.purpose)),
         )
         for c in active
@@ -108,9 +110,14 @@ def _purpose_title(ctx: Context, purpose_id: str) -> str:
     return ctx._(purpose.title) if purpose else purpose_id
 
 
-@router.choice("withdraw")
-async def withdraw(ctx: Context) -> None:
-    purpose = ctx.choice_arg
+@dataclass(frozen=True)
+class Withdraw(ChoiceData, prefix="withdraw"):
+    purpose: str
+
+
+@router.choice(Withdraw)
+async def withdraw(ctx: Context, data: Withdraw) -> None:
+    purpose = data.purpose
     if await ctx.uow.consents.withdraw(ctx.user.pseudonym, purpose, ctx.now):
         text = ctx._('Done: your consent to "{purpose}" is withdrawn and the data kept for it is deleted.').format(
             purpose=_purpose_title(ctx, purpose)

@@ -8,10 +8,12 @@ levels, never answers) under consent "selfcheck_results"; then the next result i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from core.capability import Capability, Flow, MenuEntry, Record, Wiring
+from core.choices import ChoiceData
 from core.clock import week_start
 from core.consent import Purpose
 from core.conversation import Context, Routes
@@ -33,6 +35,7 @@ from domain.assist import (
     results,
 )
 from handlers import consent
+from handlers.entry_points import FindService
 from handlers.menu import show_menu
 from handlers.services import Services
 
@@ -114,6 +117,17 @@ def taken_on(saved: dict[str, Any]) -> date | None:
         return None
 
 
+@dataclass(frozen=True)
+class Answer(ChoiceData, prefix="check.answer"):
+    number: int  # how many questions were answered before this one
+    option: int  # the index of the answer on the question's scale
+
+
+@dataclass(frozen=True)
+class Save(ChoiceData, prefix="check.save"):
+    answer: Literal["ask", "yes", "no"]
+
+
 def create_router(instrument: Instrument) -> Routes:
     router = Routes("selfcheck")
 
@@ -127,8 +141,8 @@ def create_router(instrument: Instrument) -> Routes:
         question = ctx._(step.question.text)
         if step.substance is not None:
             question = question.format(substance=ctx._(step.substance.label))
-        choices = [Choice(f"sc:{answered}.{i}", ctx._(o.label)) for i, o in enumerate(step.question.scale)]
-        choices += [Choice("sc:back", ctx._("◀ Back")), Choice("sc:stop", ctx._("Stop"))]
+        choices = [Answer(answered, i).choice(ctx._(o.label)) for i, o in enumerate(step.question.scale)]
+        choices += [Choice("check.back", ctx._("◀ Back")), Choice("check.stop", ctx._("Stop"))]
         ctx.say(question, title=ctx._("Question {number}").format(number=answered + 1), choices=choices)
 
     async def advance(ctx: Context, answers: dict[str, str], order: list[str]) -> None:
@@ -171,7 +185,7 @@ def create_router(instrument: Instrument) -> Routes:
             )
         elif found:
             ctx.state.enter(RESULT_FLOW.name, "offer", keep_for=PENDING_SECONDS, result=summary)
-            choices.insert(-1, Choice("save", ctx._("Save my result to compare next time")))
+            choices.insert(-1, Save("ask").choice(ctx._("Save my result to compare next time")))
         ctx.say(text, title=ctx._("Your self-check result"), choices=choices)
 
     def result_text(
@@ -216,16 +230,16 @@ def create_router(instrument: Instrument) -> Routes:
         moderate = Risk.MODERATE in risks.values()
         choices: list[Choice] = []
         if risks.get("opioids") in (Risk.HIGH, Risk.MODERATE):
-            choices.append(Choice("find:opioid_treatment", ctx._("Find methadone or buprenorphine treatment")))
+            choices.append(FindService("opioid_treatment").choice(ctx._("Find methadone or buprenorphine treatment")))
         if risks.get("stimulants") in (Risk.HIGH, Risk.MODERATE):
             choices.append(
-                Choice("find:mental_health_counselling", ctx._("Find counselling and mental health support"))
+                FindService("mental_health_counselling").choice(ctx._("Find counselling and mental health support"))
             )
         if injected is not Injecting.NEVER:
-            choices.append(Choice("find:testing", ctx._("Find HIV and hepatitis testing")))
-            choices.append(Choice("find:needle_syringe", ctx._("Find a needle and syringe programme")))
+            choices.append(FindService("testing").choice(ctx._("Find HIV and hepatitis testing")))
+            choices.append(FindService("needle_syringe").choice(ctx._("Find a needle and syringe programme")))
         if high or moderate:
-            choices.append(Choice("book:counselling", ctx._("Book a counselling session")))
+            choices.append(Choice("book", ctx._("Book a counselling session")))
         if moderate:
             choices.append(Choice("tips", ctx._("Tips for cutting down")))
         if high:
@@ -254,57 +268,60 @@ def create_router(instrument: Instrument) -> Routes:
         ctx.say(
             text,
             title=ctx._(instrument.title),
-            choices=[Choice("sc:go", ctx._("Start the self-check")), Choice("menu", ctx._("Main menu"))],
+            choices=[Choice("check.go", ctx._("Start the self-check")), Choice("menu", ctx._("Main menu"))],
         )
 
-    @router.choice("sc")
-    async def step(ctx: Context) -> None:
-        arg = ctx.choice_arg
-        answers, order = answers_of(ctx), order_of(ctx)
-        if arg == "go":
-            await advance(ctx, {}, [])
-        elif arg == "stop":
-            ctx.state.leave()
-            show_menu(ctx, ctx._("The self-check is stopped and your answers are forgotten."))
-        elif arg == "back":
-            if not order:
-                await intro(ctx)
-                return
-            while order:  # undo the last answer that still counts
-                if answers.pop(order.pop(), None) is not None:
-                    break
-            await advance(ctx, answers, order)
-        else:
-            current = next_ask(instrument, answers)
-            number, _, index = arg.partition(".")
-            if current is None or number != str(len(order)) or not index.isdecimal():
-                await intro(ctx)
-                return
-            option = current.question.scale[int(index)]
-            answers[current.key] = option.id
-            order.append(current.key)
-            if current.key == GATE_CONFIRM and option.id == "yes":
-                # "Yes, at least once": ask the gate question again, substance by substance.  The first
-                # answers stay in the order (they were asked) but no longer count.
-                for substance in instrument.substances:
-                    answers.pop(answer_key(instrument.gate, substance.id), None)
-            await advance(ctx, answers, order)
+    @router.choice("check.go")
+    async def start(ctx: Context) -> None:
+        await advance(ctx, {}, [])
 
-    @router.choice("save")
-    async def save(ctx: Context) -> None:
+    @router.choice("check.stop")
+    async def stop(ctx: Context) -> None:
+        ctx.state.leave()
+        show_menu(ctx, ctx._("The self-check is stopped and your answers are forgotten."))
+
+    @router.choice("check.back")
+    async def back(ctx: Context) -> None:
+        answers, order = answers_of(ctx), order_of(ctx)
+        if not order:
+            await intro(ctx)
+            return
+        while order:  # undo the last answer that still counts
+            if answers.pop(order.pop(), None) is not None:
+                break
+        await advance(ctx, answers, order)
+
+    @router.choice(Answer)
+    async def answer(ctx: Context, data: Answer) -> None:
+        answers, order = answers_of(ctx), order_of(ctx)
+        current = next_ask(instrument, answers)
+        if current is None or data.number != len(order) or not 0 <= data.option < len(current.question.scale):
+            await intro(ctx)
+            return
+        option = current.question.scale[data.option]
+        answers[current.key] = option.id
+        order.append(current.key)
+        if current.key == GATE_CONFIRM and option.id == "yes":
+            # "Yes, at least once": ask the gate question again, substance by substance.  The first
+            # answers stay in the order (they were asked) but no longer count.
+            for substance in instrument.substances:
+                answers.pop(answer_key(instrument.gate, substance.id), None)
+        await advance(ctx, answers, order)
+
+    @router.choice(Save)
+    async def save(ctx: Context, data: Save) -> None:
         """The opt-in: explain, then "yes" or "no"; the pending result waits in the expiring state."""
-        arg = ctx.choice_arg
         summary = ctx.state.data.get("result") if ctx.state.flow == RESULT_FLOW.name else None
         if not isinstance(summary, dict):
             show_menu(ctx)
             return
-        if arg == "":
-            consent.ask(ctx, SELFCHECK_RESULTS, yes="save:yes", no="save:no")
+        if data.answer == "ask":
+            consent.ask(ctx, SELFCHECK_RESULTS, yes=Save("yes").pack(), no=Save("no").pack())
             return
         ctx.state.leave()
         found = rescore(instrument, summary.get("scores") or {})
         steps = next_steps(ctx, found, Injecting(summary.get("injecting", "never")))
-        if arg == "yes":
+        if data.answer == "yes":
             await consent.grant(ctx, SELFCHECK_RESULTS)
             await ctx.uow.saved_results.add(ctx.user.pseudonym, instrument.id, summary, keep=KEEP_RESULTS)
             text = ctx._(

@@ -4,15 +4,18 @@ off."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Literal
 
 from core.capability import Capability, Flow, Record, Wiring
+from core.choices import ChoiceData
 from core.clock import week_start
 from core.codes import show_code
 from core.conversation import Context, Routes
 from core.events import Choice, CommandMessage, TextMessage
 from core.i18n import N_
+from core.ports import BookingRecord, StaffRecord
 from core.ratelimit import Attempts
 from domain.hours import HoursError, format_hours, parse_hours
 from domain.slots import Availability
@@ -20,7 +23,7 @@ from domain.typed_dates import parse_day
 from handlers import consent
 from handlers.booking import MODES, when
 from handlers.callback import CALLBACK_PHONE
-from handlers.groups import leader_home
+from handlers.groups.leaders import leader_home
 from handlers.menu import show_menu
 from handlers.report import CHAT_WEEKS
 from handlers.services import Services
@@ -80,15 +83,20 @@ async def redeem(ctx: Context, attempts: Attempts) -> None:
     )
     ctx.say(text)
     if ctx.event.address and await ctx.uow.delivery.handle_for(ctx.user.pseudonym, STAFF_NOTIFICATIONS.id) is None:
-        consent.ask(ctx, STAFF_NOTIFICATIONS, yes="stn:yes", no="stn:no")
+        consent.ask(ctx, STAFF_NOTIFICATIONS, yes=Notify(True).pack(), no=Notify(False).pack())
         return
     await staff_menu(ctx)
 
 
-@router.choice("stn")
-async def notifications(ctx: Context) -> None:
+@dataclass(frozen=True)
+class Notify(ChoiceData, prefix="staff.notify"):
+    agreed: bool
+
+
+@router.choice(Notify)
+async def notifications(ctx: Context, data: Notify) -> None:
     member = await ctx.uow.staff.of(ctx.user.pseudonym)
-    if member is not None and ctx.choice_arg == "yes" and ctx.event.address:
+    if member is not None and data.agreed and ctx.event.address:
         await consent.grant(ctx, STAFF_NOTIFICATIONS)
         await ctx.uow.delivery.keep_handle(
             ctx.user.pseudonym, STAFF_NOTIFICATIONS.id, ctx.event.channel, ctx.event.address
@@ -128,58 +136,116 @@ async def staff_menu(ctx: Context) -> None:
     ctx.say(
         ctx._("Counsellor menu"),
         choices=[
-            Choice("st:list", ctx._("Today's and upcoming bookings")),
-            Choice("st:hours", ctx._("Set my weekly hours")),
-            Choice("st:off", ctx._("Add a day off")),
+            Choice("staff.list", ctx._("Today's and upcoming bookings")),
+            Choice("staff.hours", ctx._("Set my weekly hours")),
+            Choice("staff.off", ctx._("Add a day off")),
             Choice("menu", ctx._("Main menu")),
         ],
     )
 
 
-@router.choice("st")
-async def counsellor_action(ctx: Context) -> None:
+@dataclass(frozen=True)
+class SlotLength(ChoiceData, prefix="staff.slot"):
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Modes(ChoiceData, prefix="staff.modes"):
+    modes: Literal["in_person", "phone", "in_person,phone"]
+
+
+@dataclass(frozen=True)
+class Mark(ChoiceData, prefix="staff.mark"):
+    booking: int
+    outcome: Literal["attended", "missed"]
+
+
+async def _counsellor(ctx: Context) -> StaffRecord | None:
+    """The counsellor writing, or None (and the menu shown) for anyone else."""
     member = await ctx.uow.staff.of(ctx.user.pseudonym)
     if member is None or member.role != "counsellor":
         show_menu(ctx)
+        return None
+    return member
+
+
+def _cancel(ctx: Context) -> Choice:
+    return Choice("staff.menu", ctx._("Cancel"))
+
+
+@router.choice("staff.menu")
+async def back_to_staff_menu(ctx: Context) -> None:
+    if await _counsellor(ctx) is not None:
+        await staff_menu(ctx)
+
+
+@router.choice("staff.hours")
+async def ask_hours(ctx: Context) -> None:
+    if await _counsellor(ctx) is None:
         return
-    action, _, rest = ctx.choice_arg.partition(":")
-    if action == "hours":
-        ctx.state.enter(HOURS_FLOW.name, "pattern")
-        ctx.say(
-            ctx._(
-                "Type your weekly hours, for example:\nT2-T6 08:00-11:30,13:30-16:30\n"
-                "(days T2 to T7 and CN, or Mo to Su; several time ranges separated by commas)"
-            ),
-            choices=[Choice("st:menu", ctx._("Cancel"))],
-        )
+    ctx.state.enter(HOURS_FLOW.name, "pattern")
+    ctx.say(
+        ctx._(
+            "Type your weekly hours, for example:\nT2-T6 08:00-11:30,13:30-16:30\n"
+            "(days T2 to T7 and CN, or Mo to Su; several time ranges separated by commas)"
+        ),
+        choices=[_cancel(ctx)],
+    )
+
+
+@router.choice(SlotLength)
+async def chose_slot(ctx: Context, data: SlotLength) -> None:
+    if await _counsellor(ctx) is None:
         return
-    if action == "slot" and rest.isdecimal() and ctx.state.flow == HOURS_FLOW.name:
-        ctx.state.data["slot"] = int(rest)
-        ctx.say(
-            ctx._("How do you meet people?"),
-            choices=[
-                Choice("st:modes:in_person", ctx._("In person")),
-                Choice("st:modes:phone", ctx._("By phone")),
-                Choice("st:modes:in_person,phone", ctx._("In person and by phone")),
-            ],
-        )
-        return
-    if action == "modes" and ctx.state.flow == HOURS_FLOW.name:
-        await save_hours(ctx, member.id, tuple(rest.split(",")))
-        return
-    if action == "off":
-        ctx.state.enter(DAY_OFF_FLOW.name, "day")
-        ctx.say(
-            ctx._("Type the date of your day off, for example 24/12."), choices=[Choice("st:menu", ctx._("Cancel"))]
-        )
-        return
-    if action == "menu":
+    if ctx.state.flow != HOURS_FLOW.name or data.minutes not in SLOT_LENGTHS:
         await staff_menu(ctx)
         return
-    marked = action in ("attended", "missed") and rest.isdecimal()
-    if marked and await ctx.uow.bookings.mark(int(rest), member.id, action):
+    ctx.state.data["slot"] = data.minutes
+    ctx.say(
+        ctx._("How do you meet people?"),
+        choices=[
+            Modes("in_person").choice(ctx._("In person")),
+            Modes("phone").choice(ctx._("By phone")),
+            Modes("in_person,phone").choice(ctx._("In person and by phone")),
+        ],
+    )
+
+
+@router.choice(Modes)
+async def chose_modes(ctx: Context, data: Modes) -> None:
+    if (member := await _counsellor(ctx)) is None:
+        return
+    if ctx.state.flow != HOURS_FLOW.name:
+        await staff_menu(ctx)
+        return
+    await save_hours(ctx, member.id, tuple(data.modes.split(",")))
+
+
+@router.choice("staff.off")
+async def ask_day_off(ctx: Context) -> None:
+    if await _counsellor(ctx) is None:
+        return
+    ctx.state.enter(DAY_OFF_FLOW.name, "day")
+    ctx.say(ctx._("Type the date of your day off, for example 24/12."), choices=[_cancel(ctx)])
+
+
+@router.choice(Mark)
+async def mark(ctx: Context, data: Mark) -> None:
+    if (member := await _counsellor(ctx)) is None:
+        return
+    if await ctx.uow.bookings.mark(data.booking, member.id, data.outcome):
         week = week_start(ctx.now.astimezone(ctx.i18n.timezone).date())
-        await ctx.uow.tallies.add(week, f"booking_{action}")
+        await ctx.uow.tallies.add(week, f"booking_{data.outcome}")
+    await show_bookings(ctx, member)
+
+
+@router.choice("staff.list")
+async def list_bookings(ctx: Context) -> None:
+    if (member := await _counsellor(ctx)) is not None:
+        await show_bookings(ctx, member)
+
+
+async def show_bookings(ctx: Context, member: StaffRecord) -> None:
     today = ctx.now.astimezone(ctx.i18n.timezone).replace(hour=0, minute=0, second=0, microsecond=0)
     bookings = await ctx.uow.bookings.of_counsellor(member.id, today, today + timedelta(days=30))
     if not bookings:
@@ -187,22 +253,27 @@ async def counsellor_action(ctx: Context) -> None:
         return
     lines, choices = [], []
     for booking in bookings:
-        status = {"attended": ctx._("attended"), "missed": ctx._("missed")}.get(booking.status, "")
-        family = " · " + ctx._("family member") if booking.for_family else ""
-        phone = await ctx.uow.delivery.booking_address(booking.id, CALLBACK_PHONE.id)
-        family += " · ☎ " + phone if phone else ""
-        lines.append(
-            f"• {when(ctx, booking.starts_at)} · {ctx._(MODES.get(booking.mode, booking.mode))} · "
-            f"{show_code(booking.code)}{family}" + (f" · {status}" if status else "")
-        )
+        lines.append(await _booking_line(ctx, booking))
         if booking.starts_at <= ctx.now and booking.status == "booked":
             label = show_code(booking.code)
-            choices.append(Choice(f"st:attended:{booking.id}", ctx._("{code} came").format(code=label)))
-            choices.append(Choice(f"st:missed:{booking.id}", ctx._("{code} did not come").format(code=label)))
+            choices.append(Mark(booking.id, "attended").choice(ctx._("{code} came").format(code=label)))
+            choices.append(Mark(booking.id, "missed").choice(ctx._("{code} did not come").format(code=label)))
     choices.append(Choice("menu", ctx._("Main menu")))
     ctx.say("\n".join(lines), title=ctx._("Your bookings"), choices=choices)
 
 
+async def _booking_line(ctx: Context, booking: BookingRecord) -> str:
+    status = {"attended": ctx._("attended"), "missed": ctx._("missed")}.get(booking.status, "")
+    family = " · " + ctx._("family member") if booking.for_family else ""
+    phone = await ctx.uow.delivery.booking_address(booking.id, CALLBACK_PHONE.id)
+    family += " · ☎ " + phone if phone else ""
+    return (
+        f"• {when(ctx, booking.starts_at)} · {ctx._(MODES.get(booking.mode, booking.mode))} · "
+        f"{show_code(booking.code)}{family}" + (f" · {status}" if status else "")
+    )
+
+
+SLOT_LENGTHS = (30, 45, 60)
 HOURS_FLOW = Flow("staff_hours", N_("the weekly hours you are setting"))
 DAY_OFF_FLOW = Flow("staff_day_off", N_("a day off you are adding"))
 
@@ -217,13 +288,13 @@ async def typed_hours(ctx: Context) -> None:
     except HoursError as exc:
         ctx.say(
             ctx._("I could not read those hours ({reason}). Please try again.").format(reason=exc),
-            choices=[Choice("st:menu", ctx._("Cancel"))],
+            choices=[_cancel(ctx)],
         )
         return
     ctx.state.enter(HOURS_FLOW.name, "slot", pattern=format_hours(pattern))
     ctx.say(
         ctx._("How long is one appointment?"),
-        choices=[Choice(f"st:slot:{m}", ctx._("{minutes} minutes").format(minutes=m)) for m in (30, 45, 60)],
+        choices=[SlotLength(m).choice(ctx._("{minutes} minutes").format(minutes=m)) for m in SLOT_LENGTHS],
     )
 
 
@@ -254,7 +325,7 @@ async def typed_day_off(ctx: Context) -> None:
     text = ctx.event.text if isinstance(ctx.event, TextMessage) else ""
     day = parse_day(text, ctx.now.astimezone(ctx.i18n.timezone).date())
     if member is None or day is None:
-        ctx.say(ctx._("Please type a date such as 24/12."), choices=[Choice("st:menu", ctx._("Cancel"))])
+        ctx.say(ctx._("Please type a date such as 24/12."), choices=[_cancel(ctx)])
         return
     previous = await ctx.uow.staff.availability(member.id)
     if previous is None:

@@ -164,7 +164,8 @@ async def test_forged_cancel_of_someone_elses_booking_is_refused(
     thief = TelegramDriver(fake_telegram, telegram, user_id=7100002)
     await play(thief, [START, ADULT])
     await thief.say("/lichhen")
-    for forged in (f"bk:cxok:{booking_id}", f"bk:cx:{booking_id}", f"bk:mv:{booking_id}", "bk:ok", "appts"):
+    mine = (f"book.mine:{booking_id}:{action}" for action in ("cancel_ok", "cancel", "move", "ics"))
+    for forged in (*mine, "book.ok", "appts"):
         answer = await thief.press_data(forged)
         assert answer.text and "Đã đặt lịch" not in answer.text and "đã được hủy" not in answer.text
     async with runtime.sessions() as session:
@@ -184,7 +185,7 @@ async def test_fifty_people_confirm_the_same_slot_at_once_and_one_gets_it(any_ru
         await person.press("09:00")
     users = [runtime.pseudonyms.of("console", f"racer-{n}") for n in range(50)]
     outcomes = await asyncio.gather(
-        *(runtime.conversation.handle(ChoiceMade(user, "console", "bk:ok"), INFO) for user in users)
+        *(runtime.conversation.handle(ChoiceMade(user, "console", "book.ok"), INFO) for user in users)
     )
     texts = [" ".join(r.text for r in outcome.replies) for outcome in outcomes]
     assert sum("Đã đặt lịch" in t for t in texts) == 1

@@ -22,9 +22,9 @@ from storage.models import Base
 CATALOGUE = Catalogue(CAPABILITIES)
 
 
-def declared_anywhere() -> list[tuple[str, object]]:
+def declared_anywhere() -> list[tuple[str, Flow | Purpose | Notice]]:
     """Every Flow, Purpose and Notice defined at the top of any module of the handlers."""
-    found = []
+    found: list[tuple[str, Flow | Purpose | Notice]] = []
     for info in pkgutil.walk_packages(handlers.__path__, "handlers."):
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():

@@ -205,7 +205,8 @@ async def test_forged_report_buttons_store_nothing(
     await load_sample(runtime)
     driver = TelegramDriver(fake_telegram, telegram)
     await play(driver, [START, ADULT, location(21.0285, 105.8542)])
-    for forged in ("fr:1:closed", "fr:999999:closed", "fd:abc", "fr:1:../../x", "fp:99", "fm"):
+    forged_data = ("find.reason:1:closed", "find.reason:999999:closed", "find.point:abc", "find.reason:1:../../x")
+    for forged in (*forged_data, "find.which:99", "find.more"):
         before = len(fake_telegram.messages(driver.user_id))
         fake_telegram.user_presses(driver.user_id, forged)
         driver.pushed += 1

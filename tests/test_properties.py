@@ -31,7 +31,17 @@ from tests.conftest import TEST_SECRET
 from tests.fakes.telegram_html import parse_html
 
 CHANNELS = {"console": CONSOLE, "telegram": TELEGRAM, "zalo": ZALO}
-STALE = ("age:adult", "age:child", "menu", "bk:ok", "bk:cxok:1", "erase", "gr:1:20261124:y", "ldg:1", "gjy:1")
+STALE = (
+    "age:adult",
+    "age:child",
+    "menu",
+    "bk:ok",
+    "bk:cxok:1",
+    "erase",
+    "gr:1:20261124:y",
+    "lead.group:1",
+    "group.join:1:1",
+)
 
 
 class Loop:
