@@ -24,9 +24,9 @@ from datetime import date
 from typing import Any
 
 from domain.directory import KINDS, ServicePoint
-from domain.gazetteer import Gazetteer
+from domain.gazetteer import Gazetteer, Province
 from domain.geo import haversine_km, in_vietnam
-from domain.hours import HoursError, format_hours, parse_hours
+from domain.hours import HoursError, OpeningHours, format_hours, parse_hours
 
 COLUMNS = (
     "external_id",
@@ -97,72 +97,110 @@ def _looks_swapped(lat_text: str, lon_text: str) -> bool:
     return in_vietnam(lon, lat) and not in_vietnam(lat, lon)
 
 
-def validate(record: Mapping[str, Any], gazetteer: Gazetteer) -> ServicePoint | list[str]:
-    """One record as a service point, or the list of what is wrong with it."""
-    reasons: list[str] = []
-    values = {column: _text(record.get(column)) for column in COLUMNS if column != "kinds"}
-    for column in REQUIRED:
-        if column != "kinds" and not values[column]:
-            reasons.append(f"{column} is missing")
-    external_id = values["external_id"]
-    if external_id and not _EXTERNAL_ID.match(external_id):
-        reasons.append(f"external_id {external_id!r} must be 1-64 letters, digits or . _ : / -")
-    for column, limit in LIMITS.items():
-        if len(values[column]) > limit:
-            reasons.append(f"{column} is longer than {limit} characters")
+class _Checks:
+    """One record's fields, checked one rule at a time; each rule adds what is wrong to ``reasons``."""
 
-    raw_kinds = record.get("kinds")
-    items = raw_kinds if isinstance(raw_kinds, list) else re.split(r"[;,|]", _text(raw_kinds))
-    kinds = tuple(dict.fromkeys(_text(k).lower() for k in items if _text(k)))
-    unknown = [k for k in kinds if k not in KINDS]
-    if unknown:
-        reasons.append(f"unknown service kind {', '.join(unknown)} (known: {', '.join(KINDS)})")
-    elif not kinds:
-        reasons.append("kinds is missing")
+    def __init__(self, record: Mapping[str, Any]) -> None:
+        self.record = record
+        self.values = {column: _text(record.get(column)) for column in COLUMNS if column != "kinds"}
+        self.reasons: list[str] = []
 
-    province = gazetteer.province(values["province"]) if values["province"] else None
-    if values["province"] and province is None:
-        reasons.append(f"unknown province {values['province']!r}")
+    def required(self) -> None:
+        for column in REQUIRED:
+            if column != "kinds" and not self.values[column]:
+                self.reasons.append(f"{column} is missing")
 
-    lat = lon = None
-    if values["latitude"] and values["longitude"]:
-        swapped = _looks_swapped(values["latitude"], values["longitude"])
-        if swapped:
-            reasons.append(f"latitude {values['latitude']} and longitude {values['longitude']} look swapped")
-        else:
-            lat = _number("latitude", values["latitude"], -90, 90, reasons)
-            lon = _number("longitude", values["longitude"], -180, 180, reasons)
-    if lat is not None and lon is not None:
+    def external_id(self) -> str:
+        external_id = self.values["external_id"]
+        if external_id and not _EXTERNAL_ID.match(external_id):
+            self.reasons.append(f"external_id {external_id!r} must be 1-64 letters, digits or . _ : / -")
+        return external_id
+
+    def lengths(self) -> None:
+        for column, limit in LIMITS.items():
+            if len(self.values[column]) > limit:
+                self.reasons.append(f"{column} is longer than {limit} characters")
+
+    def kinds(self) -> tuple[str, ...]:
+        raw = self.record.get("kinds")
+        items = raw if isinstance(raw, list) else re.split(r"[;,|]", _text(raw))
+        kinds = tuple(dict.fromkeys(_text(k).lower() for k in items if _text(k)))
+        unknown = [k for k in kinds if k not in KINDS]
+        if unknown:
+            self.reasons.append(f"unknown service kind {', '.join(unknown)} (known: {', '.join(KINDS)})")
+        elif not kinds:
+            self.reasons.append("kinds is missing")
+        return kinds
+
+    def province(self, gazetteer: Gazetteer) -> Province | None:
+        name = self.values["province"]
+        province = gazetteer.province(name) if name else None
+        if name and province is None:
+            self.reasons.append(f"unknown province {name!r}")
+        return province
+
+    def coordinates(self, province: Province | None) -> tuple[float, float] | None:
+        lat_text, lon_text = self.values["latitude"], self.values["longitude"]
+        if not (lat_text and lon_text):
+            return None
+        if _looks_swapped(lat_text, lon_text):
+            self.reasons.append(f"latitude {lat_text} and longitude {lon_text} look swapped")
+            return None
+        lat = _number("latitude", lat_text, -90, 90, self.reasons)
+        lon = _number("longitude", lon_text, -180, 180, self.reasons)
+        if lat is None or lon is None:
+            return None
         if not in_vietnam(lat, lon):
-            reasons.append(f"coordinates {lat}, {lon} are outside Viet Nam")
+            self.reasons.append(f"coordinates {lat}, {lon} are outside Viet Nam")
         elif province is not None:
             distance = min(haversine_km(lat, lon, plat, plon) for plat, plon in province.former_points)
             if distance > FAR_FROM_PROVINCE_KM:
-                reasons.append(f"coordinates {lat}, {lon} are {distance:.0f} km from {province.name}")
+                self.reasons.append(f"coordinates {lat}, {lon} are {distance:.0f} km from {province.name}")
+        return lat, lon
 
-    try:
-        hours = parse_hours(values["hours"])
-    except HoursError as exc:
-        reasons.append(f"opening hours: {exc}")
-        hours = None
-
-    verified_on = None
-    if values["verified_on"]:
+    def hours(self) -> OpeningHours | None:
         try:
-            verified_on = date.fromisoformat(values["verified_on"])
+            return parse_hours(self.values["hours"])
+        except HoursError as exc:
+            self.reasons.append(f"opening hours: {exc}")
+            return None
+
+    def verified_on(self) -> date | None:
+        text = self.values["verified_on"]
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
         except ValueError:
-            reasons.append(f"verified_on {values['verified_on']!r} is not a date (YYYY-MM-DD)")
+            self.reasons.append(f"verified_on {text!r} is not a date (YYYY-MM-DD)")
+            return None
 
-    phone = values["phone"]
-    if phone and not _PHONE.match(phone):
-        reasons.append(f"phone {phone!r} is not a phone number")
+    def phone(self) -> str:
+        phone = self.values["phone"]
+        if phone and not _PHONE.match(phone):
+            self.reasons.append(f"phone {phone!r} is not a phone number")
+        return phone
 
-    sample_text = values["sample"].lower()
-    if sample_text not in _TRUE | _FALSE:
-        reasons.append(f"sample {values['sample']!r} is not true or false")
+    def sample(self) -> bool:
+        text = self.values["sample"].lower()
+        if text not in _TRUE | _FALSE:
+            self.reasons.append(f"sample {self.values['sample']!r} is not true or false")
+        return text in _TRUE
 
-    if reasons or province is None or lat is None or lon is None:
-        return reasons or ["incomplete record"]
+
+def validate(record: Mapping[str, Any], gazetteer: Gazetteer) -> ServicePoint | list[str]:
+    """One record as a service point, or the list of what is wrong with it (every rule is checked)."""
+    check = _Checks(record)
+    check.required()
+    external_id = check.external_id()
+    check.lengths()
+    kinds = check.kinds()
+    province = check.province(gazetteer)
+    where = check.coordinates(province)
+    hours, verified_on, phone, sample = check.hours(), check.verified_on(), check.phone(), check.sample()
+    if check.reasons or province is None or where is None:
+        return check.reasons or ["incomplete record"]
+    values = check.values
     return ServicePoint(
         external_id=external_id,
         name=values["name"],
@@ -170,14 +208,14 @@ def validate(record: Mapping[str, Any], gazetteer: Gazetteer) -> ServicePoint | 
         address=values["address"],
         province=province.id,
         commune=values["commune"],
-        lat=lat,
-        lon=lon,
+        lat=where[0],
+        lon=where[1],
         phone=phone,
         hours=hours,
         notes=values["notes"],
         source=values["source"],
         verified_on=verified_on,
-        sample=sample_text in _TRUE,
+        sample=sample,
     )
 
 

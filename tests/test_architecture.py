@@ -46,3 +46,35 @@ def test_no_transitive_platform_imports() -> None:
 def test_handlers_do_not_import_storage_or_bot() -> None:
     for path in (ROOT / "handlers").rglob("*.py"):
         assert imported_roots(path) & {"storage", "bot"} == set(), path
+
+
+SOURCE_PACKAGES = ("bot", "core", "domain", "handlers", "storage")
+
+
+def source_files() -> list[Path]:
+    return sorted(p for pkg in SOURCE_PACKAGES for p in (ROOT / pkg).rglob("*.py") if "migrations" not in p.parts)
+
+
+def test_no_block_is_more_complex_than_rank_c() -> None:
+    """A newcomer can follow every function: cyclomatic complexity no worse than radon's rank C (≤ 20)."""
+    from radon.complexity import cc_rank, cc_visit
+
+    too_complex = [
+        f"{path.relative_to(ROOT)}:{block.lineno} {block.name} ({block.complexity})"
+        for path in source_files()
+        for block in cc_visit(path.read_text(encoding="utf-8"))
+        if cc_rank(block.complexity) not in "ABC"
+    ]
+    assert too_complex == []
+
+
+def test_every_module_is_maintainable() -> None:
+    """radon's maintainability index: no module ranked below B."""
+    from radon.metrics import mi_rank, mi_visit
+
+    poor = [
+        str(path.relative_to(ROOT))
+        for path in source_files()
+        if mi_rank(mi_visit(path.read_text(encoding="utf-8"), multi=True)) not in "AB"
+    ]
+    assert poor == []
