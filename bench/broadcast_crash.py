@@ -31,15 +31,15 @@ from sqlalchemy import func, select
 
 from bench.fanout import FIRST_CHAT, TOKEN, noon_clock, populate
 from bench.scratch import scratch_database
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
 from bot.config import Settings
-from bot.delivery import deliver_due
+from bot.jobs.delivery import deliver_due
 from bot.runtime import open_runtime
-from bot.telegram.aiogram_channel import AiogramTelegram
-from handlers.group_messages import start_broadcast
+from fakes.telegram_server import FakeTelegram
+from services.group_outbox import start_broadcast
 from storage import migrate
 from storage.db import create_engine
 from storage.models import OutboxMessage
-from tests.fakes.telegram_server import FakeTelegram
 
 SECRET = "crash-test-secret-" + "c" * 30
 ROOT = Path(__file__).resolve().parent.parent

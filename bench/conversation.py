@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from bot.channels.console import INFO
 from bot.config import Settings
-from bot.console import INFO
 from bot.runtime import open_runtime
 from core.conversation import Conversation
 from core.events import TextMessage

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from tests.fakes.telegram_server import FakeTelegram, FloodPolicy
+from fakes.telegram_server import FakeTelegram, FloodPolicy
 
 
 async def main(port: int) -> None:

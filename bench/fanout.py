@@ -29,17 +29,17 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bench.scratch import scratch_database
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
 from bot.config import Settings
-from bot.delivery import deliver_due
+from bot.jobs.delivery import deliver_due
 from bot.runtime import Runtime, open_runtime
-from bot.telegram.aiogram_channel import AiogramTelegram
 from core.codes import new_code
 from domain.recurrence import Repeat, Schedule
-from handlers.group_messages import plan_all
+from fakes.telegram_server import FakeTelegram
+from services.group_outbox import plan_all
 from storage import migrate
 from storage.db import create_engine
 from storage.models import OutboxMessage
-from tests.fakes.telegram_server import FakeTelegram
 
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz"
 FIRST_CHAT = 10_000_000

@@ -33,10 +33,12 @@ import httpx
 
 from bench.fanout import TOKEN
 from bench.scratch import scratch_database
-from bot.webhook import TELEGRAM_HEADER, TELEGRAM_PATH, derive_secret
+from bot.channels.telegram.render import WEBHOOK_HEADER as TELEGRAM_HEADER
+from bot.channels.telegram.render import WEBHOOK_PATH as TELEGRAM_PATH
+from bot.channels.webhook import derive_secret
+from fakes.telegram_server import FakeTelegram
 from storage import migrate
 from storage.db import create_engine
-from tests.fakes.telegram_server import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "pipeline-bench-secret-" + "p" * 30

@@ -29,7 +29,7 @@ QUIET_LOGGERS = (
     "alembic",
     "asyncio",
 )
-# APScheduler logs a failed job with its traceback (which may quote SQL parameters); bot.scheduler reports it
+# APScheduler logs a failed job with its traceback (which may quote SQL parameters); bot.jobs.scheduler reports it
 # instead, in words that carry nothing personal.
 SILENCED_LOGGERS = ("apscheduler.executors",)
 

@@ -8,6 +8,7 @@ different people concurrently.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -293,7 +294,14 @@ class Conversation:
         """Choice actions accepted whether or not they are on offer (menu entries, say)."""
         return frozenset(action for action, (_, anytime) in self._choices.items() if anytime)
 
-    async def handle(self, event: Event, channel: ChannelInfo, *, redeliverable: bool = False) -> Outcome:
+    def turn(self, user: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Hold ``user``'s turn: their events are handled one at a time, in order.  A channel holds it from
+        an update's arrival until its replies are sent, and calls :meth:`handle` with ``in_turn``."""
+        return self._locks.hold(user)
+
+    async def handle(
+        self, event: Event, channel: ChannelInfo, *, redeliverable: bool = False, in_turn: bool = False
+    ) -> Outcome:
         """Handle one event; never raises for a handler's fault (the person gets an apology).
 
         When the database cannot be reached or stays locked, the event is tried again with back-off
@@ -305,7 +313,7 @@ class Conversation:
             return Outcome(replies=[Reply(self._i18n.gettext(SLOW_DOWN))])
         if isinstance(event, TextMessage):
             event = parse_command(replace(event, text=normalize_input(event.text)))
-        async with self._locks.hold(event.user):
+        async with contextlib.nullcontext() if in_turn else self._locks.hold(event.user):
             for attempt in range(len(self._retry_delays) + 1):
                 try:
                     return await self._handle(event, channel)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import json
 import os
 import uuid
@@ -21,19 +20,23 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
+from bot.channels.telegram.ptb_channel import PtbTelegram
+from bot.channels.telegram.render import WEBHOOK_HEADER as TELEGRAM_HEADER
+from bot.channels.telegram.render import WEBHOOK_PATH as TELEGRAM_PATH
+from bot.channels.webhook import Endpoint, create_app
+from bot.channels.zalo.channel import HEADER as ZALO_HEADER
+from bot.channels.zalo.channel import PATH as ZALO_PATH
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.client import ZaloClient
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
-from bot.telegram.aiogram_channel import AiogramTelegram
-from bot.telegram.ptb_channel import PtbTelegram
-from bot.webhook import TELEGRAM_HEADER, TELEGRAM_PATH, ZALO_HEADER, ZALO_PATH, create_app
-from bot.zalo.channel import ZaloChannel
-from bot.zalo.client import ZaloClient
 from core.clock import ManualClock
+from fakes.telegram_server import FakeTelegram
+from fakes.zalo_server import FakeZalo
 from storage import migrate
 from storage.db import create_engine
 from tests.dialog import ConsoleDriver, Driver, TelegramDriver, ZaloDriver
-from tests.fakes.telegram_server import FakeTelegram
-from tests.fakes.zalo_server import FakeZalo
 
 REQUIRE_SERVICES = os.environ.get("DIEMTUA_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get("DIEMTUA_TEST_POSTGRES_URL", "postgresql+asyncpg://root@127.0.0.1:5432/test")
@@ -286,8 +289,10 @@ async def webhooks(runtime: Runtime, fake_telegram: FakeTelegram, fake_zalo: Fak
         )
         await telegram.prepare()
         app = create_app(
-            telegram=(TELEGRAM_HOOK_SECRET, telegram.feed_update),
-            zalo=(ZALO_HOOK_SECRET, functools.partial(zalo.handle_update, redeliverable=True)),
+            [
+                Endpoint("telegram", telegram.webhook, TELEGRAM_HOOK_SECRET),
+                Endpoint("zalo", zalo.webhook, ZALO_HOOK_SECRET),
+            ]
         )
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()

@@ -15,11 +15,11 @@ from typing import Any, Protocol
 
 import pytest
 
-from bot.console import ConsoleChannel
+from bot.channels.console import ConsoleChannel
+from bot.channels.zalo.channel import ZaloChannel
 from bot.runtime import Runtime
-from bot.zalo.channel import ZaloChannel
-from tests.fakes.telegram_server import FakeTelegram, SentMessage
-from tests.fakes.zalo_server import FakeZalo
+from fakes.telegram_server import FakeTelegram, SentMessage
+from fakes.zalo_server import FakeZalo
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,15 @@ from typing import Any, Literal
 import httpx
 from pydantic import SecretStr
 
+from bot.channels.telegram.render import WEBHOOK_HEADER as TELEGRAM_HEADER
+from bot.channels.telegram.render import WEBHOOK_PATH as TELEGRAM_PATH
+from bot.channels.webhook import webhook_secret
+from bot.channels.zalo.channel import HEADER as ZALO_HEADER
+from bot.channels.zalo.channel import PATH as ZALO_PATH
 from bot.config import Settings
-from bot.webhook import TELEGRAM_HEADER, TELEGRAM_PATH, ZALO_HEADER, ZALO_PATH, webhook_secret
+from fakes.telegram_server import FakeTelegram, SentMessage
+from fakes.zalo_server import FakeZalo
 from tests.dialog import numbered_choices
-from tests.fakes.telegram_server import FakeTelegram, SentMessage
-from tests.fakes.zalo_server import FakeZalo
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:PROCESS-token-abcdefghijklmnopqrstuvwxyz"
@@ -167,7 +171,7 @@ class BotProcess:
 
     def problems(self) -> list[str]:
         """Log lines that mean something went wrong in the process (a failed or unawaited job, a traceback)."""
-        bad = ("WARNING bot.scheduler", "never awaited", "Traceback", "ERROR ")
+        bad = ("WARNING bot.jobs.scheduler", "never awaited", "Traceback", "ERROR ")
         return [line for line in self.log().splitlines() if any(b in line for b in bad)]
 
 

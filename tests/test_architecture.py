@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = ("aiogram", "telegram", "httpx", "sqlalchemy", "apscheduler", "aiohttp", "asyncpg", "aiosqlite")
-PURE_PACKAGES = ("handlers", "core", "domain")
+PURE_PACKAGES = ("handlers", "services", "core", "domain")
 
 
 def imported_roots(path: Path) -> set[str]:
@@ -46,6 +46,25 @@ def test_no_transitive_platform_imports() -> None:
 def test_handlers_do_not_import_storage_or_bot() -> None:
     for path in (ROOT / "handlers").rglob("*.py"):
         assert imported_roots(path) & {"storage", "bot"} == set(), path
+
+
+def test_arrows_point_one_way() -> None:
+    """Services serve handlers and jobs, and import neither; the core and the domain import nothing above them;
+    benchmarks use the shared fakes, never the tests."""
+    allowed_below = {
+        "services": {"bot", "handlers", "storage"},
+        "core": {"bot", "handlers", "services", "storage"},
+        "domain": {"bot", "handlers", "services", "storage"},
+        "fakes": {"bot", "handlers", "services", "storage", "tests", "bench"},
+        "bench": {"tests"},
+    }
+    wrong = {
+        str(path.relative_to(ROOT)): sorted(imported_roots(path) & forbidden)
+        for package, forbidden in allowed_below.items()
+        for path in (ROOT / package).rglob("*.py")
+        if imported_roots(path) & forbidden
+    }
+    assert wrong == {}
 
 
 SOURCE_PACKAGES = ("bot", "core", "domain", "handlers", "storage")

@@ -14,13 +14,17 @@ from typing import Any
 import httpx
 import pytest
 
-from bot import webhook
-from bot.telegram.ptb_channel import PtbTelegram
-from bot.webhook import TELEGRAM_HEADER, TELEGRAM_PATH, ZALO_HEADER, ZALO_PATH, BadUpdate
+from bot.channels import webhook
+from bot.channels.telegram.ptb_channel import PtbTelegram
+from bot.channels.telegram.render import WEBHOOK_HEADER as TELEGRAM_HEADER
+from bot.channels.telegram.render import WEBHOOK_PATH as TELEGRAM_PATH
+from bot.channels.webhook import BadUpdate
+from bot.channels.zalo.channel import HEADER as ZALO_HEADER
+from bot.channels.zalo.channel import PATH as ZALO_PATH
 from core.ratelimit import Inbound
+from fakes.telegram_server import FakeTelegram
+from fakes.zalo_server import FakeZalo
 from tests.conftest import TELEGRAM_HOOK_SECRET, ZALO_HOOK_SECRET, Webhooks
-from tests.fakes.telegram_server import FakeTelegram
-from tests.fakes.zalo_server import FakeZalo
 
 CANARY = "canary-text-0912345678"
 USER = 987001122
@@ -172,7 +176,7 @@ async def test_idle_and_excess_connections_are_closed_and_health_answers_again(
     timeout, one over the cap at once, and a body that comes too slowly gets 408."""
     monkeypatch.setattr(webhook, "HEADER_TIMEOUT", 1.0)
     monkeypatch.setattr(webhook, "BODY_TIMEOUT", 0.5)
-    app = webhook.create_app(telegram=(TELEGRAM_HOOK_SECRET, webhooks.telegram.feed_update))
+    app = webhook.create_app([webhook.Endpoint("telegram", webhooks.telegram.webhook, TELEGRAM_HOOK_SECRET)])
     runner = webhook.create_runner(app)
     await runner.setup()
     site = webhook.GuardedSite(runner, "127.0.0.1", 0, limit=5)

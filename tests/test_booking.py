@@ -10,17 +10,17 @@ from datetime import UTC, datetime, timedelta
 import icalendar
 from sqlalchemy import select
 
+from bot.channels.console import INFO
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
 from bot.config import Settings
-from bot.console import INFO
+from bot.jobs.scheduler import purge_expired_state
 from bot.runtime import Runtime
-from bot.scheduler import purge_expired_state
-from bot.telegram.aiogram_channel import AiogramTelegram
 from core.events import ChoiceMade, TextMessage
 from domain.hours import parse_hours
 from domain.slots import Availability
+from fakes.telegram_server import FakeTelegram
 from storage.models import Booking, Tally
 from tests.dialog import ConsoleDriver, Driver, TelegramDriver, play
-from tests.fakes.telegram_server import FakeTelegram
 from tests.test_dialogs import ADULT, START
 from tests.test_finder import load_sample
 

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.console import INFO
+from bot.channels.console import INFO
 from bot.runtime import Runtime
 from core.choices import ChoiceData, ForgedChoice
 from core.events import ChoiceMade, TextMessage
-from handlers.group_messages import Rsvp
 from handlers.groups.shared import Act, Reminders
+from services.group_outbox import Rsvp
 
 
 class Colour(enum.StrEnum):

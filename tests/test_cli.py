@@ -12,11 +12,13 @@ from pathlib import Path
 
 import httpx
 
-from bot.webhook import ZALO_HEADER, ZALO_PATH, derive_secret
+from bot.channels.webhook import derive_secret
+from bot.channels.zalo.channel import HEADER as ZALO_HEADER
+from bot.channels.zalo.channel import PATH as ZALO_PATH
+from fakes.telegram_server import FakeTelegram
+from fakes.zalo_server import FakeZalo
 from storage import migrate
 from tests.conftest import TEST_TOKEN, ZALO_TOKEN
-from tests.fakes.telegram_server import FakeTelegram
-from tests.fakes.zalo_server import FakeZalo
 
 ROOT = Path(__file__).resolve().parent.parent
 

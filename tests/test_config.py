@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from bot.channels.webhook import derive_secret, webhook_secret
 from bot.config import SecretProblem, Settings, load_or_create_secret
-from bot.webhook import derive_secret, webhook_secret
 
 
 def test_defaults(tmp_path: Path) -> None:

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from bot.channels.console import INFO
 from bot.config import Settings
-from bot.console import INFO
+from bot.jobs.scheduler import create_scheduler, purge_expired_state
 from bot.runtime import Runtime, open_runtime
-from bot.scheduler import create_scheduler, purge_expired_state
 from core.clock import ManualClock
 from core.conversation import Context, Conversation, Routes
 from core.events import ChoiceMade, TextMessage

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.delivery import Delivery, deliver_due
+from bot.channels.base import Delivery
+from bot.channels.telegram.render import INFO
+from bot.jobs.delivery import deliver_due
 from bot.runtime import Runtime
-from bot.telegram.render import INFO
 from core.clock import ManualClock
 from core.events import Choice, Reply
 from core.ratelimit import Limits, SendLimiter

@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from bot.delivery import deliver_due
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
+from bot.jobs.delivery import deliver_due
+from bot.jobs.scheduler import purge_expired_state
 from bot.runtime import Runtime
-from bot.scheduler import purge_expired_state
-from bot.telegram.aiogram_channel import AiogramTelegram
 from core.clock import ManualClock
+from fakes.telegram_server import FakeTelegram
 from storage.models import Booking, ContactHandle, Group, GroupMember, OutboxMessage
 from tests.dialog import TelegramDriver, play
-from tests.fakes.telegram_server import FakeTelegram
 from tests.test_dialogs import ADULT, START
 from tests.test_finder import load_sample
 from tests.test_groups import leader_with_group, new_member_by_link

@@ -13,18 +13,18 @@ from typing import Any
 from pydantic import SecretStr
 from sqlalchemy import func, select, text
 
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
 from bot.config import Settings
-from bot.delivery import deliver_due
+from bot.jobs.delivery import deliver_due
 from bot.runtime import Runtime, open_runtime
-from bot.telegram.aiogram_channel import AiogramTelegram
 from core.clock import ManualClock
+from fakes.telegram_server import FakeTelegram
+from fakes.zalo_server import FakeZalo
 from storage import migrate
 from storage.db import create_engine
 from storage.models import Consent, User
 from tests.conftest import TEST_SECRET, TEST_TOKEN, Webhooks
 from tests.dialog import ConsoleDriver, play
-from tests.fakes.telegram_server import FakeTelegram
-from tests.fakes.zalo_server import FakeZalo
 from tests.test_dialogs import START
 from tests.test_dispatcher import NOON_HANOI, RecordingSender, fill, states
 

@@ -7,16 +7,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.points_cli import SAMPLE, parse_file, store
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
+from bot.cli.points import SAMPLE, parse_file, store
 from bot.runtime import Runtime
-from bot.telegram.aiogram_channel import AiogramTelegram
 from core.clock import ManualClock
 from domain.gazetteer import commune_places
 from domain.geo import haversine_km
+from fakes.telegram_server import FakeTelegram
 from handlers.finder import KEEP_RESULTS_SECONDS
 from storage.models import ConversationStateRow, ListingReport, coarsen
 from tests.dialog import ConsoleDriver, Driver, Step, TelegramDriver, location, play, press, say
-from tests.fakes.telegram_server import FakeTelegram
 from tests.test_dialogs import ADULT, DIALOGS, START
 
 FIND = press("Điểm hỗ trợ gần nhất", "chia sẻ vị trí", "không lưu lại", choices=("Chọn dịch vụ", "Menu chính"))

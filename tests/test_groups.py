@@ -10,16 +10,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.delivery import deliver_due
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
+from bot.jobs.delivery import deliver_due
+from bot.jobs.scheduler import plan_group_reminders
 from bot.runtime import Runtime
-from bot.scheduler import plan_group_reminders
-from bot.telegram.aiogram_channel import AiogramTelegram
 from core.clock import ManualClock
 from core.ports import GroupRecord
 from domain.recurrence import Repeat, Schedule
+from fakes.telegram_server import FakeTelegram
 from storage.models import ContactHandle, GroupMember, OutboxMessage
 from tests.dialog import Driver, TelegramDriver, Turn, play, press, say
-from tests.fakes.telegram_server import FakeTelegram
 from tests.test_dialogs import ADULT, START
 from tests.test_finder import load_sample
 

@@ -12,9 +12,9 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from bot.channels.telegram.render import INFO as TELEGRAM
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
-from bot.telegram.render import INFO as TELEGRAM
 from core.clock import ManualClock
 from core.events import TextMessage
 from storage.models import ContactHandle, ConversationStateRow, OutboxMessage, PendingReply

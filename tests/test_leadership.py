@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bot.leadership import lead
+from bot.jobs.leadership import lead
 from storage.db import create_engine
 
 

@@ -12,10 +12,11 @@ import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from bot.channels.telegram.render import WEBHOOK_HEADER as TELEGRAM_HEADER
+from bot.channels.telegram.render import WEBHOOK_PATH as TELEGRAM_PATH
 from bot.runtime import Runtime
-from bot.webhook import TELEGRAM_HEADER, TELEGRAM_PATH
+from fakes.telegram_server import FakeTelegram
 from tests.conftest import TELEGRAM_HOOK_SECRET, Webhooks
-from tests.fakes.telegram_server import FakeTelegram
 
 
 @contextlib.asynccontextmanager

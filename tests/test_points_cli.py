@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.points_cli import SAMPLE, parse_file, store
+from bot.cli.points import SAMPLE, parse_file, store
 from bot.runtime import Runtime
 from domain.pointfile import parse_csv
 from storage.models import ServicePointRow

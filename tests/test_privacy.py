@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
 from bot.config import Settings
-from bot.delivery import deliver_due
+from bot.jobs.delivery import deliver_due
 from bot.logsetup import configure_logging, redact
 from bot.runtime import Runtime
-from bot.telegram.aiogram_channel import AiogramTelegram
+from fakes.telegram_server import FakeTelegram
 from storage.models import Base, ContactHandle, SavedResult, personal_tables
 from tests.conftest import TEST_TOKEN, polling
 from tests.dialog import ConsoleDriver, TelegramDriver, play
-from tests.fakes.telegram_server import FakeTelegram
 from tests.test_dialogs import ADULT, DIALOGS, START
 from tests.test_groups import weekly_group
 

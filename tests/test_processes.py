@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from fakes.telegram_server import FakeTelegram
+from fakes.zalo_server import FakeZalo
 from storage import migrate
 from storage.db import create_engine
-from tests.fakes.telegram_server import FakeTelegram
-from tests.fakes.zalo_server import FakeZalo
 from tests.processes import Deployment, Mode, TelegramPerson, ZaloPerson, eventually, received, running
 
 pytestmark = pytest.mark.slow

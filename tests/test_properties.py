@@ -16,19 +16,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
+from bot.channels.console import INFO as CONSOLE
+from bot.channels.telegram.render import INFO as TELEGRAM
+from bot.channels.telegram.render import render as telegram_render
+from bot.channels.zalo.channel import INFO as ZALO
+from bot.channels.zalo.channel import ZaloChannel, unwrap
+from bot.channels.zalo.channel import render as zalo_render
+from bot.channels.zalo.client import ZaloClient
 from bot.config import Settings
-from bot.console import INFO as CONSOLE
 from bot.runtime import Runtime, open_runtime
-from bot.telegram.render import INFO as TELEGRAM
-from bot.telegram.render import render as telegram_render
-from bot.zalo.channel import INFO as ZALO
-from bot.zalo.channel import ZaloChannel, unwrap
-from bot.zalo.channel import render as zalo_render
-from bot.zalo.client import ZaloClient
 from core.events import ChannelInfo, ChoiceMade, Event, Reply, TextMessage
 from core.text import utf16_length
+from fakes.telegram_html import parse_html
 from tests.conftest import TEST_SECRET
-from tests.fakes.telegram_html import parse_html
 
 CHANNELS = {"console": CONSOLE, "telegram": TELEGRAM, "zalo": ZALO}
 STALE = (

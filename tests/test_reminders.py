@@ -8,19 +8,20 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.delivery import Delivery, deliver_due
+from bot.channels.base import Delivery
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
+from bot.channels.telegram.render import INFO
+from bot.jobs.delivery import deliver_due
+from bot.jobs.scheduler import purge_expired_state
 from bot.runtime import Runtime, open_runtime
-from bot.scheduler import purge_expired_state
-from bot.telegram.aiogram_channel import AiogramTelegram
-from bot.telegram.render import INFO
 from core.clock import ManualClock
 from core.events import Choice, Reply
 from core.ratelimit import Limits, SendLimiter
 from domain.hours import parse_hours
 from domain.slots import Availability
+from fakes.telegram_server import FakeTelegram
 from storage.models import ContactHandle, OutboxMessage
 from tests.dialog import TelegramDriver, play
-from tests.fakes.telegram_server import FakeTelegram
 from tests.test_booking import CODE, HOAN_KIEM
 from tests.test_dialogs import ADULT, START
 from tests.test_finder import load_sample

@@ -5,13 +5,13 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.telegram.aiogram_channel import to_markup
-from bot.telegram.render import MAX_TEXT, render
+from bot.channels.telegram.aiogram_channel import to_markup
+from bot.channels.telegram.render import MAX_TEXT, render
 from core.events import Choice, Link, Reply
 from core.i18n import load_translator
 from core.render import render_plain
-from tests.fakes.botapi_spec import check_value
-from tests.fakes.telegram_html import parse_html, utf16_len
+from fakes.botapi_spec import check_value
+from fakes.telegram_html import parse_html, utf16_len
 
 VI = load_translator()
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=9000)
@@ -82,7 +82,7 @@ def test_plain_channels_number_choices_and_ask_to_type_a_place() -> None:
 def test_the_fake_server_refuses_what_telegram_refuses() -> None:
     import pytest
 
-    from tests.fakes.telegram_html import ParseError
+    from fakes.telegram_html import ParseError
 
     for bad in ("<div>x</div>", "a < b", "<b>x", "<b><i>x</b></i>", "&nbsp;", '<span class="x">y</span>'):
         with pytest.raises(ParseError):

@@ -10,19 +10,19 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.delivery import deliver_due
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
+from bot.channels.telegram.render import INFO
+from bot.channels.telegram.render import WEBHOOK_PATH as TELEGRAM_PATH
+from bot.jobs.delivery import deliver_due
 from bot.runtime import Runtime, open_runtime
-from bot.telegram.aiogram_channel import AiogramTelegram
-from bot.telegram.render import INFO
-from bot.webhook import TELEGRAM_PATH
 from core.clock import ManualClock
 from core.conversation import REPLY_LEASE
 from core.events import Attachment, Choice, Link, Reply, TextMessage, Venue
 from core.replies import replies_from_json, replies_to_json
+from fakes.telegram_server import FakeTelegram
 from storage.models import PendingReply
 from tests.conftest import TELEGRAM_HOOK_SECRET, Webhooks
 from tests.dialog import TelegramDriver, play
-from tests.fakes.telegram_server import FakeTelegram
 from tests.processes import Deployment, TelegramPerson, eventually, received, running
 from tests.test_dialogs import ADULT, START
 

@@ -12,15 +12,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.console import INFO
+from bot.channels.console import INFO
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
+from bot.jobs.scheduler import MIN_REAL_INTERVAL, Scheduler, create_scheduler
 from bot.logsetup import configure_logging
 from bot.runtime import Runtime
-from bot.scheduler import MIN_REAL_INTERVAL, Scheduler, create_scheduler
-from bot.telegram.aiogram_channel import AiogramTelegram
 from core.clock import ManualClock, ShiftedClock
 from core.events import TextMessage
+from fakes.telegram_server import FakeTelegram
 from storage.models import ConversationStateRow, OutboxMessage
-from tests.fakes.telegram_server import FakeTelegram
 from tests.test_finder import load_sample
 from tests.test_groups import leader_with_group, local, new_member_by_link, texts
 
@@ -92,7 +92,7 @@ async def test_a_failing_job_is_a_warning_in_the_log(runtime: Runtime) -> None:
         scheduler.add("boom", boom, timedelta(seconds=1))
         scheduler.start()
         try:
-            said = "WARNING bot.scheduler: scheduled job boom failed: RuntimeError"
+            said = "WARNING bot.jobs.scheduler: scheduled job boom failed: RuntimeError"
             await eventually(lambda: said in stream.getvalue())
         finally:
             await scheduler.stop()

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from bot.jobs.scheduler import purge_expired_state
 from bot.runtime import Runtime
-from bot.scheduler import purge_expired_state
 from core.clock import ManualClock
 from handlers.selfcheck import PENDING_SECONDS
 from storage.models import Consent, ConversationStateRow, SavedResult, Tally, coarsen

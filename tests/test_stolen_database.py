@@ -16,18 +16,18 @@ from typing import Any
 import httpx
 from sqlalchemy import DateTime, text
 
-from bot.delivery import deliver_due
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.client import ZaloClient
+from bot.jobs.delivery import deliver_due
 from bot.runtime import Runtime
-from bot.telegram.aiogram_channel import AiogramTelegram
-from bot.zalo.channel import ZaloChannel
-from bot.zalo.client import ZaloClient
 from core.clock import ManualClock
+from fakes.telegram_server import FakeTelegram
+from fakes.zalo_server import FakeZalo
 from storage.models import Base, CoarseDateTime, sealed_columns
 from storage.sealing import PREFIX
 from tests.conftest import TEST_TOKEN, ZALO_TOKEN, polling
 from tests.dialog import TelegramDriver, ZaloDriver, play
-from tests.fakes.telegram_server import FakeTelegram
-from tests.fakes.zalo_server import FakeZalo
 from tests.test_dialogs import ADULT, START
 from tests.test_finder import load_sample
 from tests.test_groups import leader_with_group, new_member_by_link

@@ -7,12 +7,12 @@ import time
 
 import pytest
 
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
+from bot.channels.telegram.ptb_channel import PtbTelegram
 from bot.runtime import Runtime
-from bot.telegram.aiogram_channel import AiogramTelegram
-from bot.telegram.ptb_channel import PtbTelegram
+from fakes.telegram_server import FakeTelegram, FloodPolicy
 from tests.conftest import TEST_TOKEN, start_polling
 from tests.dialog import TelegramDriver
-from tests.fakes.telegram_server import FakeTelegram, FloodPolicy
 
 USER = 5550001
 

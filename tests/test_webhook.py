@@ -9,16 +9,17 @@ import logging
 import httpx
 import pytest
 
+from bot.channels.telegram.render import WEBHOOK_PATH as TELEGRAM_PATH
+from bot.channels.zalo.channel import PATH as ZALO_PATH
+from bot.channels.zalo.channel import render
+from bot.channels.zalo.client import ZaloClient, ZaloError, ZaloRateLimited, ZaloUnauthorized
 from bot.runtime import Runtime
-from bot.webhook import TELEGRAM_PATH, ZALO_PATH
-from bot.zalo.channel import render
-from bot.zalo.client import ZaloClient, ZaloError, ZaloRateLimited, ZaloUnauthorized
 from core.events import Choice, Reply
 from core.text import split_text
+from fakes.telegram_server import FakeTelegram
+from fakes.zalo_server import FakeZalo
 from tests.conftest import TELEGRAM_HOOK_SECRET, ZALO_HOOK_SECRET, ZALO_TOKEN, Webhooks
 from tests.dialog import TelegramDriver, play
-from tests.fakes.telegram_server import FakeTelegram
-from tests.fakes.zalo_server import FakeZalo
 from tests.test_dialogs import DIALOGS, START
 
 ZALO_USER = "5f0e1d2c3b4a59687766"

@@ -7,9 +7,9 @@ from typing import Any
 
 from core.capability import Capability, Command, Hook, MenuEntry, Record, Wiring
 from core.i18n import N_
-from handlers.group_messages import NOTICES
 from handlers.groups import leaders, members
 from handlers.groups.shared import FLOW, GROUP_REMINDERS, JOIN_FLOW
+from services.group_outbox import NOTICES
 
 
 def _setup(_services: Any) -> Wiring:

@@ -17,17 +17,6 @@ from core.ports import GroupRecord, StaffRecord
 from domain.hours import HoursError
 from domain.recurrence import Meeting, Repeat, Schedule, meetings
 from domain.typed_dates import parse_day_time, parse_weekdays_time
-from handlers.group_messages import (
-    BROADCAST_PROGRESS,
-    BROADCAST_REPORT,
-    GROUP_BROADCAST,
-    QUIET,
-    broadcast_topic,
-    group_topics,
-    meeting_changed,
-    plan_reminders,
-    start_broadcast,
-)
 from handlers.groups.shared import (
     FLOW,
     KINDS,
@@ -55,6 +44,17 @@ from handlers.groups.shared import (
 )
 from handlers.menu import show_menu
 from handlers.staff_notices import STAFF_NOTIFICATIONS
+from services.group_outbox import (
+    BROADCAST_PROGRESS,
+    BROADCAST_REPORT,
+    GROUP_BROADCAST,
+    QUIET,
+    broadcast_topic,
+    group_topics,
+    meeting_changed,
+    plan_reminders,
+    start_broadcast,
+)
 
 router = Routes("group_leaders")
 

@@ -10,7 +10,6 @@ from core.conversation import Context, Routes
 from core.events import Choice, CommandMessage, TextMessage
 from core.ports import GroupRecord
 from handlers import consent
-from handlers.group_messages import plan_reminders
 from handlers.groups import leaders
 from handlers.groups.shared import (
     CHILD_REFUSAL,
@@ -26,6 +25,7 @@ from handlers.groups.shared import (
     where,
 )
 from handlers.menu import refused_for_children, show_menu
+from services.group_outbox import plan_reminders
 
 router = Routes("groups")
 

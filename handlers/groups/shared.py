@@ -14,7 +14,7 @@ from core.conversation import Context
 from core.i18n import N_
 from core.ports import GroupRecord
 from domain.recurrence import Meeting, Repeat, Schedule, next_meeting
-from handlers.group_messages import Rsvp, place_of
+from services.group_outbox import Rsvp, place_of
 
 GROUP_REMINDERS = Purpose(
     id="group_reminders",

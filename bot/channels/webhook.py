@@ -1,10 +1,10 @@
-"""Webhook mode: one aiohttp application serving Telegram's and Zalo's webhooks, and ``/healthz``.
+"""Webhook mode: one aiohttp application serving every channel's webhook route, and ``/healthz``.
 
-Each platform proves a request is its own with a shared secret in a header (Telegram:
-``X-Telegram-Bot-Api-Secret-Token``, set through setWebhook; Zalo: ``X-Bot-Api-Secret-Token``), compared in
-constant time; a request without it, or with a wrong one, gets 401 and is logged without the secret.  A body
-that is not JSON gets 400.  An update is handled before the answer (so the platform retries if the process
-dies meanwhile), and a redelivered one changes nothing: its key is recorded in the transaction of its effects.
+Each platform proves a request is its own with a shared secret in a header (its route names the header; the
+secret is set when the webhook is registered), compared in constant time; a request without it, or with a
+wrong one, gets 401 and is logged without the secret. A body that is not JSON gets 400. An update is handled
+before the answer (so the platform retries if the process dies meanwhile), and a redelivered one changes
+nothing: its key is recorded in the transaction of its effects.
 """
 
 from __future__ import annotations
@@ -13,26 +13,30 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.channels.base import WebhookRoute
 from bot.config import Settings
 from core.logsafe import describe_exception
 
 log = logging.getLogger(__name__)
 
-TELEGRAM_PATH = "/webhook/telegram"
-ZALO_PATH = "/webhook/zalo"
-TELEGRAM_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ZALO_HEADER = "X-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024
 HEADER_TIMEOUT = 10.0  # seconds a new or idle connection has to send a request's headers
 BODY_TIMEOUT = 10.0  # seconds to send the body once the headers have come
 MAX_CONNECTIONS = 512  # open connections at once; more are closed at once (a proxy should queue before this)
 
-UpdateHandler = Callable[[dict[str, Any]], Awaitable[object]]
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A channel's webhook as served: its name (for logs and /healthz), its route and its secret."""
+
+    name: str
+    route: WebhookRoute
+    secret: str
 
 
 class BadUpdate(ValueError):
@@ -58,12 +62,11 @@ def webhook_secret(settings: Settings, purpose: str) -> str:
     return derive_secret(key, purpose)
 
 
-def _endpoint(
-    name: str, header: str, secret: str, handle: UpdateHandler
-) -> Callable[[web.Request], Awaitable[web.Response]]:
-    expected = secret.encode()
+def _endpoint(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Response]]:
+    name, header, handle = endpoint.name.capitalize(), endpoint.route.header, endpoint.route.handle
+    expected = endpoint.secret.encode()
 
-    async def endpoint(request: web.Request) -> web.Response:
+    async def serve(request: web.Request) -> web.Response:
         given = request.headers.get(header, "").encode()
         if not hmac.compare_digest(given, expected):
             log.warning("rejected a %s webhook request: %s secret", name, "wrong" if given else "no")
@@ -88,7 +91,7 @@ def _endpoint(
             return web.json_response({"ok": False, "error": "try again later"}, status=503)
         return web.json_response({"ok": True})
 
-    return endpoint
+    return serve
 
 
 class _Refused(asyncio.Protocol):
@@ -127,22 +130,15 @@ def create_runner(app: web.Application) -> web.AppRunner:
     return web.AppRunner(app, access_log=None, keepalive_timeout=HEADER_TIMEOUT)
 
 
-def create_app(
-    *,
-    telegram: tuple[str, UpdateHandler] | None = None,
-    zalo: tuple[str, UpdateHandler] | None = None,
-) -> web.Application:
-    """The application: each channel given as (secret, handler of one update body)."""
+def create_app(endpoints: Sequence[Endpoint]) -> web.Application:
+    """The application: each channel's webhook, and ``/healthz`` naming the channels served."""
     app = web.Application(client_max_size=MAX_BODY)
+    names = [endpoint.name for endpoint in endpoints]
 
     async def healthz(request: web.Request) -> web.Response:
-        return web.json_response(
-            {"ok": True, "channels": [n for n, c in (("telegram", telegram), ("zalo", zalo)) if c]}
-        )
+        return web.json_response({"ok": True, "channels": names})
 
     app.router.add_get("/healthz", healthz)
-    if telegram is not None:
-        app.router.add_post(TELEGRAM_PATH, _endpoint("Telegram", TELEGRAM_HEADER, *telegram))
-    if zalo is not None:
-        app.router.add_post(ZALO_PATH, _endpoint("Zalo", ZALO_HEADER, *zalo))
+    for endpoint in endpoints:
+        app.router.add_post(endpoint.route.path, _endpoint(endpoint))
     return app

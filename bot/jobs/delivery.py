@@ -1,6 +1,6 @@
 """The dispatcher: sends what is due in the outbox, through each channel's sender.
 
-Run by the scheduler (one per deployment: ``bot.leadership``).  A run claims due messages with
+Run by the scheduler (one per deployment: ``bot.jobs.leadership``).  A run claims due messages with
 a lease, most urgent first (staff notices, then reminders, then broadcasts), and sends them concurrently
 within the channel's limits (the sender's :class:`~core.ratelimit.SendLimiter`, shared with the replies,
 which go first).  Each message is marked *sending* in its own transaction just before its request leaves,
@@ -18,23 +18,21 @@ half-way is finished by the next run, and nothing is sent twice.
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import timedelta
 
+from bot.channels.base import Delivery, Sender
 from bot.runtime import Runtime
-from core.clock import at_once, week_start
+from core.clock import week_start
 from core.conversation import REPLY_LEASE
-from core.events import ChannelInfo, Choice, Render, Reply
+from core.events import Render
 from core.logsafe import describe_exception
-from core.ports import DueMessage, UnitOfWork
-from core.ratelimit import SendLimiter
+from core.ports import DueMessage
 from core.replies import replies_from_json
-from handlers.group_messages import BROADCAST_PROGRESS, BROADCAST_REPORT, QUIET, broadcast_topic
+from services.group_outbox import QUIET, report_broadcasts
 
 log = logging.getLogger(__name__)
 
@@ -43,23 +41,6 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), ti
 LEASE = timedelta(minutes=5)
 BATCH = 200
 CONCURRENCY = 32
-PROGRESS_EVERY = timedelta(seconds=30)
-
-
-class Delivery(enum.Enum):
-    SENT = "sent"
-    BLOCKED = "blocked"  # the person blocked the bot, or the chat is gone
-    RETRY = "retry"  # a transient failure; the message did not arrive
-    UNKNOWN = "unknown"  # the request left and no answer came: it may have arrived
-
-
-class Sender(Protocol):
-    limiter: SendLimiter
-    info: ChannelInfo
-
-    async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery: ...
-
-    async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool: ...
 
 
 @dataclass
@@ -207,28 +188,3 @@ async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message:
             result = "retried" if await uow.delivery.retry(message.id, now + wait, MAX_TRIES) else "failed"
         await uow.commit()
     return result
-
-
-async def report_broadcasts(uow: UnitOfWork, now: datetime) -> None:
-    """Tell leaders how their broadcasts are going: progress every ``PROGRESS_EVERY``, a report at the end."""
-    for broadcast in await uow.delivery.open_broadcasts():
-        counts = await uow.delivery.counts(broadcast_topic(broadcast.id))
-        waiting = sum(counts.get(state, 0) for state in ("pending", "claimed", "sending"))
-        sent = counts.get("sent", 0)
-        group = await uow.groups.get(broadcast.group_id)
-        name = group.name if group else ""
-        handle = broadcast.notify_handle_id
-        if not waiting:
-            stopped = counts.get("stopped", 0)
-            failed = sum(counts.get(state, 0) for state in ("failed", "late", "unknown"))
-            await uow.delivery.finish_broadcast(broadcast.id, now, sent=sent, stopped=stopped, failed=failed)
-            if handle is not None:
-                params = {"group": name, "sent": sent, "total": broadcast.total, "stopped": stopped, "failed": failed}
-                await uow.delivery.enqueue(
-                    handle, at_once(now), BROADCAST_REPORT.kind, params, f"br:{broadcast.id}", priority=0
-                )
-        elif handle is not None and (broadcast.progress_at is None or now - broadcast.progress_at >= PROGRESS_EVERY):
-            await uow.delivery.broadcast_progress(broadcast.id, now)
-            params = {"group": name, "sent": sent, "total": broadcast.total}
-            key = f"bp:{broadcast.id}:{sent}"
-            await uow.delivery.enqueue(handle, at_once(now), BROADCAST_PROGRESS.kind, params, key, priority=0)

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli_common import cli_settings, err, open_or_exit
+from bot.cli.common import cli_settings, err, open_or_exit
 from core.codes import new_code, show_code
 from domain.hours import HoursError, parse_hours
 from domain.slots import Availability

@@ -4,10 +4,10 @@
 * ``webhook --host --port``: the same channels by webhook, from one aiohttp application.
 * ``chat``: the console chat.
 * ``db upgrade`` / ``db current``: schema migrations.
-* ``points import|export|load-sample|reports``: the service-point directory (see ``bot.points_cli``).
-* ``staff invite|list|availability``: counsellors and peer leaders (see ``bot.staff_cli``).
-* ``keys new|rotate``: sealing keys (see ``bot.keys_cli``).
-* ``groups export``: self-help groups as a Meeting Guide JSON feed (see ``bot.groups_cli``).
+* ``points import|export|load-sample|reports``: the service-point directory (see ``bot.cli.points``).
+* ``staff invite|list|availability``: counsellors and peer leaders (see ``bot.cli.staff``).
+* ``keys new|rotate``: sealing keys (see ``bot.cli.keys``).
+* ``groups export``: self-help groups as a Meeting Guide JSON feed (see ``bot.cli.groups``).
 """
 
 from __future__ import annotations
@@ -20,19 +20,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli_common import cli_settings, err, open_or_exit
+from bot.cli.common import cli_settings, err, open_or_exit
+from bot.cli.groups import groups_app
+from bot.cli.keys import keys_app
+from bot.cli.points import points_app
+from bot.cli.report import report
+from bot.cli.staff import staff_app
 from bot.config import Settings
-from bot.groups_cli import groups_app
-from bot.keys_cli import keys_app
-from bot.points_cli import points_app
-from bot.report_cli import report
-from bot.staff_cli import staff_app
 from core.i18n import BOT_NAME
 from storage import migrate
 from storage.db import create_engine
 
 if TYPE_CHECKING:
-    from bot.scheduler import Scheduler
+    from bot.jobs.scheduler import Scheduler
 
 app = typer.Typer(help=f"{BOT_NAME}: a privacy-first support chatbot.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -50,16 +50,16 @@ _open = open_or_exit
 
 
 async def _chat(settings: Settings, user: str, greet: bool) -> None:
-    from bot.console import ConsoleChannel
+    from bot.channels.console import ConsoleChannel
 
     async with await _open(settings) as runtime:
         await ConsoleChannel(runtime.conversation, runtime.pseudonyms, user_id=user).run(greet=greet)
 
 
 async def _serve(settings: Settings, *, webhook: tuple[str, int] | None = None) -> None:
-    from bot.channels import open_channels, poll, serve_webhooks
-    from bot.leadership import lead
-    from bot.scheduler import create_scheduler
+    from bot.channels.registry import open_channels, poll, serve_webhooks
+    from bot.jobs.leadership import lead
+    from bot.jobs.scheduler import create_scheduler
 
     async with await _open(settings) as runtime, open_channels(settings, runtime) as channels:
         running: list[Scheduler] = []

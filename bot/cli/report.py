@@ -24,7 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli_common import cli_settings, err, open_or_exit
+from bot.cli.common import cli_settings, err, open_or_exit
 from bot.config import Settings
 from core.i18n import Translator
 from domain.indicators import Report, build_report, whole_weeks

@@ -14,7 +14,7 @@ import secrets
 import typer
 from rich.console import Console
 
-from bot.cli_common import cli_settings, open_or_exit
+from bot.cli.common import cli_settings, open_or_exit
 from storage.db import FOLD_WAL, is_sqlite
 from storage.rekey import reseal_all
 

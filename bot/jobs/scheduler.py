@@ -3,7 +3,7 @@
 Jobs: purge expired conversation state and contact handles, so nothing outlives its purpose; plan the
 groups' meeting reminders a day ahead; deliver what is due in the outbox (reminders, notifications,
 broadcasts) every few seconds.  The first delivery run after a start takes back every claim the previous
-leader left; only one process leads at a time (``bot.leadership``: an advisory lock on PostgreSQL).
+leader left; only one process leads at a time (``bot.jobs.leadership``: an advisory lock on PostgreSQL).
 Late jobs are run, not silently dropped: ``misfire_grace_time`` is set explicitly and runs coalesce.  Every
 job is a coroutine function (checked when added), and a job that fails or misses its time is logged as a
 warning.
@@ -29,11 +29,12 @@ from apscheduler.events import (
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.delivery import Report, Sender, deliver_due
+from bot.channels.base import Sender
+from bot.jobs.delivery import Report, deliver_due
 from bot.runtime import Runtime
 from core.clock import clock_rate
 from core.logsafe import describe_exception
-from handlers.group_messages import plan_all
+from services.group_outbox import plan_all
 
 log = logging.getLogger(__name__)
 

@@ -33,19 +33,23 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.delivery import Delivery
-from bot.replying import Replier
-from bot.telegram.events import message_event
-from bot.telegram.render import CHANNEL, INFO, TelegramMessage, command_menu, render
-from bot.webhook import BadUpdate
+from bot.channels.base import Delivery
+from bot.channels.telegram.common import TelegramChannel
+from bot.channels.telegram.events import message_event
+from bot.channels.telegram.render import (
+    CHANNEL,
+    INFO,
+    TelegramMessage,
+    command_menu,
+    render,
+)
+from bot.channels.webhook import BadUpdate
 from core.conversation import Conversation
 from core.events import (
     Choice,
     ChoiceMade,
-    Event,
     Reply,
 )
-from core.locks import KeyedLock
 from core.logsafe import describe_exception
 from core.pseudonym import Pseudonymizer
 from core.ratelimit import TELEGRAM, Limits, SendLimiter, SendStats
@@ -83,7 +87,9 @@ def _never_connected(exc: BaseException) -> bool:
     return isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
-class PtbTelegram:
+class PtbTelegram(TelegramChannel):
+    label = "Telegram (python-telegram-bot)"
+
     def __init__(
         self,
         conversation: Conversation,
@@ -95,8 +101,7 @@ class PtbTelegram:
         connection_retries: int = 5,
         backoff: float = 0.5,
     ) -> None:
-        self._conversation = conversation
-        self._pseudonyms = pseudonyms
+        super().__init__(conversation, pseudonyms, self.send_replies)
         self.limiter = SendLimiter(limits)
         self.stats = SendStats()
         self._retries = connection_retries
@@ -114,12 +119,7 @@ class PtbTelegram:
             .build()
         )
         self.bot = self.application.bot
-        self.by_webhook = False
-        self.replier = Replier(self.send_replies, conversation.replies_sent)
         self.info = INFO
-        self._order = KeyedLock()
-        self.processed = 0
-        self._progress = asyncio.Condition()
         self.application.add_handler(MessageHandler(filters.ALL, self._on_message))
         self.application.add_handler(CallbackQueryHandler(self._on_callback))
 
@@ -177,39 +177,29 @@ class PtbTelegram:
 
     # ------------------------------------------------------------------ receiving
 
-    async def _counted(self, update: Update, handle: Callable[[], Awaitable[None]]) -> None:
+    async def _counted(self, update: Update, handle: Callable[[str | None], Awaitable[None]]) -> None:
         user = update.effective_user
-        try:
-            if user is None:
-                await handle()
-            else:
-                person = self._pseudonyms.of(CHANNEL, user.id)
-                if not self._conversation.admit(person):
-                    return  # over the person's limit: dropped at once, not queued behind their turn
-                async with self._order.hold(person):
-                    await handle()
-        finally:
-            async with self._progress:
-                self.processed += 1
-                self._progress.notify_all()
+        person = self.pseudonym(user.id) if user is not None else None  # computed once per update
+        async with self.turn(person) as admitted:
+            if admitted:  # else over the person's limit: dropped at once, not queued behind their turn
+                await handle(person)
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        async def handle() -> None:
+        async def handle(person: str | None) -> None:
             message = update.message
             if message is None or message.chat.type != ChatType.PRIVATE:
                 return
             sender = message.from_user
             if sender is None or sender.is_bot:
                 return
-            user = self._pseudonyms.of(CHANNEL, sender.id)
-            await self._answer(
-                message.chat.id, message_event(message, user, self._pseudonyms.delivery_key(CHANNEL, update.update_id))
-            )
+            user = person or self.pseudonym(sender.id)
+            # PTB answers its webhook itself: an update that cannot be committed gets the apology, not a 503.
+            await self.answer(message_event(message, user, self.delivery_key(update.update_id)))
 
         await self._counted(update, handle)
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        async def handle() -> None:
+        async def handle(person: str | None) -> None:
             query: CallbackQuery | None = update.callback_query
             if query is None:
                 return
@@ -220,26 +210,17 @@ class PtbTelegram:
             message = query.message
             if not query.data or message is None or message.chat.type != ChatType.PRIVATE:
                 return
-            user = self._pseudonyms.of(CHANNEL, query.from_user.id)
-            chat_id = message.chat.id
+            user = person or self.pseudonym(query.from_user.id)
             event = ChoiceMade(
                 user,
                 CHANNEL,
                 query.data,
-                address=str(chat_id),
-                delivery_key=self._pseudonyms.delivery_key(CHANNEL, update.update_id),
+                address=str(message.chat.id),
+                delivery_key=self.delivery_key(update.update_id),
             )
-            await self._answer(chat_id, event)
+            await self.answer(event)
 
         await self._counted(update, handle)
-
-    async def _answer(self, chat_id: int, event: Event) -> None:
-        outcome = await self._conversation.handle(event, self.info)
-        await self.replier.answer(str(chat_id), outcome, later=self.by_webhook)  # by webhook: after its 200
-
-    async def drain(self) -> None:
-        """Wait for the replies still being sent after their webhook was answered."""
-        await self.replier.drain()
 
     async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
         """Send replies to a chat; False when Telegram could not be reached (the dispatcher tries again)."""
@@ -258,10 +239,6 @@ class PtbTelegram:
                     log.error("sending a reply failed: %s", describe_exception(exc))
                     return True
         return True
-
-    async def wait_processed(self, count: int, timeout: float = 10.0) -> None:
-        async with self._progress:
-            await asyncio.wait_for(self._progress.wait_for(lambda: self.processed >= count), timeout)
 
     async def feed_update(self, body: dict[str, Any]) -> None:
         """Handle one update that came by webhook; a body that is not an update raises :class:`BadUpdate`."""
@@ -319,7 +296,7 @@ class PtbTelegram:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=["message", "callback_query"])
         await self.application.start()
 
-    async def run_polling(self, *, handle_signals: bool = True, polling_timeout: int = 30) -> None:
+    async def run_polling(self, *, handle_signals: bool = False, polling_timeout: int = 30) -> None:
         """Poll until :meth:`stop` (aiogram's ``run_polling`` counterpart, for the same runner)."""
         await self.prepare()
         await self.bot.delete_webhook(drop_pending_updates=False)

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from bot.cli_common import cli_settings, err, open_or_exit
+from bot.cli.common import cli_settings, err, open_or_exit
 from bot.config import Settings
 from bot.runtime import Runtime
 from core.hotlines import SHIPPED_DATA

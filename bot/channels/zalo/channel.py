@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.delivery import Delivery
-from bot.replying import Replier
-from bot.zalo.client import MAX_TEXT, ZaloClient, ZaloError, ZaloForbidden, ZaloNetworkError
+from bot.channels.base import Delivery, InOrder, WebhookRoute
+from bot.channels.zalo.client import MAX_TEXT, ZaloClient, ZaloError, ZaloForbidden, ZaloNetworkError
 from core.conversation import Conversation
 from core.events import ChannelInfo, Choice, Event, Render, Reply, TextMessage, UnsupportedMessage
-from core.locks import KeyedLock
 from core.logsafe import describe_exception
 from core.ports import StorageUnavailable
 from core.pseudonym import Pseudonymizer
@@ -33,6 +32,8 @@ from core.text import split_text, utf16_length
 log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
+PATH = "/webhook/zalo"
+HEADER = "X-Bot-Api-Secret-Token"  # Zalo sends the secret given with setWebhook in it
 INFO = ChannelInfo(name=CHANNEL, renders=Render.NONE)
 PIECE = 1900  # under Zalo's 2000, with room for emoji counted twice
 # Zalo publishes no rate numbers: stay well under what Telegram allows, and back off on 429.
@@ -63,7 +64,10 @@ def render(reply: Reply, i18n: Any) -> list[str]:
     return split_text(render_plain(reply, i18n), PIECE, utf16_length)
 
 
-class ZaloChannel:
+class ZaloChannel(InOrder):
+    name = CHANNEL
+    label = "Zalo"
+
     def __init__(
         self,
         conversation: Conversation,
@@ -72,23 +76,25 @@ class ZaloChannel:
         *,
         limiter: SendLimiter | None = None,
     ) -> None:
-        self._conversation = conversation
-        self._pseudonyms = pseudonyms
+        super().__init__(conversation, pseudonyms, self.send_replies)
         self.client = client
         self.info = INFO
         self.limiter = limiter or SendLimiter(ZALO, is_group=lambda chat: False)
-        self._order = KeyedLock()
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._stopping = asyncio.Event()
         self._tasks: set[asyncio.Task[bool]] = set()
         self._poll: asyncio.Task[Any] | None = None
-        self.processed = 0
-        self._progress = asyncio.Condition()
-        self.replier = Replier(self.send_replies, conversation.replies_sent)
 
-    async def drain(self) -> None:
-        """Wait for the replies still being sent after their webhook was answered."""
-        await self.replier.drain()
+    @property
+    def webhook(self) -> WebhookRoute:
+        return WebhookRoute(PATH, HEADER, functools.partial(self.handle_update, redeliverable=True))
+
+    async def register_webhook(self, url: str | None, secret: str) -> None:
+        if url is not None:
+            await self.client.set_webhook(url, secret)
+
+    async def close(self) -> None:
+        await self.drain()
 
     # ------------------------------------------------------------------ in
 
@@ -102,11 +108,8 @@ class ZaloChannel:
             return None
         if str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE":
             return None  # group chats are not conversations
-        user = self._pseudonyms.of(CHANNEL, str(sender["id"]))
-        where = {
-            "address": str(chat["id"]),
-            "delivery_key": self._pseudonyms.delivery_key(CHANNEL, str(message.get("message_id") or "")),
-        }
+        user = self.pseudonym(str(sender["id"]))
+        where = {"address": str(chat["id"]), "delivery_key": self.delivery_key(str(message.get("message_id") or ""))}
         name = str(update.get("event_name", ""))
         text = message.get("text")
         if name == "message.text.received" and isinstance(text, str) and text.strip():
@@ -128,28 +131,16 @@ class ZaloChannel:
         ``redeliverable`` (a webhook) an update that cannot be committed raises, for Zalo to send it again."""
         update = unwrap(body)
         event = self.event_of(update) if update is not None else None
-        try:
-            if event is None or not self._first_sight(event.delivery_key):
-                return False
-            if not self._conversation.admit(event.user):
-                return False  # over the person's limit: dropped at once, not queued behind their turn
-            async with self._order.hold(event.user):
-                try:
-                    outcome = await self._conversation.handle(event, INFO, redeliverable=redeliverable)
-                except StorageUnavailable:
-                    self._seen.pop(event.delivery_key, None)  # not handled: its redelivery must be
-                    raise
-                if not outcome.duplicate:  # by webhook: after its 200
-                    await self.replier.answer(event.address, outcome, later=redeliverable)
+        fresh = event is not None and self._first_sight(event.delivery_key)
+        async with self.turn(event.user if event is not None and fresh else None) as admitted:
+            if event is None or not fresh or not admitted:
+                return False  # not a person's message, a repeat, or over the person's limit: dropped at once
+            try:
+                outcome = await self.answer(event, redeliverable=redeliverable)
+            except StorageUnavailable:
+                self._seen.pop(event.delivery_key, None)  # not handled: its redelivery must be
+                raise
             return not outcome.duplicate
-        finally:
-            async with self._progress:
-                self.processed += 1
-                self._progress.notify_all()
-
-    async def wait_processed(self, count: int, timeout: float = 10.0) -> None:
-        async with self._progress:
-            await asyncio.wait_for(self._progress.wait_for(lambda: self.processed >= count), timeout)
 
     # ------------------------------------------------------------------ out
 

@@ -14,6 +14,8 @@ from core.text import split_text, utf16_length
 CHANNEL = "telegram"
 INFO = ChannelInfo(name=CHANNEL, renders=Render.BUTTONS | Render.LOCATION_REQUEST | Render.RICH_TEXT | Render.VENUE)
 MAX_TEXT = 4096  # characters after entity parsing
+WEBHOOK_PATH = "/webhook/telegram"
+WEBHOOK_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # Telegram sends the secret given with setWebhook in it
 
 
 def command_menu(catalogue: Catalogue, i18n: Translator) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.telegram.render import CHANNEL
+from bot.channels.telegram.render import CHANNEL
 from core.events import ContactShared, Event, Location, LocationShared, TextMessage, UnsupportedMessage
 
 

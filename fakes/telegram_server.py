@@ -26,8 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.botapi_spec import check_request, method_spec
-from tests.fakes.telegram_html import ParseError, parse_html, utf16_len
+from fakes.botapi_spec import check_request, method_spec
+from fakes.telegram_html import ParseError, parse_html, utf16_len
 
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{10,}$")
 SEND_METHODS = frozenset({"sendmessage", "sendlocation", "sendvenue", "senddocument", "sendphoto", "sendcontact"})

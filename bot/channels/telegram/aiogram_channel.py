@@ -7,7 +7,6 @@ turned into a pseudonym at the door and goes no further.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -44,20 +43,24 @@ from aiogram.types.update import UpdateTypeLookupError
 from aiohttp import ClientConnectorError
 from pydantic import ValidationError
 
-from bot.delivery import Delivery
-from bot.replying import Replier
-from bot.telegram.events import message_event
-from bot.telegram.flood import ALREADY_LIMITED, FloodControl, RateLimit
-from bot.telegram.render import CHANNEL, INFO, TelegramMessage, command_menu, render
-from bot.webhook import BadUpdate
+from bot.channels.base import Delivery
+from bot.channels.telegram.common import TelegramChannel
+from bot.channels.telegram.events import message_event
+from bot.channels.telegram.flood import ALREADY_LIMITED, FloodControl, RateLimit
+from bot.channels.telegram.render import (
+    CHANNEL,
+    INFO,
+    TelegramMessage,
+    command_menu,
+    render,
+)
+from bot.channels.webhook import BadUpdate
 from core.conversation import Conversation
 from core.events import (
     Choice,
     ChoiceMade,
-    Event,
     Reply,
 )
-from core.locks import KeyedLock
 from core.logsafe import describe_exception
 from core.pseudonym import Pseudonymizer
 from core.ratelimit import TELEGRAM, Limits, SendLimiter, SendStats
@@ -100,7 +103,9 @@ def to_markup(message: TelegramMessage) -> InlineKeyboardMarkup | ReplyKeyboardM
     return None
 
 
-class AiogramTelegram:
+class AiogramTelegram(TelegramChannel):
+    label = "Telegram (aiogram)"
+
     def __init__(
         self,
         conversation: Conversation,
@@ -111,8 +116,7 @@ class AiogramTelegram:
         limits: Limits = TELEGRAM,
         request_timeout: float = 60.0,
     ) -> None:
-        self._conversation = conversation
-        self._pseudonyms = pseudonyms
+        super().__init__(conversation, pseudonyms, self.send_replies)
         self.flood = FloodControl()
         self.limiter = SendLimiter(limits)
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")), timeout=request_timeout)
@@ -124,12 +128,7 @@ class AiogramTelegram:
             default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)),
         )
         self.dispatcher = Dispatcher()
-        self._order = KeyedLock()
         self.info = INFO
-        self.processed = 0  # updates fully handled, for health checks and tests
-        self.by_webhook = False  # then the platform delivers again what was not answered 200
-        self.replier = Replier(self.send_replies, conversation.replies_sent)
-        self._progress = asyncio.Condition()
         self.dispatcher.update.outer_middleware(self._in_order)
         router = Router(name="diemtua")
         router.message.register(self._on_message)
@@ -143,62 +142,41 @@ class AiogramTelegram:
         data: dict[str, Any],
     ) -> Any:
         sender = _sender_id(update) if isinstance(update, Update) else None
-        try:
-            if sender is None:
-                return await handler(update, data)
-            person = self._pseudonyms.of(CHANNEL, sender)
-            if not self._conversation.admit(person):
+        person = self.pseudonym(sender) if sender is not None else None
+        async with self.turn(person) as admitted:
+            if not admitted:
                 return None  # over the person's limit: dropped at once, not queued behind their turn
-            async with self._order.hold(person):
-                return await handler(update, data)
-        finally:
-            async with self._progress:
-                self.processed += 1
-                self._progress.notify_all()
+            data["person"] = person  # the pseudonym, computed once per update
+            return await handler(update, data)
 
     @property
     def stats(self) -> SendStats:
         return self.flood.stats
 
-    async def wait_processed(self, count: int, timeout: float = 10.0) -> None:
-        """Wait until ``count`` updates in all have been handled."""
-        async with self._progress:
-            await asyncio.wait_for(self._progress.wait_for(lambda: self.processed >= count), timeout)
-
-    async def _on_message(self, message: Message, event_update: Update) -> None:
+    async def _on_message(self, message: Message, event_update: Update, person: str | None = None) -> None:
         if message.chat.type != ChatType.PRIVATE or message.from_user is None or message.from_user.is_bot:
             return  # groups are not conversations; nothing is read there
-        user = self._pseudonyms.of(CHANNEL, message.from_user.id)
-        await self._answer(
-            message.chat.id,
-            message_event(message, user, self._pseudonyms.delivery_key(CHANNEL, event_update.update_id)),
+        user = person or self.pseudonym(message.from_user.id)
+        await self.answer(
+            message_event(message, user, self.delivery_key(event_update.update_id)), redeliverable=self.by_webhook
         )
 
-    async def _on_callback(self, query: CallbackQuery, event_update: Update) -> None:
+    async def _on_callback(self, query: CallbackQuery, event_update: Update, person: str | None = None) -> None:
         try:
             await query.answer()
         except TelegramAPIError as exc:  # a query older than Telegram keeps: still handle the press
             log.info("could not answer a callback query: %s", type(exc).__name__)
         if not query.data or query.message is None or query.message.chat.type != ChatType.PRIVATE:
             return
-        user = self._pseudonyms.of(CHANNEL, query.from_user.id)
-        chat_id = query.message.chat.id
+        user = person or self.pseudonym(query.from_user.id)
         choice = ChoiceMade(
             user,
             CHANNEL,
             query.data,
-            address=str(chat_id),
-            delivery_key=self._pseudonyms.delivery_key(CHANNEL, event_update.update_id),
+            address=str(query.message.chat.id),
+            delivery_key=self.delivery_key(event_update.update_id),
         )
-        await self._answer(chat_id, choice)
-
-    async def _answer(self, chat_id: int, event: Event) -> None:
-        outcome = await self._conversation.handle(event, self.info, redeliverable=self.by_webhook)
-        await self.replier.answer(str(chat_id), outcome, later=self.by_webhook)  # by webhook: after its 200
-
-    async def drain(self) -> None:
-        """Wait for the replies still being sent after their webhook was answered."""
-        await self.replier.drain()
+        await self.answer(choice, redeliverable=self.by_webhook)
 
     async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
         """Send replies to a chat; False when Telegram could not be reached (the dispatcher tries again)."""
@@ -288,7 +266,7 @@ class AiogramTelegram:
         menu = command_menu(self._conversation.catalogue, self._conversation.i18n)
         await self.bot.set_my_commands([BotCommand(command=name, description=text) for name, text in menu])
 
-    async def run_polling(self, *, handle_signals: bool = True, polling_timeout: int = 30) -> None:
+    async def run_polling(self, *, handle_signals: bool = False, polling_timeout: int = 30) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self.prepare()
         await self.dispatcher.start_polling(

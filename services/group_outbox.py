@@ -26,6 +26,7 @@ PLAN_AHEAD = timedelta(days=1)  # reminders due within this are written to the o
 LOOK_BACK = timedelta(hours=6)  # ...and those missed by this much (the late rule then decides)
 QUIET = QuietHours()
 REMINDER, BULK, NOTICE = 1, 2, 0  # outbox priorities
+PROGRESS_EVERY = timedelta(seconds=30)  # how often a leader is told how a broadcast is going
 
 
 @dataclass(frozen=True)
@@ -209,3 +210,28 @@ async def start_broadcast(
     )
     await uow.delivery.set_broadcast_total(broadcast, len(rows))
     return broadcast, len(rows)
+
+
+async def report_broadcasts(uow: UnitOfWork, now: datetime) -> None:
+    """Tell leaders how their broadcasts are going: progress every ``PROGRESS_EVERY``, a report at the end."""
+    for broadcast in await uow.delivery.open_broadcasts():
+        counts = await uow.delivery.counts(broadcast_topic(broadcast.id))
+        waiting = sum(counts.get(state, 0) for state in ("pending", "claimed", "sending"))
+        sent = counts.get("sent", 0)
+        group = await uow.groups.get(broadcast.group_id)
+        name = group.name if group else ""
+        handle = broadcast.notify_handle_id
+        if not waiting:
+            stopped = counts.get("stopped", 0)
+            failed = sum(counts.get(state, 0) for state in ("failed", "late", "unknown"))
+            await uow.delivery.finish_broadcast(broadcast.id, now, sent=sent, stopped=stopped, failed=failed)
+            if handle is not None:
+                params = {"group": name, "sent": sent, "total": broadcast.total, "stopped": stopped, "failed": failed}
+                await uow.delivery.enqueue(
+                    handle, at_once(now), BROADCAST_REPORT.kind, params, f"br:{broadcast.id}", priority=0
+                )
+        elif handle is not None and (broadcast.progress_at is None or now - broadcast.progress_at >= PROGRESS_EVERY):
+            await uow.delivery.broadcast_progress(broadcast.id, now)
+            params = {"group": name, "sent": sent, "total": broadcast.total}
+            key = f"bp:{broadcast.id}:{sent}"
+            await uow.delivery.enqueue(handle, at_once(now), BROADCAST_PROGRESS.kind, params, key, priority=0)

@@ -1,0 +1,32 @@
+"""What both Telegram runtimes share beyond rendering: the channel's name, its webhook route and how it is
+registered (each library's ``prepare`` and ``set_webhook`` do the talking)."""
+
+from __future__ import annotations
+
+from bot.channels.base import InOrder, WebhookRoute
+from bot.channels.telegram.render import CHANNEL, INFO, WEBHOOK_HEADER, WEBHOOK_PATH
+
+
+class TelegramChannel(InOrder):
+    name = CHANNEL
+    info = INFO
+
+    @property
+    def webhook(self) -> WebhookRoute:
+        return WebhookRoute(WEBHOOK_PATH, WEBHOOK_HEADER, self.feed_update)
+
+    async def register_webhook(self, url: str | None, secret: str) -> None:
+        self.by_webhook = True  # then the platform delivers again what was not answered 200
+        if url is None:
+            await self.prepare()
+        else:
+            await self.set_webhook(url, secret)
+
+    async def feed_update(self, body: dict[str, object]) -> None:
+        raise NotImplementedError
+
+    async def prepare(self) -> None:
+        raise NotImplementedError
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        raise NotImplementedError
