@@ -82,7 +82,7 @@ async def populate(runtime: Runtime, members: int, *, meeting_in: timedelta | No
         for n in range(members):
             pseudonym = f"{n:064x}"
             await uow.users.touch(pseudonym, now.date())
-            handle = await uow.delivery.keep_handle(pseudonym, "group_reminders", "telegram", str(FIRST_CHAT + n))
+            handle = await uow.handles.keep(pseudonym, "group_reminders", "telegram", str(FIRST_CHAT + n))
             member = await uow.groups.join(group.id, pseudonym, now - timedelta(days=1))
             await uow.groups.set_handle(member, handle)
         await uow.commit()

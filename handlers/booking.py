@@ -371,33 +371,33 @@ async def notify_counsellor(ctx: Context, booking: BookingRecord, notice: Notice
     counsellor = await ctx.uow.staff.get(booking.counsellor_id)
     if counsellor is None:
         return
-    handle = await ctx.uow.delivery.handle_for(counsellor.pseudonym, STAFF_NOTIFICATIONS.id)
+    handle = await ctx.uow.handles.find(counsellor.pseudonym, STAFF_NOTIFICATIONS.id)
     if handle is None:
         return
     params = {"at": booking.starts_at.isoformat(), "code": show_code(booking.code), "mode": booking.mode}
     key = f"{notice.kind}:{booking.id}:{booking.starts_at.isoformat()}"
-    await ctx.uow.delivery.enqueue(handle, at_once(ctx.now), notice.kind, params, key, priority=0)  # staff first
+    await ctx.uow.outbox.enqueue(handle, at_once(ctx.now), notice.kind, params, key, priority=0)  # staff first
 
 
 async def schedule_reminders(ctx: Context, booking: BookingRecord, handle: int) -> None:
-    await ctx.uow.delivery.drop_pending(handle)
-    await ctx.uow.delivery.set_delete_after(handle, booking.starts_at + timedelta(minutes=booking.minutes))
+    await ctx.uow.outbox.drop_pending(handle)
+    await ctx.uow.handles.set_delete_after(handle, booking.starts_at + timedelta(minutes=booking.minutes))
     params = {"at": booking.starts_at.isoformat(), "code": show_code(booking.code)}
     for notice, before in REMINDERS:
         due = booking.starts_at - before
         if due > ctx.now:
             key = f"{notice.kind}:{booking.id}:{booking.starts_at.isoformat()}"
-            await ctx.uow.delivery.enqueue(handle, due, notice.kind, params, key)
+            await ctx.uow.outbox.enqueue(handle, due, notice.kind, params, key)
 
 
 async def arrange_reminders(ctx: Context, booking: BookingRecord, *, moved: bool) -> tuple[str, list[Choice]]:
     """Reminders follow a moved booking; a new one gets them if the person already agreed, else an offer."""
-    handle = await ctx.uow.delivery.handle_for(ctx.user.pseudonym, APPOINTMENT_REMINDERS.id, booking.id)
+    handle = await ctx.uow.handles.find(ctx.user.pseudonym, APPOINTMENT_REMINDERS.id, booking.id)
     if moved and handle is not None:
         await schedule_reminders(ctx, booking, handle)
         return ctx._("Your reminders have moved with it."), []
     if await consent.given(ctx, APPOINTMENT_REMINDERS) and ctx.event.address:
-        handle = await ctx.uow.delivery.keep_handle(
+        handle = await ctx.uow.handles.keep(
             ctx.user.pseudonym, APPOINTMENT_REMINDERS.id, ctx.event.channel, ctx.event.address, booking_id=booking.id
         )
         await schedule_reminders(ctx, booking, handle)
@@ -416,7 +416,7 @@ async def reminders(ctx: Context, data: Remind) -> None:
     booking = await ctx.uow.bookings.owned(data.booking, ctx.user.pseudonym)
     if data.answer == "yes" and booking is not None and ctx.event.address:
         await consent.grant(ctx, APPOINTMENT_REMINDERS)
-        handle = await ctx.uow.delivery.keep_handle(
+        handle = await ctx.uow.handles.keep(
             ctx.user.pseudonym, APPOINTMENT_REMINDERS.id, ctx.event.channel, ctx.event.address, booking_id=booking.id
         )
         await schedule_reminders(ctx, booking, handle)

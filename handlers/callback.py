@@ -81,7 +81,7 @@ async def number(ctx: Context) -> None:
     if phone is None:
         ask(ctx, booking_id, ctx._("That does not look like a Vietnamese phone number."))
         return
-    await ctx.uow.delivery.keep_handle(
+    await ctx.uow.handles.keep(
         ctx.user.pseudonym,
         CALLBACK_PHONE.id,
         "phone",

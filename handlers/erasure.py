@@ -42,7 +42,7 @@ async def counsellor_bookings_ahead(ctx: Context) -> int:
 async def before_erasure(ctx: Context) -> None:
     """Keep other people's data and tell them what changed; called in the erasure's own transaction."""
     for booking in await ctx.uow.bookings.of_person(ctx.user.pseudonym, ctx.now):
-        await ctx.uow.delivery.drop_keys([f"{STAFF_BOOKED.kind}:{booking.id}:", f"{STAFF_MOVED.kind}:{booking.id}:"])
+        await ctx.uow.outbox.drop_keys([f"{STAFF_BOOKED.kind}:{booking.id}:", f"{STAFF_MOVED.kind}:{booking.id}:"])
         await notify_counsellor(ctx, booking, STAFF_CANCELLED)
     member = await ctx.uow.staff.of(ctx.user.pseudonym)
     if member is None:
@@ -51,14 +51,14 @@ async def before_erasure(ctx: Context) -> None:
         week = week_start(ctx.now.astimezone(ctx.i18n.timezone).date())
         for booking in await ctx.uow.bookings.of_counsellor(member.id, ctx.now, ctx.now + AHEAD):
             await ctx.uow.tallies.add(week, "booking_cancelled", subject=booking.mode)
-            handle = await ctx.uow.delivery.handle_for_booking(booking.id, APPOINTMENT_REMINDERS.id)
+            handle = await ctx.uow.handles.of_booking(booking.id, APPOINTMENT_REMINDERS.id)
             if handle is None:
                 continue
-            await ctx.uow.delivery.drop_pending(handle)
-            await ctx.uow.delivery.detach(handle, ctx.now + KEEP_FOR_NOTICE)
+            await ctx.uow.outbox.drop_pending(handle)
+            await ctx.uow.handles.detach(handle, ctx.now + KEEP_FOR_NOTICE)
             params = {"at": booking.starts_at.isoformat()}
             key = f"{WITHDRAWN.kind}:{booking.id}"
-            await ctx.uow.delivery.enqueue(handle, at_once(ctx.now), WITHDRAWN.kind, params, key, priority=0)
+            await ctx.uow.outbox.enqueue(handle, at_once(ctx.now), WITHDRAWN.kind, params, key, priority=0)
     if member.role == "leader":
         for group in await ctx.uow.groups.of_leader(member.id):
             log.warning("group %d has no leader now (its leader erased their data): see `groups list`", group.id)

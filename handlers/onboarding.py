@@ -63,7 +63,7 @@ def create_router(hotlines: Hotlines) -> Routes:
     async def start(ctx: Context) -> None:
         if ctx.user.stopped:
             await ctx.uow.users.set_stopped(ctx.user.pseudonym, False)
-        await ctx.uow.delivery.resume(ctx.user.pseudonym)  # writing again means they have not blocked the bot
+        await ctx.uow.handles.resume(ctx.user.pseudonym)  # writing again means they have not blocked the bot
         args = ctx.event.args.strip() if isinstance(ctx.event, CommandMessage) else ""
         join = args[2:] if args.startswith("g_") else ""  # a group's invitation link
         if join and ctx.user.onboarded:

@@ -82,7 +82,7 @@ async def redeem(ctx: Context, attempts: Attempts) -> None:
         else ctx._("Welcome: you are now registered as a peer leader.")
     )
     ctx.say(text)
-    if ctx.event.address and await ctx.uow.delivery.handle_for(ctx.user.pseudonym, STAFF_NOTIFICATIONS.id) is None:
+    if ctx.event.address and await ctx.uow.handles.find(ctx.user.pseudonym, STAFF_NOTIFICATIONS.id) is None:
         consent.ask(ctx, STAFF_NOTIFICATIONS, yes=Notify(True).pack(), no=Notify(False).pack())
         return
     await staff_menu(ctx)
@@ -98,9 +98,7 @@ async def notifications(ctx: Context, data: Notify) -> None:
     member = await ctx.uow.staff.of(ctx.user.pseudonym)
     if member is not None and data.agreed and ctx.event.address:
         await consent.grant(ctx, STAFF_NOTIFICATIONS)
-        await ctx.uow.delivery.keep_handle(
-            ctx.user.pseudonym, STAFF_NOTIFICATIONS.id, ctx.event.channel, ctx.event.address
-        )
+        await ctx.uow.handles.keep(ctx.user.pseudonym, STAFF_NOTIFICATIONS.id, ctx.event.channel, ctx.event.address)
         ctx.say(
             ctx._("Done: I will tell you about new, moved and cancelled bookings.")
             if member.role == "counsellor"
@@ -265,7 +263,7 @@ async def show_bookings(ctx: Context, member: StaffRecord) -> None:
 async def _booking_line(ctx: Context, booking: BookingRecord) -> str:
     status = {"attended": ctx._("attended"), "missed": ctx._("missed")}.get(booking.status, "")
     family = " · " + ctx._("family member") if booking.for_family else ""
-    phone = await ctx.uow.delivery.booking_address(booking.id, CALLBACK_PHONE.id)
+    phone = await ctx.uow.handles.booking_address(booking.id, CALLBACK_PHONE.id)
     family += " · ☎ " + phone if phone else ""
     return (
         f"• {when(ctx, booking.starts_at)} · {ctx._(MODES.get(booking.mode, booking.mode))} · "

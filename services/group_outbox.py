@@ -149,7 +149,7 @@ async def plan_reminders(
             ]
             if rows:
                 topic = meeting_topic(group.id, meeting.original_day)
-                await uow.delivery.enqueue_many(
+                await uow.outbox.enqueue_many(
                     rows, due, GROUP_REMINDER.kind, priority=REMINDER, quiet=True, topic=topic
                 )
                 written += len(rows)
@@ -170,7 +170,7 @@ async def meeting_changed(
     """A meeting was called off (``moved_to`` None) or moved: its pending reminders go, members are told,
     and a moved meeting gets its own reminders.  Returns how many members are told."""
     await uow.groups.change_meeting(group.id, meeting.original_day, moved_to)
-    await uow.delivery.drop_topic(meeting_topic(group.id, meeting.original_day))
+    await uow.outbox.drop_topic(meeting_topic(group.id, meeting.original_day))
     members = await uow.groups.recipients(group.id)
     day = meeting.original_day.isoformat()
     if moved_to is None:
@@ -184,7 +184,7 @@ async def meeting_changed(
         for m in members
         if m.handle_id is not None
     ]
-    await uow.delivery.enqueue_many(rows, at_once(now), kind, priority=REMINDER, quiet=True)
+    await uow.outbox.enqueue_many(rows, at_once(now), kind, priority=REMINDER, quiet=True)
     if moved_to is not None:
         updated = await uow.groups.get(group.id)
         if updated is not None:
@@ -197,10 +197,10 @@ async def start_broadcast(
 ) -> tuple[int, int]:
     """Write one message per member who gets messages; returns (broadcast id, how many)."""
     members = [m for m in await uow.groups.recipients(group.id) if m.handle_id is not None]
-    broadcast = await uow.delivery.create_broadcast(group.id, now, urgent=urgent, notify_handle_id=notify_handle_id)
+    broadcast = await uow.broadcasts.create(group.id, now, urgent=urgent, notify_handle_id=notify_handle_id)
     topic = broadcast_topic(broadcast)
     rows = [(m.handle_id, {"group": group.name, "text": text}, f"{topic}:{m.id}") for m in members]
-    await uow.delivery.enqueue_many(
+    await uow.outbox.enqueue_many(
         rows,  # type: ignore[arg-type]
         at_once(now),
         GROUP_BROADCAST.kind,
@@ -208,14 +208,14 @@ async def start_broadcast(
         quiet=not urgent,
         topic=topic,
     )
-    await uow.delivery.set_broadcast_total(broadcast, len(rows))
+    await uow.broadcasts.set_total(broadcast, len(rows))
     return broadcast, len(rows)
 
 
 async def report_broadcasts(uow: UnitOfWork, now: datetime) -> None:
     """Tell leaders how their broadcasts are going: progress every ``PROGRESS_EVERY``, a report at the end."""
-    for broadcast in await uow.delivery.open_broadcasts():
-        counts = await uow.delivery.counts(broadcast_topic(broadcast.id))
+    for broadcast in await uow.broadcasts.unfinished():
+        counts = await uow.outbox.counts(broadcast_topic(broadcast.id))
         waiting = sum(counts.get(state, 0) for state in ("pending", "claimed", "sending"))
         sent = counts.get("sent", 0)
         group = await uow.groups.get(broadcast.group_id)
@@ -224,14 +224,14 @@ async def report_broadcasts(uow: UnitOfWork, now: datetime) -> None:
         if not waiting:
             stopped = counts.get("stopped", 0)
             failed = sum(counts.get(state, 0) for state in ("failed", "late", "unknown"))
-            await uow.delivery.finish_broadcast(broadcast.id, now, sent=sent, stopped=stopped, failed=failed)
+            await uow.broadcasts.finish(broadcast.id, now, sent=sent, stopped=stopped, failed=failed)
             if handle is not None:
                 params = {"group": name, "sent": sent, "total": broadcast.total, "stopped": stopped, "failed": failed}
-                await uow.delivery.enqueue(
+                await uow.outbox.enqueue(
                     handle, at_once(now), BROADCAST_REPORT.kind, params, f"br:{broadcast.id}", priority=0
                 )
         elif handle is not None and (broadcast.progress_at is None or now - broadcast.progress_at >= PROGRESS_EVERY):
-            await uow.delivery.broadcast_progress(broadcast.id, now)
+            await uow.broadcasts.told_progress(broadcast.id, now)
             params = {"group": name, "sent": sent, "total": broadcast.total}
             key = f"bp:{broadcast.id}:{sent}"
-            await uow.delivery.enqueue(handle, at_once(now), BROADCAST_PROGRESS.kind, params, key, priority=0)
+            await uow.outbox.enqueue(handle, at_once(now), BROADCAST_PROGRESS.kind, params, key, priority=0)

@@ -67,7 +67,7 @@ def test_arrows_point_one_way() -> None:
     assert wrong == {}
 
 
-SOURCE_PACKAGES = ("bot", "core", "domain", "handlers", "storage")
+SOURCE_PACKAGES = ("bot", "core", "domain", "handlers", "services", "storage")
 
 
 def source_files() -> list[Path]:

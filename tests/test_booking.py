@@ -277,11 +277,11 @@ async def test_a_call_back_number_is_kept_sealed_for_the_counsellor_of_that_book
         (booking,) = await uow.bookings.of_counsellor(
             staff_id, runtime.clock.now(), runtime.clock.now() + timedelta(days=7)
         )
-        assert await uow.delivery.booking_address(booking.id, "callback_phone") == "0912345678"
+        assert await uow.handles.booking_address(booking.id, "callback_phone") == "0912345678"
     runtime.clock.advance(timedelta(days=4, hours=1))  # type: ignore[attr-defined]
     await purge_expired_state(runtime)
     async with runtime.unit_of_work() as uow:
-        assert await uow.delivery.booking_address(booking.id, "callback_phone") is None
+        assert await uow.handles.booking_address(booking.id, "callback_phone") is None
 
 
 async def test_a_counsellor_sets_hours_and_a_day_off_in_the_chat(

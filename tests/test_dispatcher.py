@@ -49,9 +49,9 @@ async def fill(
         for n in range(first, first + count):
             pseudonym = f"{n:064x}"
             await uow.users.touch(pseudonym, now.date())
-            handle = await uow.delivery.keep_handle(pseudonym, "group_reminders", "telegram", str(1000 + n))
+            handle = await uow.handles.keep(pseudonym, "group_reminders", "telegram", str(1000 + n))
             rows.append((handle, {"group": "Nhóm A", "text": "xin chào"}, f"{kind}:{n}"))
-        await uow.delivery.enqueue_many(rows, now, kind, priority=2, quiet=quiet, topic="b:1")
+        await uow.outbox.enqueue_many(rows, now, kind, priority=2, quiet=quiet, topic="b:1")
         await uow.commit()
 
 
@@ -83,10 +83,10 @@ async def test_a_dead_run_leaves_its_unsent_claims_to_the_next_and_its_message_i
     clock.set(NOON_HANOI)
     await fill(any_runtime, 10)
     async with any_runtime.unit_of_work() as uow:  # a run claims everything, then dies sending the first
-        claimed = await uow.delivery.claim(
+        claimed = await uow.outbox.claim(
             clock.now(), 100, "deadbeef", clock.now() + timedelta(minutes=5), hold_quiet=False
         )
-        assert await uow.delivery.start_sending(claimed[0].id, "deadbeef")
+        assert await uow.outbox.start_sending(claimed[0].id, "deadbeef")
         await uow.commit()
     sender = RecordingSender()
     assert (await deliver_due(any_runtime, {"telegram": sender})).sent == 0  # its lease still holds
@@ -98,7 +98,7 @@ async def test_a_dead_run_leaves_its_unsent_claims_to_the_next_and_its_message_i
     # Without a restart, a claim is taken back once its lease is over.
     await fill_more(any_runtime)
     async with any_runtime.unit_of_work() as uow:
-        await uow.delivery.claim(clock.now(), 100, "cafebabe", clock.now() + timedelta(minutes=5), hold_quiet=False)
+        await uow.outbox.claim(clock.now(), 100, "cafebabe", clock.now() + timedelta(minutes=5), hold_quiet=False)
         await uow.commit()
     clock.advance(timedelta(minutes=6))
     assert (await deliver_due(any_runtime, {"telegram": sender})).sent == 1
@@ -107,8 +107,8 @@ async def test_a_dead_run_leaves_its_unsent_claims_to_the_next_and_its_message_i
 async def fill_more(runtime: Runtime) -> None:
     async with runtime.unit_of_work() as uow:
         await uow.users.touch("f" * 64, runtime.clock.now().date())
-        handle = await uow.delivery.keep_handle("f" * 64, "group_reminders", "telegram", "4242")
-        await uow.delivery.enqueue(handle, runtime.clock.now(), "group_broadcast", {"group": "A", "text": "b"}, "x")
+        handle = await uow.handles.keep("f" * 64, "group_reminders", "telegram", "4242")
+        await uow.outbox.enqueue(handle, runtime.clock.now(), "group_broadcast", {"group": "A", "text": "b"}, "x")
         await uow.commit()
 
 
@@ -128,11 +128,11 @@ async def test_the_late_rule_drops_a_group_reminder_and_counts_it(any_runtime: R
     meeting = NOON_HANOI + timedelta(hours=1)
     async with any_runtime.unit_of_work() as uow:
         await uow.users.touch("e" * 64, clock.now().date())
-        handle = await uow.delivery.keep_handle("e" * 64, "group_reminders", "telegram", "77")
+        handle = await uow.handles.keep("e" * 64, "group_reminders", "telegram", "77")
         params = {"group": "A", "at": meeting.isoformat(), "place": "", "member": 1, "day": "2026-12-01", "offset": 60}
-        await uow.delivery.enqueue(handle, NOON_HANOI, "group_reminder", params, "an hour before")
+        await uow.outbox.enqueue(handle, NOON_HANOI, "group_reminder", params, "an hour before")
         tomorrow = {**params, "at": (meeting + timedelta(days=1)).isoformat(), "offset": 1440}
-        await uow.delivery.enqueue(handle, NOON_HANOI, "group_reminder", tomorrow, "a day before")
+        await uow.outbox.enqueue(handle, NOON_HANOI, "group_reminder", tomorrow, "a day before")
         await uow.commit()
     clock.advance(timedelta(minutes=15, seconds=10))  # a 1-hour reminder may be 15 minutes late, a 24-hour one 6 h
     sender = RecordingSender()

@@ -83,9 +83,9 @@ async def test_members_are_counted_and_leaving_deletes_their_address_and_reminde
             await work.users.touch(person, NOW.date())
             member = await work.groups.join(group.id, person, NOW)
             assert await work.groups.join(group.id, person, NOW) == member  # joining twice is one membership
-            handle = await work.delivery.keep_handle(person, "group_reminders", "telegram", "123")
+            handle = await work.handles.keep(person, "group_reminders", "telegram", "123")
             await work.groups.set_handle(member, handle)
-            await work.delivery.enqueue(handle, NOW + timedelta(days=1), "group_1h", {}, f"g:{person[:1]}")
+            await work.outbox.enqueue(handle, NOW + timedelta(days=1), "group_1h", {}, f"g:{person[:1]}")
             members.append(member)
         await work.groups.rsvp(members[0], date(2026, 11, 24), True)
         await work.groups.rsvp(members[1], date(2026, 11, 24), True)

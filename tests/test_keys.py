@@ -41,9 +41,9 @@ async def person_with_a_chat_address(runtime: Runtime, *, message: bool = False)
     person = runtime.pseudonyms.of("telegram", 42)
     await runtime.conversation.handle(TextMessage(person, "telegram", "/start", address="42"), TELEGRAM)
     async with runtime.unit_of_work() as uow:
-        handle = await uow.delivery.keep_handle(person, "group_reminders", "telegram", "42")
+        handle = await uow.handles.keep(person, "group_reminders", "telegram", "42")
         if message:
-            await uow.delivery.enqueue(handle, runtime.clock.now(), "group_broadcast", {"text": "x"}, "k")
+            await uow.outbox.enqueue(handle, runtime.clock.now(), "group_broadcast", {"text": "x"}, "k")
         await uow.commit()
     return person, handle
 

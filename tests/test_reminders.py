@@ -202,13 +202,13 @@ async def test_transient_failures_back_off_and_a_block_drops_what_is_pending(
     async with runtime.unit_of_work() as uow:
         for who in ("a" * 64, "b" * 64):
             await uow.users.touch(who, clock.now().date())
-        flaky = await uow.delivery.keep_handle("a" * 64, "appointment_reminders", "telegram", "111")
-        gone = await uow.delivery.keep_handle("b" * 64, "appointment_reminders", "telegram", "222")
+        flaky = await uow.handles.keep("a" * 64, "appointment_reminders", "telegram", "111")
+        gone = await uow.handles.keep("b" * 64, "appointment_reminders", "telegram", "222")
         params = {"at": (clock.now() + timedelta(hours=2)).isoformat(), "code": "ABCD-EFGH"}
-        await uow.delivery.enqueue(flaky, clock.now(), "appointment_2h", params, "k1")
-        await uow.delivery.enqueue(flaky, clock.now(), "appointment_2h", params, "k1")  # idempotent
-        await uow.delivery.enqueue(gone, clock.now(), "appointment_2h", params, "k2")
-        await uow.delivery.enqueue(gone, clock.now() + timedelta(hours=1), "appointment_24h", params, "k3")
+        await uow.outbox.enqueue(flaky, clock.now(), "appointment_2h", params, "k1")
+        await uow.outbox.enqueue(flaky, clock.now(), "appointment_2h", params, "k1")  # idempotent
+        await uow.outbox.enqueue(gone, clock.now(), "appointment_2h", params, "k2")
+        await uow.outbox.enqueue(gone, clock.now() + timedelta(hours=1), "appointment_24h", params, "k3")
         await uow.commit()
     sender = FlakySender([Delivery.RETRY, Delivery.BLOCKED])
     report = await deliver_due(runtime, {"telegram": sender})
@@ -221,7 +221,7 @@ async def test_transient_failures_back_off_and_a_block_drops_what_is_pending(
     assert sender.calls == ["111", "222", "111"]
 
     async with runtime.unit_of_work() as uow:
-        await uow.delivery.enqueue(flaky, clock.now(), "staff_booked", params, "k4")
+        await uow.outbox.enqueue(flaky, clock.now(), "staff_booked", params, "k4")
         await uow.commit()
     always = FlakySender([Delivery.RETRY] * 20)
     for _ in range(10):
@@ -230,7 +230,7 @@ async def test_transient_failures_back_off_and_a_block_drops_what_is_pending(
     assert len(always.calls) == 6  # gave up after a bounded number of tries
 
     async with runtime.unit_of_work() as uow:  # a reminder found hours late is not sent at all
-        await uow.delivery.enqueue(flaky, clock.now() - timedelta(hours=7), "appointment_24h", params, "k5")
+        await uow.outbox.enqueue(flaky, clock.now() - timedelta(hours=7), "appointment_24h", params, "k5")
         await uow.commit()
     late = FlakySender([])
     report = await deliver_due(runtime, {"telegram": late})

@@ -75,7 +75,7 @@ async def deliver_due(
     report = Report()
     run = secrets.token_hex(8)
     async with runtime.unit_of_work() as uow:
-        report.unknown += await uow.delivery.recover(runtime.clock.now(), every_claim=startup)
+        report.unknown += await uow.outbox.recover(runtime.clock.now(), every_claim=startup)
         await uow.commit()
     report.replies = await send_left_replies(runtime, senders)
     gate = asyncio.Semaphore(concurrency)
@@ -84,7 +84,7 @@ async def deliver_due(
         size = batch if budget is None else min(batch, budget - report.handled)
         async with runtime.unit_of_work() as uow:
             hold = QUIET.is_quiet(now, runtime.i18n.timezone)
-            claimed = await uow.delivery.claim(now, size, run, now + LEASE, hold_quiet=hold)
+            claimed = await uow.outbox.claim(now, size, run, now + LEASE, hold_quiet=hold)
             await uow.commit()
         if not claimed:
             break
@@ -143,7 +143,7 @@ async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message:
         if notice is None:
             log.error("no capability declares the message kind %r", message.kind)
         async with runtime.unit_of_work() as uow:
-            await uow.delivery.finish(message.id, "late" if notice else "failed")
+            await uow.outbox.finish(message.id, "late" if notice else "failed")
             await uow.commit()
         return "late" if notice else "failed"
     sender = senders.get(message.channel)
@@ -154,12 +154,12 @@ async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message:
         except (KeyError, ValueError) as exc:
             log.error("a %s cannot be written: %s", message.kind, describe_exception(exc))
             async with runtime.unit_of_work() as uow:
-                await uow.delivery.finish(message.id, "failed")
+                await uow.outbox.finish(message.id, "failed")
                 await uow.commit()
             return "failed"
         await sender.limiter.acquire(message.address, bulk=message.priority > 0)
         async with runtime.unit_of_work() as uow:
-            mine = await uow.delivery.start_sending(message.id, run)
+            mine = await uow.outbox.start_sending(message.id, run)
             await uow.commit()
         if not mine:  # the member left meanwhile, or the claim was taken back
             return "withdrawn"
@@ -174,17 +174,17 @@ async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message:
         now = runtime.clock.now()
         result = "sent"
         if outcome is Delivery.SENT:
-            await uow.delivery.sent(message.id, now)
+            await uow.outbox.sent(message.id, now)
             if notice.tally:  # an anonymous weekly count for the programme figures
                 await uow.tallies.add(week_start(now.astimezone(runtime.i18n.timezone).date()), notice.tally)
         elif outcome is Delivery.BLOCKED:
-            await uow.delivery.blocked(message.id, now)
+            await uow.outbox.blocked(message.id, now)
             result = "stopped"
         elif outcome is Delivery.UNKNOWN:
-            await uow.delivery.finish(message.id, "unknown")
+            await uow.outbox.finish(message.id, "unknown")
             result = "unknown"
         else:
             wait = BACKOFF[min(message.attempts, len(BACKOFF) - 1)]
-            result = "retried" if await uow.delivery.retry(message.id, now + wait, MAX_TRIES) else "failed"
+            result = "retried" if await uow.outbox.retry(message.id, now + wait, MAX_TRIES) else "failed"
         await uow.commit()
     return result

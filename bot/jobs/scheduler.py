@@ -54,7 +54,8 @@ async def purge_expired_state(runtime: Runtime) -> int:
     now = runtime.clock.now()
     async with runtime.unit_of_work() as uow:
         removed = await uow.states.purge_expired(now)
-        handles = await uow.delivery.purge(now)
+        handles = await uow.handles.purge(now)  # their messages go with them
+        await uow.outbox.purge(now)
         await uow.updates.purge(now - KEEP_UPDATE_KEYS)
         bookings = await uow.bookings.purge(now - KEEP_PAST_APPOINTMENTS)
         await uow.groups.purge_replies((now - KEEP_PAST_APPOINTMENTS).date())

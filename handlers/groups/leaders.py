@@ -118,7 +118,7 @@ async def show_panel(ctx: Context, group: GroupRecord, note: str = "") -> None:
     lines += await _panel_lines(ctx, group, meeting, last)
     gid = group.id
     choices = [Act(gid, "broadcast").choice(ctx._("Send a message to the group"))]
-    if await ctx.uow.delivery.latest_broadcast(gid) is not None:
+    if await ctx.uow.broadcasts.latest(gid) is not None:
         choices.append(Act(gid, "progress").choice(ctx._("Progress of the last message")))
     if meeting is not None:
         choices.append(Act(gid, "call_off").choice(ctx._("Call off the next meeting")))
@@ -277,7 +277,7 @@ def _meeting_of(ctx: Context, group: GroupRecord, day: date) -> Meeting | None:
 
 
 async def show_progress(ctx: Context, group: GroupRecord) -> None:
-    broadcast = await ctx.uow.delivery.latest_broadcast(group.id)
+    broadcast = await ctx.uow.broadcasts.latest(group.id)
     back = [Act(group.id, "progress").choice(ctx._("Refresh")), _back(ctx, group)]
     if broadcast is None:
         await show_panel(ctx, group)
@@ -294,7 +294,7 @@ async def show_progress(ctx: Context, group: GroupRecord) -> None:
             },
         )
     else:
-        counts = await ctx.uow.delivery.counts(broadcast_topic(broadcast.id))
+        counts = await ctx.uow.outbox.counts(broadcast_topic(broadcast.id))
         text, _ = BROADCAST_PROGRESS.render(
             ctx.i18n,
             {"group": group.name, "sent": counts.get("sent", 0), "total": broadcast.total},
@@ -313,7 +313,7 @@ async def send_broadcast(ctx: Context, data: Send) -> None:
     if not text:
         show_menu(ctx)
         return
-    notify = await ctx.uow.delivery.handle_for(ctx.user.pseudonym, STAFF_NOTIFICATIONS.id)
+    notify = await ctx.uow.handles.find(ctx.user.pseudonym, STAFF_NOTIFICATIONS.id)
     _id, total = await start_broadcast(ctx.uow, group, text, ctx.now, urgent=data.urgent, notify_handle_id=notify)
     ctx.state.leave()
     lines = [ctx._("Sending to {n} members: sent 0/{n}.").format(n=total)]
@@ -581,7 +581,7 @@ async def _save_edit(ctx: Context, leader: StaffRecord, **fields: Any) -> bool:
         return True
     await ctx.uow.groups.update(group.id, **fields)
     if "schedule" in fields or "reminder_minutes" in fields:
-        await ctx.uow.delivery.drop_topic(group_topics(group.id), prefix=True)
+        await ctx.uow.outbox.drop_topic(group_topics(group.id), prefix=True)
         updated = await ctx.uow.groups.get(group.id) or group
         await plan_reminders(
             ctx.uow, ctx.i18n, updated, await ctx.uow.groups.recipients(group.id), ctx.now, since=ctx.now

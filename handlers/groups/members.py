@@ -147,7 +147,7 @@ async def join(ctx: Context, data: Join) -> None:
     text = ctx._("Welcome to {group}.").format(group=group.name)
     if data.reminders and ctx.event.address:
         await consent.grant(ctx, GROUP_REMINDERS)
-        handle = await ctx.uow.delivery.keep_handle(
+        handle = await ctx.uow.handles.keep(
             ctx.user.pseudonym, GROUP_REMINDERS.id, ctx.event.channel, ctx.event.address
         )
         await ctx.uow.groups.set_handle(member_id, handle)

@@ -1,8 +1,4 @@
-"""Staff, availability and bookings over SQLAlchemy.
-
-Double booking is prevented by the unique constraint on (counsellor, start time): a booking is inserted
-inside a SAVEPOINT, and the constraint's refusal is the answer "taken", never a check-then-insert.
-"""
+"""Staff (invitations, roles, hours) and counselling bookings."""
 
 from __future__ import annotations
 
@@ -13,10 +9,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.codes import InviteCodes
-from core.ports import BookingRecord, StaffRecord
+from core.ports import (
+    BookingRecord,
+    StaffRecord,
+)
 from domain.hours import format_hours, parse_hours
 from domain.slots import Availability
-from storage.models import AvailabilityRow, Booking, DayOff, StaffInvite, StaffMember
+from storage.models import (
+    AvailabilityRow,
+    Booking,
+    DayOff,
+    StaffInvite,
+    StaffMember,
+)
 
 
 def _staff(row: StaffMember) -> StaffRecord:

@@ -1,5 +1,4 @@
-"""Self-help groups over SQLAlchemy: the group and its schedule, single-meeting changes, anonymous
-membership (the leader sees counts), replies and attendance counts."""
+"""Self-help groups, their members, meeting changes, replies and attendance."""
 
 from __future__ import annotations
 
@@ -10,10 +9,20 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.ports import GroupRecord, Membership
+from core.ports import (
+    GroupRecord,
+    Membership,
+)
 from domain.recurrence import Schedule, schedule_from_dict, schedule_to_dict
 from storage.dialect import upsert_insert
-from storage.models import ContactHandle, Group, GroupAttendance, GroupException, GroupMember, GroupRsvp
+from storage.models import (
+    ContactHandle,
+    Group,
+    GroupAttendance,
+    GroupException,
+    GroupMember,
+    GroupRsvp,
+)
 
 
 class SqlGroupRepository:

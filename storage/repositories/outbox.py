@@ -1,8 +1,5 @@
-"""Contact handles and the outbox over SQLAlchemy.
-
-A handle's address is sealed; so are a message's parameters.  Enqueueing is idempotent (a unique key),
-so a retried transaction or a second dispatcher never sends one reminder twice.
-"""
+"""The outbox: messages the bot sends on its own, enqueued idempotently (a unique key), claimed with a lease and
+sent once."""
 
 from __future__ import annotations
 
@@ -13,88 +10,21 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.ports import BroadcastRecord, DueMessage
+from core.ports import (
+    DueMessage,
+)
 from storage.dialect import upsert_insert as _insert
-from storage.models import Broadcast, ContactHandle, OutboxMessage
+from storage.models import (
+    ContactHandle,
+    OutboxMessage,
+)
 from storage.sealing import SealBroken, Sealer
 
 
-def _broadcast_record(row: Broadcast) -> BroadcastRecord:
-    return BroadcastRecord(
-        row.id,
-        row.group_id,
-        row.created_at,
-        row.urgent,
-        row.total,
-        row.notify_handle_id,
-        row.progress_at,
-        row.finished_at,
-        row.sent,
-        row.stopped,
-        row.failed,
-    )
-
-
-def _booking_handle(column: Any, booking_id: int, purpose: str) -> Any:
-    """``column`` of the newest contact handle kept for one booking and purpose."""
-    return (
-        select(column)
-        .where(ContactHandle.booking_id == booking_id, ContactHandle.purpose == purpose)
-        .order_by(ContactHandle.id.desc())
-        .limit(1)
-    )
-
-
-class SqlDeliveryRepository:
+class SqlOutboxRepository:
     def __init__(self, session: AsyncSession, sealer: Sealer) -> None:
         self._session = session
         self._sealer = sealer
-
-    async def keep_handle(
-        self,
-        pseudonym: str,
-        purpose: str,
-        channel: str,
-        address: str,
-        *,
-        booking_id: int | None = None,
-        delete_after: datetime | None = None,
-    ) -> int:
-        row = ContactHandle(
-            pseudonym=pseudonym,
-            purpose=purpose,
-            sealed=self._sealer.seal_json({"channel": channel, "address": address}),
-            booking_id=booking_id,
-            delete_after=delete_after,
-        )
-        self._session.add(row)
-        await self._session.flush()
-        return row.id
-
-    async def handle_for(self, pseudonym: str, purpose: str, booking_id: int | None = None) -> int | None:
-        query = select(ContactHandle.id).where(ContactHandle.pseudonym == pseudonym, ContactHandle.purpose == purpose)
-        if booking_id is not None:
-            query = query.where(ContactHandle.booking_id == booking_id)
-        return await self._session.scalar(query.order_by(ContactHandle.id.desc()).limit(1))
-
-    async def handle_for_booking(self, booking_id: int, purpose: str) -> int | None:
-        handle = await self._session.scalar(_booking_handle(ContactHandle.id, booking_id, purpose))
-        return int(handle) if handle is not None else None
-
-    async def booking_address(self, booking_id: int, purpose: str) -> str | None:
-        """The address kept for one booking and purpose (a call-back number), opened; None if none."""
-        sealed = await self._session.scalar(_booking_handle(ContactHandle.sealed, booking_id, purpose))
-        if sealed is None:
-            return None
-        try:
-            return str(self._sealer.open_json(sealed)["address"])
-        except (SealBroken, ValueError, KeyError):
-            return None
-
-    async def set_delete_after(self, handle_id: int, when: datetime) -> None:
-        await self._session.execute(
-            update(ContactHandle).where(ContactHandle.id == handle_id).values(delete_after=when)
-        )
 
     async def enqueue(
         self,
@@ -159,14 +89,6 @@ class SqlDeliveryRepository:
             delete(OutboxMessage).where(match, OutboxMessage.state.in_(("pending", "claimed")))
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-    async def detach(self, handle_id: int, delete_after: datetime) -> None:
-        """Keep a booking's chat address past the booking (to say it is cancelled), until ``delete_after``."""
-        await self._session.execute(
-            update(ContactHandle)
-            .where(ContactHandle.id == handle_id)
-            .values(booking_id=None, delete_after=delete_after)
-        )
 
     async def drop_topic(self, topic: str, *, prefix: bool = False) -> None:
         """Forget what is still waiting about one meeting (it was called off or moved), or with ``prefix``
@@ -302,14 +224,6 @@ class SqlDeliveryRepository:
             .values(state="stopped", claim=None, lease_until=None)
         )
 
-    async def resume(self, pseudonym: str) -> None:
-        """The person is talking to the bot again (so they unblocked it): their handles work again."""
-        await self._session.execute(
-            update(ContactHandle)
-            .where(ContactHandle.pseudonym == pseudonym, ContactHandle.stopped_at.is_not(None))
-            .values(stopped_at=None)
-        )
-
     async def counts(self, topic: str) -> dict[str, int]:
         """How many messages of a topic are in each state."""
         rows = await self._session.execute(
@@ -317,53 +231,9 @@ class SqlDeliveryRepository:
         )
         return {str(state): int(n) for state, n in rows}
 
-    # ------------------------------------------------------------------ broadcasts
-
-    async def create_broadcast(
-        self, group_id: int, now: datetime, *, urgent: bool, notify_handle_id: int | None
-    ) -> int:
-        row = Broadcast(
-            group_id=group_id,
-            created_at=now,
-            urgent=urgent,
-            total=0,
-            notify_handle_id=notify_handle_id,
-            progress_at=now,
-        )
-        self._session.add(row)
-        await self._session.flush()
-        return row.id
-
-    async def set_broadcast_total(self, broadcast_id: int, total: int) -> None:
-        await self._session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(total=total))
-
-    async def latest_broadcast(self, group_id: int) -> BroadcastRecord | None:
-        row = await self._session.scalar(
-            select(Broadcast).where(Broadcast.group_id == group_id).order_by(Broadcast.id.desc()).limit(1)
-        )
-        return _broadcast_record(row) if row else None
-
-    async def open_broadcasts(self) -> list[BroadcastRecord]:
-        rows = await self._session.scalars(select(Broadcast).where(Broadcast.finished_at.is_(None)))
-        return [_broadcast_record(row) for row in rows]
-
-    async def broadcast_progress(self, broadcast_id: int, now: datetime) -> None:
-        await self._session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(progress_at=now))
-
-    async def finish_broadcast(self, broadcast_id: int, now: datetime, *, sent: int, stopped: int, failed: int) -> None:
-        await self._session.execute(
-            update(Broadcast)
-            .where(Broadcast.id == broadcast_id)
-            .values(finished_at=now, progress_at=None, sent=sent, stopped=stopped, failed=failed)
-        )
-
-    async def purge(self, now: datetime, keep_sent: timedelta = timedelta(days=2)) -> int:
-        """Delete handles past their time (their messages go with them) and old delivered messages."""
-        handles = await self._session.execute(
-            delete(ContactHandle).where(ContactHandle.delete_after.is_not(None), ContactHandle.delete_after <= now)
-        )
+    async def purge(self, now: datetime, keep_sent: timedelta = timedelta(days=2)) -> None:
+        """Delete delivered (or given up) messages older than ``keep_sent``."""
         finished = ("sent", "stopped", "failed", "late", "unknown")
         await self._session.execute(
             delete(OutboxMessage).where(OutboxMessage.state.in_(finished), OutboxMessage.due_at <= now - keep_sent)
         )
-        return int(handles.rowcount or 0)  # type: ignore[attr-defined]

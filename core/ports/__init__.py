@@ -1,0 +1,58 @@
+"""What the core needs from storage, as protocols, one module per kind of record.
+
+``storage/`` implements them with SQLAlchemy; handlers see only these, so they import no database code.
+"""
+
+from core.ports.booking import BookingRecord, BookingRepository, StaffRecord, StaffRepository
+from core.ports.broadcasts import BroadcastRecord, BroadcastRepository
+from core.ports.directory import DirectoryRepository, ListingReports, UpsertCounts
+from core.ports.groups import GroupRecord, GroupRepository, Membership
+from core.ports.handles import HandleRepository
+from core.ports.outbox import DueMessage, OutboxRepository
+from core.ports.people import (
+    AgeGroup,
+    ConsentRecord,
+    ConsentRepository,
+    PrivacyRepository,
+    SavedResultRepository,
+    StateRepository,
+    StoredData,
+    UserRecord,
+    UserRepository,
+)
+from core.ports.tallies import TallyRepository
+from core.ports.unit_of_work import StorageUnavailable, UnitOfWork
+from core.ports.updates import PendingReplies, ReplyLog, UpdateLog
+
+__all__ = [
+    "AgeGroup",
+    "BookingRecord",
+    "BookingRepository",
+    "BroadcastRecord",
+    "BroadcastRepository",
+    "ConsentRecord",
+    "ConsentRepository",
+    "DirectoryRepository",
+    "DueMessage",
+    "GroupRecord",
+    "GroupRepository",
+    "HandleRepository",
+    "ListingReports",
+    "Membership",
+    "OutboxRepository",
+    "PendingReplies",
+    "PrivacyRepository",
+    "ReplyLog",
+    "SavedResultRepository",
+    "StaffRecord",
+    "StaffRepository",
+    "StateRepository",
+    "StorageUnavailable",
+    "StoredData",
+    "TallyRepository",
+    "UnitOfWork",
+    "UpdateLog",
+    "UpsertCounts",
+    "UserRecord",
+    "UserRepository",
+]

@@ -1,0 +1,91 @@
+"""One transaction over every repository."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol, Self
+
+if TYPE_CHECKING:
+    pass
+from core.ports.booking import BookingRepository, StaffRepository
+from core.ports.broadcasts import BroadcastRepository
+from core.ports.directory import DirectoryRepository
+from core.ports.groups import GroupRepository
+from core.ports.handles import HandleRepository
+from core.ports.outbox import OutboxRepository
+from core.ports.people import (
+    ConsentRepository,
+    PrivacyRepository,
+    SavedResultRepository,
+    StateRepository,
+    UserRepository,
+)
+from core.ports.tallies import TallyRepository
+from core.ports.updates import ReplyLog, UpdateLog
+
+
+class StorageUnavailable(Exception):
+    """The connection to the database was lost (a restart, a network cut), or the database stayed locked by
+    another writer: nothing of the unit of work was kept, so the work can be tried again."""
+
+
+class UnitOfWork(Protocol):
+    """One transaction: repositories that commit or roll back together."""
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def states(self) -> StateRepository: ...
+
+    @property
+    def consents(self) -> ConsentRepository: ...
+
+    @property
+    def privacy(self) -> PrivacyRepository: ...
+
+    @property
+    def tallies(self) -> TallyRepository: ...
+
+    @property
+    def saved_results(self) -> SavedResultRepository: ...
+
+    @property
+    def directory(self) -> DirectoryRepository: ...
+
+    @property
+    def staff(self) -> StaffRepository: ...
+
+    @property
+    def bookings(self) -> BookingRepository: ...
+
+    @property
+    def handles(self) -> HandleRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def broadcasts(self) -> BroadcastRepository: ...
+
+    @property
+    def groups(self) -> GroupRepository: ...
+
+    @property
+    def updates(self) -> UpdateLog: ...
+
+    @property
+    def replies(self) -> ReplyLog: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...

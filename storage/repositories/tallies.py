@@ -1,0 +1,46 @@
+"""Anonymous weekly counts for the programme's figures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import case, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.indicators import Tally as IndicatorTally
+from storage.dialect import upsert_insert as _insert
+from storage.models import (
+    Tally,
+)
+
+
+class SqlTallyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        week: date,
+        kind: str,
+        *,
+        instrument: str = "",
+        subject: str = "",
+        level: str = "",
+        province: str = "",
+        amount: int = 1,
+    ) -> None:
+        cell = {"week": week, "kind": kind, "instrument": instrument, "subject": subject, "level": level}
+        cell["province"] = province
+        statement = (
+            _insert(self._session, Tally)
+            .values(**cell, count=max(amount, 0))
+            .on_conflict_do_update(
+                index_elements=list(cell),
+                set_={"count": case((Tally.count + amount < 0, 0), else_=Tally.count + amount)},
+            )
+        )
+        await self._session.execute(statement)
+
+    async def between(self, first: date, last: date) -> list[IndicatorTally]:
+        rows = await self._session.scalars(select(Tally).where(Tally.week >= first, Tally.week <= last))
+        return [IndicatorTally(r.week, r.kind, r.subject, r.level, r.province, r.count) for r in rows]

@@ -1,0 +1,132 @@
+"""One session, one transaction: every repository over it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.codes import InviteCodes
+from core.ports import (
+    StorageUnavailable,
+)
+from storage.db import FOLD_WAL
+from storage.repositories.booking import SqlBookingRepository, SqlStaffRepository
+from storage.repositories.broadcasts import SqlBroadcastRepository
+from storage.repositories.directory import SqlDirectoryRepository
+from storage.repositories.groups import SqlGroupRepository
+from storage.repositories.handles import SqlHandleRepository
+from storage.repositories.outbox import SqlOutboxRepository
+from storage.repositories.people import (
+    SqlConsentRepository,
+    SqlPrivacyRepository,
+    SqlSavedResultRepository,
+    SqlStateRepository,
+    SqlUserRepository,
+)
+from storage.repositories.tallies import SqlTallyRepository
+from storage.repositories.updates import SqlReplyLog, SqlUpdateLog
+from storage.sealing import Sealer
+
+
+def _locked(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" / "busy" (another process writing longer than the busy timeout)."""
+    message = str(exc.orig).lower() if exc.orig is not None else ""
+    return "database is locked" in message or "database is busy" in message
+
+
+class SqlUnitOfWork:
+    """One session, one transaction; rolled back unless committed."""
+
+    users: SqlUserRepository
+    states: SqlStateRepository
+    consents: SqlConsentRepository
+    privacy: SqlPrivacyRepository
+    tallies: SqlTallyRepository
+    saved_results: SqlSavedResultRepository
+    directory: SqlDirectoryRepository
+    staff: SqlStaffRepository
+    bookings: SqlBookingRepository
+    handles: SqlHandleRepository
+    outbox: SqlOutboxRepository
+    broadcasts: SqlBroadcastRepository
+    groups: SqlGroupRepository
+    updates: SqlUpdateLog
+    replies: SqlReplyLog
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        sealer: Sealer,
+        writer: asyncio.Lock | None = None,
+        codes: InviteCodes | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._sealer = sealer
+        self._codes = codes
+        self._session: AsyncSession | None = None
+        # SQLite has a single writer: transactions of this process take turns through a first-come,
+        # first-served lock instead of sleeping in SQLite's busy handler (see docs/performance.md).
+        self._writer = writer
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        if self._writer is not None:
+            await self._writer.acquire()
+        self._session = self._sessions()
+        self.users = SqlUserRepository(self._session)
+        self.states = SqlStateRepository(self._session, self._sealer)
+        self.consents = SqlConsentRepository(self._session)
+        self.privacy = SqlPrivacyRepository(self._session, self.states)
+        self.tallies = SqlTallyRepository(self._session)
+        self.saved_results = SqlSavedResultRepository(self._session, self._sealer)
+        self.directory = SqlDirectoryRepository(self._session)
+        self.staff = SqlStaffRepository(self._session, self._codes)
+        self.bookings = SqlBookingRepository(self._session)
+        self.handles = SqlHandleRepository(self._session, self._sealer)
+        self.outbox = SqlOutboxRepository(self._session, self._sealer)
+        self.broadcasts = SqlBroadcastRepository(self._session, self._sealer)
+        self.updates = SqlUpdateLog(self._session)
+        self.replies = SqlReplyLog(self._session, self._sealer)
+        self.groups = SqlGroupRepository(self._session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            if session.in_transaction():
+                with contextlib.suppress(DBAPIError):  # a lost connection has nothing left to roll back
+                    await session.rollback()
+        finally:
+            await session.close()
+            self._session = None
+            if self._writer is not None:
+                self._writer.release()
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            raise StorageUnavailable("the database connection was lost") from exc
+        if isinstance(exc, OperationalError) and _locked(exc):
+            raise StorageUnavailable("the database is locked by another writer") from exc
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        if (self.privacy.erased or self.consents.deleted_data) and self.session.get_bind().dialect.name == "sqlite":
+            await self.session.execute(FOLD_WAL)  # a deletion must not linger in the write-ahead log
+            await self.session.commit()
+            self.privacy.erased = self.consents.deleted_data = False
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

@@ -1,0 +1,72 @@
+"""The channels' bookkeeping: the keys of handled updates (a redelivered one changes nothing) and the replies
+kept until sent."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.ports import (
+    PendingReplies,
+)
+from storage.dialect import dialect_insert, hot_statement
+from storage.models import (
+    PendingReply,
+    ProcessedUpdate,
+)
+from storage.sealing import SealBroken, Sealer
+
+
+def _first_time_statement(dialect: str) -> Any:
+    return dialect_insert(dialect, ProcessedUpdate).on_conflict_do_nothing(
+        index_elements=[ProcessedUpdate.channel, ProcessedUpdate.key]
+    )
+
+
+class SqlReplyLog:
+    def __init__(self, session: AsyncSession, sealer: Sealer) -> None:
+        self._session = session
+        self._sealer = sealer
+
+    async def keep(self, channel: str, address: str, replies_json: str, lease_until: datetime) -> int:
+        sealed = self._sealer.seal(json.dumps({"address": address, "replies": replies_json}, ensure_ascii=False))
+        row = PendingReply(channel=channel, sealed=sealed, lease_until=lease_until)
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def sent(self, reply_id: int) -> None:
+        await self._session.execute(delete(PendingReply).where(PendingReply.id == reply_id))
+
+    async def take_over(self, now: datetime, lease_until: datetime, limit: int) -> list[PendingReplies]:
+        query = select(PendingReply).where(PendingReply.lease_until <= now).order_by(PendingReply.id).limit(limit)
+        taken = []
+        for row in await self._session.scalars(query.with_for_update(skip_locked=True)):
+            row.lease_until = lease_until
+            try:
+                opened = json.loads(self._sealer.open(row.sealed))
+            except (SealBroken, ValueError):
+                await self._session.delete(row)  # sealed under a key no longer configured: cannot be sent
+                continue
+            taken.append(PendingReplies(row.id, row.channel, str(opened["address"]), str(opened["replies"])))
+        await self._session.flush()
+        return taken
+
+
+class SqlUpdateLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def first_time(self, channel: str, key: str, now: datetime) -> bool:
+        statement = hot_statement(self._session, _first_time_statement)
+        connection = await self._session.connection()
+        result = await connection.execute(statement, {"channel": channel, "key": key[:80], "seen_at": now})
+        return bool(result.rowcount)
+
+    async def purge(self, before: datetime) -> int:
+        result = await self._session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.seen_at < before))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
