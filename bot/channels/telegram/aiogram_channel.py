@@ -48,7 +48,6 @@ from bot.channels.telegram.common import TelegramChannel
 from bot.channels.telegram.events import message_event
 from bot.channels.telegram.flood import ALREADY_LIMITED, FloodControl, RateLimit
 from bot.channels.telegram.render import (
-    CHANNEL,
     INFO,
     TelegramMessage,
     command_menu,
@@ -58,7 +57,6 @@ from bot.channels.webhook import BadUpdate
 from core.conversation import Conversation
 from core.events import (
     Choice,
-    ChoiceMade,
     Reply,
 )
 from core.logsafe import describe_exception
@@ -168,14 +166,7 @@ class AiogramTelegram(TelegramChannel):
             log.info("could not answer a callback query: %s", type(exc).__name__)
         if not query.data or query.message is None or query.message.chat.type != ChatType.PRIVATE:
             return
-        user = person or self.pseudonym(query.from_user.id)
-        choice = ChoiceMade(
-            user,
-            CHANNEL,
-            query.data,
-            address=str(query.message.chat.id),
-            delivery_key=self.delivery_key(event_update.update_id),
-        )
+        choice = self.press(person, query.from_user.id, query.data, query.message.chat.id, event_update.update_id)
         await self.answer(choice, redeliverable=self.by_webhook)
 
     async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.channels.base import InOrder, WebhookRoute
 from bot.channels.telegram.render import CHANNEL, INFO, WEBHOOK_HEADER, WEBHOOK_PATH
+from core.events import ChoiceMade
 
 
 class TelegramChannel(InOrder):
@@ -21,6 +22,16 @@ class TelegramChannel(InOrder):
             await self.prepare()
         else:
             await self.set_webhook(url, secret)
+
+    def press(self, person: str | None, user_id: int, data: str, chat_id: int, update_id: int) -> ChoiceMade:
+        """The event of a button pressed in a private chat (``person``: the pseudonym, if computed already)."""
+        return ChoiceMade(
+            person or self.pseudonym(user_id),
+            CHANNEL,
+            data,
+            address=str(chat_id),
+            delivery_key=self.delivery_key(update_id),
+        )
 
     async def feed_update(self, body: dict[str, object]) -> None:
         raise NotImplementedError

@@ -37,7 +37,6 @@ from bot.channels.base import Delivery
 from bot.channels.telegram.common import TelegramChannel
 from bot.channels.telegram.events import message_event
 from bot.channels.telegram.render import (
-    CHANNEL,
     INFO,
     TelegramMessage,
     command_menu,
@@ -47,7 +46,6 @@ from bot.channels.webhook import BadUpdate
 from core.conversation import Conversation
 from core.events import (
     Choice,
-    ChoiceMade,
     Reply,
 )
 from core.logsafe import describe_exception
@@ -210,15 +208,7 @@ class PtbTelegram(TelegramChannel):
             message = query.message
             if not query.data or message is None or message.chat.type != ChatType.PRIVATE:
                 return
-            user = person or self.pseudonym(query.from_user.id)
-            event = ChoiceMade(
-                user,
-                CHANNEL,
-                query.data,
-                address=str(message.chat.id),
-                delivery_key=self.delivery_key(update.update_id),
-            )
-            await self.answer(event)
+            await self.answer(self.press(person, query.from_user.id, query.data, message.chat.id, update.update_id))
 
         await self._counted(update, handle)
 
