@@ -30,7 +30,7 @@ lint: $(STAMP)
 ## Re-extract messages from the code and merge them into the Vietnamese catalog (then translate the new ones).
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output \
-		--project "Điểm Tựa" --version 0.1 bot core domain handlers storage data
+		--project "Điểm Tựa" --version 0.1 bot core domain handlers services storage data
 	$(BIN)/python locales/merge.py
 
 clean:

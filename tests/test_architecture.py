@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.layout import SOURCE_PACKAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = ("aiogram", "telegram", "httpx", "sqlalchemy", "apscheduler", "aiohttp", "asyncpg", "aiosqlite")
 PURE_PACKAGES = ("handlers", "services", "core", "domain")
@@ -65,9 +67,6 @@ def test_arrows_point_one_way() -> None:
         if imported_roots(path) & forbidden
     }
     assert wrong == {}
-
-
-SOURCE_PACKAGES = ("bot", "core", "domain", "handlers", "services", "storage")
 
 
 def source_files() -> list[Path]:

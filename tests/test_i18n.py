@@ -10,10 +10,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from core.i18n import LOCALE_DIR, load_translator
+from tests.layout import SOURCE_PACKAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = LOCALE_DIR / "vi" / "LC_MESSAGES" / "messages.po"
-SOURCES = ("bot", "core", "domain", "handlers", "storage")
+SOURCES = SOURCE_PACKAGES
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 # Words that label people rather than describe what they do: never in the bot's Vietnamese.
 STIGMATISING = (
