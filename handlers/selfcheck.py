@@ -19,6 +19,7 @@ from core.consent import Purpose
 from core.conversation import Context, Routes
 from core.events import Choice
 from core.i18n import N_
+from core.ports.selfcheck import SAVED_RESULTS
 from domain.assist import (
     GATE_CONFIRM,
     Ask,
@@ -174,11 +175,11 @@ def create_router(instrument: Instrument) -> Routes:
             "injecting": injected.value,
         }
         saving = await consent.given(ctx, SELFCHECK_RESULTS)
-        previous = await ctx.uow.saved_results.latest(ctx.user.pseudonym, instrument.id) if saving else None
+        previous = await ctx.uow.get(SAVED_RESULTS).latest(ctx.user.pseudonym, instrument.id) if saving else None
         text = result_text(ctx, found, injected, previous)
         choices = next_steps(ctx, found, injected)
         if saving:
-            await ctx.uow.saved_results.add(ctx.user.pseudonym, instrument.id, summary, keep=KEEP_RESULTS)
+            await ctx.uow.get(SAVED_RESULTS).add(ctx.user.pseudonym, instrument.id, summary, keep=KEEP_RESULTS)
             text += "\n\n" + ctx._(
                 "As you agreed, this result is saved so you can compare next time. To stop saving and delete "
                 "saved results, use /privacy."
@@ -259,7 +260,7 @@ def create_router(instrument: Instrument) -> Routes:
             "Your answers are not stored. You can go back or stop at any question."
         )
         if await consent.given(ctx, SELFCHECK_RESULTS):
-            previous = await ctx.uow.saved_results.latest(ctx.user.pseudonym, instrument.id)
+            previous = await ctx.uow.get(SAVED_RESULTS).latest(ctx.user.pseudonym, instrument.id)
             day = taken_on(previous) if previous else None
             if day is not None:
                 text += "\n\n" + ctx._(
@@ -323,7 +324,7 @@ def create_router(instrument: Instrument) -> Routes:
         steps = next_steps(ctx, found, Injecting(summary.get("injecting", "never")))
         if data.answer == "yes":
             await consent.grant(ctx, SELFCHECK_RESULTS)
-            await ctx.uow.saved_results.add(ctx.user.pseudonym, instrument.id, summary, keep=KEEP_RESULTS)
+            await ctx.uow.get(SAVED_RESULTS).add(ctx.user.pseudonym, instrument.id, summary, keep=KEEP_RESULTS)
             text = ctx._(
                 "Saved. When you take the self-check again, I will show you how your result has changed. You can "
                 "delete saved results at any time in /privacy."

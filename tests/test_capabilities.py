@@ -100,3 +100,31 @@ def test_a_flow_routed_but_not_declared_is_refused(runtime: Runtime) -> None:
 def test_a_capability_that_clashes_with_another_is_refused(extra: Capability) -> None:
     with pytest.raises(ValueError, match="declared twice"):
         Catalogue((*CAPABILITIES, extra))
+
+
+def test_every_repository_key_has_its_implementation() -> None:
+    """A capability's own repository is declared by a key beside its protocol (core/ports/<name>.py) and
+    implemented in storage/repositories/<name>.py: the unit of work finds it with no shared list."""
+    import core.ports
+    from core.ports import RepositoryKey
+    from storage.repositories.unit_of_work import own_repositories
+
+    keys = [
+        value
+        for info in pkgutil.iter_modules(core.ports.__path__, "core.ports.")
+        for value in vars(importlib.import_module(info.name)).values()
+        if isinstance(value, RepositoryKey)
+    ]
+    assert {key.name for key in keys} >= {"saved_results"}
+    assert sorted(key.name for key in keys) == sorted(own_repositories())
+
+
+async def test_a_capabilitys_own_repository_is_one_per_transaction(runtime: Runtime) -> None:
+    from core.ports.selfcheck import SAVED_RESULTS
+
+    async with runtime.unit_of_work() as uow:
+        first = uow.get(SAVED_RESULTS)
+        assert uow.get(SAVED_RESULTS) is first
+        assert await first.latest("a" * 64, "assist_v3") is None
+    async with runtime.unit_of_work() as uow:
+        assert uow.get(SAVED_RESULTS) is not first

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.jobs.scheduler import purge_expired_state
 from bot.runtime import Runtime
 from core.clock import ManualClock
+from core.ports.selfcheck import SAVED_RESULTS
 from handlers.selfcheck import PENDING_SECONDS
 from storage.models import Consent, ConversationStateRow, SavedResult, Tally, coarsen
 from tests.dialog import ConsoleDriver, play
@@ -75,7 +76,7 @@ async def test_opting_in_records_the_consent_and_keeps_a_sealed_result(runtime: 
         (consent,) = (await uow.session.scalars(select(Consent))).all()
         recorded = (consent.purpose, consent.text_version, consent.granted_at, consent.withdrawn_at)
         saved = [row.sealed for row in await uow.session.scalars(select(SavedResult))]
-        latest = await uow.saved_results.latest(consent.pseudonym, "assist_v3")
+        latest = await uow.get(SAVED_RESULTS).latest(consent.pseudonym, "assist_v3")
     assert recorded == ("selfcheck_results", "2026-11-v1", coarsen(runtime.clock.now(), "day"), None)
     assert len(saved) == 2 and all("alcohol" not in sealed and "2026" not in sealed for sealed in saved)
     assert latest == {"taken_on": "2026-11-23", "scores": {"alcohol": 7}, "injecting": "never"}

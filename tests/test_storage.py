@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.events import Choice
 from core.ports import AgeGroup
+from core.ports.selfcheck import SAVED_RESULTS
 from core.state import ConversationState
 from domain.directory import ServicePoint
 from domain.hours import parse_hours
@@ -207,24 +208,24 @@ async def test_saved_results_are_sealed_capped_and_go_with_their_consent(engine:
             await work.users.touch(who, NOW.date())
             await work.consents.grant(who, "selfcheck_results", "v1", NOW)
         for n in range(4):
-            await work.saved_results.add(ALICE, "assist_v3", {"scores": {"alcohol": n}}, keep=3)
-        await work.saved_results.add(BOB, "assist_v3", {"scores": {"opioids": 30}}, keep=3)
+            await work.get(SAVED_RESULTS).add(ALICE, "assist_v3", {"scores": {"alcohol": n}}, keep=3)
+        await work.get(SAVED_RESULTS).add(BOB, "assist_v3", {"scores": {"opioids": 30}}, keep=3)
         await work.commit()
     async with engine.connect() as connection:
         rows = (await connection.execute(text("SELECT pseudonym, sealed FROM saved_results"))).all()
     assert sorted(r.pseudonym for r in rows) == [ALICE] * 3 + [BOB]
     assert all("alcohol" not in r.sealed and "opioids" not in r.sealed for r in rows)
     async with uow(engine) as work:
-        assert await work.saved_results.latest(ALICE, "assist_v3") == {"scores": {"alcohol": 3}}
-        assert await work.saved_results.latest(ALICE, "other_instrument") is None
+        assert await work.get(SAVED_RESULTS).latest(ALICE, "assist_v3") == {"scores": {"alcohol": 3}}
+        assert await work.get(SAVED_RESULTS).latest(ALICE, "other_instrument") is None
         assert await work.consents.withdraw(ALICE, "selfcheck_results", NOW)
         await work.commit()
     async with uow(engine) as work:
-        assert await work.saved_results.latest(ALICE, "assist_v3") is None
-        assert await work.saved_results.latest(BOB, "assist_v3") == {"scores": {"opioids": 30}}
+        assert await work.get(SAVED_RESULTS).latest(ALICE, "assist_v3") is None
+        assert await work.get(SAVED_RESULTS).latest(BOB, "assist_v3") == {"scores": {"opioids": 30}}
         assert (await work.privacy.describe(BOB, NOW)).other_rows == {"saved_results": 1}
     async with uow(engine, Sealer(b"another-secret-entirely-0123456789")) as work:
-        assert await work.saved_results.latest(BOB, "assist_v3") is None  # unreadable without the secret
+        assert await work.get(SAVED_RESULTS).latest(BOB, "assist_v3") is None  # unreadable without the secret
 
 
 def _point(external_id: str, name: str = "Điểm", lat: float = 21.03) -> ServicePoint:

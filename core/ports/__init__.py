@@ -14,14 +14,13 @@ from core.ports.people import (
     ConsentRecord,
     ConsentRepository,
     PrivacyRepository,
-    SavedResultRepository,
     StateRepository,
     StoredData,
     UserRecord,
     UserRepository,
 )
 from core.ports.tallies import TallyRepository
-from core.ports.unit_of_work import StorageUnavailable, UnitOfWork
+from core.ports.unit_of_work import RepositoryKey, StorageUnavailable, UnitOfWork
 from core.ports.updates import PendingReplies, ReplyLog, UpdateLog
 
 __all__ = [
@@ -43,7 +42,7 @@ __all__ = [
     "PendingReplies",
     "PrivacyRepository",
     "ReplyLog",
-    "SavedResultRepository",
+    "RepositoryKey",
     "StaffRecord",
     "StaffRepository",
     "StateRepository",

@@ -5,12 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
 from core.state import ConversationState
-
-if TYPE_CHECKING:
-    pass
 
 
 class AgeGroup(enum.StrEnum):
@@ -94,16 +91,4 @@ class PrivacyRepository(Protocol):
 
     async def erase(self, pseudonym: str) -> int:
         """Delete every row that belongs to the pseudonym; returns how many rows went."""
-        ...
-
-
-class SavedResultRepository(Protocol):
-    """Results a person chose to keep (consent "selfcheck_results"), sealed at rest."""
-
-    async def add(self, pseudonym: str, instrument: str, result: dict[str, Any], *, keep: int) -> None:
-        """Store a result and keep only the newest ``keep`` of this instrument."""
-        ...
-
-    async def latest(self, pseudonym: str, instrument: str) -> dict[str, Any] | None:
-        """The newest readable result, or None."""
         ...

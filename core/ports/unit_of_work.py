@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import Generic, Protocol, Self, TypeVar
 
-if TYPE_CHECKING:
-    pass
 from core.ports.booking import BookingRepository, StaffRepository
 from core.ports.broadcasts import BroadcastRepository
 from core.ports.directory import DirectoryRepository
@@ -16,12 +15,22 @@ from core.ports.outbox import OutboxRepository
 from core.ports.people import (
     ConsentRepository,
     PrivacyRepository,
-    SavedResultRepository,
     StateRepository,
     UserRepository,
 )
 from core.ports.tallies import TallyRepository
 from core.ports.updates import ReplyLog, UpdateLog
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class RepositoryKey(Generic[R]):
+    """Names a capability's own repository, declared beside its protocol (``RepositoryKey[Notes]("notes")``):
+    ``uow.get(NOTES)`` is then typed as ``Notes``, and storage finds the implementation in the module that
+    says it implements the key, so adding one touches no shared list."""
+
+    name: str
 
 
 class StorageUnavailable(Exception):
@@ -46,9 +55,6 @@ class UnitOfWork(Protocol):
 
     @property
     def tallies(self) -> TallyRepository: ...
-
-    @property
-    def saved_results(self) -> SavedResultRepository: ...
 
     @property
     def directory(self) -> DirectoryRepository: ...
@@ -76,6 +82,10 @@ class UnitOfWork(Protocol):
 
     @property
     def replies(self) -> ReplyLog: ...
+
+    def get(self, key: RepositoryKey[R]) -> R:
+        """A capability's own repository (see :class:`RepositoryKey`)."""
+        ...
 
     async def __aenter__(self) -> Self: ...
 

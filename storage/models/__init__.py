@@ -9,6 +9,8 @@ One module per kind of record; each is imported here (its registration), so the 
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
 from sqlalchemy import Column
@@ -33,9 +35,20 @@ from storage.models.directory import DirectoryVersion, ListingReport, ServicePoi
 from storage.models.groups import Group, GroupAttendance, GroupException, GroupMember, GroupRsvp
 from storage.models.handles import ContactHandle
 from storage.models.outbox import OutboxMessage
-from storage.models.people import Consent, ConversationStateRow, SavedResult, User
+from storage.models.people import Consent, ConversationStateRow, User
+from storage.models.selfcheck import SavedResult
 from storage.models.tallies import Tally
 from storage.models.updates import PendingReply, ProcessedUpdate
+
+
+def _import_every_model_module() -> None:
+    """A capability's tables live in their own module here: importing every module puts each in the metadata
+    (the imports above only name what other code uses)."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+
+
+_import_every_model_module()
 
 
 def sealed_columns() -> list[tuple[Column[Any], Column[Any]]]:

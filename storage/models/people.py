@@ -12,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import DAY, HOUR_UP, PSEUDONYM, SEALED, Base, owner_column
+from storage.models.base import DAY, HOUR_UP, PSEUDONYM, SEALED, Base
 
 
 class User(Base):
@@ -47,18 +47,3 @@ class Consent(Base):
     text_version: Mapped[str] = mapped_column(String(20))
     granted_at: Mapped[datetime] = mapped_column(DAY)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DAY)
-
-
-class SavedResult(Base):
-    """A self-check result a person chose to keep, to compare next time (consent "selfcheck_results").
-
-    Only the owner and the instrument are in clear; the result itself (date, scores, levels) is sealed.
-    """
-
-    __tablename__ = "saved_results"
-    __table_args__ = ({"info": {"purpose": "selfcheck_results"}},)
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    pseudonym: Mapped[str] = owner_column()
-    instrument: Mapped[str] = mapped_column(String(40))
-    sealed: Mapped[str] = mapped_column(Text, info=SEALED)

@@ -22,7 +22,6 @@ from storage.models import (
     Base,
     Consent,
     ConversationStateRow,
-    SavedResult,
     User,
     per_purpose_tables,
     personal_tables,
@@ -204,44 +203,3 @@ class SqlPrivacyRepository:
             removed += int(result.rowcount or 0)  # type: ignore[attr-defined]
         self.erased = True
         return removed
-
-
-class SqlSavedResultRepository:
-    def __init__(self, session: AsyncSession, sealer: Sealer) -> None:
-        self._session = session
-        self._sealer = sealer
-
-    async def add(self, pseudonym: str, instrument: str, result: dict[str, Any], *, keep: int) -> None:
-        self._session.add(
-            SavedResult(pseudonym=pseudonym, instrument=instrument, sealed=self._sealer.seal_json(result))
-        )
-        await self._session.flush()
-        newest = (
-            select(SavedResult.id)
-            .where(SavedResult.pseudonym == pseudonym, SavedResult.instrument == instrument)
-            .order_by(SavedResult.id.desc())
-            .limit(keep)
-        )
-        await self._session.execute(
-            delete(SavedResult).where(
-                SavedResult.pseudonym == pseudonym,
-                SavedResult.instrument == instrument,
-                SavedResult.id.not_in(newest.scalar_subquery()),
-            )
-        )
-
-    async def latest(self, pseudonym: str, instrument: str) -> dict[str, Any] | None:
-        rows = await self._session.scalars(
-            select(SavedResult.sealed)
-            .where(SavedResult.pseudonym == pseudonym, SavedResult.instrument == instrument)
-            .order_by(SavedResult.id.desc())
-        )
-        for sealed in rows:
-            try:
-                value = self._sealer.open_json(sealed)
-            except ValueError:  # SealBroken (another secret, tampered) or damaged JSON: skip it
-                log.warning("a saved result could not be opened")
-                continue
-            if isinstance(value, dict):
-                return value
-        return None

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import importlib
+import pkgutil
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.codes import InviteCodes
 from core.ports import (
+    RepositoryKey,
     StorageUnavailable,
 )
+from storage import repositories
 from storage.db import FOLD_WAL
 from storage.repositories.booking import SqlBookingRepository, SqlStaffRepository
 from storage.repositories.broadcasts import SqlBroadcastRepository
@@ -24,7 +30,6 @@ from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.people import (
     SqlConsentRepository,
     SqlPrivacyRepository,
-    SqlSavedResultRepository,
     SqlStateRepository,
     SqlUserRepository,
 )
@@ -39,6 +44,25 @@ def _locked(exc: OperationalError) -> bool:
     return "database is locked" in message or "database is busy" in message
 
 
+R = TypeVar("R")
+OwnRepository = Callable[[AsyncSession, Sealer], object]
+
+
+@functools.cache
+def own_repositories() -> dict[str, OwnRepository]:
+    """Every module of this package may name the repositories it implements for a capability's
+    :class:`~core.ports.RepositoryKey`: ``IMPLEMENTS = {KEY.name: SqlClass}``; found here, so adding one touches
+    no shared list."""
+    found: dict[str, OwnRepository] = {}
+    for info in pkgutil.iter_modules(repositories.__path__):
+        module = importlib.import_module(f"{repositories.__name__}.{info.name}")
+        for name, kind in getattr(module, "IMPLEMENTS", {}).items():
+            if name in found:
+                raise ValueError(f"two repositories implement {name!r}")
+            found[name] = kind
+    return found
+
+
 class SqlUnitOfWork:
     """One session, one transaction; rolled back unless committed."""
 
@@ -47,7 +71,6 @@ class SqlUnitOfWork:
     consents: SqlConsentRepository
     privacy: SqlPrivacyRepository
     tallies: SqlTallyRepository
-    saved_results: SqlSavedResultRepository
     directory: SqlDirectoryRepository
     staff: SqlStaffRepository
     bookings: SqlBookingRepository
@@ -79,6 +102,14 @@ class SqlUnitOfWork:
             raise RuntimeError("the unit of work is not open")
         return self._session
 
+    def get(self, key: RepositoryKey[R]) -> R:
+        """A capability's own repository, built on first use in this transaction from the class its module
+        names for the key (``IMPLEMENTS``)."""
+        found = self._own.get(key.name)
+        if found is None:
+            found = self._own[key.name] = own_repositories()[key.name](self.session, self._sealer)
+        return found  # type: ignore[return-value]
+
     async def __aenter__(self) -> Self:
         if self._writer is not None:
             await self._writer.acquire()
@@ -88,7 +119,7 @@ class SqlUnitOfWork:
         self.consents = SqlConsentRepository(self._session)
         self.privacy = SqlPrivacyRepository(self._session, self.states)
         self.tallies = SqlTallyRepository(self._session)
-        self.saved_results = SqlSavedResultRepository(self._session, self._sealer)
+        self._own: dict[str, object] = {}
         self.directory = SqlDirectoryRepository(self._session)
         self.staff = SqlStaffRepository(self._session, self._codes)
         self.bookings = SqlBookingRepository(self._session)
