@@ -23,7 +23,7 @@ from core.events import TextMessage
 from storage import migrate
 from storage.db import create_engine
 
-SCRIPT = ("/start", "1", "/privacy", "quá liều", "/menu", "hello", "/khancap", "/menu")  # input (noqa: i18n)
+SCRIPT = ("/start", "1", "/privacy", "quá liều", "/menu", "hello", "/khancap", "/menu")  # input (vi)
 
 
 async def person(conversation: Conversation, user: str, latencies: list[float]) -> None:

@@ -1,4 +1,4 @@
-"""Urgent help: reachable from the menu, from /khancap, and from words like "quá liều" at any point.  (noqa: i18n)
+"""Urgent help: reachable from the menu, from /khancap, and from words like "quá liều" at any point.  (vi)
 
 It answers at once with 115 and overdose first steps, then offers to go back to where the person was.
 """

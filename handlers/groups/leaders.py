@@ -333,7 +333,7 @@ async def new_group(ctx: Context) -> None:
         show_menu(ctx)
         return
     ctx.state.enter(FLOW.name, "name")
-    example = ctx._("What is the group called? (for example: Nhóm Bình Minh)")  # noqa: i18n - an example name
+    example = ctx._("What is the group called? (for example: Nhóm Bình Minh)")  # vi: an example name
     ctx.say(example, choices=[Choice("lead", ctx._("Cancel"))])
 
 
@@ -423,7 +423,7 @@ async def _typed_place(ctx: Context, leader: StaffRecord, text: str) -> None:
         example = (
             ctx._("Please type the link, starting with https://")
             if link
-            else ctx._("Please type the address, for example: 12 Hàng Bông, Hoàn Kiếm, Hà Nội")  # noqa: i18n
+            else ctx._("Please type the address, for example: 12 Hàng Bông, Hoàn Kiếm, Hà Nội")  # vi
         )
         ctx.say(example, choices=[_cancel(ctx)])
         return
