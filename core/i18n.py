@@ -63,6 +63,12 @@ class Translator:
         pattern = fmt or self.gettext("EEEE, dd/MM 'at' HH:mm")
         return str(format_datetime(value, pattern, tzinfo=self.timezone, locale=self.locale))
 
+    def datetime_from(self, value: dt.datetime, now: dt.datetime) -> str:
+        """Like :meth:`datetime`, with the year when it is not the year of ``now``."""
+        if value.astimezone(self.timezone).year == now.astimezone(self.timezone).year:
+            return self.datetime(value)
+        return self.datetime(value, self.gettext("EEEE, dd/MM/yyyy 'at' HH:mm"))
+
 
 @functools.cache
 def _compiled(locale_dir: Path, locale: str) -> bytes:

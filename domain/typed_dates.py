@@ -11,19 +11,24 @@ _CLOCK = re.compile(r"^(\d{1,2})[:hgH.](\d{2})?$")
 
 
 def parse_day(text: str, today: date) -> date | None:
-    """ "24/12" or "24/12/2026": a day from today on (a past day and month mean next year)."""
+    """ "24/12" or "24/12/2026" as a day.  Without a year, the nearest such day, before or after today: on
+    1 December "30/11" is yesterday and "05/01" next January.  A day that has passed is returned as it is, for
+    the caller to refuse kindly, never moved a year on."""
     parts = [p for p in text.strip().replace("-", "/").replace(".", "/").split("/") if p]
     if len(parts) not in (2, 3) or not all(p.isdecimal() for p in parts):
         return None
     day, month = int(parts[0]), int(parts[1])
-    year = int(parts[2]) if len(parts) == 3 else today.year
+    if len(parts) == 3:
+        return _day(int(parts[2]), month, day)
+    found = [d for year in (today.year - 1, today.year, today.year + 1) if (d := _day(year, month, day))]
+    return min(found, key=lambda d: abs((d - today).days)) if found else None
+
+
+def _day(year: int, month: int, day: int) -> date | None:
     try:
-        found = date(year, month, day)
+        return date(year, month, day)
     except ValueError:
         return None
-    if len(parts) == 2 and found < today:
-        found = date(year + 1, month, day)
-    return found if found >= today else None
 
 
 def parse_clock(text: str) -> time | None:
@@ -38,7 +43,7 @@ def parse_clock(text: str) -> time | None:
 
 
 def parse_day_time(text: str, today: date) -> tuple[date, time] | None:
-    """ "25/12 18:30": a day from today on and a time; None if either part is missing or wrong."""
+    """ "25/12 18:30": a day (as :func:`parse_day`) and a time; None if either part is missing or wrong."""
     parts = text.split()
     if len(parts) != 2:
         return None

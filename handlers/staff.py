@@ -321,9 +321,18 @@ async def save_hours(ctx: Context, staff_id: int, modes: tuple[str, ...]) -> Non
 async def typed_day_off(ctx: Context) -> None:
     member = await ctx.uow.staff.of(ctx.user.pseudonym)
     text = ctx.event.text if isinstance(ctx.event, TextMessage) else ""
-    day = parse_day(text, ctx.now.astimezone(ctx.i18n.timezone).date())
+    today = ctx.now.astimezone(ctx.i18n.timezone).date()
+    day = parse_day(text, today)
     if member is None or day is None:
         ctx.say(ctx._("Please type a date such as 24/12."), choices=[_cancel(ctx)])
+        return
+    if day < today:
+        ctx.say(
+            ctx._("{day} has passed. Please type a day still to come, such as 24/12.").format(
+                day=ctx.i18n.date(day, "dd/MM/yyyy")
+            ),
+            choices=[_cancel(ctx)],
+        )
         return
     previous = await ctx.uow.staff.availability(member.id)
     if previous is None:

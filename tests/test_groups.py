@@ -221,7 +221,14 @@ async def test_a_called_off_or_moved_meeting_is_announced_and_its_reminders_foll
 
     await leader.press("Dời buổi sinh hoạt tới")
     assert "Bạn gõ ngày và giờ sắp tới" in (await leader.say("hôm qua")).text  # asked again, kindly
-    turn = await leader.say("02/12 19:00")
+    # A day that has passed is refused (it once became the same day next year), with the year it meant.
+    turn = await leader.say("20/11 19:00")
+    assert "Thứ Sáu, 20/11 lúc 19:00 đã qua" in turn.text and "sắp tới" in turn.text
+    turn = await leader.say("02/12 19:00")  # asked before anything changes
+    assert "Dời buổi sinh hoạt Thứ Ba, 01/12 sang Thứ Tư, 02/12 lúc 19:00?" in turn.text
+    await deliver_due(runtime, {"telegram": telegram})
+    assert "dời" not in texts(fake, 8100004)[-1]
+    turn = await leader.press("Có, dời buổi này")
     assert "đã được dời sang Thứ Tư, 02/12 lúc 19:00; 1 thành viên sẽ được báo" in turn.text
     await deliver_due(runtime, {"telegram": telegram})
     assert "đã được dời sang Thứ Tư, 02/12 lúc 19:00" in texts(fake, 8100004)[-1]
@@ -310,3 +317,18 @@ async def test_join_by_code_answer_a_reminder_and_leave_on_every_channel(
         clock.set(local(24, 17, 30))
         await plan_group_reminders(runtime)
         assert (await deliver_due(runtime, {sender.info.name: sender})).sent == 0
+
+
+async def test_a_meeting_moved_into_next_year_says_the_year(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram, clock: ManualClock
+) -> None:
+    await load_sample(runtime)
+    clock.set(local(23, 9))
+    leader, _start, _code = await leader_with_group(runtime, fake_telegram, telegram)
+    await leader.press("Dời buổi sinh hoạt tới")
+    turn = await leader.say("05/01 19:00")
+    assert "sang Thứ Ba, 05/01/2027 lúc 19:00?" in turn.text
+    turn = await leader.say("03/12 19:00")  # another date typed instead of confirming
+    assert "sang Thứ Năm, 03/12 lúc 19:00?" in turn.text
+    turn = await leader.press("Có, dời buổi này")
+    assert "đã được dời sang Thứ Năm, 03/12 lúc 19:00" in turn.text

@@ -493,14 +493,48 @@ async def _typed_move(ctx: Context, leader: StaffRecord, text: str) -> None:
     moved_to = datetime.combine(found[0], found[1], tzinfo=ctx.i18n.timezone) if found else None
     if moved_to is None or moved_to <= ctx.now:
         ctx.say(
-            ctx._("Please type a date and time still to come, for example 25/12 18:30."),
+            (
+                ctx._("{when} has passed.").format(when=ctx.i18n.datetime_from(moved_to, ctx.now)) + " "
+                if moved_to is not None
+                else ""
+            )
+            + ctx._("Please type a date and time still to come, for example 25/12 18:30."),
             choices=[_cancel_to_group(ctx)],
         )
+        return
+    ctx.state.data["to"] = moved_to.isoformat()
+    ctx.state.step = "move_confirm"
+    ctx.say(
+        ctx._("Move the meeting of {day} to {when}? Members who get reminders will be told.").format(
+            day=ctx.i18n.date(meeting.original_day), when=ctx.i18n.datetime_from(moved_to, ctx.now)
+        ),
+        choices=[
+            Choice("lead.move_ok", ctx._("Yes, move it")),
+            Act(group.id, "move").choice(ctx._("Choose another time")),
+            _cancel_to_group(ctx),
+        ],
+    )
+
+
+@router.choice("lead.move_ok")
+async def confirm_move(ctx: Context) -> None:
+    leader = await _in_group_flow(ctx)
+    data = ctx.state.data
+    group = await _owned(ctx, leader, data.get("group")) if leader is not None else None
+    day, to = data.get("day"), data.get("to")
+    if group is None or ctx.state.step != "move_confirm" or not isinstance(day, str) or not isinstance(to, str):
+        if leader is not None:
+            show_menu(ctx)
+        return
+    meeting = _meeting_of(ctx, group, date.fromisoformat(day))
+    moved_to = datetime.fromisoformat(to)
+    if meeting is None or moved_to <= ctx.now:
+        await show_panel(ctx, group, ctx._("That meeting can no longer be moved."))
         return
     told = await meeting_changed(ctx.uow, ctx.i18n, group, meeting, moved_to, ctx.now)
     updated = await ctx.uow.groups.get(group.id) or group
     note = ctx._("The meeting of {day} has moved to {when}; {n} members will be told.").format(
-        day=ctx.i18n.date(meeting.original_day), when=ctx.i18n.datetime(moved_to), n=told
+        day=ctx.i18n.date(meeting.original_day), when=ctx.i18n.datetime_from(moved_to, ctx.now), n=told
     )
     await show_panel(ctx, updated, note)
 
@@ -538,6 +572,7 @@ TYPED_STEPS: dict[str, Callable[[Context, StaffRecord, str], Awaitable[None]]] =
     "link": _typed_place,
     "when": _typed_when,
     "move": _typed_move,
+    "move_confirm": _typed_move,  # another date typed instead of confirming
     "attendance": _typed_attendance,
     "message": _typed_message,
 }
