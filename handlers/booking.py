@@ -22,7 +22,7 @@ from core.conversation import Context, Routes
 from core.events import Attachment, Choice
 from core.i18n import N_, Translator
 from core.notices import Notice, Params
-from core.ports import BookingRecord
+from core.ports import AgeGroup, BookingRecord
 from domain.calendar_file import appointment_ics
 from domain.slots import by_day, free_slots
 from handlers import consent
@@ -446,10 +446,8 @@ async def appointments(ctx: Context) -> None:
     ctx.state.leave()
     mine = await ctx.uow.bookings.of_person(ctx.user.pseudonym, ctx.now - timedelta(hours=1))
     if not mine:
-        ctx.say(
-            ctx._("You have no upcoming appointments."),
-            choices=[Choice("book", ctx._("Book counselling")), Choice("menu", ctx._("Main menu"))],
-        )
+        book = [] if ctx.user.age_group is AgeGroup.CHILD else [Choice("book", ctx._("Book counselling"))]
+        ctx.say(ctx._("You have no upcoming appointments."), choices=[*book, Choice("menu", ctx._("Main menu"))])
         return
     lines, choices = [], []
     for booking in mine:

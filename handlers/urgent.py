@@ -12,6 +12,7 @@ from core.conversation import Context, Routes
 from core.events import Choice, TextMessage
 from core.hotlines import KIND_LABELS, Hotlines
 from core.i18n import N_
+from core.ports import AgeGroup
 from core.text import find_tolerant
 from handlers.menu import show_menu
 from handlers.services import Services
@@ -36,7 +37,11 @@ def urgent_text(ctx: Context, hotlines: Hotlines) -> str:
             "{number} if you are in danger. You matter, and you do not have to get through this alone."
         ).format(number=number),
     ]
-    others = [h for h in hotlines.entries if h.kind not in ("emergency", "child")]
+    child = ctx.user.age_group is AgeGroup.CHILD  # the child line first for a child; for adults it is not theirs
+    others = sorted(
+        (h for h in hotlines.entries if h.kind != "emergency" and (child or h.kind != "child")),
+        key=lambda h: h.kind != "child",
+    )
     if others:
         listed = []
         for hotline in others:

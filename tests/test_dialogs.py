@@ -29,6 +29,12 @@ DIALOGS: dict[str, list[Step]] = {
         press("Dưới 16 tuổi", "111", "người lớn mà bạn tin tưởng", choices=CHILD_MENU),
         say("/menu", choices=CHILD_MENU),
     ],
+    "under 16: urgent help starts with the child line, and appointments offer no booking": [
+        START,
+        press("Dưới 16 tuổi", choices=CHILD_MENU),
+        press("Trợ giúp khẩn cấp", *URGENT, "• 111", choices=("Menu chính",)),
+        say("/lichhen", "chưa có lịch hẹn nào", choices=("Menu chính",)),
+    ],
     "a first message that is not /start gets the welcome": [
         say("xin chào", "trợ lý tự động", "bao nhiêu tuổi", choices=AGE),
         say("1", "giúp gì", choices=MENU),
