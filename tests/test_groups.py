@@ -184,7 +184,9 @@ async def test_a_weekly_group_from_creation_to_leaving(
     # Leaving deletes the chat address at once: the next reminders and broadcasts go to the other only.
     turn = await by_code.say("/roinhom")
     assert turn.choices == ["Rời Nhóm Bình Minh", "Ở lại"]
-    assert "Địa chỉ trò chuyện dùng để nhắc lịch đã được xóa" in (await by_code.press("Rời Nhóm Bình Minh")).text
+    turn = await by_code.press("Rời Nhóm Bình Minh")  # asked once more: nothing is deleted yet
+    assert turn.choices == ["Có, rời nhóm", "Ở lại"] and "Rời Nhóm Bình Minh?" in turn.text
+    assert "Địa chỉ trò chuyện dùng để nhắc lịch đã được xóa" in (await by_code.press("Có, rời nhóm")).text
     async with runtime.sessions() as session:
         members = await session.scalar(select(func.count()).select_from(GroupMember))
         handles = await session.scalar(
@@ -310,7 +312,8 @@ async def test_join_by_code_answer_a_reminder_and_leave_on_every_channel(
         driver,
         [
             say("/roinhom", "Bạn muốn rời nhóm nào", choices=("Rời Nhóm Bình Minh", "Ở lại")),
-            press("Rời Nhóm Bình Minh", "Bạn đã rời Nhóm Bình Minh"),
+            press("Rời Nhóm Bình Minh", "Rời Nhóm Bình Minh?", choices=("Có, rời nhóm", "Ở lại")),
+            press("Có, rời nhóm", "Bạn đã rời Nhóm Bình Minh"),
         ],
     )
     if not console:

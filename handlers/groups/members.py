@@ -17,6 +17,7 @@ from handlers.groups.shared import (
     JOIN_FLOW,
     Join,
     Leave,
+    LeaveConfirmed,
     Rsvp,
     describe_schedule,
     kind_name,
@@ -176,7 +177,24 @@ async def leave_command(ctx: Context) -> None:
 
 
 @router.choice(Leave)
-async def leave(ctx: Context, data: Leave) -> None:
+async def ask_leave(ctx: Context, data: Leave) -> None:
+    """Leaving is asked once more: it deletes the chat address for the group's reminders at once."""
+    mine = {member_id: g for g, member_id in await ctx.uow.groups.memberships(ctx.user.pseudonym)}
+    group = mine.get(data.member)
+    if group is None:
+        show_menu(ctx, ctx._("You are not a member of that group."))
+        return
+    ctx.say(
+        ctx._("Leave {group}? You will get no more reminders or messages from it.").format(group=group.name),
+        choices=[
+            LeaveConfirmed(data.member).choice(ctx._("Yes, leave the group")),
+            Choice("menu", ctx._("Stay")),
+        ],
+    )
+
+
+@router.choice(LeaveConfirmed)
+async def leave(ctx: Context, data: LeaveConfirmed) -> None:
     mine = {member_id: g for g, member_id in await ctx.uow.groups.memberships(ctx.user.pseudonym)}
     group = mine.get(data.member)
     if group is None or not await ctx.uow.groups.leave(group.id, ctx.user.pseudonym):

@@ -59,6 +59,11 @@ class Leave(ChoiceData, prefix="group.leave"):
 
 
 @dataclass(frozen=True)
+class LeaveConfirmed(ChoiceData, prefix="group.left"):
+    member: int
+
+
+@dataclass(frozen=True)
 class Panel(ChoiceData, prefix="lead.group"):
     group: int
 
