@@ -21,7 +21,7 @@ from handlers.services import Services
 FLOW = Flow("onboarding", N_("the welcome questions"))
 # What a person who has not answered the age question may still do.
 OPEN_COMMANDS = frozenset({"start", "privacy", "forget", "stop", "khancap"})
-OPEN_CHOICES = frozenset({"age", "urgent", "resume", "privacy", "forget", "erase", "keep"})
+OPEN_CHOICES = frozenset({"age", "urgent", "resume", "privacy", "forget", "erase", "keep", "stop.yes"})
 
 
 def introduction(ctx: Context, join: str = "") -> None:

@@ -166,6 +166,30 @@ async def keep(ctx: Context) -> None:
 
 
 @router.command("stop")
+async def ask_stop(ctx: Context) -> None:
+    """Stopping is asked once more, and says what it means for the person's appointments."""
+    ctx.state.leave()
+    lines = [
+        ctx._(
+            "This stops every message I would send you by myself: reminders, notifications and messages from "
+            "your groups. Your consents are withdrawn and the chat addresses kept for them are deleted."
+        )
+    ]
+    booked = await ctx.uow.bookings.of_person(ctx.user.pseudonym, ctx.now)
+    if booked:
+        lines.append(
+            ctx._(
+                "Your appointments stay booked ({n}), but you will get no reminders for them. See them with /lichhen."
+            ).format(n=len(booked))
+        )
+    lines.append(ctx._("Stop all messages?"))
+    ctx.say(
+        "\n\n".join(lines),
+        choices=[Choice("stop.yes", ctx._("Yes, stop the messages")), Choice("menu", ctx._("No, keep them"))],
+    )
+
+
+@router.choice("stop.yes")
 async def stop(ctx: Context) -> None:
     for consent in await ctx.uow.consents.active(ctx.user.pseudonym):
         await ctx.uow.consents.withdraw(ctx.user.pseudonym, consent.purpose, ctx.now)

@@ -73,6 +73,9 @@ async def test_book_move_and_cancel(driver: Driver, runtime: Runtime) -> None:
     assert match is not None and "Đã đặt lịch: Thứ Ba, 24/11 lúc 09:00" in turn.text
     code = match.group(1)
 
+    turn = await driver.say("/stop")  # says what stopping means for the appointment, and changes nothing yet
+    assert "Lịch hẹn của bạn vẫn được giữ" in turn.text and turn.choices == ["Có, dừng tin nhắn", "Không, giữ lại"]
+    await driver.press("Không, giữ lại")
     turn = await driver.say("/lichhen")
     assert f"(mã {code})" in turn.text
     turn = await driver.press(f"Đổi giờ {code}")

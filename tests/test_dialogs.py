@@ -111,7 +111,8 @@ DIALOGS: dict[str, list[Step]] = {
     "stop ends all messages until /start": [
         START,
         ADULT,
-        say("/stop", "không gửi thêm tin nhắn"),
+        say("/stop", "Dừng mọi tin nhắn?", absent=("lịch hẹn",)),  # asked once more; nothing stops yet
+        press("Có, dừng tin nhắn", "không gửi thêm tin nhắn"),
         say("/privacy", "không gửi tin nhắn nào cho bạn"),
         START,
         ADULT,
