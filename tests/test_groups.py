@@ -335,3 +335,14 @@ async def test_a_meeting_moved_into_next_year_says_the_year(
     assert "sang Thứ Năm, 03/12 lúc 19:00?" in turn.text
     turn = await leader.press("Có, dời buổi này")
     assert "đã được dời sang Thứ Năm, 03/12 lúc 19:00" in turn.text
+
+
+async def test_a_leader_writing_to_a_group_nobody_would_receive_is_told_why(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram, clock: ManualClock
+) -> None:
+    await load_sample(runtime)
+    clock.set(local(23, 9))
+    leader, _start, _code = await leader_with_group(runtime, fake_telegram, telegram)
+    await leader.press("Gửi tin nhắn cho nhóm")
+    turn = await leader.say("Chào cả nhóm.")
+    assert "chưa ai tham gia nhóm" in turn.text and "0 thành viên" not in turn.text

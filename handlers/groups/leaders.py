@@ -470,6 +470,20 @@ async def _typed_message(ctx: Context, leader: StaffRecord, text: str) -> None:
     preview, _ = GROUP_BROADCAST.render(ctx.i18n, {"group": group.name, "text": text})
     recipients = len(await ctx.uow.groups.recipients(group.id))
     note = ctx._("This is what {n} members will receive:").format(n=recipients)
+    if not recipients:  # say why, before the leader sends to no one
+        members = await ctx.uow.groups.member_count(group.id)
+        note = (
+            (
+                ctx._(
+                    "No member would receive it yet: {n} members joined without reminders, and only members who "
+                    "agreed to reminders get the group's messages."
+                ).format(n=members)
+                if members
+                else ctx._("No member would receive it yet: nobody has joined the group. Share its link or code first.")
+            )
+            + "\n\n"
+            + ctx._("This is what members will receive:")
+        )
     quiet = ctx._("Messages are not delivered from 21:30 to 07:00 unless you say it is urgent.")
     ctx.say(
         f"{note}\n\n{preview}\n\n{quiet}",
