@@ -49,7 +49,10 @@ FINDER_DIALOGS: dict[str, list[Step]] = {
             "Thứ Hai–Thứ Sáu: 07:30–11:30, 13:30–17:00",
             "Chủ Nhật: nghỉ",
             "Thông tin này chưa được kiểm tra",
+            "Nguồn: Dữ liệu mẫu của Điểm Tựa.",  # a person reads the source in Vietnamese
+            "Thông tin mẫu để dùng thử bot",
             "Mở bản đồ",
+            absent=("sample data", "Dữ liệu mẫu để thử bot"),  # and the sample warning once
             choices=("Đặt lịch tư vấn tại đây", "Báo thông tin này bị sai", "Quay lại danh sách", "Menu chính"),
         ),
         press("Báo thông tin này bị sai", "sai ở điểm nào"),
