@@ -100,6 +100,11 @@ class Day(ChoiceData, prefix="book.day"):
 
 
 @dataclass(frozen=True)
+class LaterDays(ChoiceData, prefix="book.later"):
+    after: date
+
+
+@dataclass(frozen=True)
 class Slot(ChoiceData, prefix="book.at"):
     at: str  # local yyyymmddHHMM
 
@@ -226,13 +231,18 @@ async def choose_where(ctx: Context, for_family: bool, note: str | None = None) 
     )
 
 
-async def show_days(ctx: Context, note: str | None = None) -> bool:
+async def show_days(ctx: Context, note: str | None = None, *, after: date | None = None) -> bool:
+    """The next days with free times (``MAX_DAYS`` at a time; "Later dates" shows the next ones, up to the
+    counsellors' booking horizon)."""
     data = _data(ctx)
     found = await offers(ctx, data.get("counsellors") or [], str(data.get("mode")))
-    days = list(by_day(found, ctx.i18n.timezone))[:MAX_DAYS]
+    every = [day for day in by_day(found, ctx.i18n.timezone) if after is None or day > after]
+    days = every[:MAX_DAYS]
     if not days:
         return False
     choices = [Day(day).choice(ctx.i18n.date(day)) for day in days]
+    if len(every) > MAX_DAYS:
+        choices.append(LaterDays(days[-1]).choice(ctx._("Later dates")))
     choices.append(Choice("menu", ctx._("Main menu")))
     ctx.say((note + "\n\n" if note else "") + ctx._("Which day suits you?"), choices=choices)
     return True
@@ -245,6 +255,12 @@ async def by_phone(ctx: Context) -> None:
     ctx.state.enter(FLOW.name, "day", for_family=for_family, point=None, mode="phone", counsellors=counsellors)
     if not await show_days(ctx):
         await choose_where(ctx, for_family, ctx._("There are no free times by phone now."))
+
+
+@router.choice(LaterDays)
+async def later_days(ctx: Context, data: LaterDays) -> None:
+    if not await show_days(ctx, after=data.after):
+        await another_day(ctx)
 
 
 @router.choice(Day)

@@ -315,3 +315,35 @@ async def test_a_counsellor_sets_hours_and_a_day_off_in_the_chat(
     assert turn.choices[:2] == ["Thứ Năm, 26/11", "Thứ Ba, 01/12"]  # Tuesday 24/11 is the day off
     # 08:00-09:00, then a 15-minute buffer: 09:15 would end after 10:00.
     assert (await person.press("Thứ Năm, 26/11")).choices == ["08:00", "Ngày khác"]
+
+
+async def test_later_dates_reach_the_whole_booking_horizon(runtime: Runtime) -> None:
+    """Seven days at a time, then "later dates" up to the counsellor's horizon (14 days), not only a week."""
+    await load_sample(runtime)
+    await add_counsellor(runtime)
+    driver = ConsoleDriver(runtime, user_id="later-dates")
+    await play(driver, [START, ADULT])
+    await driver.press("Đặt lịch tư vấn")
+    turn = await driver.press(HOAN_KIEM)
+    assert turn.choices[:7] == [
+        "Thứ Hai, 23/11",
+        "Thứ Ba, 24/11",
+        "Thứ Tư, 25/11",
+        "Thứ Năm, 26/11",
+        "Thứ Sáu, 27/11",
+        "Thứ Bảy, 28/11",
+        "Thứ Hai, 30/11",
+    ]
+    assert turn.choices[7:] == ["Ngày sau nữa", "Menu chính"]
+    turn = await driver.press("Ngày sau nữa")
+    assert turn.choices == [
+        "Thứ Ba, 01/12",
+        "Thứ Tư, 02/12",
+        "Thứ Năm, 03/12",
+        "Thứ Sáu, 04/12",
+        "Thứ Bảy, 05/12",
+        "Thứ Hai, 07/12",
+        "Menu chính",
+    ]
+    turn = await driver.press("Thứ Hai, 07/12")  # the last day of the horizon still books
+    assert "08:00" in turn.choices
