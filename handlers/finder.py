@@ -278,11 +278,9 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
         state = data(ctx)
         results: list[list[Any]] = state.get("results") or []
         page = int(state.get("page") or 0)
-        shown = [
-            (number, snapshot.points[int(key)], float(km))
-            for number, (key, km) in enumerate(results, start=1)
-            if int(key) in snapshot.points
-        ][page * PAGE : (page + 1) * PAGE]
+        listed = [(snapshot.points[int(key)], float(km)) for key, km in results if int(key) in snapshot.points]
+        # Numbered from 1 on every page, as the choices are: typing 2 opens the second point shown.
+        shown = [(n, point, km) for n, (point, km) in enumerate(listed[page * PAGE : (page + 1) * PAGE], start=1)]
         if not shown:
             ask_place(ctx, current_filter(ctx))
             return

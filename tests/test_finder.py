@@ -38,7 +38,14 @@ FINDER_DIALOGS: dict[str, list[Step]] = {
             "☎ 0000 000 031",
             "🗺 1. [Mẫu] Điểm tư vấn cộng đồng Quận 8",
         ),
-        press("Xem thêm", "6. [Mẫu]", "10. [Mẫu]", absent=("Điểm tư vấn cộng đồng Quận 8 (",)),
+        # The next page is numbered as its choices are: 1 to 5, then "more" and "choose the service".
+        press(
+            "Xem thêm",
+            "2. [Mẫu] Cơ sở cắt cơn Thủ Đức",
+            "5. [Mẫu]",
+            absent=("Điểm tư vấn cộng đồng Quận 8 (", "6. [Mẫu]"),
+        ),
+        say("2", "[Mẫu] Cơ sở cắt cơn Thủ Đức", "Cắt cơn"),  # the number read is the number typed
     ],
     "a shared location: details with the weekly hours, then an anonymous report of a wrong listing": [
         START,
