@@ -97,7 +97,7 @@ async def main(members: int, kill_at: list[float], database_url: str | None) -> 
                 _, total = await start_broadcast(
                     uow,
                     group,
-                    "Tối nay nhóm sinh hoạt lúc 19:00.",  # vi: sample data
+                    "Tối nay nhóm sinh hoạt lúc 19:00.",  # sample data (noqa: i18n)
                     runtime.clock.now(),
                     urgent=False,
                     notify_handle_id=None,

@@ -23,7 +23,7 @@ from core.events import TextMessage
 from storage import migrate
 from storage.db import create_engine
 
-SCRIPT = ("/start", "1", "/privacy", "quá liều", "/menu", "hello", "/khancap", "/menu")  # input (vi)
+SCRIPT = ("/start", "1", "/privacy", "quá liều", "/menu", "hello", "/khancap", "/menu")  # input (noqa: i18n)
 
 
 async def person(conversation: Conversation, user: str, latencies: list[float]) -> None:

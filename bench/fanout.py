@@ -68,11 +68,11 @@ async def populate(runtime: Runtime, members: int, *, meeting_in: timedelta | No
     async with runtime.unit_of_work() as uow:
         group = await uow.groups.create(
             code=new_code(),
-            name="Nhóm Bình Minh",  # vi: sample data
+            name="Nhóm Bình Minh",  # sample data (noqa: i18n)
             kind="relapse_prevention",
             leader_id=None,
             point_id=None,
-            place="12 Hàng Bông, Hoàn Kiếm, Hà Nội",  # vi: sample data
+            place="12 Hàng Bông, Hoàn Kiếm, Hà Nội",  # sample data (noqa: i18n)
             schedule=Schedule(
                 Repeat.WEEKLY, start.time().replace(second=0), frozenset({start.weekday()}), start.date()
             ),

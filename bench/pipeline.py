@@ -207,7 +207,7 @@ async def run_all(load: Load, api: str, updates: int, rate: float, seconds: floa
         port = free_port()
         one = Target("sqlite", [f"http://127.0.0.1:{port}"], hook)
         async with processes([worker_command(port, api, tmp, None)], one.urls):
-            await measure("Điểm Tựa, SQLite, 1 worker", load, one, updates, rate, seconds)  # vi
+            await measure("Điểm Tựa, SQLite, 1 worker", load, one, updates, rate, seconds)  # (noqa: i18n)
     if database_url:
         async with scratch_database(database_url) as url:
             assert url is not None
@@ -220,7 +220,7 @@ async def run_all(load: Load, api: str, updates: int, rate: float, seconds: floa
                     target = Target("pg", [f"http://127.0.0.1:{p}" for p in ports], hook)
                     commands = [worker_command(p, api, f"{tmp}/{p}", url) for p in ports]
                     async with processes(commands, target.urls):
-                        name = f"Điểm Tựa, PostgreSQL, {workers} worker{'s' if workers > 1 else ''}"  # vi
+                        name = f"Điểm Tựa, PostgreSQL, {workers} worker{'s' if workers > 1 else ''}"  # (noqa: i18n)
                         await measure(name, load, target, updates, rate, seconds)
 
 

@@ -17,7 +17,7 @@ KIND_LABELS = {
     "emergency": N_("Medical emergency, ambulance"),
     "police": N_("Police"),
     "child": N_("National child protection line, free, 24/7"),
-    "mental": N_('"Ngày Mai" volunteer line for people living with depression'),  # a name (vi)
+    "mental": N_('"Ngày Mai" volunteer line for people living with depression'),  # a name (noqa: i18n)
     "tobacco": N_("Quit-smoking line"),
 }
 

@@ -2,10 +2,10 @@
 
 Input is normalised to NFC.  Matching comes in two strengths:
 
-* :func:`fold` removes case and every diacritic (``"Hoàn Kiếm"`` -> ``"hoan kiem"``), for place names  (vi)
+* :func:`fold` removes case and every diacritic (``"Hoàn Kiếm"`` -> ``"hoan kiem"``), for place names  (noqa: i18n)
   and menu labels, where a person typing without accents means the same thing;
 * :func:`find_tolerant` finds a phrase in a text when the person either typed its accents or left them
-  out, but not when they typed *other* accents.  "tu tu" and "tự tử" both match "tự tử", but "từ từ"  (vi)
+  out, but not when they typed *other* accents.  "tu tu" and "tự tử" both match "tự tử", but "từ từ"  (noqa: i18n)
   ("slowly", an everyday phrase) does not.
 """
 
@@ -28,14 +28,14 @@ def normalize_input(text: str, *, limit: int = MAX_INPUT_CHARS) -> str:
 
 
 def _base_char(ch: str) -> str:
-    if ch in "đĐ":  # (vi)
+    if ch in "đĐ":  # (noqa: i18n)
         return "d"
     decomposed = unicodedata.normalize("NFD", ch)
     return decomposed[0].lower() if decomposed else ch
 
 
 def fold(text: str) -> str:
-    """Lower case, no diacritics (đ -> d), single spaces: the key for lenient matching.  (vi)"""
+    """Lower case, no diacritics (đ -> d), single spaces: the key for lenient matching.  (noqa: i18n)"""
     nfc = unicodedata.normalize("NFC", text)
     return _SPACES.sub(" ", "".join(_base_char(c) for c in nfc)).strip()
 

@@ -1,7 +1,7 @@
 """Place names of Viet Nam: the 34 province-level units since 2025-07-01, the 63 provinces they replaced,
 former districts and towns people still name, and (from the directory) communes and wards.
 
-Matching ignores case and diacritics, and words such as "tỉnh", "thành phố", "quận", "phường"; an  (vi)
+Matching ignores case and diacritics, and words such as "tỉnh", "thành phố", "quận", "phường"; an  (noqa: i18n)
 old name resolves to its new unit.  Data: ``data/gazetteer/vietnam.toml``.
 """
 
@@ -89,7 +89,7 @@ class Gazetteer:
         district that lies in exactly one province; None if unknown or ambiguous."""
         key = place_key(text)
         found = {p.province for p in self._by_key.get(key, ()) if p.kind in (PROVINCE, FORMER)}
-        if not found:  # a town or former district used as if it were the province ("Vũng Tàu")  (vi)
+        if not found:  # a town or former district used as if it were the province ("Vũng Tàu")  (noqa: i18n)
             found = {p.province for p in self._by_key.get(key, ())}
         if key in self.provinces:  # an id such as "ho-chi-minh" works too
             found.add(key)
@@ -100,7 +100,7 @@ class Gazetteer:
     def lookup(self, text: str, extra: Iterable[Place] = (), limit: int = 8) -> list[Place]:
         """Places a person may mean by ``text``: one if clear, several to choose from, none if unknown.
 
-        Tried in turn: the whole text is a name; the text contains names ("phường X, Hà Nội": the most  (vi)
+        Tried in turn: the whole text is a name; the text contains names ("phường X, Hà Nội": the most  (noqa: i18n)
         specific wins); the text starts a name ("thanh" -> Thanh Xuân, Thanh Trì ...).
         """
         key = place_key(text)
@@ -157,8 +157,8 @@ def _most_specific(places: list[Place]) -> list[Place]:
 
 
 def _one_per_province(places: list[Place]) -> list[Place]:
-    """Places of one name in one province are one place to a person ("Long Biên" the former district and  (vi)
-    "Phường Long Biên"): keep the most specific of each province, in their order.  (vi)"""
+    """Places of one name in one province are one place to a person ("Long Biên" the former district and  (noqa: i18n)
+    "Phường Long Biên"): keep the most specific of each province, in their order.  (noqa: i18n)"""
     best: dict[str, Place] = {}
     for place in places:
         if place.province not in best or _RANK[place.kind] < _RANK[best[place.province].kind]:

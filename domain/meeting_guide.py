@@ -25,10 +25,10 @@ TYPES: dict[str, list[str]] = {
     "other": ["O", "D"],
 }
 TIMEZONE = "Asia/Ho_Chi_Minh"
-COUNTRY = "Việt Nam"  # vi (part of the address, as the feed's geocoders expect)
+COUNTRY = "Việt Nam"  # part of the address, as the feed's geocoders expect (noqa: i18n)
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
-ORDINALS = {1: "đầu tiên", 2: "thứ hai", 3: "thứ ba", 4: "thứ tư", -1: "cuối cùng"}  # vi
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")  # vi
+ORDINALS = {1: "đầu tiên", 2: "thứ hai", 3: "thứ ba", 4: "thứ tư", -1: "cuối cùng"}  # (noqa: i18n)
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")  # (noqa: i18n)
 
 
 def slug(name: str, group_id: int) -> str:
@@ -40,10 +40,10 @@ def frequency_note(group: GroupRecord) -> str:
     """The feed's data language is Vietnamese: how often the group meets, when not every week."""
     schedule = group.schedule
     if schedule.repeat is Repeat.FORTNIGHTLY:
-        return "Hai tuần một lần."  # vi
+        return "Hai tuần một lần."  # (noqa: i18n)
     if schedule.repeat is Repeat.MONTHLY:
         (weekday,) = schedule.weekdays
-        return f"Mỗi tháng một lần, vào {WEEKDAYS[weekday]} {ORDINALS[schedule.ordinal]} của tháng."  # vi
+        return f"Mỗi tháng một lần, vào {WEEKDAYS[weekday]} {ORDINALS[schedule.ordinal]} của tháng."  # (noqa: i18n)
     return ""
 
 

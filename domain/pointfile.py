@@ -48,7 +48,7 @@ REQUIRED = ("external_id", "name", "kinds", "province", "latitude", "longitude")
 FAR_FROM_PROVINCE_KM = 250.0
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 .()-]{5,23}$")
-_TRUE, _FALSE = {"true", "yes", "1", "có", "x"}, {"false", "no", "0", "không", ""}  # vi
+_TRUE, _FALSE = {"true", "yes", "1", "có", "x"}, {"false", "no", "0", "không", ""}  # (noqa: i18n)
 LIMITS = {"name": 200, "address": 300, "commune": 100, "notes": 1000, "source": 200, "phone": 24}
 
 

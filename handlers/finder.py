@@ -34,8 +34,8 @@ KEEP_RESULTS_SECONDS = 15 * 60
 ALL = "all"
 
 ASK = N_(
-    "Share your location, or type the place you are in: a province, a former district such as Hoàn Kiếm or "  # vi
-    "Quận 8, or a ward. I use your location only to find the nearest points, and I do not keep it."  # vi
+    "Share your location, or type the place you are in: a province, a former district such as Hoàn Kiếm or "
+    "Quận 8, or a ward. I use your location only to find the nearest points, and I do not keep it."
 )
 
 

@@ -114,7 +114,7 @@ def create_router(gazetteer: Gazetteer) -> Routes:
         if args:
             found = gazetteer.province(args)
             if found is None:
-                example = "/baocao Hà Nội"  # vi (a command with a place name)
+                example = "/baocao Hà Nội"  # a command with a place name (noqa: i18n)
                 ctx.say(
                     ctx._("I do not know the province “{name}”. Type its name, for example {example}.").format(
                         name=args[:60], example=example

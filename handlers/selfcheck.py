@@ -70,7 +70,7 @@ OPIOIDS_ADVICE = N_(
     "tolerance drops quickly."
 )
 STIMULANTS_ADVICE = N_(
-    "For ma túy đá and other stimulants, counselling helps, and so does support for sleep, mood and stress. If "  # vi
+    "For ma túy đá and other stimulants, counselling helps, and so does support for sleep, mood and stress. If "
     "you feel anxious, suspicious or hear things others do not, talk to a health worker."
 )
 INJECTING_FREQUENT = N_(

@@ -1,4 +1,4 @@
-"""Urgent help: reachable from the menu, from /khancap, and from words like "quá liều" at any point.  (vi)
+"""Urgent help: reachable from the menu, from /khancap, and from words like "quá liều" at any point.  (noqa: i18n)
 
 It answers at once with 115 and overdose first steps, then offers to go back to where the person was.
 """
