@@ -124,15 +124,11 @@ class Catalogue:
         return routes, [hook.run for hook in sorted(hooks, key=lambda h: h.rank)]
 
 
-def _unique(kind: str, keys: Iterable[str]) -> None:
-    seen: set[str] = set()
-    for key in keys:
-        if key in seen:
-            raise ValueError(f"{kind} {key!r} is declared twice")
-        seen.add(key)
-
-
 V = TypeVar("V")
+
+
+def _unique(kind: str, keys: Iterable[str]) -> None:
+    _table(kind, ((key, key) for key in keys))
 
 
 def _table(kind: str, items: Iterable[tuple[str, V]]) -> Mapping[str, V]:

@@ -21,7 +21,7 @@ never trusted further than that: handlers still check that what it names belongs
 from __future__ import annotations
 
 import enum
-import types
+import functools
 from dataclasses import fields
 from datetime import date, datetime
 from typing import Any, ClassVar, Literal, Self, get_args, get_origin, get_type_hints
@@ -58,14 +58,20 @@ class ChoiceData:
     @classmethod
     def unpack(cls, data: str) -> Self:
         prefix, *values = data.split(SEPARATOR)
-        declared = fields(cls)  # type: ignore[arg-type]
+        declared = _schema(cls)  # type: ignore[arg-type]
         if prefix != cls.prefix or len(values) != len(declared):
             raise ForgedChoice(cls.prefix)
-        hints = get_type_hints(cls)
         try:
-            return cls(**{f.name: _decode(hints[f.name], value) for f, value in zip(declared, values, strict=True)})
+            return cls(**{name: _decode(kind, value) for (name, kind), value in zip(declared, values, strict=True)})
         except (ValueError, TypeError) as exc:
             raise ForgedChoice(cls.prefix) from exc
+
+
+@functools.cache
+def _schema(cls: type[ChoiceData]) -> tuple[tuple[str, Any], ...]:
+    """The fields of a kind of button and their types, in order (read once: unpacking runs per press)."""
+    hints = get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in fields(cls))  # type: ignore[arg-type]
 
 
 def _encode(value: object) -> str:
@@ -103,8 +109,6 @@ def _decode(kind: Any, text: str) -> object:
         return text
     if origin is tuple:
         return tuple(_integer(part) for part in text.split(",")) if text else ()
-    if isinstance(kind, types.UnionType):
-        raise TypeError("a choice field has one type")
     raise TypeError(f"a choice field cannot be a {kind!r}")
 
 

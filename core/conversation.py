@@ -104,6 +104,10 @@ class Context:
         )
 
 
+class _Forged(Exception):
+    """A button's data could not be unpacked: answered as an expired button."""
+
+
 class Routes:
     """A capability's entry points: commands, choice actions, and the flow it owns."""
 
@@ -150,7 +154,11 @@ class Routes:
         def register_typed(handler: Callable[[Context, D], Awaitable[None]]) -> Callable[[Context, D], Awaitable[None]]:
             async def unpacking(ctx: Context) -> None:
                 assert isinstance(ctx.event, ChoiceMade)
-                await handler(ctx, data_type.unpack(ctx.event.choice_id))  # type: ignore[arg-type]
+                try:
+                    data = data_type.unpack(ctx.event.choice_id)
+                except ForgedChoice:
+                    raise _Forged from None  # before the handler ran: nothing done yet
+                await handler(ctx, data)  # type: ignore[arg-type]
 
             self._add_choice(data_type.prefix, unpacking, anytime)
             return handler
@@ -394,8 +402,7 @@ class Conversation:
             else:
                 try:
                     await entry[0](ctx)
-                except ForgedChoice:
-                    ctx.replies.clear()
+                except _Forged:
                     await self._expired_choice(ctx)
         elif ctx.state.flow is not None and ctx.state.flow in self._flows:
             await self._flows[ctx.state.flow](ctx)

@@ -175,21 +175,15 @@ async def book_for_family(ctx: Context) -> None:
 async def book_here(ctx: Context, data: BookHere) -> None:
     if refused_for_children(ctx, CHILD_REFUSAL):
         return
-    counsellors = [c.id for c in await ctx.uow.staff.counsellors(data.point)]
-    ctx.state.enter(FLOW.name, "day", for_family=False, point=data.point, mode="in_person", counsellors=counsellors)
-    if not await show_days(ctx):
-        await choose_where(ctx, False, ctx._("This point does not take bookings through me yet."))
+    await _choose_day(
+        ctx, for_family=False, point=data.point, none=N_("This point does not take bookings through me yet.")
+    )
 
 
 @router.choice(AtPoint)
 async def at_point(ctx: Context, data: AtPoint) -> None:
     for_family = bool(_data(ctx).get("for_family"))
-    counsellors = [c.id for c in await ctx.uow.staff.counsellors(data.point)]
-    ctx.state.enter(
-        FLOW.name, "day", for_family=for_family, point=data.point, mode="in_person", counsellors=counsellors
-    )
-    if not await show_days(ctx):
-        await choose_where(ctx, for_family, ctx._("There are no free times there now."))
+    await _choose_day(ctx, for_family=for_family, point=data.point, none=N_("There are no free times there now."))
 
 
 async def choose_where(ctx: Context, for_family: bool, note: str | None = None) -> None:
@@ -251,10 +245,17 @@ async def show_days(ctx: Context, note: str | None = None, *, after: date | None
 @router.choice("book.phone")
 async def by_phone(ctx: Context) -> None:
     for_family = bool(_data(ctx).get("for_family"))
-    counsellors = [c.id for c in await ctx.uow.staff.counsellors()]
-    ctx.state.enter(FLOW.name, "day", for_family=for_family, point=None, mode="phone", counsellors=counsellors)
+    await _choose_day(ctx, for_family=for_family, point=None, none=N_("There are no free times by phone now."))
+
+
+async def _choose_day(ctx: Context, *, for_family: bool, point: int | None, none: str) -> None:
+    """The days with free times: in person at ``point``, or by phone with any counsellor (``point`` None); if
+    there are none, where to meet again, with ``none`` (a msgid) said first."""
+    counsellors = [c.id for c in await ctx.uow.staff.counsellors(point)]
+    mode = "phone" if point is None else "in_person"
+    ctx.state.enter(FLOW.name, "day", for_family=for_family, point=point, mode=mode, counsellors=counsellors)
     if not await show_days(ctx):
-        await choose_where(ctx, for_family, ctx._("There are no free times by phone now."))
+        await choose_where(ctx, for_family, ctx._(none))
 
 
 @router.choice(LaterDays)

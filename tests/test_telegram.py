@@ -191,3 +191,29 @@ async def test_a_stale_answer_button_does_not_answer_the_current_question(
     assert "Câu hỏi 2" in again.text  # the check goes on at the current question
     turn = await driver.press("Có")
     assert "Câu hỏi 3" in turn.text
+
+
+@pytest.mark.parametrize("library", ["aiogram", "ptb"])
+async def test_the_pseudonym_is_computed_once_per_update(
+    library: str, fake_telegram: FakeTelegram, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The channel keys the person's turn and the event by one HMAC of the platform id, not one each."""
+    kind = PtbTelegram if library == "ptb" else AiogramTelegram
+    channel = kind(runtime.conversation, runtime.pseudonyms, token=TEST_TOKEN, api_url=fake_telegram.url)
+    await channel.prepare()
+    calls: list[object] = []
+    original = runtime.pseudonyms.of
+
+    def counting(platform: str, platform_id: int | str) -> str:
+        calls.append(platform_id)
+        return original(platform, platform_id)
+
+    monkeypatch.setattr(runtime.pseudonyms, "of", counting)
+    try:
+        for update_id in (fake_telegram.user_sends(USER, "/start"), fake_telegram.user_presses(USER, "menu")):
+            calls.clear()
+            await channel.feed_update(fake_telegram.take(update_id))
+            await channel.drain()
+            assert calls == [USER], update_id
+    finally:
+        await channel.close()

@@ -21,6 +21,7 @@ from bot.channels.base import Channel, Sender
 from bot.channels.webhook import Endpoint, GuardedSite, create_app, create_runner, webhook_secret
 from bot.config import Settings
 from bot.runtime import Runtime
+from core.logsafe import describe_exception
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,10 @@ async def open_channels(
             yield channels
         finally:
             for channel in reversed(channels.serving):
-                with contextlib.suppress(Exception):
+                try:
                     await channel.close()
+                except Exception as exc:  # the others still close
+                    log.warning("%s did not close cleanly: %s", channel.label, describe_exception(exc))
 
 
 async def _until_signalled() -> None:

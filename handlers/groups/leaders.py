@@ -13,6 +13,7 @@ from core.clock import week_start
 from core.codes import new_code, show_code
 from core.conversation import Context, Routes
 from core.events import Choice, TextMessage
+from core.i18n import N_
 from core.ports import GroupRecord, StaffRecord
 from domain.hours import HoursError
 from domain.recurrence import Meeting, Repeat, Schedule, meetings
@@ -106,7 +107,7 @@ async def group_panel(ctx: Context, data: Panel) -> None:
         await show_panel(ctx, chosen[1])
 
 
-def _back(ctx: Context, group: GroupRecord, label: str = "Back") -> Choice:
+def _back(ctx: Context, group: GroupRecord, label: str = N_("Back")) -> Choice:
     return Panel(group.id).choice(ctx._(label))
 
 
@@ -333,7 +334,7 @@ async def new_group(ctx: Context) -> None:
         show_menu(ctx)
         return
     ctx.state.enter(FLOW.name, "name")
-    example = ctx._("What is the group called? (for example: Nhóm Bình Minh)")  # vi: an example name
+    example = ctx._("What is the group called? (for example: Nhóm Bình Minh)")  # an example name (noqa: i18n)
     ctx.say(example, choices=[Choice("lead", ctx._("Cancel"))])
 
 
@@ -344,7 +345,7 @@ async def edit_field(ctx: Context, data: Edit) -> None:
     leader, group = chosen
     ctx.state.enter(FLOW.name, "name", edit=group.id)
     if data.field == "name":
-        ctx.say(ctx._("Type the new name of the group."), choices=[_back(ctx, group, "Cancel")])
+        ctx.say(ctx._("Type the new name of the group."), choices=[_back(ctx, group, N_("Cancel"))])
     elif data.field == "place":
         await ask_place(ctx, leader)
     elif data.field == "when":
@@ -423,7 +424,7 @@ async def _typed_place(ctx: Context, leader: StaffRecord, text: str) -> None:
         example = (
             ctx._("Please type the link, starting with https://")
             if link
-            else ctx._("Please type the address, for example: 12 Hàng Bông, Hoàn Kiếm, Hà Nội")  # vi
+            else ctx._("Please type the address, for example: 12 Hàng Bông, Hoàn Kiếm, Hà Nội")  # (noqa: i18n)
         )
         ctx.say(example, choices=[_cancel(ctx)])
         return
@@ -491,7 +492,7 @@ async def _typed_message(ctx: Context, leader: StaffRecord, text: str) -> None:
             Send(group.id, urgent=False).choice(ctx._("Send")),
             Send(group.id, urgent=True).choice(ctx._("Send now, it is urgent")),
             Act(group.id, "broadcast").choice(ctx._("Write it again")),
-            _back(ctx, group, "Cancel"),
+            _back(ctx, group, N_("Cancel")),
         ],
     )
 

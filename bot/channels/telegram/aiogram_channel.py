@@ -126,7 +126,6 @@ class AiogramTelegram(TelegramChannel):
             default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)),
         )
         self.dispatcher = Dispatcher()
-        self.info = INFO
         self.dispatcher.update.outer_middleware(self._in_order)
         router = Router(name="diemtua")
         router.message.register(self._on_message)

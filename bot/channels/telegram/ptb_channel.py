@@ -117,7 +117,6 @@ class PtbTelegram(TelegramChannel):
             .build()
         )
         self.bot = self.application.bot
-        self.info = INFO
         self.application.add_handler(MessageHandler(filters.ALL, self._on_message))
         self.application.add_handler(CallbackQueryHandler(self._on_callback))
 
