@@ -137,15 +137,21 @@ async def send_left_replies(runtime: Runtime, senders: Mapping[str, Sender]) -> 
     return sent
 
 
+async def _end(runtime: Runtime, message: DueMessage, state: str) -> str:
+    """End a message without sending it (``late``, ``failed``), in its own transaction."""
+    async with runtime.unit_of_work() as uow:
+        await uow.outbox.finish(message.id, state)
+        await uow.commit()
+    return state
+
+
 async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message: DueMessage, run: str) -> str:
     notice = runtime.conversation.catalogue.notices.get(message.kind)
-    if notice is None or notice.too_late(message.params, message.due_at, runtime.clock.now()):
-        if notice is None:
-            log.error("no capability declares the message kind %r", message.kind)
-        async with runtime.unit_of_work() as uow:
-            await uow.outbox.finish(message.id, "late" if notice else "failed")
-            await uow.commit()
-        return "late" if notice else "failed"
+    if notice is None:
+        log.error("no capability declares the message kind %r", message.kind)
+        return await _end(runtime, message, "failed")
+    if notice.too_late(message.params, message.due_at, runtime.clock.now()):
+        return await _end(runtime, message, "late")
     sender = senders.get(message.channel)
     outcome = Delivery.RETRY
     if sender is not None:
@@ -153,10 +159,7 @@ async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message:
             text, choices = notice.render(runtime.i18n, message.params)
         except (KeyError, ValueError) as exc:
             log.error("a %s cannot be written: %s", message.kind, describe_exception(exc))
-            async with runtime.unit_of_work() as uow:
-                await uow.outbox.finish(message.id, "failed")
-                await uow.commit()
-            return "failed"
+            return await _end(runtime, message, "failed")
         await sender.limiter.acquire(message.address, bulk=message.priority > 0)
         async with runtime.unit_of_work() as uow:
             mine = await uow.outbox.start_sending(message.id, run)
