@@ -1,67 +1,256 @@
-"""Opening hours per weekday: parsed from a small, documented subset of OpenStreetMap's ``opening_hours``.
+"""Opening hours in OpenStreetMap's ``opening_hours`` syntax, evaluated by a maintained implementation.
 
-Accepted (rules separated by ";", a later rule replacing earlier ones for its days)::
+The whole grammar is accepted (https://wiki.openstreetmap.org/wiki/Key:opening_hours/specification): rules
+after ";" replace earlier ones for their days, additional rules after ",", overnight ranges
+(``Mo-Fr 22:00-02:00``), ``24/7; Su off``, months and dates (``Dec 24 off``), the n-th weekday of a month
+(``Mo[1]``), open ends (``08:00+``), fallback rules (``||``), comments (``"hẹn trước"``) and public holidays
+(``PH off``).  `opening-hours-py <https://pypi.org/project/opening-hours-py/>`_ evaluates the grammar.
 
-    24/7
-    Mo-Fr 07:30-11:30,13:30-17:00; Sa 07:30-11:30
-    Mo,We,Fr 08:00-12:00
-    T2-T6 07:00-16:30; CN off          (Vietnamese day names: T2 ... T7, CN)
-    08:00-17:00                         (every day)
+Its own calendar for Viet Nam knows only the fixed-date holidays (1/1, 30/4, 1/5, 2/9): Tết and the Hùng Kings'
+day follow the lunar calendar, and the Government adds substitute days off.  Those come from the maintained
+`holidays <https://pypi.org/project/holidays/>`_ package (``holidays.VN``, names in Vietnamese).  An expression
+is therefore evaluated without a country; on a day that is a public holiday in Viet Nam the same expression is
+evaluated with ``PH`` standing for that day's weekday, which is what ``PH`` means on that day and only that day.
 
-Days not named are closed.  Times are local (Asia/Ho_Chi_Minh); a closing time is after its opening
-time on the same day ("24:00" allowed).
+Vietnamese is accepted in front of the grammar, so counsellors and programme staff can type what they say:
+``T2``…``T7`` and ``CN`` for the days, ``nghỉ`` for off, ``lễ`` for public holidays
+(``T2-T6 07:30-11:30; lễ nghỉ``).  What is stored is the library's normalised form of the expression.
+
+Times are local (Asia/Ho_Chi_Minh, no daylight saving): the functions take and give naive local times.
 """
 
 from __future__ import annotations
 
-import itertools
+import functools
 import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
+
+import holidays
+from opening_hours import OpeningHours as _Evaluator
+from opening_hours import State
+
+from core.i18n import N_
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 VI_DAYS = {"t2": 0, "t3": 1, "t4": 2, "t5": 3, "t6": 4, "t7": 5, "cn": 6}
 _DAY_INDEX = {d.lower(): i for i, d in enumerate(DAYS)} | VI_DAYS
-_SPAN = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
-_DAYS_TOKEN = re.compile(r"^[A-Za-z0-9,-]+$")
+DAY_MINUTES = 24 * 60
+_LOOKAHEAD_DAYS = 8  # "opens …" looks a week and a day ahead; beyond that it is "closed"
 
-Span = tuple[int, int]  # minutes since midnight: [start, end)
+Span = tuple[int, int]  # minutes since that day's midnight: [start, end)
+
+# Vietnamese words typed in front of the grammar (matched as whole words, without regard to case).
+_VI_WORDS = {
+    **{vi: DAYS[i] for vi, i in VI_DAYS.items()},
+    "nghỉ": "off",  # (noqa: i18n) typed input
+    "nghi": "off",
+    "đóng": "off",  # (noqa: i18n) typed input
+    "lễ": "PH",  # (noqa: i18n) typed input
+    "le": "PH",
+}
+_VI_WORD = re.compile(r"(?<![\w\"])(" + "|".join(map(re.escape, _VI_WORDS)) + r")(?![\w\"])", re.IGNORECASE)
+_QUOTED = re.compile(r'"[^"]*"')
+# Words of the OSM grammar: any other word in an expression that does not parse is named in the error.
+_GRAMMAR_WORDS = {
+    *(d.lower() for d in DAYS),
+    *("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    *("ph", "sh", "off", "closed", "open", "unknown", "week", "easter"),
+    *("sunrise", "sunset", "dawn", "dusk", "day", "days"),
+}
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 class HoursError(ValueError):
-    """Hours that do not follow the accepted syntax; the message says what is wrong."""
+    """Hours that cannot be read.  ``reason`` is an English msgid with ``{fields}``, ``values`` fill them:
+    translate with ``error.explain(_)``; ``str(error)`` is the English text."""
+
+    def __init__(self, reason: str, **values: str) -> None:
+        self.reason, self.values = reason, values
+        super().__init__(reason.format(**values))
+
+    def explain(self, translate: object) -> str:
+        assert callable(translate)
+        return str(translate(self.reason)).format(**self.values)
+
+
+NOT_A_DAY = N_('"{word}" is not a day (T2 … T7, CN, or Mo … Su)')
+UNREADABLE = N_('write the days, then the times, for example "T2-T6 07:30-11:30,13:30-17:00"')
+EMPTY = N_("the hours are empty")
 
 
 @dataclass(frozen=True, slots=True)
-class OpeningHours:
-    week: tuple[tuple[Span, ...], ...]  # Monday first, seven entries
-
-    def spans(self, weekday: int) -> tuple[Span, ...]:
-        return self.week[weekday]
+class Holiday:
+    day: date
+    name: str  # Vietnamese, as the holidays package names it
 
 
 @dataclass(frozen=True, slots=True)
 class Status:
     open_now: bool
-    closes_at: time | None = None  # when open now
+    closes_at: time | None = None  # when open now; None when it stays open for more than a week
     opens_day: int | None = None  # when closed: days from today until it opens (0 = later today)
     opens_at: time | None = None
     opens_weekday: int | None = None
+    holiday: str | None = None  # today is this public holiday (and the point is closed for it)
 
 
-def _minutes(hours: str, minutes: str) -> int:
-    h, m = int(hours), int(minutes)
-    if m >= 60 or h > 24 or (h == 24 and m):
-        raise HoursError(f"{hours}:{minutes} is not a time of day")
-    return h * 60 + m
+@functools.cache
+def _holidays(year: int) -> dict[date, str]:
+    calendar = holidays.country_holidays("VN", years=year, language="vi", categories=holidays.PUBLIC)
+    return dict(calendar.items())
 
 
-def _days(token: str) -> list[int]:
+def holiday(day: date) -> Holiday | None:
+    """The Vietnamese public holiday on ``day`` (Tết and substitute days off included), if any."""
+    name = _holidays(day.year).get(day)
+    return Holiday(day, name) if name else None
+
+
+@functools.cache
+def _evaluator(expression: str) -> _Evaluator:
+    return _Evaluator(expression, country=None, auto_country=False, auto_timezone=False)
+
+
+_PH = re.compile(r"(?<![\w\"])PH(?![\w\"])")
+
+
+@functools.cache
+def _on_holiday(expression: str, weekday: int) -> _Evaluator:
+    """``expression`` as it reads on a public holiday falling on ``weekday``: PH is that weekday."""
+    parts = _QUOTED.split(expression)
+    quoted = _QUOTED.findall(expression)
+    rewritten = "".join(
+        _PH.sub(DAYS[weekday], part) + (quoted[i] if i < len(quoted) else "") for i, part in enumerate(parts)
+    )
+    try:
+        return _evaluator(rewritten)
+    except Exception:  # a PH form with no weekday equivalent ("PH Mo-Fr"): fall back to the plain reading
+        return _evaluator(expression)
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningHours:
+    expression: str  # normalised OSM syntax
+
+    def _for(self, day: date) -> _Evaluator:
+        if "PH" in self.expression and holiday(day):
+            return _on_holiday(self.expression, day.weekday())
+        return _evaluator(self.expression)
+
+    def _intervals(self, day: date) -> list[tuple[datetime, datetime, bool, str]]:
+        start = datetime.combine(day, time())
+        return [
+            (a, b, state == State.OPEN, comment)
+            for a, b, state, comment in self._for(day).intervals(start, start + timedelta(days=1))
+        ]
+
+    def spans_on(self, day: date) -> tuple[Span, ...]:
+        """The open spans within ``day`` (an overnight range is split at midnight)."""
+        midnight = datetime.combine(day, time())
+        return tuple(
+            (int((a - midnight).total_seconds()) // 60, int((b - midnight).total_seconds()) // 60)
+            for a, b, is_open, _ in self._intervals(day)
+            if is_open
+        )
+
+    def typical_week(self, today: date) -> tuple[tuple[Span, ...], ...]:
+        """Spans per weekday (Monday first), each from its next day on or after ``today`` that is no holiday."""
+        week: dict[int, tuple[Span, ...]] = {}
+        day = today
+        while len(week) < 7:
+            if holiday(day) is None and day.weekday() not in week:
+                week[day.weekday()] = self.spans_on(day)
+            day += timedelta(days=1)
+        return tuple(week[weekday] for weekday in range(7))
+
+    def closures(self, today: date, days: int) -> list[Holiday]:
+        """Public holidays in the next ``days`` days (from ``today``) on which these hours are closed all day."""
+        week = self.typical_week(today)
+        found = []
+        for offset in range(days):
+            day = today + timedelta(days=offset)
+            off = holiday(day)
+            if off and week[day.weekday()] and not self.spans_on(day):
+                found.append(off)
+        return found
+
+
+def status(hours: OpeningHours, local: datetime) -> Status:
+    """Open now (and until when, overnight included), or when it next opens, at the local time ``local``."""
+    local = local.replace(tzinfo=None, second=0, microsecond=0)
+    today = local.date()
+    off = holiday(today)
+    timeline = [iv for offset in range(_LOOKAHEAD_DAYS) for iv in hours._intervals(today + timedelta(days=offset))]
+    for index, (start, end, is_open, _) in enumerate(timeline):
+        if not start <= local < end:
+            continue
+        if is_open:
+            closing = end
+            for later_start, later_end, later_open, _ in timeline[index + 1 :]:
+                if not later_open or later_start != closing:
+                    break
+                closing = later_end
+            if closing >= timeline[-1][1]:
+                return Status(True, None)
+            return Status(True, closing.time())
+        for later_start, _, later_open, _ in timeline[index + 1 :]:
+            if later_open:
+                return Status(
+                    False,
+                    opens_day=(later_start.date() - today).days,
+                    opens_at=later_start.time(),
+                    opens_weekday=later_start.weekday(),
+                    holiday=off.name if off and not hours.spans_on(today) else None,
+                )
+        break
+    return Status(False, holiday=off.name if off else None)
+
+
+_HOUR_H = re.compile(r"(?<![\w:])(\d{1,2})h(\d{2})?(?![\w:])", re.IGNORECASE)
+
+
+def _translate(text: str) -> str:
+    """Vietnamese day names, words and "8h30" times → the OSM grammar (quoted comments are left alone)."""
+    parts = _QUOTED.split(text)
+    quoted = _QUOTED.findall(text)
+    out = []
+    for i, part in enumerate(parts):
+        part = _HOUR_H.sub(lambda m: f"{int(m.group(1)):02d}:{m.group(2) or '00'}", part)
+        out.append(_VI_WORD.sub(lambda m: _VI_WORDS[m.group(1).lower()], part))
+        if i < len(quoted):
+            out.append(quoted[i])
+    return "".join(out)
+
+
+def parse_hours(text: str) -> OpeningHours | None:
+    """Parse opening hours; None for an empty value (hours unknown); HoursError if they cannot be read."""
+    text = " ".join(text.split())
+    if not text:
+        return None
+    expression = _translate(text)
+    try:
+        parsed = _Evaluator(expression, country=None, auto_country=False, auto_timezone=False)
+    except Exception as exc:  # the library raises its own SyntaxError subclass
+        for word in _WORD.findall(_QUOTED.sub("", expression)):
+            if word.lower() not in _GRAMMAR_WORDS:
+                raise HoursError(NOT_A_DAY, word=word) from exc
+        raise HoursError(UNREADABLE) from exc
+    return OpeningHours(str(parsed.normalize()))
+
+
+def format_hours(hours: OpeningHours | None) -> str:
+    """The stored text of ``hours`` (parse_hours(format_hours(h)) == h); "" when unknown."""
+    return "" if hours is None else hours.expression
+
+
+def parse_days(token: str) -> list[int]:
+    """Days as typed ("T2-T6", "T3,T6", "Mo-Fr", "CN"), Monday = 0; raises HoursError."""
     days: list[int] = []
     for part in token.lower().split(","):
         first, _, last = part.partition("-")
         if first not in _DAY_INDEX or (last and last not in _DAY_INDEX):
-            raise HoursError(f'"{part}" is not a day (Mo Tu We Th Fr Sa Su, or T2 ... T7, CN)')
+            raise HoursError(NOT_A_DAY, word=part)
         start, end = _DAY_INDEX[first], _DAY_INDEX[last or first]
         day = start
         while True:  # Sa-Mo wraps round the week
@@ -70,102 +259,3 @@ def _days(token: str) -> list[int]:
                 break
             day = (day + 1) % 7
     return days
-
-
-def parse_days(token: str) -> list[int]:
-    """Days as typed ("T2-T6", "T3,T6", "Mo-Fr", "CN"), Monday = 0; raises HoursError."""
-    return _days(token)
-
-
-def _is_days(token: str) -> bool:
-    """Whether a rule starts with days ("Mo-Fr", "T2,T4", "Su") rather than times."""
-    parts = re.split(r"[,-]", token.lower())
-    return bool(_DAYS_TOKEN.match(token)) and all(part in _DAY_INDEX for part in parts)
-
-
-def _spans(token: str) -> tuple[Span, ...]:
-    if token.lower() == "off":
-        return ()
-    spans: list[Span] = []
-    for part in token.split(","):
-        match = _SPAN.match(part.strip())
-        if not match:
-            raise HoursError(f'"{part}" is not a time range such as 07:30-11:30')
-        start, end = _minutes(match[1], match[2]), _minutes(match[3], match[4])
-        if end <= start:
-            raise HoursError(f'"{part}": the closing time must be after the opening time')
-        spans.append((start, end))
-    spans.sort()
-    for (_, end), (start, _) in itertools.pairwise(spans):
-        if start < end:
-            raise HoursError(f'"{token}": the time ranges overlap')
-    return tuple(spans)
-
-
-def parse_hours(text: str) -> OpeningHours | None:
-    """Parse opening hours; None for an empty value (hours unknown); HoursError if malformed."""
-    text = " ".join(text.split())
-    if not text:
-        return None
-    if text == "24/7":
-        return OpeningHours(tuple(((0, 24 * 60),) for _ in DAYS))
-    if text.lower() == "off":
-        return OpeningHours(tuple(() for _ in DAYS))
-    week: list[tuple[Span, ...]] = [() for _ in DAYS]
-    for rule in filter(None, (r.strip() for r in text.split(";"))):
-        head, _, rest = rule.partition(" ")
-        if _is_days(head) or (head[:1].isalpha() and rest):
-            days, times = _days(head), rest.replace(" ", "")
-        else:
-            days, times = list(range(7)), rule.replace(" ", "")
-        if not times:
-            raise HoursError(f'"{rule}" names days but no times')
-        spans = _spans(times)
-        for day in days:
-            week[day] = spans
-    return OpeningHours(tuple(week))
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def format_hours(hours: OpeningHours | None) -> str:
-    """The canonical text of ``hours`` (parse_hours(format_hours(h)) == h); "" when unknown."""
-    if hours is None:
-        return ""
-    if all(spans == ((0, 24 * 60),) for spans in hours.week):
-        return "24/7"
-    rules: list[str] = []
-    day = 0
-    while day < 7:
-        spans = hours.week[day]
-        last = day
-        while last + 1 < 7 and hours.week[last + 1] == spans:
-            last += 1
-        if spans:
-            days = DAYS[day] if day == last else f"{DAYS[day]}-{DAYS[last]}"
-            rules.append(f"{days} " + ",".join(f"{_clock(s)}-{_clock(e)}" for s, e in spans))
-        day = last + 1
-    return "; ".join(rules) if rules else "off"
-
-
-def _as_time(minutes: int) -> time:
-    return time(0, 0) if minutes >= 24 * 60 else time(minutes // 60, minutes % 60)
-
-
-def status(hours: OpeningHours, local: datetime) -> Status:
-    """Open now (and until when), or when it next opens, at the local time ``local``."""
-    weekday, now = local.weekday(), local.hour * 60 + local.minute
-    for start, end in hours.spans(weekday):
-        if start <= now < end:
-            # Open through midnight into the next day's 00:00 span: report the later closing time.
-            if end == 24 * 60 and hours.spans((weekday + 1) % 7)[:1] == ((0, 24 * 60),):
-                return Status(True, None)
-            return Status(True, _as_time(end))
-    for ahead in range(8):
-        day = (weekday + ahead) % 7
-        for start, _ in hours.spans(day):
-            if ahead or start > now:
-                return Status(False, opens_day=ahead, opens_at=_as_time(start), opens_weekday=day)
-    return Status(False)

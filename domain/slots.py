@@ -47,7 +47,7 @@ def day_starts(availability: Availability, day: date, zone: ZoneInfo) -> list[da
         return []
     step = availability.slot_minutes + availability.buffer_minutes
     starts = []
-    for window_start, window_end in availability.pattern.spans(day.weekday()):
+    for window_start, window_end in availability.pattern.spans_on(day):
         minute = window_start
         while minute + availability.slot_minutes <= window_end:
             local = datetime.combine(day, time(0), tzinfo=zone) + timedelta(minutes=minute)

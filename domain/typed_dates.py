@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
+from core.i18n import N_
 from domain.hours import HoursError, parse_days
 
 _CLOCK = re.compile(r"^(\d{1,2})[:hgH.](\d{2})?$")
@@ -55,9 +56,9 @@ def parse_weekdays_time(text: str) -> tuple[frozenset[int], time]:
     """ "T3 18:30" or "T3,T6 18:30" (or "Tu,Fr 18:30"): weekdays (Monday = 0) and a time of day."""
     parts = text.replace(", ", ",").split()
     if len(parts) != 2:
-        raise HoursError("type the day(s), a space, then the time")
+        raise HoursError(N_("type the day(s), a space, then the time"))
     days = frozenset(parse_days(parts[0]))
     clock = parse_clock(parts[1])
     if clock is None:
-        raise HoursError(f'"{parts[1]}" is not a time of day')
+        raise HoursError(N_('"{word}" is not a time of day'), word=parts[1])
     return days, clock

@@ -21,9 +21,9 @@ from core.i18n import N_
 from core.ports import AgeGroup, UnitOfWork
 from domain.directory import FILTERS, KINDS, PICKER, REPORT_REASONS, DirectorySnapshot, ServicePoint
 from domain.gazetteer import Gazetteer, Place
-from domain.hours import OpeningHours, status
 from domain.indicators import referral_subject
 from handlers.entry_points import BookHere, FindService
+from handlers.hours_text import now_text, week_lines
 from handlers.menu import refused_for_children
 from handlers.services import Services
 
@@ -62,48 +62,6 @@ def distance_text(ctx: Context, km: float) -> str:
     if km < 10:
         return ctx._("{km} km").format(km=ctx.i18n.number(km, digits=1))
     return ctx._("{km} km").format(km=ctx.i18n.number(round(km)))
-
-
-def _hhmm(value: Any) -> str:
-    return f"{value.hour:02d}:{value.minute:02d}"
-
-
-def hours_text(ctx: Context, hours: OpeningHours | None) -> str:
-    if hours is None:
-        return ctx._("Opening hours not listed: please call before you go")
-    now = status(hours, ctx.now.astimezone(ctx.i18n.timezone))
-    if now.open_now:
-        if now.closes_at is None:
-            return ctx._("Open 24 hours")
-        return ctx._("Open now, until {time}").format(time=_hhmm(now.closes_at))
-    if now.opens_at is None or now.opens_day is None or now.opens_weekday is None:
-        return ctx._("Closed")
-    if now.opens_day == 0:
-        return ctx._("Closed now, opens at {time}").format(time=_hhmm(now.opens_at))
-    if now.opens_day == 1:
-        return ctx._("Closed now, opens tomorrow at {time}").format(time=_hhmm(now.opens_at))
-    return ctx._("Closed now, opens {day} at {time}").format(
-        day=ctx.i18n.weekday(now.opens_weekday), time=_hhmm(now.opens_at)
-    )
-
-
-def weekly_hours(ctx: Context, hours: OpeningHours) -> list[str]:
-    lines = []
-    day = 0
-    while day < 7:
-        last = day
-        while last + 1 < 7 and hours.week[last + 1] == hours.week[day]:
-            last += 1
-        days = ctx.i18n.weekday(day) if day == last else f"{ctx.i18n.weekday(day)}–{ctx.i18n.weekday(last)}"
-        spans = hours.week[day]
-        times = (
-            ", ".join(f"{s // 60:02d}:{s % 60:02d}–{e // 60:02d}:{e % 60:02d}" for s, e in spans)
-            if spans
-            else ctx._("closed")
-        )
-        lines.append(f"{days}: {times}")
-        day = last + 1
-    return lines
 
 
 def kinds_text(ctx: Context, point: ServicePoint) -> str:
@@ -295,7 +253,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             blocks.append("⚠ " + ctx._("These are sample listings for trying the bot out, not real services."))
         for number, point, km in shown:
             lines = [f"{number}. {point.name} ({distance_text(ctx, km)})", "   " + kinds_text(ctx, point)]
-            lines.append("   " + hours_text(ctx, point.hours))
+            lines.append("   " + now_text(ctx, point.hours))
             if point.phone:
                 lines.append("   ☎ " + point.phone)
             where = ", ".join(part for part in (point.address, point.commune) if part)
@@ -340,9 +298,9 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             lines.append(ctx._("Address: {address}").format(address=where))
         if point.phone:
             lines.append(ctx._("Phone: {phone}").format(phone=point.phone))
-        lines.append(hours_text(ctx, point.hours))
+        lines.append(now_text(ctx, point.hours))
         if point.hours is not None:
-            lines.extend("   " + line for line in weekly_hours(ctx, point.hours))
+            lines.extend("   " + line for line in week_lines(ctx, point.hours))
         if point.notes:
             lines.append(point.notes)
         checked = (

@@ -17,13 +17,14 @@ from core.events import Choice, CommandMessage, TextMessage
 from core.i18n import N_
 from core.ports import BookingRecord, StaffRecord
 from core.ratelimit import Attempts
-from domain.hours import HoursError, format_hours, parse_hours
+from domain.hours import EMPTY, HoursError, format_hours, parse_hours
 from domain.slots import Availability
 from domain.typed_dates import parse_day
 from handlers import consent
 from handlers.booking import MODES, when
 from handlers.callback import CALLBACK_PHONE
 from handlers.groups.leaders import leader_home
+from handlers.hours_text import describe
 from handlers.menu import show_menu
 from handlers.report import CHAT_WEEKS
 from handlers.services import Services
@@ -184,8 +185,9 @@ async def ask_hours(ctx: Context) -> None:
     ctx.state.enter(HOURS_FLOW.name, "pattern")
     ctx.say(
         ctx._(
-            "Type your weekly hours, for example:\nT2-T6 08:00-11:30,13:30-16:30\n"
-            "(days T2 to T7 and CN, or Mo to Su; several time ranges separated by commas)"
+            "Type your weekly hours, for example:\nT2-T6 08:00-11:30,13:30-16:30; lễ nghỉ\n"
+            '(days T2 to T7 and CN; several time ranges separated by commas; "lễ nghỉ" for no appointments on '
+            "public holidays such as Tết)"
         ),
         choices=[_cancel(ctx)],
     )
@@ -282,10 +284,10 @@ async def typed_hours(ctx: Context) -> None:
     try:
         pattern = parse_hours(text)
         if pattern is None:
-            raise HoursError(ctx._("the hours are empty"))
+            raise HoursError(EMPTY)
     except HoursError as exc:
         ctx.say(
-            ctx._("I could not read those hours ({reason}). Please try again.").format(reason=exc),
+            ctx._("I could not read those hours ({reason}). Please try again.").format(reason=exc.explain(ctx._)),
             choices=[_cancel(ctx)],
         )
         return
@@ -311,7 +313,7 @@ async def save_hours(ctx: Context, staff_id: int, modes: tuple[str, ...]) -> Non
     await ctx.uow.staff.set_availability(staff_id, availability)
     ctx.say(
         ctx._("Saved: {hours}, {minutes}-minute appointments. People can book from now on.").format(
-            hours=format_hours(pattern), minutes=slot
+            hours=describe(ctx, pattern), minutes=slot
         )
     )
     await staff_menu(ctx)

@@ -302,7 +302,7 @@ async def test_a_counsellor_sets_hours_and_a_day_off_in_the_chat(
     assert turn.choices == ["30 phút", "45 phút", "60 phút"]
     await counsellor.press("60 phút")
     turn = await counsellor.press("Gặp trực tiếp")
-    assert "Đã lưu: Tu 08:00-10:00; Th 08:00-10:00, mỗi buổi 60 phút" in turn.text
+    assert "Đã lưu: Thứ Ba, Thứ Năm 08:00–10:00, mỗi buổi 60 phút" in turn.text
     await counsellor.press("Thêm ngày nghỉ")
     assert "Bạn hãy gõ ngày" in (await counsellor.say("31/02")).text
     assert "Ngày 20/11/2026 đã qua" in (await counsellor.say("20/11")).text  # not 20/11 next year

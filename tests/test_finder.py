@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -225,3 +225,23 @@ async def test_forged_report_buttons_store_nothing(
         assert answers, forged
     async with runtime.unit_of_work() as uow:
         assert await uow.directory.reports() == []
+
+
+async def test_a_point_shut_for_a_public_holiday_says_so_and_names_the_coming_holidays(
+    runtime: Runtime, clock: ManualClock
+) -> None:
+    await load_sample(runtime)
+    clock.set(datetime(2026, 9, 2, 2, 0, tzinfo=UTC))  # 09:00 on National Day, a Wednesday
+    driver = ConsoleDriver(runtime)
+    (*_, answer) = await play(driver, [START, ADULT, location(21.0290, 105.8520, "Gần bạn nhất")])
+    first = answer.text.split("\n\n")[1]
+    assert "[Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm" in first
+    assert "Hôm nay nghỉ lễ (Quốc khánh), mở lúc 07:30 ngày mai" in first
+    methadone = next(block for block in answer.text.split("\n\n") if "methadone Hoàn Kiếm" in block)
+    assert "Đang mở cửa" in methadone  # open every day, holidays included
+    clock.set(datetime(2027, 2, 1, 2, 0, tzinfo=UTC))  # the Monday before Tết 2027
+    await driver.say("/menu")
+    await driver.share_location(21.0290, 105.8520)
+    detail = await driver.say("1")
+    assert "Nghỉ ngày lễ: 04/02–10/02 (Tết Nguyên Đán)" in detail.text
+    assert "Thứ Hai–Thứ Sáu: 07:30–11:30, 13:30–17:00" in detail.text

@@ -46,7 +46,7 @@ def test_a_good_row_becomes_a_point_in_the_new_province() -> None:
         ("b,Bad,methadone,,Atlantis,,21.03,105.85,,,,,,", "unknown province 'Atlantis'"),
         ("b,Bad,rehab;methadone,,Hà Nội,,21.03,105.85,,,,,,", "unknown service kind rehab"),
         ("b,Bad,,,Hà Nội,,21.03,105.85,,,,,,", "kinds is missing"),
-        ("b,Bad,methadone,,Hà Nội,,21.03,105.85,,8h-17h,,,,", 'opening hours: "8h-17h"'),
+        ("b,Bad,methadone,,Hà Nội,,21.03,105.85,,sáng thứ hai,,,,", 'opening hours: "sáng"'),
         ("b,Bad,methadone,,Hà Nội,,21.03,105.85,,,,,2026-13-01,", "not a date"),
         ("b,Bad,methadone,,Hà Nội,,21.03,105.85,call us,,,,,", "is not a phone number"),
         ("b,Bad,methadone,,Hà Nội,,21.03,105.85,,,,,,maybe", "is not true or false"),

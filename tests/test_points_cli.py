@@ -25,7 +25,7 @@ FILE = "\n".join(
         "bad-2,Ngoài Việt Nam,methadone,Hà Nội,48.85,2.35,",
         "bad-3,Tỉnh lạ,methadone,Atlantis,21.03,105.85,",
         "bad-4,Dịch vụ lạ,rehab,Hà Nội,21.03,105.85,",
-        "bad-5,Giờ hỏng,methadone,Hà Nội,21.03,105.85,8h-17h",
+        "bad-5,Giờ hỏng,methadone,Hà Nội,21.03,105.85,sáng T2",
         "ok-2,Điểm tốt 2,detox,Vũng Tàu,10.35,107.08,24/7",
     ]
 )
@@ -47,7 +47,7 @@ def test_import_names_every_rejected_row_and_keeps_the_good_ones(tmp_path: Path)
         ("4", "outside Viet Nam"),
         ("5", "unknown province 'Atlantis'"),
         ("6", "unknown service kind rehab"),
-        ("7", "is not a time range"),
+        ("7", '"sáng" is not a day'),
     ]:
         assert f"│ {row} │" in report and reason in report, (row, reason, result.stdout)
     assert "7 rows: 2 valid, 5 rejected; 2 new, 0 updated, 0 unchanged" in report

@@ -49,6 +49,15 @@ def test_one_day_of_slots(text: str, slot: int, buffer: int, expected: list[str]
     assert times(day_starts(availability, MONDAY, HCM)) == expected
 
 
+def test_public_holidays_have_no_slots_when_the_hours_say_so() -> None:
+    tet = date(2027, 2, 8)  # a Monday of Tết 2027
+    holidays_off = Availability(pattern("T2-T6 08:00-10:00; lễ nghỉ").pattern, slot_minutes=60, buffer_minutes=0)
+    assert day_starts(holidays_off, tet, HCM) == []
+    assert times(day_starts(holidays_off, tet + timedelta(days=7), HCM)) == ["08:00", "09:00"]
+    every_weekday = Availability(pattern("T2-T6 08:00-10:00").pattern, slot_minutes=60, buffer_minutes=0)
+    assert times(day_starts(every_weekday, tet, HCM)) == ["08:00", "09:00"]
+
+
 def test_days_off_have_no_slots() -> None:
     hours = parse_hours("Mo-Fr 08:00-10:00")
     assert hours is not None

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from bot.cli.common import cli_settings, err, open_or_exit
 from core.codes import new_code, show_code
-from domain.hours import HoursError, parse_hours
+from domain.hours import EMPTY, HoursError, parse_hours
 from domain.slots import Availability
 
 staff_app = typer.Typer(help="Counsellors and peer leaders.", no_args_is_help=True)
@@ -92,7 +92,7 @@ def set_availability(
     try:
         hours = parse_hours(pattern)
         if hours is None:
-            raise HoursError("the pattern is empty")
+            raise HoursError(EMPTY)
         availability = Availability(
             hours,
             slot_minutes=slot,
