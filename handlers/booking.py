@@ -26,7 +26,7 @@ from core.ports import AgeGroup, BookingRecord
 from domain.calendar_file import appointment_ics
 from domain.slots import by_day, free_slots
 from handlers import consent
-from handlers.callback import CallMe
+from handlers.callback import CALLBACK_PHONE, CallMe
 from handlers.entry_points import BookHere, FindService
 from handlers.menu import refused_for_children, show_menu
 from handlers.staff_notices import STAFF_NOTIFICATIONS
@@ -365,17 +365,34 @@ async def finish(ctx: Context) -> None:
         if data.get("move")
         else ctx._("Booked: {when}, {where}.")
     ).format(when=when(ctx, booking.starts_at), where=where)
-    text += "\n\n" + ctx._(
-        "Your booking code: {code}\nShow or say this code when you arrive. You do not need to give your name."
-    ).format(code=show_code(booking.code))
+    number = await ctx.uow.handles.booking_address(booking.id, CALLBACK_PHONE.id)
+    call_choices = [] if number else [CallMe(booking.id, "ask").choice(ctx._("Ask the counsellor to call me"))]
+    if mode == "phone":
+        text += "\n\n" + ctx._(
+            "Your booking code: {code}\nThe counsellor calls you at that time and says this code, so you know "
+            "it is them. You do not need to give your name."
+        ).format(code=show_code(booking.code))
+        if number:
+            text += "\n" + ctx._("They will call the number you gave.")
+        else:  # a phone appointment needs a number: ask for it now, under its own consent
+            text += "\n\n" + ctx._("For the call, the counsellor needs your phone number.") + " "
+            text += consent.explain(ctx, CALLBACK_PHONE)
+            call_choices = [
+                CallMe(booking.id, "yes").choice(ctx._("Yes, I agree: give my number")),
+                CallMe(booking.id, "no").choice(ctx._("No number")),
+            ]
+    else:
+        text += "\n\n" + ctx._(
+            "Your booking code: {code}\nShow or say this code when you arrive. You do not need to give your name."
+        ).format(code=show_code(booking.code))
     if reminder_note:
         text += "\n\n" + reminder_note
     ctx.say(
         text,
         title=ctx._("Your appointment"),
         choices=[
+            *call_choices,
             *reminder_choices,
-            CallMe(booking.id, "ask").choice(ctx._("Ask the counsellor to call me")),
             Mine(booking.id, "ics").choice(ctx._("Add to my calendar (.ics file)")),
             Choice("appts", ctx._("My appointments")),
             Choice("menu", ctx._("Main menu")),
@@ -468,15 +485,22 @@ async def appointments(ctx: Context) -> None:
         return
     lines, choices = [], []
     for booking in mine:
+        code = show_code(booking.code)
         where = await place_text(ctx, booking.mode, await _point_of(ctx, booking))
-        lines.append(
-            "• "
-            + ctx._("{when}, {where} (code {code})").format(
-                when=when(ctx, booking.starts_at), where=where, code=show_code(booking.code)
+        line = ctx._("{when}, {where} (code {code})").format(when=when(ctx, booking.starts_at), where=where, code=code)
+        number = await ctx.uow.handles.booking_address(booking.id, CALLBACK_PHONE.id)
+        if booking.mode == "phone":
+            line += " · ☎ " + (ctx._("the counsellor will call you") if number else ctx._("no number given yet"))
+        lines.append("• " + line)
+        choices.append(Mine(booking.id, "move").choice(ctx._("Move {code}").format(code=code)))
+        choices.append(Mine(booking.id, "cancel").choice(ctx._("Cancel {code}").format(code=code)))
+        if number is None and booking.starts_at > ctx.now:
+            label = (
+                ctx._("Give a number to call for {code}")
+                if booking.mode == "phone"
+                else ctx._("Ask to be called back before {code}")
             )
-        )
-        choices.append(Mine(booking.id, "move").choice(ctx._("Move {code}").format(code=show_code(booking.code))))
-        choices.append(Mine(booking.id, "cancel").choice(ctx._("Cancel {code}").format(code=show_code(booking.code))))
+            choices.append(CallMe(booking.id, "ask").choice(label.format(code=code)))
     choices.append(Choice("menu", ctx._("Main menu")))
     ctx.say("\n".join(lines), title=ctx._("Your appointments"), choices=choices)
 
@@ -544,6 +568,7 @@ async def calendar_file(ctx: Context, booking_id: int) -> None:
     point_id = await _point_of(ctx, booking)
     point = await ctx.uow.directory.get(point_id) if point_id is not None and booking.mode == "in_person" else None
     code = show_code(booking.code)
+    number = await ctx.uow.handles.booking_address(booking.id, CALLBACK_PHONE.id)
     content = appointment_ics(
         code=code,
         start=booking.starts_at,
@@ -555,7 +580,11 @@ async def calendar_file(ctx: Context, booking_id: int) -> None:
     ctx.say(
         ctx._("Here is your appointment as a calendar file: open it to add it to your phone's calendar."),
         attachment=Attachment(f"lich-hen-{code}.ics", content, "text/calendar"),
-        choices=[Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))],
+        choices=[
+            *([] if number else [CallMe(booking.id, "ask").choice(ctx._("Ask the counsellor to call me"))]),
+            Choice("appts", ctx._("My appointments")),
+            Choice("menu", ctx._("Main menu")),
+        ],
     )
 
 

@@ -1,5 +1,5 @@
 """A call-back number for an appointment, under its own consent: shared with the contact button or typed,
-kept sealed, shown only to the counsellor of that appointment, deleted three days after it."""
+kept sealed, shown only to the counsellor of that appointment, deleted 3 days after it."""
 
 from __future__ import annotations
 
@@ -9,20 +9,22 @@ from typing import Literal
 
 from core.capability import Capability, Flow, wired
 from core.choices import ChoiceData
+from core.codes import show_code
 from core.consent import Purpose
 from core.conversation import Context, Routes
 from core.events import Choice, ContactShared, TextMessage
 from core.i18n import N_
+from core.ports import BookingRecord
 from domain.phone import normalize_phone
 from handlers import consent
 
 CALLBACK_PHONE = Purpose(
     id="callback_phone",
-    version="2026-11-v1",
+    version="2026-12-v2",
     title=N_("Call back by phone"),
     explanation=N_(
-        "So a counsellor can call you back, your phone number is kept encrypted and shown only to the "
-        "counsellor of your appointment. It is deleted a few days after the appointment."
+        "So a counsellor can call you, your phone number is kept encrypted and shown only to the "
+        "counsellor of your appointment. It is deleted 3 days after the appointment."
     ),
 )
 
@@ -48,9 +50,24 @@ async def callback(ctx: Context, data: CallMe) -> None:
         ask(ctx, booking.id)
         return
     ctx.state.leave()
-    ctx.say(
-        ctx._("All right: no call-back number is kept."),
-        choices=[Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))],
+    text = ctx._("All right: no call-back number is kept.")
+    if booking is not None and booking.mode == "phone":
+        text += " " + await without_number(ctx, booking)
+    ctx.say(text, choices=[Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))])
+
+
+async def without_number(ctx: Context, booking: BookingRecord) -> str:
+    """What a phone appointment without a number means, and what the person can do instead."""
+    counsellor = await ctx.uow.staff.get(booking.counsellor_id)
+    point = await ctx.uow.directory.get(counsellor.point_id) if counsellor and counsellor.point_id else None
+    if point is not None and point.phone:
+        return ctx._(
+            "Without a number the counsellor cannot call you: at the time of your appointment, call {phone} "
+            "and give your code {code}. You can still add a number in /lichhen."
+        ).format(phone=point.phone, code=show_code(booking.code))
+    return ctx._(
+        "Without a number the counsellor cannot call you. You can add one at any time in /lichhen before the "
+        "appointment, or cancel it there and book in person."
     )
 
 
@@ -92,7 +109,7 @@ async def number(ctx: Context) -> None:
     ctx.state.leave()
     ctx.say(
         ctx._(
-            "Thank you. Only the counsellor of this appointment can see your number, and it is deleted three days "
+            "Thank you. Only the counsellor of this appointment can see your number, and it is deleted 3 days "
             "after the appointment."
         ),
         choices=[Choice("appts", ctx._("My appointments")), Choice("menu", ctx._("Main menu"))],

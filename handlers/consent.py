@@ -11,12 +11,19 @@ from core.conversation import Context
 from core.events import Choice
 
 
+def explain(ctx: Context, purpose: Purpose) -> str:
+    """What is kept for ``purpose`` and how to withdraw: the words a person agrees to."""
+    return (
+        ctx._(purpose.explanation)
+        + "\n\n"
+        + ctx._("You can withdraw at any time in /privacy, and what was kept for this is then deleted.")
+    )
+
+
 def ask(ctx: Context, purpose: Purpose, *, yes: str, no: str) -> None:
     """Explain ``purpose`` and offer "yes" (choice ``yes``) and "no" (choice ``no``) side by side."""
     ctx.say(
-        ctx._(purpose.explanation)
-        + "\n\n"
-        + ctx._("You can withdraw at any time in /privacy, and what was kept for this is then deleted."),
+        explain(ctx, purpose),
         title=ctx._(purpose.title),
         choices=[Choice(yes, ctx._("Yes, I agree")), Choice(no, ctx._("No, thank you"))],
     )

@@ -266,7 +266,8 @@ async def _booking_line(ctx: Context, booking: BookingRecord) -> str:
     status = {"attended": ctx._("attended"), "missed": ctx._("missed")}.get(booking.status, "")
     family = " · " + ctx._("family member") if booking.for_family else ""
     phone = await ctx.uow.handles.booking_address(booking.id, CALLBACK_PHONE.id)
-    family += " · ☎ " + phone if phone else ""
+    if phone or booking.mode == "phone":
+        family += " · ☎ " + (phone or ctx._("no number given yet"))
     return (
         f"• {when(ctx, booking.starts_at)} · {ctx._(MODES.get(booking.mode, booking.mode))} · "
         f"{show_code(booking.code)}{family}" + (f" · {status}" if status else "")

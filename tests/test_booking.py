@@ -260,16 +260,19 @@ async def test_a_call_back_number_is_kept_sealed_for_the_counsellor_of_that_book
     await person.press("Tư vấn viên bất kỳ, qua điện thoại")
     await person.press("Thứ Ba, 24/11")
     await person.press("10:00")
-    code = CODE.search((await person.press("Có, xác nhận")).text)
+    booked = await person.press("Có, xác nhận")
+    code = CODE.search(booked.text)
     assert code is not None
-    turn = await person.press("Nhờ tư vấn viên gọi cho tôi")
-    assert "mã hóa" in turn.text and turn.choices == ["Có, tôi đồng ý", "Không, cảm ơn"]
-    turn = await person.press("Có, tôi đồng ý")
+    # A phone appointment asks for the number at once, under its own consent, in words that fit a call.
+    assert "tư vấn viên sẽ gọi cho bạn và đọc mã này" in booked.text and "khi đến" not in booked.text
+    assert "cần số điện thoại của bạn" in booked.text and "mã hóa" in booked.text
+    assert booked.choices[:2] == ["Đồng ý: cho số của tôi", "Không cho số"]
+    turn = await person.press("Đồng ý: cho số của tôi")
     assert "chia sẻ số điện thoại" in turn.text
     assert "không phải số điện thoại" in (await person.say("call me maybe")).text
     assert "liên hệ của người khác" in (await person.share_contact_of_someone_else("+84 988 000 111")).text
     turn = await person.share_contact("+84 912 345 678")
-    assert "Chỉ tư vấn viên của cuộc hẹn này" in turn.text
+    assert "Chỉ tư vấn viên của lịch hẹn này" in turn.text
 
     blob = b"".join(p.read_bytes() for p in (settings.data_dir).glob("diemtua.sqlite3*"))
     assert b"0912345678" not in blob and b"912 345 678" not in blob
@@ -285,6 +288,60 @@ async def test_a_call_back_number_is_kept_sealed_for_the_counsellor_of_that_book
     await purge_expired_state(runtime)
     async with runtime.unit_of_work() as uow:
         assert await uow.handles.booking_address(booking.id, "callback_phone") is None
+
+
+async def test_a_phone_appointment_without_a_number_says_how_the_call_can_still_happen(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await load_sample(runtime)
+    await add_counsellor(runtime, pseudonym=runtime.pseudonyms.of("telegram", 7300019))
+    counsellor = TelegramDriver(fake_telegram, telegram, user_id=7300019)
+    await play(counsellor, [START, ADULT])
+    person = TelegramDriver(fake_telegram, telegram, user_id=7300011)
+    await play(person, [START, ADULT])
+    await person.press("Đặt lịch tư vấn")
+    await person.press("Tư vấn viên bất kỳ, qua điện thoại")
+    await person.press("Thứ Ba, 24/11")
+    await person.press("10:00")
+    code = CODE.search((await person.press("Có, xác nhận")).text)
+    assert code is not None
+    turn = await person.press("Không cho số")
+    # the counsellor's point has a phone: the person can call it at the time and give the code
+    assert f"gọi 0000 000 001 và đọc mã {code.group(1)}" in turn.text
+    turn = await person.say("/lichhen")
+    assert "☎ chưa có số điện thoại" in turn.text
+    assert f"Cho số để gọi cho lịch hẹn {code.group(1)}" in turn.choices
+    await counsellor.say("/staff")
+    listing = await counsellor.press("Lịch hẹn hôm nay và sắp tới")
+    assert f"{code.group(1)} · ☎ chưa có số điện thoại" in listing.text
+    turn = await person.press(f"Cho số để gọi cho lịch hẹn {code.group(1)}")
+    assert turn.choices == ["Có, tôi đồng ý", "Không, cảm ơn"]
+    await person.press("Có, tôi đồng ý")
+    await person.say("0912 345 678")
+    turn = await person.say("/lichhen")
+    assert "☎ tư vấn viên sẽ gọi cho bạn" in turn.text
+    assert not any(choice.startswith("Cho số") for choice in turn.choices)
+
+
+async def test_an_in_person_booking_keeps_the_call_back_offer_after_the_calendar_file(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await load_sample(runtime)
+    await add_counsellor(runtime)
+    person = TelegramDriver(fake_telegram, telegram, user_id=7300021)
+    await play(person, [START, ADULT])
+    await person.press("Đặt lịch tư vấn")
+    await person.press(HOAN_KIEM)
+    await person.press("Thứ Ba, 24/11")
+    await person.press("10:00")
+    booked = await person.press("Có, xác nhận")
+    code = CODE.search(booked.text)
+    assert code is not None
+    assert "khi đến" in booked.text and "Nhờ tư vấn viên gọi cho tôi" in booked.choices
+    turn = await person.press("Thêm vào lịch của tôi (tệp .ics)")
+    assert "Nhờ tư vấn viên gọi cho tôi" in turn.choices
+    turn = await person.say("/lichhen")
+    assert f"Nhờ gọi lại trước lịch hẹn {code.group(1)}" in turn.choices
 
 
 async def test_a_counsellor_sets_hours_and_a_day_off_in_the_chat(
