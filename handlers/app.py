@@ -17,6 +17,7 @@ from domain.gazetteer import Gazetteer
 from handlers import (
     booking,
     callback,
+    days_off,
     family,
     finder,
     groups,
@@ -41,6 +42,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     booking.capability,
     callback.capability,
     staff.capability,
+    days_off.capability,
     groups.capability,
     report.capability,
 )

@@ -19,7 +19,6 @@ from core.ports import BookingRecord, StaffRecord
 from core.ratelimit import Attempts
 from domain.hours import EMPTY, HoursError, format_hours, parse_hours
 from domain.slots import Availability
-from domain.typed_dates import parse_day
 from handlers import consent
 from handlers.booking import MODES, when
 from handlers.callback import CALLBACK_PHONE
@@ -138,6 +137,7 @@ async def staff_menu(ctx: Context) -> None:
             Choice("staff.list", ctx._("Today's and upcoming bookings")),
             Choice("staff.hours", ctx._("Set my weekly hours")),
             Choice("staff.off", ctx._("Add a day off")),
+            Choice("staff.offs", ctx._("My days off")),
             Choice("menu", ctx._("Main menu")),
         ],
     )
@@ -159,7 +159,7 @@ class Mark(ChoiceData, prefix="staff.mark"):
     outcome: Literal["attended", "missed"]
 
 
-async def _counsellor(ctx: Context) -> StaffRecord | None:
+async def counsellor_writing(ctx: Context) -> StaffRecord | None:
     """The counsellor writing, or None (and the menu shown) for anyone else."""
     member = await ctx.uow.staff.of(ctx.user.pseudonym)
     if member is None or member.role != "counsellor":
@@ -168,19 +168,19 @@ async def _counsellor(ctx: Context) -> StaffRecord | None:
     return member
 
 
-def _cancel(ctx: Context) -> Choice:
+def back_choice(ctx: Context) -> Choice:
     return Choice("staff.menu", ctx._("Cancel"))
 
 
 @router.choice("staff.menu")
 async def back_to_staff_menu(ctx: Context) -> None:
-    if await _counsellor(ctx) is not None:
+    if await counsellor_writing(ctx) is not None:
         await staff_menu(ctx)
 
 
 @router.choice("staff.hours")
 async def ask_hours(ctx: Context) -> None:
-    if await _counsellor(ctx) is None:
+    if await counsellor_writing(ctx) is None:
         return
     ctx.state.enter(HOURS_FLOW.name, "pattern")
     ctx.say(
@@ -189,13 +189,13 @@ async def ask_hours(ctx: Context) -> None:
             '(days T2 to T7 and CN; several time ranges separated by commas; "lễ nghỉ" for no appointments on '
             "public holidays such as Tết)"
         ),
-        choices=[_cancel(ctx)],
+        choices=[back_choice(ctx)],
     )
 
 
 @router.choice(SlotLength)
 async def chose_slot(ctx: Context, data: SlotLength) -> None:
-    if await _counsellor(ctx) is None:
+    if await counsellor_writing(ctx) is None:
         return
     if ctx.state.flow != HOURS_FLOW.name or data.minutes not in SLOT_LENGTHS:
         await staff_menu(ctx)
@@ -213,7 +213,7 @@ async def chose_slot(ctx: Context, data: SlotLength) -> None:
 
 @router.choice(Modes)
 async def chose_modes(ctx: Context, data: Modes) -> None:
-    if (member := await _counsellor(ctx)) is None:
+    if (member := await counsellor_writing(ctx)) is None:
         return
     if ctx.state.flow != HOURS_FLOW.name:
         await staff_menu(ctx)
@@ -221,17 +221,9 @@ async def chose_modes(ctx: Context, data: Modes) -> None:
     await save_hours(ctx, member.id, tuple(data.modes.split(",")))
 
 
-@router.choice("staff.off")
-async def ask_day_off(ctx: Context) -> None:
-    if await _counsellor(ctx) is None:
-        return
-    ctx.state.enter(DAY_OFF_FLOW.name, "day")
-    ctx.say(ctx._("Type the date of your day off, for example 24/12."), choices=[_cancel(ctx)])
-
-
 @router.choice(Mark)
 async def mark(ctx: Context, data: Mark) -> None:
-    if (member := await _counsellor(ctx)) is None:
+    if (member := await counsellor_writing(ctx)) is None:
         return
     if await ctx.uow.bookings.mark(data.booking, member.id, data.outcome):
         week = week_start(ctx.now.astimezone(ctx.i18n.timezone).date())
@@ -241,7 +233,7 @@ async def mark(ctx: Context, data: Mark) -> None:
 
 @router.choice("staff.list")
 async def list_bookings(ctx: Context) -> None:
-    if (member := await _counsellor(ctx)) is not None:
+    if (member := await counsellor_writing(ctx)) is not None:
         await show_bookings(ctx, member)
 
 
@@ -276,7 +268,6 @@ async def _booking_line(ctx: Context, booking: BookingRecord) -> str:
 
 SLOT_LENGTHS = (30, 45, 60)
 HOURS_FLOW = Flow("staff_hours", N_("the weekly hours you are setting"))
-DAY_OFF_FLOW = Flow("staff_day_off", N_("a day off you are adding"))
 
 
 @router.flow(HOURS_FLOW)
@@ -289,7 +280,7 @@ async def typed_hours(ctx: Context) -> None:
     except HoursError as exc:
         ctx.say(
             ctx._("I could not read those hours ({reason}). Please try again.").format(reason=exc.explain(ctx._)),
-            choices=[_cancel(ctx)],
+            choices=[back_choice(ctx)],
         )
         return
     ctx.state.enter(HOURS_FLOW.name, "slot", pattern=format_hours(pattern))
@@ -320,33 +311,6 @@ async def save_hours(ctx: Context, staff_id: int, modes: tuple[str, ...]) -> Non
     await staff_menu(ctx)
 
 
-@router.flow(DAY_OFF_FLOW)
-async def typed_day_off(ctx: Context) -> None:
-    member = await ctx.uow.staff.of(ctx.user.pseudonym)
-    text = ctx.event.text if isinstance(ctx.event, TextMessage) else ""
-    today = ctx.now.astimezone(ctx.i18n.timezone).date()
-    day = parse_day(text, today)
-    if member is None or day is None:
-        ctx.say(ctx._("Please type a date such as 24/12."), choices=[_cancel(ctx)])
-        return
-    if day < today:
-        ctx.say(
-            ctx._("{day} has passed. Please type a day still to come, such as 24/12.").format(
-                day=ctx.i18n.date(day, "dd/MM/yyyy")
-            ),
-            choices=[_cancel(ctx)],
-        )
-        return
-    previous = await ctx.uow.staff.availability(member.id)
-    if previous is None:
-        ctx.say(ctx._("Set your weekly hours first."))
-        await staff_menu(ctx)
-        return
-    await ctx.uow.staff.set_availability(member.id, replace(previous, days_off=previous.days_off | {day}))
-    ctx.say(ctx._("Saved: no bookings on {day}.").format(day=ctx.i18n.date(day)))
-    await staff_menu(ctx)
-
-
 def _setup(services: Services) -> Wiring:
     clock = services.clock
     return Wiring((router, redeem_router(Attempts(clock=lambda: clock.now().timestamp()))))
@@ -356,6 +320,6 @@ capability = Capability(
     "staff",
     _setup,
     purposes=(STAFF_NOTIFICATIONS,),
-    flows=(HOURS_FLOW, DAY_OFF_FLOW),
+    flows=(HOURS_FLOW,),
     records=(Record("staff_members", N_("Your staff role: {count}.")),),
 )

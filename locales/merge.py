@@ -20,7 +20,11 @@ def merge(template_path: Path, catalog_path: Path) -> list[str]:
     catalog.obsolete.clear()
     with catalog_path.open("wb") as f:
         write_po(f, catalog, width=100, no_location=True, sort_output=True)
-    return [str(m.id) for m in catalog if m.id and not m.string]
+    return [
+        str(m.id[0] if isinstance(m.id, tuple) else m.id)
+        for m in catalog
+        if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)  # plural forms: every one
+    ]
 
 
 if __name__ == "__main__":

@@ -120,6 +120,7 @@ async def test_the_counsellor_sees_codes_and_times_never_people(
         "Lịch hẹn hôm nay và sắp tới",
         "Đặt giờ làm việc trong tuần",
         "Thêm ngày nghỉ",
+        "Ngày nghỉ của tôi",
         "Menu chính",
     ]
     latecomer = TelegramDriver(fake_telegram, telegram, user_id=7000002)

@@ -235,3 +235,69 @@ async def test_transient_failures_back_off_and_a_block_drops_what_is_pending(
     late = FlakySender([])
     report = await deliver_due(runtime, {"telegram": late})
     assert report.late == 1 and late.calls == []
+
+
+async def test_a_day_off_over_booked_appointments_asks_then_cancels_and_tells_the_people(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await load_sample(runtime)
+    counsellor = await staff_with_notifications(runtime, fake_telegram, telegram)
+    told = TelegramDriver(fake_telegram, telegram, user_id=8000031)
+    await play(told, [START, ADULT])
+    told_code = await book_with_reminders(told, "Thứ Tư, 25/11", "09:00")
+    silent = TelegramDriver(fake_telegram, telegram, user_id=8000032)
+    await play(silent, [START, ADULT])
+    silent_code = await book(silent, "Thứ Tư, 25/11", "10:00")
+    senders = {"telegram": telegram}
+    await deliver_due(runtime, senders)
+
+    await counsellor.say("/staff")
+    await counsellor.press("Thêm ngày nghỉ")
+    turn = await counsellor.say("25/11")
+    assert "Bạn có 2 lịch hẹn vào Thứ Tư, 25/11" in turn.text and told_code in turn.text and silent_code in turn.text
+    assert turn.choices == ["Hủy và báo cho người đã đặt", "Giữ lại: chỉ không nhận lịch mới ngày đó", "Hủy"]
+    turn = await counsellor.press("Hủy và báo cho người đã đặt")
+    assert "Đã hủy 2 lịch hẹn" in turn.text and "1 người đã đồng ý nhận tin nhắn" in turn.text
+
+    before = len(texts_to(fake_telegram, 8000031))
+    assert (await deliver_due(runtime, senders)).sent == 1
+    (notice,) = texts_to(fake_telegram, 8000031)[before:]
+    assert f"lịch hẹn của bạn vào Thứ Tư, 25/11 lúc 09:00 (mã {told_code}) đã bị hủy" in notice
+    assert not any(word in notice.lower() for word in DISCREET[1:])
+    turn = await told.press("Đặt lịch khác")  # the notice's own button starts a new booking
+    assert HOAN_KIEM in turn.choices
+    assert "chưa có lịch hẹn nào" in (await silent.say("/lichhen")).text
+    async with runtime.unit_of_work() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(ContactHandle)) == 2  # staff + apology
+        (staff,) = await uow.staff.counsellors()
+        availability = await uow.staff.availability(staff.id)
+        assert availability is not None and datetime(2026, 11, 25).date() in availability.days_off
+
+    # The day off is listed and can be removed: the day is bookable again.
+    await counsellor.say("/staff")
+    turn = await counsellor.press("Ngày nghỉ của tôi")
+    assert "Thứ Tư, 25/11" in turn.text
+    turn = await counsellor.press("Bỏ ngày nghỉ 25/11")
+    assert "không còn là ngày nghỉ" in turn.text
+    await silent.press("Đặt lịch tư vấn")
+    assert "Thứ Tư, 25/11" in (await silent.press(HOAN_KIEM)).choices
+
+
+async def test_a_day_off_can_keep_the_appointments_already_booked(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await load_sample(runtime)
+    counsellor = await staff_with_notifications(runtime, fake_telegram, telegram)
+    person = TelegramDriver(fake_telegram, telegram, user_id=8000041)
+    await play(person, [START, ADULT])
+    code = await book(person, "Thứ Tư, 25/11", "09:00")
+    await counsellor.say("/staff")
+    await counsellor.press("Thêm ngày nghỉ")
+    await counsellor.say("25/11")
+    turn = await counsellor.press("Giữ lại: chỉ không nhận lịch mới ngày đó")
+    assert "Các lịch hẹn đã đặt vẫn giữ nguyên" in turn.text
+    assert code in (await person.say("/lichhen")).text
+    other = TelegramDriver(fake_telegram, telegram, user_id=8000042)
+    await play(other, [START, ADULT])
+    await other.press("Đặt lịch tư vấn")
+    assert "Thứ Tư, 25/11" not in (await other.press(HOAN_KIEM)).choices

@@ -222,6 +222,17 @@ class SqlBookingRepository:
         )
         return [_booking(row) for row in rows]
 
+    async def cancel_by_counsellor(self, booking_id: int, counsellor_id: int) -> BookingRecord | None:
+        row = await self._session.scalar(
+            select(Booking).where(Booking.id == booking_id, Booking.counsellor_id == counsellor_id)
+        )
+        if row is None:
+            return None
+        record = _booking(row)
+        await self._session.delete(row)
+        await self._session.flush()
+        return record
+
     async def mark(self, booking_id: int, counsellor_id: int, status: str) -> bool:
         if status not in ("attended", "missed", "booked"):
             raise ValueError(status)
