@@ -50,6 +50,11 @@ class Translator:
         fmt = None if digits is None else "#,##0." + "0" * digits if digits else "#,##0"
         return str(format_decimal(value, format=fmt, locale=self.locale))
 
+    def language(self, code: str) -> str:
+        """A language's name from its ISO 639 code ("en" → "Tiếng Anh"), or the code when CLDR has none."""
+        name = self.locale.languages.get(code)
+        return str(name[:1].upper() + name[1:]) if name else code
+
     def weekday(self, index: int) -> str:
         """The name of a weekday, Monday = 0 ("Thứ Hai").  (noqa: i18n)"""
         return str(self.locale.days["format"]["wide"][index])

@@ -82,6 +82,32 @@ REPORT_REASONS: dict[str, str] = {
 }
 
 
+# A listing's status (Open Referral HSDS ``service.status``); a defunct point is kept but never shown.
+STATUSES: dict[str, str] = {
+    "active": N_("Open"),
+    "temporarily_closed": N_("Temporarily closed"),
+    "defunct": N_("Closed for good"),
+}
+# Whether the service costs anything (HSDS ``cost_options`` reduced to what a person asks first).
+FEES: dict[str, str] = {"free": N_("Free of charge"), "paid": N_("There is a fee"), "unknown": ""}
+
+
+@dataclass(frozen=True, slots=True)
+class About:
+    """What Open Referral's HSDS adds to a listing that a programme's directory uses; all of it optional."""
+
+    status: str = "active"  # a key of STATUSES
+    description: str = ""
+    url: str = ""
+    email: str = ""
+    eligibility: str = ""  # who it is for, in words ("người đang điều trị methadone")
+    min_age: int | None = None
+    max_age: int | None = None
+    fee: str = "unknown"  # a key of FEES
+    languages: tuple[str, ...] = ()  # ISO 639 codes: "vi", "en", "km"
+    accessibility: str = ""  # in words ("lối đi cho xe lăn")
+
+
 @dataclass(frozen=True, slots=True)
 class ServicePoint:
     external_id: str
@@ -98,6 +124,7 @@ class ServicePoint:
     source: str = ""
     verified_on: date | None = None
     sample: bool = False
+    about: About = About()
     id: int | None = field(default=None, compare=False)  # the database id, once stored
 
 
@@ -106,7 +133,7 @@ class DirectorySnapshot:
 
     def __init__(self, points: Sequence[ServicePoint], version: int = 0) -> None:
         self.version = version
-        self.points = {p.id: p for p in points if p.id is not None}
+        self.points = {p.id: p for p in points if p.id is not None and p.about.status != "defunct"}
         self.communes: list[Place] = commune_places(
             [(p.province, p.commune, p.lat, p.lon) for p in self.points.values() if p.commune]
         )

@@ -4,12 +4,19 @@ reason for every record it rejects.
 CSV columns (a header row; UTF-8, with or without BOM)::
 
     external_id, name, kinds, address, province, commune, latitude, longitude, phone, hours, notes,
-    source, verified_on, sample
+    source, verified_on, sample,
+    status, description, url, email, eligibility, min_age, max_age, fee, languages, accessibility
+
+The last ten are optional fields of the Open Referral Human Services Data Specification (HSDS): ``status`` is
+active, temporarily_closed or defunct (a defunct point is kept but never shown); ``fee`` free, paid or unknown;
+``languages`` ISO 639 codes separated by ";"; ages in whole years.  Written CSV follows RFC 4180 (CRLF) and
+neutralises cells a spreadsheet would run as formulas (a leading "'", removed again on import).
 
 ``kinds`` is a list of kind ids separated by ";"; ``province`` a province name, new or pre-2025 (resolved
 to the unit in force since 2025-07-01); ``hours`` follows :mod:`domain.hours`; ``verified_on`` is
 YYYY-MM-DD; ``sample`` is true/false.  GeoJSON: a FeatureCollection of Point features whose properties
-are the same columns (``kinds`` may be a list), coordinates in the geometry.
+are the same columns (``kinds`` and ``languages`` may be lists), coordinates in the geometry ([longitude,
+latitude]; an altitude is refused), the feature's ``id`` (RFC 7946 §3.2) standing for a missing ``external_id``.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from domain.directory import KINDS, ServicePoint
+from domain.directory import FEES, KINDS, STATUSES, About, ServicePoint
 from domain.gazetteer import Gazetteer, Province
 from domain.geo import haversine_km, in_vietnam
 from domain.hours import HoursError, OpeningHours, format_hours, parse_hours
@@ -43,13 +50,42 @@ COLUMNS = (
     "source",
     "verified_on",
     "sample",
+    # Open Referral HSDS fields (optional)
+    "status",
+    "description",
+    "url",
+    "email",
+    "eligibility",
+    "min_age",
+    "max_age",
+    "fee",
+    "languages",
+    "accessibility",
 )
 REQUIRED = ("external_id", "name", "kinds", "province", "latitude", "longitude")
 FAR_FROM_PROVINCE_KM = 250.0
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 .()-]{5,23}$")
 _TRUE, _FALSE = {"true", "yes", "1", "có", "x"}, {"false", "no", "0", "không", ""}  # (noqa: i18n)
-LIMITS = {"name": 200, "address": 300, "commune": 100, "notes": 1000, "source": 200, "phone": 24}
+LIMITS = {
+    "name": 200,
+    "address": 300,
+    "commune": 100,
+    "notes": 1000,
+    "source": 200,
+    "phone": 24,
+    "description": 1000,
+    "url": 300,
+    "email": 200,
+    "eligibility": 300,
+    "accessibility": 300,
+}
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): exported cells that do
+# are prefixed with "'", which spreadsheets show as text and the import removes again.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class FileError(ValueError):
@@ -74,7 +110,20 @@ class Parsed:
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else " ".join(str(value).split())
+    text = "" if value is None else " ".join(str(value).split())
+    if text.startswith("'") and text[1:2] and text[1] in _FORMULA_START:
+        return text[1:]  # neutralised on export (see _cell)
+    return text
+
+
+def _cell(value: str) -> str:
+    """A CSV cell a spreadsheet will not run: a text starting like a formula gets a leading "'"."""
+    if value.startswith(_FORMULA_START):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
 
 
 def _number(name: str, value: Any, low: float, high: float, reasons: list[str]) -> float | None:
@@ -181,6 +230,49 @@ class _Checks:
             self.reasons.append(f"phone {phone!r} is not a phone number")
         return phone
 
+    def about(self) -> About:
+        values = self.values
+        status = values["status"].lower() or "active"
+        if status not in STATUSES:
+            self.reasons.append(f"status {values['status']!r} is not one of {', '.join(STATUSES)}")
+        fee = values["fee"].lower() or "unknown"
+        if fee not in FEES:
+            self.reasons.append(f"fee {values['fee']!r} is not one of {', '.join(FEES)}")
+        if values["url"] and not _URL.match(values["url"]):
+            self.reasons.append(f"url {values['url']!r} is not a web address (http:// or https://)")
+        if values["email"] and not _EMAIL.match(values["email"]):
+            self.reasons.append(f"email {values['email']!r} is not an email address")
+        languages = tuple(
+            dict.fromkeys(x.strip().lower() for x in re.split(r"[;,|]", values["languages"]) if x.strip())
+        )
+        wrong = [x for x in languages if not _LANGUAGE.match(x)]
+        if wrong:
+            self.reasons.append(f"languages {', '.join(wrong)}: use ISO 639 codes such as vi, en")
+        ages = [self._age(name) for name in ("min_age", "max_age")]
+        if ages[0] is not None and ages[1] is not None and ages[0] > ages[1]:
+            self.reasons.append(f"min_age {ages[0]} is above max_age {ages[1]}")
+        return About(
+            status=status,
+            description=values["description"],
+            url=values["url"],
+            email=values["email"],
+            eligibility=values["eligibility"],
+            min_age=ages[0],
+            max_age=ages[1],
+            fee=fee,
+            languages=languages,
+            accessibility=values["accessibility"],
+        )
+
+    def _age(self, column: str) -> int | None:
+        text = self.values[column]
+        if not text:
+            return None
+        if not text.isdigit() or int(text) > 120:
+            self.reasons.append(f"{column} {text!r} is not an age in years (0 to 120)")
+            return None
+        return int(text)
+
     def sample(self) -> bool:
         text = self.values["sample"].lower()
         if text not in _TRUE | _FALSE:
@@ -198,6 +290,7 @@ def validate(record: Mapping[str, Any], gazetteer: Gazetteer) -> ServicePoint | 
     province = check.province(gazetteer)
     where = check.coordinates(province)
     hours, verified_on, phone, sample = check.hours(), check.verified_on(), check.phone(), check.sample()
+    about = check.about()
     if check.reasons or province is None or where is None:
         return check.reasons or ["incomplete record"]
     values = check.values
@@ -216,6 +309,7 @@ def validate(record: Mapping[str, Any], gazetteer: Gazetteer) -> ServicePoint | 
         source=values["source"],
         verified_on=verified_on,
         sample=sample,
+        about=about,
     )
 
 
@@ -279,14 +373,21 @@ def parse_geojson(text: str, gazetteer: Gazetteer) -> Parsed:
             properties = feature.get("properties") if isinstance(feature, dict) else None
             geometry = feature.get("geometry") if isinstance(feature, dict) else None
             record: dict[str, Any] = dict(properties) if isinstance(properties, dict) else {}
+            feature_id = feature.get("id") if isinstance(feature, dict) else None
+            if not _text(record.get("external_id")) and isinstance(feature_id, str | int):
+                record["external_id"] = str(feature_id)  # RFC 7946 §3.2: the feature's own identifier
+            if isinstance(record.get("languages"), list):
+                record["languages"] = ";".join(map(str, record["languages"]))
             coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
             if (
                 isinstance(geometry, dict)
                 and geometry.get("type") == "Point"
                 and isinstance(coordinates, list)
-                and len(coordinates) >= 2
+                and len(coordinates) == 2
             ):
                 record["longitude"], record["latitude"] = coordinates[0], coordinates[1]
+            elif isinstance(coordinates, list) and len(coordinates) > 2:
+                record[_ROW_ERROR] = "coordinates have an altitude: give [longitude, latitude] only"
             else:
                 record["longitude"] = record["latitude"] = ""
             yield number, record
@@ -310,15 +411,26 @@ def _row(point: ServicePoint) -> dict[str, str]:
         "source": point.source,
         "verified_on": point.verified_on.isoformat() if point.verified_on else "",
         "sample": "true" if point.sample else "false",
+        "status": point.about.status,
+        "description": point.about.description,
+        "url": point.about.url,
+        "email": point.about.email,
+        "eligibility": point.about.eligibility,
+        "min_age": "" if point.about.min_age is None else str(point.about.min_age),
+        "max_age": "" if point.about.max_age is None else str(point.about.max_age),
+        "fee": point.about.fee,
+        "languages": ";".join(point.about.languages),
+        "accessibility": point.about.accessibility,
     }
 
 
 def to_csv(points: Iterable[ServicePoint]) -> str:
+    """RFC 4180: rows end in CRLF; cells that a spreadsheet would run as a formula are neutralised."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for point in points:
-        writer.writerow(_row(point))
+        writer.writerow({column: _cell(value) for column, value in _row(point).items()})
     return out.getvalue()
 
 
@@ -326,13 +438,18 @@ def to_geojson(points: Iterable[ServicePoint]) -> str:
     features = []
     for point in points:
         properties: dict[str, Any] = {
-            k: v for k, v in _row(point).items() if k not in ("latitude", "longitude", "kinds", "sample")
+            k: v
+            for k, v in _row(point).items()
+            if k not in ("latitude", "longitude", "kinds", "sample", "languages", "min_age", "max_age")
         }
         properties["kinds"] = list(point.kinds)
         properties["sample"] = point.sample
+        properties["languages"] = list(point.about.languages)
+        properties["min_age"], properties["max_age"] = point.about.min_age, point.about.max_age
         features.append(
             {
                 "type": "Feature",
+                "id": point.external_id,  # RFC 7946 §3.2
                 "geometry": {"type": "Point", "coordinates": [round(point.lon, 6), round(point.lat, 6)]},
                 "properties": properties,
             }

@@ -19,7 +19,7 @@ from core.conversation import Context, Routes
 from core.events import Choice, Link, LocationShared, TextMessage, Venue
 from core.i18n import N_
 from core.ports import AgeGroup, UnitOfWork
-from domain.directory import FILTERS, KINDS, PICKER, REPORT_REASONS, DirectorySnapshot, ServicePoint
+from domain.directory import FEES, FILTERS, KINDS, PICKER, REPORT_REASONS, About, DirectorySnapshot, ServicePoint
 from domain.gazetteer import Gazetteer, Place
 from domain.indicators import referral_subject
 from handlers.entry_points import BookHere, FindService
@@ -62,6 +62,38 @@ def distance_text(ctx: Context, km: float) -> str:
     if km < 10:
         return ctx._("{km} km").format(km=ctx.i18n.number(km, digits=1))
     return ctx._("{km} km").format(km=ctx.i18n.number(round(km)))
+
+
+def status_text(ctx: Context, point: ServicePoint) -> str:
+    if point.about.status == "temporarily_closed":
+        return "⚠ " + ctx._("Temporarily closed: please call before you go")
+    return now_text(ctx, point.hours)
+
+
+def _ages(ctx: Context, about: About) -> str:
+    low, high = about.min_age, about.max_age
+    if low is not None and high is not None:
+        return ctx._("For ages {low} to {high}").format(low=low, high=high)
+    if low is not None:
+        return ctx._("For ages {low} and over").format(low=low)
+    if high is not None:
+        return ctx._("For ages up to {high}").format(high=high)
+    return ""
+
+
+def about_lines(ctx: Context, about: About) -> list[str]:
+    """What the listing says beyond place and hours: what it is, who it is for, cost, languages, access, links."""
+    languages = ", ".join(ctx.i18n.language(code) for code in about.languages)
+    lines = [
+        about.description,
+        "; ".join(part for part in (_ages(ctx, about), about.eligibility) if part),
+        ctx._(FEES[about.fee]) if FEES.get(about.fee) else "",
+        ctx._("Languages: {languages}").format(languages=languages) if languages else "",
+        ctx._("Access: {accessibility}").format(accessibility=about.accessibility) if about.accessibility else "",
+        ctx._("Website: {url}").format(url=about.url) if about.url else "",
+        ctx._("Email: {email}").format(email=about.email) if about.email else "",
+    ]
+    return [line for line in lines if line]
 
 
 def kinds_text(ctx: Context, point: ServicePoint) -> str:
@@ -253,7 +285,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             blocks.append("⚠ " + ctx._("These are sample listings for trying the bot out, not real services."))
         for number, point, km in shown:
             lines = [f"{number}. {point.name} ({distance_text(ctx, km)})", "   " + kinds_text(ctx, point)]
-            lines.append("   " + now_text(ctx, point.hours))
+            lines.append("   " + status_text(ctx, point))
             if point.phone:
                 lines.append("   ☎ " + point.phone)
             where = ", ".join(part for part in (point.address, point.commune) if part)
@@ -298,9 +330,10 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             lines.append(ctx._("Address: {address}").format(address=where))
         if point.phone:
             lines.append(ctx._("Phone: {phone}").format(phone=point.phone))
-        lines.append(now_text(ctx, point.hours))
-        if point.hours is not None:
+        lines.append(status_text(ctx, point))
+        if point.hours is not None and point.about.status == "active":
             lines.extend("   " + line for line in week_lines(ctx, point.hours))
+        lines.extend(about_lines(ctx, point.about))
         if point.notes:
             lines.append(point.notes)
         checked = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from bot.channels.telegram.aiogram_channel import AiogramTelegram
 from bot.cli.points import SAMPLE, parse_file, store
 from bot.runtime import Runtime
 from core.clock import ManualClock
+from domain.directory import About
 from domain.gazetteer import commune_places
 from domain.geo import haversine_km
 from fakes.telegram_server import FakeTelegram
@@ -245,3 +247,26 @@ async def test_a_point_shut_for_a_public_holiday_says_so_and_names_the_coming_ho
     detail = await driver.say("1")
     assert "Nghỉ ngày lễ: 04/02–10/02 (Tết Nguyên Đán)" in detail.text
     assert "Thứ Hai–Thứ Sáu: 07:30–11:30, 13:30–17:00" in detail.text
+
+
+async def test_listing_details_status_and_a_defunct_point_in_the_finder(runtime: Runtime) -> None:
+    parsed = parse_file(runtime, SAMPLE, "csv")
+    changed = {
+        "sample-hn-hk-01": About(
+            status="temporarily_closed", fee="free", languages=("vi", "en"), min_age=18, url="https://example.org"
+        ),
+        "sample-hn-hk-02": About(status="defunct"),
+    }
+    parsed.accepted = [
+        (row, replace(point, about=changed.get(point.external_id, point.about))) for row, point in parsed.accepted
+    ]
+    await store(runtime, parsed)
+    driver = ConsoleDriver(runtime)
+    (*_, answer) = await play(driver, [START, ADULT, location(21.0290, 105.8520, "Gần bạn nhất")])
+    assert "methadone Hoàn Kiếm" not in answer.text  # defunct: kept in the directory, never shown
+    first = answer.text.split("\n\n")[1]
+    assert "Điểm tư vấn cộng đồng Hoàn Kiếm" in first and "Tạm ngừng hoạt động" in first
+    detail = await driver.say("1")
+    assert "Miễn phí" in detail.text and "Tiếng Việt, Tiếng Anh" in detail.text
+    assert "Dành cho người từ 18 tuổi" in detail.text and "https://example.org" in detail.text
+    assert "Thứ Hai–Thứ Sáu" not in detail.text  # no weekly hours while it is closed

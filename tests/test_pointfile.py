@@ -3,6 +3,8 @@ trip through both formats unchanged."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -118,3 +120,77 @@ def test_the_sample_data_round_trips_through_both_formats() -> None:
     assert [p for _, p in parse_csv(to_csv(points), GAZETTEER).accepted] == points
     assert [p for _, p in parse_geojson(to_geojson(points), GAZETTEER).accepted] == points
     assert to_csv(points).splitlines()[0] == ",".join(COLUMNS)
+
+
+FULL_HEADER = HEADER + ",status,description,url,email,eligibility,min_age,max_age,fee,languages,accessibility"
+
+
+def test_hsds_fields_are_read_checked_and_round_trip() -> None:
+    row = (
+        GOOD + ",temporarily_closed,Tư vấn và cấp phát methadone,https://example.org/diem-a,diem-a@example.org,"
+        "Người đang điều trị,18,,free,vi;en,Lối đi cho xe lăn"
+    )
+    parsed = parse_csv(FULL_HEADER + "\n" + row + "\n", GAZETTEER)
+    assert parsed.rejected == []
+    ((_, point),) = parsed.accepted
+    about = point.about
+    assert (about.status, about.url, about.email, about.min_age, about.max_age) == (
+        "temporarily_closed",
+        "https://example.org/diem-a",
+        "diem-a@example.org",
+        18,
+        None,
+    )
+    assert about.fee == "free" and about.languages == ("vi", "en") and about.accessibility == "Lối đi cho xe lăn"
+    assert [p for _, p in parse_csv(to_csv([point]), GAZETTEER).accepted] == [point]
+    assert [p for _, p in parse_geojson(to_geojson([point]), GAZETTEER).accepted] == [point]
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ("closed,,,,,,,,,", "status 'closed' is not one of active"),
+        ("active,,ftp://x,,,,,,,", "is not a web address"),
+        ("active,,,not-an-email,,,,,,", "is not an email address"),
+        ("active,,,,,18,16,,,", "min_age 18 is above max_age 16"),
+        ("active,,,,,abc,,,,", "min_age 'abc' is not an age"),
+        ("active,,,,,,,maybe,,", "fee 'maybe' is not one of free"),
+        ("active,,,,,,,,Vietnamese,", "languages vietnamese: use ISO 639 codes"),
+    ],
+)
+def test_bad_hsds_fields_are_rejected_with_the_reason(extra: str, reason: str) -> None:
+    parsed = parse_csv(FULL_HEADER + "\n" + GOOD + "," + extra + "\n", GAZETTEER)
+    assert parsed.accepted == []
+    assert any(reason in r for r in parsed.rejected[0].reasons), parsed.rejected[0].reasons
+
+
+def test_written_csv_ends_rows_in_crlf_and_neutralises_formulas() -> None:
+    hostile = (
+        'p-9,=HYPERLINK("http://evil.example"),methadone,@SUM(A1),Hà Nội,-cmd,21.03,105.85,+84 24 3826 1234,'
+        ",+1+1,,,false"
+    )
+    ((_, point),) = parse_csv(csv_of(hostile), GAZETTEER).accepted
+    written = to_csv([point])
+    assert written.count("\r\n") == 2 and "\n" not in written.replace("\r\n", "")  # RFC 4180
+    cells = dict(zip(COLUMNS, next(csv.reader(io.StringIO(written.splitlines()[1]))), strict=True))
+    assert cells["name"] == '\'=HYPERLINK("http://evil.example")'
+    assert cells["address"] == "'@SUM(A1)" and cells["commune"] == "'-cmd" and cells["notes"] == "'+1+1"
+    assert cells["phone"] == "'+84 24 3826 1234"
+    assert cells["latitude"] == "21.030000"  # plain numbers are left alone (a negative one would be too)
+    # and the import takes the values back as they were
+    assert [p for _, p in parse_csv(written, GAZETTEER).accepted] == [point]
+
+
+def test_geojson_feature_id_and_altitude() -> None:
+    feature = {
+        "type": "Feature",
+        "id": "osm-node-123",
+        "geometry": {"type": "Point", "coordinates": [105.85, 21.03]},
+        "properties": {"name": "G", "kinds": ["detox"], "province": "Hà Nội"},
+    }
+    with_altitude = {**feature, "id": "osm-node-124", "geometry": {"type": "Point", "coordinates": [105.85, 21.03, 12]}}
+    parsed = parse_geojson(json.dumps({"type": "FeatureCollection", "features": [feature, with_altitude]}), GAZETTEER)
+    assert [p.external_id for _, p in parsed.accepted] == ["osm-node-123"]
+    assert parsed.rejected[0].reasons == ("coordinates have an altitude: give [longitude, latitude] only",)
+    exported = json.loads(to_geojson([p for _, p in parsed.accepted]))
+    assert exported["features"][0]["id"] == "osm-node-123"

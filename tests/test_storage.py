@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from core.events import Choice
 from core.ports import AgeGroup
 from core.ports.selfcheck import SAVED_RESULTS
 from core.state import ConversationState
-from domain.directory import ServicePoint
+from domain.directory import About, ServicePoint
 from domain.hours import parse_hours
 from storage import migrate
 from storage.db import create_engine, session_factory
@@ -315,3 +316,30 @@ async def test_tallies_count_amounts_and_a_correction_never_goes_below_zero(engi
         found = sorted((t.kind, t.province, t.count) for t in await work.tallies.between(week, week))
         assert await work.tallies.between(week + timedelta(days=7), week + timedelta(days=7)) == []
     assert found == [("find", "hue", 2), ("meeting_attendance", "", 5), ("reminder_sent", "", 0)]
+
+
+async def test_listing_details_are_stored_and_a_change_to_them_is_an_update(engine: AsyncEngine) -> None:
+    detailed = replace(
+        _point("a"),
+        about=About(
+            status="temporarily_closed",
+            description="Cấp phát methadone",
+            url="https://example.org",
+            email="a@example.org",
+            eligibility="Người từ 18 tuổi",
+            min_age=18,
+            fee="free",
+            languages=("vi", "en"),
+            accessibility="Lối đi cho xe lăn",
+        ),
+    )
+    async with uow(engine) as work:
+        await work.directory.upsert([_point("a")], NOW)
+        await work.commit()
+    async with uow(engine) as work:
+        counts = await work.directory.upsert([detailed], NOW)
+        await work.commit()
+    assert (counts.inserted, counts.updated, counts.unchanged) == (0, 1, 0)
+    async with uow(engine) as work:
+        (stored,) = await work.directory.all_points()
+    assert stored == detailed

@@ -35,6 +35,17 @@ class ServicePointRow(Base):
     source: Mapped[str] = mapped_column(String(200), default="")
     verified_on: Mapped[date | None]
     sample: Mapped[bool] = mapped_column(default=False)
+    # Open Referral HSDS fields (domain.directory.About)
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    url: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    email: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    eligibility: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
+    fee: Mapped[str] = mapped_column(String(10), default="unknown", server_default="unknown")
+    languages: Mapped[str] = mapped_column(String(100), default="", server_default="")  # codes separated by ";"
+    accessibility: Mapped[str] = mapped_column(String(300), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

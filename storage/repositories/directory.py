@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from core.ports import (
     ListingReports,
     UpsertCounts,
 )
-from domain.directory import ServicePoint
+from domain.directory import About, ServicePoint
 from domain.hours import HoursError, format_hours, parse_hours
 from storage.dialect import upsert_insert as _insert
 from storage.models import (
@@ -36,6 +37,7 @@ _POINT_FIELDS = (
     "source",
     "verified_on",
     "sample",
+    *(f.name for f in fields(About)),
 )
 
 
@@ -55,6 +57,8 @@ def _point_values(point: ServicePoint) -> dict[str, Any]:
         "source": point.source,
         "verified_on": point.verified_on,
         "sample": point.sample,
+        **{f.name: getattr(point.about, f.name) for f in fields(About)},
+        "languages": ";".join(point.about.languages),
     }
 
 
@@ -78,6 +82,18 @@ def _point(row: ServicePointRow) -> ServicePoint:
         source=row.source,
         verified_on=row.verified_on,
         sample=row.sample,
+        about=About(
+            status=row.status,
+            description=row.description,
+            url=row.url,
+            email=row.email,
+            eligibility=row.eligibility,
+            min_age=row.min_age,
+            max_age=row.max_age,
+            fee=row.fee,
+            languages=tuple(x for x in row.languages.split(";") if x),
+            accessibility=row.accessibility,
+        ),
         id=row.id,
     )
 
