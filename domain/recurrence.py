@@ -81,6 +81,11 @@ def _days(schedule: Schedule, first: date, last: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
+def first_day(schedule: Schedule) -> date | None:
+    """The schedule's first regular meeting day (before cancellations and moves), if it has one."""
+    return next(_days(schedule, schedule.starts_on, schedule.starts_on + timedelta(days=400)), None)
+
+
 def meetings(schedule: Schedule, start: datetime, end: datetime, zone: ZoneInfo) -> list[Meeting]:
     """Meetings that begin in [start, end), after cancellations and moves, in order of start."""
     first = start.astimezone(zone).date() - timedelta(days=31)  # a meeting moved from the past into the window

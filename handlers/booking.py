@@ -387,9 +387,14 @@ async def finish(ctx: Context) -> None:
         ).format(code=show_code(booking.code))
     if reminder_note:
         text += "\n\n" + reminder_note
+    update = None
+    if data.get("move") and booking.calendar_taken:  # same UID, next SEQUENCE: the calendar moves its entry
+        text += "\n\n" + ctx._("Open the file below to move it in your calendar too.")
+        update = await _calendar_attachment(ctx, booking)
     ctx.say(
         text,
         title=ctx._("Your appointment"),
+        attachment=update,
         choices=[
             *call_choices,
             *reminder_choices,
@@ -552,6 +557,11 @@ async def cancel(ctx: Context, booking_id: int) -> None:
         return
     await ctx.uow.tallies.add(week_start(_local(ctx, ctx.now).date()), "booking_cancelled", subject=booking.mode)
     await notify_counsellor(ctx, booking, STAFF_CANCELLED)
+    if booking.calendar_taken:  # the person has it in their calendar: send the file that removes it
+        ctx.say(
+            ctx._("Open this file to remove the appointment from your calendar."),
+            attachment=await _calendar_attachment(ctx, booking, cancelled=True),
+        )
     show_menu(
         ctx,
         ctx._("Your appointment on {when} is cancelled. You can book again at any time.").format(
@@ -560,26 +570,35 @@ async def cancel(ctx: Context, booking_id: int) -> None:
     )
 
 
-async def calendar_file(ctx: Context, booking_id: int) -> None:
-    booking = await ctx.uow.bookings.owned(booking_id, ctx.user.pseudonym)
-    if booking is None:
-        await appointments(ctx)
-        return
+async def _calendar_attachment(ctx: Context, booking: BookingRecord, *, cancelled: bool = False) -> Attachment:
     point_id = await _point_of(ctx, booking)
     point = await ctx.uow.directory.get(point_id) if point_id is not None and booking.mode == "in_person" else None
     code = show_code(booking.code)
-    number = await ctx.uow.handles.booking_address(booking.id, CALLBACK_PHONE.id)
     content = appointment_ics(
         code=code,
         start=booking.starts_at,
         minutes=booking.minutes,
         title=ctx._("Appointment {code}").format(code=code),
         location=", ".join(p for p in (point.name, point.address) if p) if point else "",
+        zone=ctx.i18n.timezone,
         stamp=ctx.now,
+        sequence=booking.revision,
+        cancelled=cancelled,
     )
+    name = f"huy-lich-hen-{code}.ics" if cancelled else f"lich-hen-{code}.ics"
+    return Attachment(name, content, "text/calendar")
+
+
+async def calendar_file(ctx: Context, booking_id: int) -> None:
+    booking = await ctx.uow.bookings.owned(booking_id, ctx.user.pseudonym)
+    if booking is None:
+        await appointments(ctx)
+        return
+    number = await ctx.uow.handles.booking_address(booking.id, CALLBACK_PHONE.id)
+    await ctx.uow.bookings.calendar_taken(booking.id, ctx.user.pseudonym)
     ctx.say(
         ctx._("Here is your appointment as a calendar file: open it to add it to your phone's calendar."),
-        attachment=Attachment(f"lich-hen-{code}.ics", content, "text/calendar"),
+        attachment=await _calendar_attachment(ctx, booking),
         choices=[
             *([] if number else [CallMe(booking.id, "ask").choice(ctx._("Ask the counsellor to call me"))]),
             Choice("appts", ctx._("My appointments")),

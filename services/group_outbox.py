@@ -169,7 +169,7 @@ async def meeting_changed(
 ) -> int:
     """A meeting was called off (``moved_to`` None) or moved: its pending reminders go, members are told,
     and a moved meeting gets its own reminders.  Returns how many members are told."""
-    await uow.groups.change_meeting(group.id, meeting.original_day, moved_to)
+    await uow.groups.change_meeting(group.id, meeting.original_day, moved_to, now)
     await uow.outbox.drop_topic(meeting_topic(group.id, meeting.original_day))
     members = await uow.groups.recipients(group.id)
     day = meeting.original_day.isoformat()

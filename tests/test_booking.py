@@ -243,7 +243,7 @@ async def test_the_calendar_file_itself(runtime: Runtime) -> None:
     (event,) = calendar.walk("VEVENT")
     assert event.decoded("dtstart") == datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
     assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=45)
-    assert str(event["summary"]) == f"Cuộc hẹn {code.group(1)}"
+    assert str(event["summary"]) == f"Lịch hẹn {code.group(1)}"
     assert "[Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm" in str(event["location"])
     assert not any(word in ics.lower() for word in ("tư vấn viên", "ma túy", "methadone", "nghiện"))
 

@@ -51,8 +51,8 @@ async def test_a_group_schedule_round_trips_with_a_cancelled_and_a_moved_meeting
             reminder_minutes=(1440, 60),
             now=NOW,
         )
-        await work.groups.change_meeting(group.id, date(2026, 11, 24), None)
-        await work.groups.change_meeting(group.id, date(2026, 12, 1), datetime(2026, 12, 2, 12, 0, tzinfo=UTC))
+        await work.groups.change_meeting(group.id, date(2026, 11, 24), None, NOW)
+        await work.groups.change_meeting(group.id, date(2026, 12, 1), datetime(2026, 12, 2, 12, 0, tzinfo=UTC), NOW)
         await work.commit()
     async with uow(engine) as work:
         found = await work.groups.by_code("GRP12345")

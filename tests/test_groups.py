@@ -8,6 +8,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import icalendar
 from sqlalchemy import func, select
 
 from bot.channels.telegram.aiogram_channel import AiogramTelegram
@@ -18,8 +19,9 @@ from core.clock import ManualClock
 from core.ports import GroupRecord
 from domain.recurrence import Repeat, Schedule
 from fakes.telegram_server import FakeTelegram
+from handlers.groups.shared import GroupCalendar
 from storage.models import ContactHandle, GroupMember, OutboxMessage
-from tests.dialog import Driver, TelegramDriver, Turn, play, press, say
+from tests.dialog import ConsoleDriver, Driver, TelegramDriver, Turn, play, press, say
 from tests.test_dialogs import ADULT, START
 from tests.test_finder import load_sample
 
@@ -346,3 +348,42 @@ async def test_a_leader_writing_to_a_group_nobody_would_receive_is_told_why(
     await leader.press("Gửi tin nhắn cho nhóm")
     turn = await leader.say("Chào cả nhóm.")
     assert "chưa ai tham gia nhóm" in turn.text and "0 thành viên" not in turn.text
+
+
+async def test_a_member_takes_the_groups_meetings_as_a_calendar_file_discreetly(runtime: Runtime) -> None:
+    group = await weekly_group(runtime, "HJKM2346", "Nhóm dự phòng tái nghiện Q8", place="12 Hàng Bông")
+    member = ConsoleDriver(runtime, user_id="calendar-member")
+    await play(member, [START, ADULT, say("hjkm-2346", "Nhóm dự phòng tái nghiện Q8"), press("Tham gia", "Chào mừng")])
+    turn = await member.press("Thêm các buổi sinh hoạt vào lịch của tôi (tệp .ics)")
+    ics = turn.text[turn.text.index("BEGIN:VCALENDAR") : turn.text.index("END:VCALENDAR") + len("END:VCALENDAR")]
+    calendar = icalendar.Calendar.from_ical(ics)
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["summary"]) == "Buổi sinh hoạt nhóm"  # the name, which says what it is for, is not the title
+    assert "nghiện" not in str(event["summary"]) and str(event["location"]) == "12 Hàng Bông"
+    assert event["rrule"]["FREQ"] == ["WEEKLY"] and event["rrule"]["BYDAY"] == ["TU"]
+    assert event["uid"] == f"group-{group.id}@diemtua.invalid" and event["sequence"] == 0
+    # After the leader calls a meeting off, the file taken again is a newer version with that meeting excluded.
+    async with runtime.unit_of_work() as uow:
+        await uow.groups.change_meeting(group.id, date(2026, 12, 1), None, runtime.clock.now())
+        await uow.commit()
+    turn = await member.say("/nhom")
+    assert "Tệp lịch: Nhóm dự phòng tái nghiện Q8" in turn.choices
+    turn = await member.press("Tệp lịch: Nhóm dự phòng tái nghiện Q8")
+    ics = turn.text[turn.text.index("BEGIN:VCALENDAR") : turn.text.index("END:VCALENDAR") + len("END:VCALENDAR")]
+    (event,) = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert event["sequence"] == 1 and "EXDATE;TZID=Asia/Ho_Chi_Minh:20261201T183000" in ics
+
+
+async def test_a_forged_calendar_button_for_someone_elses_membership_gives_no_file(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    group = await weekly_group(runtime, "HJKM2347", "Nhóm A")
+    async with runtime.unit_of_work() as uow:
+        await uow.users.touch("o" * 64, runtime.clock.now().date())
+        other = await uow.groups.join(group.id, "o" * 64, runtime.clock.now())
+        await uow.commit()
+    stranger = TelegramDriver(fake_telegram, telegram, user_id=7700001)
+    await play(stranger, [START, ADULT])
+    await stranger.press_data(GroupCalendar(other).pack())
+    assert not [m for m in fake_telegram.messages(7700001) if m.method == "sendDocument"]
+    assert fake_telegram.uploads == []

@@ -28,6 +28,8 @@ class BookingRecord:
     mode: str
     for_family: bool
     status: str
+    revision: int = 0  # times moved: the calendar file's SEQUENCE
+    calendar_taken: bool = False  # the person took a calendar file of it
 
 
 class StaffRepository(Protocol):
@@ -87,6 +89,10 @@ class BookingRepository(Protocol):
         ...
 
     async def of_counsellor(self, counsellor_id: int, since: datetime, until: datetime) -> list[BookingRecord]: ...
+
+    async def calendar_taken(self, booking_id: int, pseudonym: str) -> None:
+        """Note that the owner took a calendar file of this booking."""
+        ...
 
     async def cancel_by_counsellor(self, booking_id: int, counsellor_id: int) -> BookingRecord | None:
         """Cancel (delete) one of ``counsellor_id``'s bookings; None if it is not theirs or is gone."""

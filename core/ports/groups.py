@@ -21,6 +21,7 @@ class GroupRecord:
     place: str
     schedule: Schedule
     reminder_minutes: tuple[int, ...]
+    revision: int = 0  # changes so far: its calendar file's SEQUENCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +52,13 @@ class GroupRepository(Protocol):
 
     async def by_code(self, code: str) -> GroupRecord | None: ...
 
-    async def all_groups(self) -> list[tuple[GroupRecord, datetime]]: ...
+    async def all_groups(self) -> list[tuple[GroupRecord, datetime]]:
+        """Every group with when it last changed (itself or one of its meetings)."""
+        ...
 
-    async def change_meeting(self, group_id: int, original_day: date, moved_to: datetime | None) -> None: ...
+    async def change_meeting(
+        self, group_id: int, original_day: date, moved_to: datetime | None, now: datetime
+    ) -> None: ...
 
     async def join(self, group_id: int, pseudonym: str, now: datetime) -> int: ...
 
@@ -75,7 +80,7 @@ class GroupRepository(Protocol):
 
     async def of_leader(self, leader_id: int) -> list[GroupRecord]: ...
 
-    async def update(self, group_id: int, **fields: Any) -> None:
+    async def update(self, group_id: int, now: datetime, **fields: Any) -> None:
         """Change name, kind, point_id, place, schedule or reminder_minutes."""
         ...
 

@@ -629,7 +629,7 @@ async def _save_edit(ctx: Context, leader: StaffRecord, **fields: Any) -> bool:
     if group is None:
         show_menu(ctx)
         return True
-    await ctx.uow.groups.update(group.id, **fields)
+    await ctx.uow.groups.update(group.id, ctx.now, **fields)
     if "schedule" in fields or "reminder_minutes" in fields:
         await ctx.uow.outbox.drop_topic(group_topics(group.id), prefix=True)
         updated = await ctx.uow.groups.get(group.id) or group

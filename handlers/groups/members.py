@@ -7,14 +7,16 @@ from __future__ import annotations
 from core.clock import week_start
 from core.codes import ALPHABET, normalize_code
 from core.conversation import Context, Routes
-from core.events import Choice, CommandMessage, TextMessage
+from core.events import Attachment, Choice, CommandMessage, TextMessage
 from core.ports import GroupRecord
+from domain.calendar_file import group_ics
 from handlers import consent
 from handlers.groups import leaders
 from handlers.groups.shared import (
     CHILD_REFUSAL,
     GROUP_REMINDERS,
     JOIN_FLOW,
+    GroupCalendar,
     Join,
     Leave,
     LeaveConfirmed,
@@ -26,7 +28,7 @@ from handlers.groups.shared import (
     where,
 )
 from handlers.menu import refused_for_children, show_menu
-from services.group_outbox import plan_reminders
+from services.group_outbox import place_of, plan_reminders
 
 router = Routes("groups")
 
@@ -64,7 +66,11 @@ async def _home(ctx: Context, *, for_family: bool) -> None:
         lines.append(ctx._("Your groups:") + "\n" + "\n".join(f"• {g.name}" for g, _ in mine))
     lines.append(ctx._("To join a group, open the link your group leader gave you, or type its code here."))
     ctx.state.enter(JOIN_FLOW.name, "code")
-    choices = [Leave(member_id).choice(ctx._("Leave {group}").format(group=g.name[:40])) for g, member_id in mine]
+    choices = [
+        GroupCalendar(member_id).choice(ctx._("Calendar file: {group}").format(group=g.name[:40]))
+        for g, member_id in mine
+    ]
+    choices += [Leave(member_id).choice(ctx._("Leave {group}").format(group=g.name[:40])) for g, member_id in mine]
     choices.append(Choice("menu", ctx._("Main menu")))
     ctx.say("\n\n".join(lines), choices=choices)
 
@@ -162,7 +168,35 @@ async def join(ctx: Context, data: Join) -> None:
     if meeting is not None:
         text += "\n\n" + ctx._("Next meeting: {when}").format(when=ctx.i18n.datetime(meeting.start))
     text += "\n\n" + ctx._("To leave the group at any time, send /roinhom.")
-    ctx.say(text, choices=[Choice("menu", ctx._("Main menu"))])
+    calendar = GroupCalendar(member_id).choice(ctx._("Add the meetings to my calendar (.ics file)"))
+    ctx.say(text, choices=[calendar, Choice("menu", ctx._("Main menu"))])
+
+
+@router.choice(GroupCalendar)
+async def group_calendar(ctx: Context, data: GroupCalendar) -> None:
+    mine = {member_id: group for group, member_id in await ctx.uow.groups.memberships(ctx.user.pseudonym)}
+    group = mine.get(data.member)
+    if group is None:  # not this person's membership (or they left): no file
+        await groups_home(ctx)
+        return
+    content = group_ics(
+        uid=f"group-{group.id}@diemtua.invalid",
+        title=ctx._("Group meeting"),  # discreet: the name, which may say what the group is for, is inside
+        description=group.name,
+        schedule=group.schedule,
+        zone=ctx.i18n.timezone,
+        stamp=ctx.now,
+        location=await place_of(ctx.uow, group),
+        sequence=group.revision,
+    )
+    ctx.say(
+        ctx._(
+            "Here are the group's meetings as a calendar file: open it to add them to your phone's calendar. "
+            "If a meeting is called off or moved, take the file again to update it."
+        ),
+        attachment=Attachment(f"nhom-{group.code.lower()}.ics", content, "text/calendar"),
+        choices=[Choice("groups", ctx._("Self-help groups")), Choice("menu", ctx._("Main menu"))],
+    )
 
 
 @router.command("roinhom", "leave")

@@ -59,6 +59,11 @@ class Leave(ChoiceData, prefix="group.leave"):
 
 
 @dataclass(frozen=True)
+class GroupCalendar(ChoiceData, prefix="group.ics"):
+    member: int  # the person's membership: checked against who is writing
+
+
+@dataclass(frozen=True)
 class LeaveConfirmed(ChoiceData, prefix="group.left"):
     member: int
 

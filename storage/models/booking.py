@@ -8,6 +8,7 @@ from sqlalchemy import (
     ForeignKey,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -76,4 +77,8 @@ class Booking(Base):
     pseudonym: Mapped[str] = owner_column()
     for_family: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(12), default="booked")  # booked | attended | missed
+    # iCalendar: how many times it was moved (the file's SEQUENCE), and whether the person took a calendar file
+    # (so a move or a cancellation sends them the file that updates or removes it).
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    calendar_taken: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DAY)

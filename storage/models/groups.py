@@ -30,6 +30,8 @@ class Group(Base):
     schedule: Mapped[str] = mapped_column(Text)  # JSON: repeat, at, weekdays, starts_on, ordinal, minutes, ends_on
     reminder_minutes: Mapped[str] = mapped_column(String(60), default="1440;60")
     created_at: Mapped[datetime] = mapped_column(DAY)
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")  # its calendar file's SEQUENCE
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the last change to it or to one of its meetings
 
 
 class GroupException(Base):

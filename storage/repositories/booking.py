@@ -30,7 +30,16 @@ def _staff(row: StaffMember) -> StaffRecord:
 
 def _booking(row: Booking) -> BookingRecord:
     return BookingRecord(
-        row.id, row.code, row.counsellor_id, row.starts_at, row.minutes, row.mode, row.for_family, row.status
+        row.id,
+        row.code,
+        row.counsellor_id,
+        row.starts_at,
+        row.minutes,
+        row.mode,
+        row.for_family,
+        row.status,
+        row.revision,
+        row.calendar_taken,
     )
 
 
@@ -209,6 +218,7 @@ class SqlBookingRepository:
         try:
             async with self._session.begin_nested():
                 row.starts_at = starts_at
+                row.revision += 1
         except IntegrityError:
             await self._session.refresh(row)
             return None
@@ -221,6 +231,11 @@ class SqlBookingRepository:
             .order_by(Booking.starts_at)
         )
         return [_booking(row) for row in rows]
+
+    async def calendar_taken(self, booking_id: int, pseudonym: str) -> None:
+        await self._session.execute(
+            update(Booking).where(Booking.id == booking_id, Booking.pseudonym == pseudonym).values(calendar_taken=True)
+        )
 
     async def cancel_by_counsellor(self, booking_id: int, counsellor_id: int) -> BookingRecord | None:
         row = await self._session.scalar(

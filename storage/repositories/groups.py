@@ -40,7 +40,21 @@ class SqlGroupRepository:
         schedule = schedule_from_dict(json.loads(row.schedule), frozenset(cancelled), moved)
         offsets = tuple(int(m) for m in row.reminder_minutes.split(";") if m)
         return GroupRecord(
-            row.id, row.code, row.name, row.kind, row.leader_id, row.point_id, row.place, schedule, offsets
+            row.id,
+            row.code,
+            row.name,
+            row.kind,
+            row.leader_id,
+            row.point_id,
+            row.place,
+            schedule,
+            offsets,
+            row.revision,
+        )
+
+    async def _changed(self, group_id: int, now: datetime) -> None:
+        await self._session.execute(
+            update(Group).where(Group.id == group_id).values(revision=Group.revision + 1, updated_at=now)
         )
 
     async def create(
@@ -66,6 +80,7 @@ class SqlGroupRepository:
             schedule=json.dumps(schedule_to_dict(schedule)),
             reminder_minutes=";".join(str(m) for m in reminder_minutes),
             created_at=now,
+            updated_at=now,
         )
         self._session.add(row)
         await self._session.flush()
@@ -76,16 +91,17 @@ class SqlGroupRepository:
         return await self._record(row) if row else None
 
     async def all_groups(self) -> list[tuple[GroupRecord, datetime]]:
-        """Every group with when it was created, for exports."""
+        """Every group with when it last changed, for exports."""
         rows = await self._session.scalars(select(Group).order_by(Group.id))
-        return [(await self._record(row), row.created_at) for row in rows]
+        return [(await self._record(row), row.updated_at) for row in rows]
 
     async def by_code(self, code: str) -> GroupRecord | None:
         row = await self._session.scalar(select(Group).where(Group.code == code))
         return await self._record(row) if row else None
 
-    async def change_meeting(self, group_id: int, original_day: date, moved_to: datetime | None) -> None:
+    async def change_meeting(self, group_id: int, original_day: date, moved_to: datetime | None, now: datetime) -> None:
         """Call one meeting off (``moved_to`` None) or move it."""
+        await self._changed(group_id, now)
         statement = (
             upsert_insert(self._session, GroupException)
             .values(group_id=group_id, original_day=original_day, moved_to=moved_to)
@@ -179,7 +195,7 @@ class SqlGroupRepository:
         rows = await self._session.scalars(select(Group).where(Group.leader_id == leader_id).order_by(Group.id))
         return [await self._record(row) for row in rows]
 
-    async def update(self, group_id: int, **fields: Any) -> None:
+    async def update(self, group_id: int, now: datetime, **fields: Any) -> None:
         values: dict[str, Any] = {}
         for name, value in fields.items():
             if name == "schedule":
@@ -192,6 +208,7 @@ class SqlGroupRepository:
                 raise ValueError(f"a group has no field {name!r} to change")
         if values:
             await self._session.execute(update(Group).where(Group.id == group_id).values(**values))
+            await self._changed(group_id, now)
 
     async def memberships(self, pseudonym: str) -> list[tuple[GroupRecord, int]]:
         rows = await self._session.execute(
