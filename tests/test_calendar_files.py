@@ -32,7 +32,7 @@ def read(content: bytes | str):  # type: ignore[no-untyped-def]
 
 def ics_in(turn: Turn) -> str:
     (found,) = re.findall(r"BEGIN:VCALENDAR.*?END:VCALENDAR", turn.text, flags=re.S)
-    return found
+    return str(found)
 
 
 def test_an_appointment_file_has_its_zone_and_is_confirmed() -> None:
