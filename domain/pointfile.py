@@ -25,11 +25,12 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from core.i18n import N_
 from domain.directory import FEES, KINDS, STATUSES, About, ServicePoint
 from domain.gazetteer import Gazetteer, Province
 from domain.geo import haversine_km, in_vietnam
@@ -88,6 +89,31 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+ONE_OF = N_("{column} {value} is not one of {known}")
+
+
+class Reason(str):
+    """Why a record is refused: the English text (what ``str`` gives), and its msgid and values, so the
+    operator reads it in Vietnamese (``reason.explain(_)``)."""
+
+    msgid: str
+    values: dict[str, object]
+
+    def __new__(cls, msgid: str, **values: object) -> Reason:
+        made = super().__new__(cls, msgid.format(**values))
+        made.msgid, made.values = msgid, values
+        return made
+
+    def explain(self, translate: Callable[[str], str]) -> str:
+        values = {k: v.explain(translate) if isinstance(v, HoursError | Reason) else v for k, v in self.values.items()}
+        return translate(self.msgid).format(**values)
+
+
+def explain(reason: str, translate: Callable[[str], str]) -> str:
+    """A reason in the operator's language (a plain string is shown as it is)."""
+    return reason.explain(translate) if isinstance(reason, Reason) else reason
+
+
 class FileError(ValueError):
     """The file as a whole cannot be read (not CSV/GeoJSON, missing columns)."""
 
@@ -130,10 +156,14 @@ def _number(name: str, value: Any, low: float, high: float, reasons: list[str]) 
     try:
         number = float(str(value).strip().replace(",", "."))
     except ValueError:
-        reasons.append(f"{name} {_text(value)!r} is not a number")
+        reasons.append(Reason(N_("{column} {value} is not a number"), column=name, value=repr(_text(value))))
         return None
     if not low <= number <= high or number != number:  # NaN
-        reasons.append(f"{name} {number} is out of range ({low} to {high})")
+        reasons.append(
+            Reason(
+                N_("{column} {value} is out of range ({low} to {high})"), column=name, value=number, low=low, high=high
+            )
+        )
         return None
     return number
 
@@ -157,18 +187,22 @@ class _Checks:
     def required(self) -> None:
         for column in REQUIRED:
             if column != "kinds" and not self.values[column]:
-                self.reasons.append(f"{column} is missing")
+                self.reasons.append(Reason(N_("{column} is missing"), column=column))
 
     def external_id(self) -> str:
         external_id = self.values["external_id"]
         if external_id and not _EXTERNAL_ID.match(external_id):
-            self.reasons.append(f"external_id {external_id!r} must be 1-64 letters, digits or . _ : / -")
+            self.reasons.append(
+                Reason(N_("external_id {value} must be 1-64 letters, digits or . _ : / -"), value=repr(external_id))
+            )
         return external_id
 
     def lengths(self) -> None:
         for column, limit in LIMITS.items():
             if len(self.values[column]) > limit:
-                self.reasons.append(f"{column} is longer than {limit} characters")
+                self.reasons.append(
+                    Reason(N_("{column} is longer than {limit} characters"), column=column, limit=limit)
+                )
 
     def kinds(self) -> tuple[str, ...]:
         raw = self.record.get("kinds")
@@ -176,16 +210,22 @@ class _Checks:
         kinds = tuple(dict.fromkeys(_text(k).lower() for k in items if _text(k)))
         unknown = [k for k in kinds if k not in KINDS]
         if unknown:
-            self.reasons.append(f"unknown service kind {', '.join(unknown)} (known: {', '.join(KINDS)})")
+            self.reasons.append(
+                Reason(
+                    N_("unknown service kind {kinds} (known: {known})"),
+                    kinds=", ".join(unknown),
+                    known=", ".join(KINDS),
+                )
+            )
         elif not kinds:
-            self.reasons.append("kinds is missing")
+            self.reasons.append(Reason(N_("{column} is missing"), column="kinds"))
         return kinds
 
     def province(self, gazetteer: Gazetteer) -> Province | None:
         name = self.values["province"]
         province = gazetteer.province(name) if name else None
         if name and province is None:
-            self.reasons.append(f"unknown province {name!r}")
+            self.reasons.append(Reason(N_("unknown province {value}"), value=repr(name)))
         return province
 
     def coordinates(self, province: Province | None) -> tuple[float, float] | None:
@@ -193,25 +233,35 @@ class _Checks:
         if not (lat_text and lon_text):
             return None
         if _looks_swapped(lat_text, lon_text):
-            self.reasons.append(f"latitude {lat_text} and longitude {lon_text} look swapped")
+            self.reasons.append(
+                Reason(N_("latitude {lat} and longitude {lon} look swapped"), lat=lat_text, lon=lon_text)
+            )
             return None
         lat = _number("latitude", lat_text, -90, 90, self.reasons)
         lon = _number("longitude", lon_text, -180, 180, self.reasons)
         if lat is None or lon is None:
             return None
         if not in_vietnam(lat, lon):
-            self.reasons.append(f"coordinates {lat}, {lon} are outside Viet Nam")
+            self.reasons.append(Reason(N_("coordinates {lat}, {lon} are outside Viet Nam"), lat=lat, lon=lon))
         elif province is not None:
             distance = min(haversine_km(lat, lon, plat, plon) for plat, plon in province.former_points)
             if distance > FAR_FROM_PROVINCE_KM:
-                self.reasons.append(f"coordinates {lat}, {lon} are {distance:.0f} km from {province.name}")
+                self.reasons.append(
+                    Reason(
+                        N_("coordinates {lat}, {lon} are {km} km from {province}"),
+                        lat=lat,
+                        lon=lon,
+                        km=f"{distance:.0f}",
+                        province=province.name,
+                    )
+                )
         return lat, lon
 
     def hours(self) -> OpeningHours | None:
         try:
             return parse_hours(self.values["hours"])
         except HoursError as exc:
-            self.reasons.append(f"opening hours: {exc}")
+            self.reasons.append(Reason(N_("opening hours: {reason}"), reason=exc))
             return None
 
     def verified_on(self) -> date | None:
@@ -221,36 +271,42 @@ class _Checks:
         try:
             return date.fromisoformat(text)
         except ValueError:
-            self.reasons.append(f"verified_on {text!r} is not a date (YYYY-MM-DD)")
+            self.reasons.append(Reason(N_("verified_on {value} is not a date (YYYY-MM-DD)"), value=repr(text)))
             return None
 
     def phone(self) -> str:
         phone = self.values["phone"]
         if phone and not _PHONE.match(phone):
-            self.reasons.append(f"phone {phone!r} is not a phone number")
+            self.reasons.append(Reason(N_("phone {value} is not a phone number"), value=repr(phone)))
         return phone
 
     def about(self) -> About:
         values = self.values
         status = values["status"].lower() or "active"
         if status not in STATUSES:
-            self.reasons.append(f"status {values['status']!r} is not one of {', '.join(STATUSES)}")
+            self.reasons.append(
+                Reason(ONE_OF, column="status", value=repr(values["status"]), known=", ".join(STATUSES))
+            )
         fee = values["fee"].lower() or "unknown"
         if fee not in FEES:
-            self.reasons.append(f"fee {values['fee']!r} is not one of {', '.join(FEES)}")
+            self.reasons.append(Reason(ONE_OF, column="fee", value=repr(values["fee"]), known=", ".join(FEES)))
         if values["url"] and not _URL.match(values["url"]):
-            self.reasons.append(f"url {values['url']!r} is not a web address (http:// or https://)")
+            self.reasons.append(
+                Reason(N_("url {value} is not a web address (http:// or https://)"), value=repr(values["url"]))
+            )
         if values["email"] and not _EMAIL.match(values["email"]):
-            self.reasons.append(f"email {values['email']!r} is not an email address")
+            self.reasons.append(Reason(N_("email {value} is not an email address"), value=repr(values["email"])))
         languages = tuple(
             dict.fromkeys(x.strip().lower() for x in re.split(r"[;,|]", values["languages"]) if x.strip())
         )
         wrong = [x for x in languages if not _LANGUAGE.match(x)]
         if wrong:
-            self.reasons.append(f"languages {', '.join(wrong)}: use ISO 639 codes such as vi, en")
+            self.reasons.append(
+                Reason(N_("languages {value}: use ISO 639 codes such as vi, en"), value=", ".join(wrong))
+            )
         ages = [self._age(name) for name in ("min_age", "max_age")]
         if ages[0] is not None and ages[1] is not None and ages[0] > ages[1]:
-            self.reasons.append(f"min_age {ages[0]} is above max_age {ages[1]}")
+            self.reasons.append(Reason(N_("min_age {low} is above max_age {high}"), low=ages[0], high=ages[1]))
         return About(
             status=status,
             description=values["description"],
@@ -269,14 +325,16 @@ class _Checks:
         if not text:
             return None
         if not text.isdigit() or int(text) > 120:
-            self.reasons.append(f"{column} {text!r} is not an age in years (0 to 120)")
+            self.reasons.append(
+                Reason(N_("{column} {value} is not an age in years (0 to 120)"), column=column, value=repr(text))
+            )
             return None
         return int(text)
 
     def sample(self) -> bool:
         text = self.values["sample"].lower()
         if text not in _TRUE | _FALSE:
-            self.reasons.append(f"sample {self.values['sample']!r} is not true or false")
+            self.reasons.append(Reason(N_("sample {value} is not true or false"), value=repr(self.values["sample"])))
         return text in _TRUE
 
 
@@ -292,7 +350,7 @@ def validate(record: Mapping[str, Any], gazetteer: Gazetteer) -> ServicePoint | 
     hours, verified_on, phone, sample = check.hours(), check.verified_on(), check.phone(), check.sample()
     about = check.about()
     if check.reasons or province is None or where is None:
-        return check.reasons or ["incomplete record"]
+        return check.reasons or [Reason(N_("incomplete record"))]
     values = check.values
     return ServicePoint(
         external_id=external_id,
@@ -322,11 +380,17 @@ def _collect(records: Iterable[tuple[int, Mapping[str, Any]]], gazetteer: Gazett
     for row, record in records:
         external_id = _text(record.get("external_id"))
         if _ROW_ERROR in record:
-            outcome: ServicePoint | list[str] = [str(record[_ROW_ERROR])]
+            outcome: ServicePoint | list[str] = [record[_ROW_ERROR]]
         else:
             outcome = validate(record, gazetteer)
         if isinstance(outcome, ServicePoint) and external_id in first_row:
-            outcome = [f"external_id {external_id!r} appears again (first in row {first_row[external_id]})"]
+            outcome = [
+                Reason(
+                    N_("external_id {value} appears again (first in row {row})"),
+                    value=repr(external_id),
+                    row=first_row[external_id],
+                )
+            ]
         if isinstance(outcome, ServicePoint):
             first_row[external_id] = row
             parsed.accepted.append((row, outcome))
@@ -346,7 +410,10 @@ def parse_csv(text: str, gazetteer: Gazetteer) -> Parsed:
     def records() -> Iterable[tuple[int, Mapping[str, Any]]]:
         for record in reader:
             if None in record:
-                yield reader.line_num, {"external_id": record.get("external_id"), _ROW_ERROR: "more cells than columns"}
+                yield (
+                    reader.line_num,
+                    {"external_id": record.get("external_id"), _ROW_ERROR: Reason(N_("more cells than columns"))},
+                )
             else:
                 yield reader.line_num, record
 
@@ -387,7 +454,7 @@ def parse_geojson(text: str, gazetteer: Gazetteer) -> Parsed:
             ):
                 record["longitude"], record["latitude"] = coordinates[0], coordinates[1]
             elif isinstance(coordinates, list) and len(coordinates) > 2:
-                record[_ROW_ERROR] = "coordinates have an altitude: give [longitude, latitude] only"
+                record[_ROW_ERROR] = Reason(N_("coordinates have an altitude: give [longitude, latitude] only"))
             else:
                 record["longitude"] = record["latitude"] = ""
             yield number, record

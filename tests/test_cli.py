@@ -75,7 +75,7 @@ def test_run_without_token_opens_the_console(tmp_path: Path) -> None:
     result = bot(tmp_path, "run", stdin="/quit\n")
     assert result.returncode == 0, result.stderr
     assert "bao nhiêu tuổi" in result.stdout
-    assert "console" in result.stderr
+    assert "khung chat trên màn hình" in result.stderr
 
 
 def test_console_script_is_installed() -> None:

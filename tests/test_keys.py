@@ -74,7 +74,7 @@ def test_keys_commands(tmp_path: Path) -> None:
     assert made.returncode == 0 and len(made.stdout.strip()) >= 48
     assert bot(tmp_path, "db", "upgrade").returncode == 0
     rotated = bot(tmp_path, "keys", "rotate", DIEMTUA_SEAL_KEYS=made.stdout.strip())
-    assert rotated.returncode == 0 and "0 values sealed again" in rotated.stdout, rotated.stderr
+    assert rotated.returncode == 0 and "Đã niêm phong lại 0 giá trị" in rotated.stdout, rotated.stderr
     assert made.stdout.strip() not in rotated.stdout + rotated.stderr
 
 

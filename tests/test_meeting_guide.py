@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from bot.runtime import Runtime
 from core.ports import GroupRecord
 from domain.directory import ServicePoint
-from domain.meeting_guide import feed, slug
+from domain.meeting_guide import NO_PLACE, NOT_WEEKLY, feed, slug
 from domain.recurrence import Repeat, Schedule
 from tests.test_cli import bot
 from tests.test_finder import load_sample
@@ -35,26 +36,22 @@ def group(
     return GroupRecord(group_id, "CODE", name, kind, None, point_id, place, schedule, (1440, 60))
 
 
-def test_weekly_fortnightly_monthly_and_online_groups() -> None:
+def test_weekly_point_online_and_typed_place_groups() -> None:
     tuesday_saturday = Schedule(Repeat.WEEKLY, time(19, 0), frozenset({1, 5}), date(2026, 11, 1), minutes=90)
-    fortnightly = Schedule(Repeat.FORTNIGHTLY, time(9, 30), frozenset({6}), date(2026, 11, 8), minutes=60)
-    monthly = Schedule(Repeat.MONTHLY, time(18, 0), frozenset({0}), date(2026, 11, 1), ordinal=-1)
-    entries = feed(
+    sunday = Schedule(Repeat.WEEKLY, time(9, 30), frozenset({6}), date(2026, 11, 8), minutes=60)
+    made = feed(
         [
             (group(1, "Nhóm Hoàn Kiếm", "relapse_prevention", tuesday_saturday, 7), UPDATED),
-            (
-                group(2, "Gia đình cùng đồng hành", "family_support", fortnightly, None, "https://meet.example/abc"),
-                UPDATED,
-            ),
-            (group(3, "Nhóm cuối tháng", "other", monthly, None, "Nhà văn hóa phường"), UPDATED),
+            (group(2, "Gia đình cùng đồng hành", "family_support", sunday, None, ONLINE), UPDATED),
+            (group(3, "Nhóm nhà văn hóa", "other", sunday, None, "Nhà văn hóa phường"), UPDATED),
         ],
         {7: POINT},
         {"ha-noi": "Hà Nội"},
     )
-    by_slug = {e["slug"]: e for e in entries}
-    assert list(by_slug) == ["gia-dinh-cung-dong-hanh-2", "nhom-cuoi-thang-3", "nhom-hoan-kiem-1"]
-    weekly = by_slug["nhom-hoan-kiem-1"]
-    assert weekly == {
+    assert made.left_out == []
+    by_slug = {e["slug"]: e for e in made.entries}
+    assert list(by_slug) == ["gia-dinh-cung-dong-hanh-2", "nhom-hoan-kiem-1", "nhom-nha-van-hoa-3"]
+    assert by_slug["nhom-hoan-kiem-1"] == {
         "name": "Nhóm Hoàn Kiếm",
         "slug": "nhom-hoan-kiem-1",
         "day": [2, 6],  # Tuesday and Saturday, counted from Sunday = 0
@@ -68,17 +65,46 @@ def test_weekly_fortnightly_monthly_and_online_groups() -> None:
         "formatted_address": "Số 1 (địa chỉ mẫu), Phường Hoàn Kiếm, Hà Nội, Việt Nam",
         "latitude": 21.02901,
         "longitude": 105.85205,
+        "approximate": "no",  # readers would call a 4-part address exact anyway; a 3-part one would be inactive
         "region": "Hà Nội",
     }
     online = by_slug["gia-dinh-cung-dong-hanh-2"]
-    assert (
-        online["day"] == [0]
-        and online["types"] == ["O", "D"]
-        and online["conference_url"] == "https://meet.example/abc"
+    assert online["day"] == [0] and online["types"] == ["O", "D"] and online["conference_url"] == ONLINE
+    assert online["approximate"] == "yes" and "notes" not in online
+    assert by_slug["nhom-nha-van-hoa-3"]["formatted_address"] == "Nhà văn hóa phường, Việt Nam"
+
+
+def test_what_the_weekly_format_cannot_say_is_left_out_with_the_reason() -> None:
+    """A reader shows every entry as meeting every week on its days: an every-other-week or monthly group would
+    be shown wrongly, and one with no place at all is dropped by readers; both are left out, and said so."""
+    weekly = Schedule(Repeat.WEEKLY, time(19, 0), frozenset({1}), date(2026, 11, 1))
+    fortnightly = Schedule(Repeat.FORTNIGHTLY, time(9, 30), frozenset({6}), date(2026, 11, 8))
+    monthly = Schedule(Repeat.MONTHLY, time(18, 0), frozenset({0}), date(2026, 11, 1), ordinal=-1)
+    made = feed(
+        [
+            (group(1, "Hai tuần", "other", fortnightly, 7), UPDATED),
+            (group(2, "Hằng tháng", "other", monthly, 7), UPDATED),
+            (group(3, "Không nơi", "other", weekly, None, "  "), UPDATED),
+            (group(4, "Được", "other", weekly, 7), UPDATED),
+        ],
+        {7: POINT},
+        {"ha-noi": "Hà Nội"},
     )
-    assert online["notes"] == "Hai tuần một lần." and online["approximate"] == "yes"
-    assert by_slug["nhom-cuoi-thang-3"]["notes"] == "Mỗi tháng một lần, vào Thứ Hai cuối cùng của tháng."
-    assert all(len(e["slug"]) <= 64 for e in entries)
+    assert [e["name"] for e in made.entries] == ["Được"]
+    assert [(g.id, reason) for g, reason in made.left_out] == [(1, NOT_WEEKLY), (2, NOT_WEEKLY), (3, NO_PLACE)]
+
+
+def test_an_end_past_midnight_is_left_out_not_written_before_the_start() -> None:
+    late = Schedule(Repeat.WEEKLY, time(23, 0), frozenset({4}), date(2026, 11, 1), minutes=90)
+    (entry,) = feed([(group(1, "Khuya", "other", late, 7), UPDATED)], {7: POINT}, {}).entries
+    assert entry["time"] == "23:00" and "end_time" not in entry
+
+
+def test_the_slug_is_kept_when_the_group_is_renamed() -> None:
+    weekly = Schedule(Repeat.WEEKLY, time(19, 0), frozenset({1}), date(2026, 11, 1))
+    renamed = replace(group(5, "Tên mới", "other", weekly, 7), slug="ten-cu-5")
+    (entry,) = feed([(renamed, UPDATED)], {7: POINT}, {}).entries
+    assert entry["slug"] == "ten-cu-5" and entry["name"] == "Tên mới"
 
 
 def test_slugs_are_ascii_and_unique_by_id() -> None:
@@ -106,6 +132,16 @@ async def test_the_cli_writes_the_feed(runtime: Runtime, tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     (entry,) = json.loads((runtime.settings.data_dir.parent / "feed.json").read_text(encoding="utf-8"))
     assert entry["name"] == "Nhóm Thanh Trì" and entry["day"] == [6] and entry["region"] == "Hà Nội"
+    assert entry["slug"] == "nhom-thanh-tri-1"
+    # Renamed in storage: the feed keeps the slug (readers' favourites) and says when it changed.
+    async with runtime.unit_of_work() as uow:
+        (group_id,) = [g.id for g, _ in await uow.groups.all_groups()]
+        await uow.groups.update(group_id, datetime(2026, 11, 25, 3, 0, tzinfo=UTC), name="Nhóm Thanh Trì mới")
+        await uow.commit()
+    assert bot(runtime.settings.data_dir.parent, "groups", "export", "feed.json").returncode == 0
+    (entry,) = json.loads((runtime.settings.data_dir.parent / "feed.json").read_text(encoding="utf-8"))
+    assert (entry["name"], entry["slug"]) == ("Nhóm Thanh Trì mới", "nhom-thanh-tri-1")
+    assert entry["updated"] == "2026-11-25 03:00:00"
 
 
 def test_groups_are_created_listed_and_exported_from_the_cli(tmp_path: Path) -> None:
@@ -126,7 +162,7 @@ def test_groups_are_created_listed_and_exported_from_the_cli(tmp_path: Path) -> 
         "sample-vt-01",
     )
     assert made.returncode == 0, made.stderr
-    assert "join code" in made.stdout and "first meeting" in made.stdout
+    assert "mã tham gia" in made.stdout and "buổi đầu tiên" in made.stdout
     for wrong in (["--kind", "party"], ["--days", "T9"], ["--at", "7pm"], ["--point", "nowhere"], ["--every", "day"]):
         args = ["--name", "X", "--kind", "other", "--days", "T2", "--at", "08:00", *wrong]
         refused = bot(tmp_path, "groups", "create", *args)

@@ -43,23 +43,23 @@ def test_import_names_every_rejected_row_and_keeps_the_good_ones(tmp_path: Path)
     assert result.returncode == 1, result.stderr
     report = " ".join(result.stdout.split())
     for row, reason in [
-        ("3", "latitude 'abc' is not a number"),
-        ("4", "outside Viet Nam"),
-        ("5", "unknown province 'Atlantis'"),
-        ("6", "unknown service kind rehab"),
-        ("7", '"sáng" is not a day'),
+        ("3", "latitude 'abc' không phải là số"),
+        ("4", "nằm ngoài Việt Nam"),
+        ("5", "không rõ tỉnh 'Atlantis'"),
+        ("6", "loại dịch vụ rehab không rõ"),
+        ("7", 'giờ mở cửa: "sáng" không phải là một ngày'),
     ]:
         assert f"│ {row} │" in report and reason in report, (row, reason, result.stdout)
-    assert "7 rows: 2 valid, 5 rejected; 2 new, 0 updated, 0 unchanged" in report
+    assert "7 dòng: 2 hợp lệ, 5 bị từ chối; 2 mới, 0 cập nhật, 0 không đổi" in report
     assert count_points(tmp_path) == 2
 
 
 def test_strict_and_dry_run_import_nothing(tmp_path: Path) -> None:
     (tmp_path / "points.csv").write_text(FILE, encoding="utf-8")
     strict = bot(tmp_path, "points", "import", "points.csv", "--strict", COLUMNS="200")
-    assert strict.returncode == 1 and "--strict: nothing imported" in strict.stdout
+    assert strict.returncode == 1 and "--strict: không nhập gì" in strict.stdout
     dry = bot(tmp_path, "points", "import", "points.csv", "--dry-run", COLUMNS="200")
-    assert dry.returncode == 1 and "dry run: nothing imported" in dry.stdout
+    assert dry.returncode == 1 and "chạy thử: không nhập gì" in dry.stdout
     assert count_points(tmp_path) == 0
 
 
@@ -80,14 +80,14 @@ def test_export_then_import_changes_nothing(tmp_path: Path) -> None:
     assert data["type"] == "FeatureCollection" and len(data["features"]) == count_points(tmp_path)
     again = bot(tmp_path, "points", "import", "points.geojson")
     assert again.returncode == 0
-    assert f"{len(data['features'])} unchanged" in again.stdout
+    assert f"{len(data['features'])} không đổi" in again.stdout
 
 
 def test_sample_data_loads_only_into_an_empty_directory(tmp_path: Path) -> None:
     first = bot(tmp_path, "points", "load-sample")
-    assert first.returncode == 0 and "sample points" in first.stdout
+    assert first.returncode == 0 and "điểm mẫu" in first.stdout
     second = bot(tmp_path, "points", "load-sample")
-    assert "already has" in second.stdout and "not loaded" in second.stdout
+    assert "danh bạ đã có" in second.stdout and "không nạp" in second.stdout
 
 
 async def test_a_failure_while_storing_leaves_nothing_half_imported(

@@ -180,9 +180,9 @@ async def test_the_report_command_prints_and_writes_csv_and_png(runtime: Runtime
     assert rows["reached"] == ["0"] * (weeks + 1)  # no province on those events
     assert rows["referral_hiv_testing"] == ["6"] * weeks + [str(6 * weeks)]
     code, _, errors = await report("--from", "2026-10-01", "--to", "2026-10-31", "--province", "Atlantis")
-    assert code == 2 and "unknown province" in errors
+    assert code == 2 and "không rõ tỉnh" in errors
     code, _, errors = await report("--from", "2026-10-31", "--to", "2026-10-01")
-    assert code == 2 and "before" in errors
+    assert code == 2 and "sớm hơn" in errors
 
 
 async def test_a_leader_recording_attendance_counts_one_meeting_and_the_corrected_number(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.common import cli_settings, err, open_or_exit
+from bot.cli.common import _, cli_settings, err, error, open_or_exit
 from bot.cli.groups import groups_app
 from bot.cli.keys import keys_app
 from bot.cli.points import points_app
@@ -108,7 +108,7 @@ def run() -> None:
     """Serve every channel that has a token, plus the scheduler; with no token, open the console chat."""
     settings = _settings()
     if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
-        err.print("No TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: opening the console chat (type /quit to leave).")
+        err.print(_("No TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: opening the console chat (type /quit to leave)."))
         asyncio.run(_chat(settings, "local", greet=True))
     else:
         asyncio.run(_serve(settings))
@@ -125,7 +125,7 @@ def webhook(
     the deployment's secret key; behind it, a TLS-terminating proxy forwards to HOST:PORT."""
     settings = _settings()
     if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
-        err.print("[red]webhook mode needs TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN[/red]")
+        error(_("webhook mode needs TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN"))
         raise typer.Exit(2)
     asyncio.run(_serve(settings, webhook=(host, port)))
 
@@ -148,7 +148,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
         engine = create_engine(settings.db_url)
         try:
             await migrate.upgrade(engine, revision)
-            err.print(f"database at revision {await migrate.current_revision(engine)}")
+            err.print(_("database at revision {revision}").format(revision=await migrate.current_revision(engine)))
         finally:
             await engine.dispose()
 

@@ -21,10 +21,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.common import cli_settings, err, open_or_exit
+from bot.cli.common import _, cli_settings, error, open_or_exit
 from core.codes import new_code, show_code
 from domain.hours import DAYS, VI_DAYS
-from domain.meeting_guide import TYPES, feed
+from domain.meeting_guide import TYPES, Feed, feed
 from domain.recurrence import Repeat, Schedule, next_meeting
 
 EVERY = {"week": Repeat.WEEKLY, "fortnight": Repeat.FORTNIGHTLY, "month": Repeat.MONTHLY}
@@ -49,16 +49,19 @@ out = Console()
 def export(file: Annotated[Path, typer.Argument(help="Where to write the Meeting Guide JSON feed.")]) -> None:
     """Write every group as a Meeting Guide JSON feed."""
 
-    async def go() -> int:
+    async def go() -> Feed:
         async with await open_or_exit(cli_settings()) as runtime, runtime.unit_of_work() as uow:
             groups = await uow.groups.all_groups()
             points = {p.id: p for p in await uow.directory.all_points() if p.id is not None}
         names = {pid: province.name for pid, province in runtime.gazetteer.provinces.items()}
-        entries = feed(groups, points, names)
-        file.write_text(json.dumps(entries, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        return len(entries)
+        made = feed(groups, points, names)
+        file.write_text(json.dumps(made.entries, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return made
 
-    out.print(f"{asyncio.run(go())} groups written to {file}")
+    made = asyncio.run(go())
+    out.print(_("{count} groups written to {file}").format(count=len(made.entries), file=file))
+    for group, reason in made.left_out:
+        out.print(_("Left out: group {id} ({name}): {reason}").format(id=group.id, name=group.name, reason=_(reason)))
 
 
 @groups_app.command("create")
@@ -78,15 +81,15 @@ def create(
     """Create a group and print its join code."""
     try:
         if kind not in TYPES:
-            raise ValueError(f"--kind is one of {', '.join(TYPES)}")
+            raise ValueError(_("--kind is one of {kinds}").format(kinds=", ".join(TYPES)))
         if every not in EVERY:
-            raise ValueError("--every is week, fortnight or month")
+            raise ValueError(_("--every is week, fortnight or month"))
         offsets = tuple(sorted({int(m) for m in reminders.split(",") if m.strip()}, reverse=True))
         if any(not 5 <= m <= 10080 for m in offsets):
-            raise ValueError("reminders are 5 minutes to 7 days before")
+            raise ValueError(_("reminders are 5 minutes to 7 days before"))
         schedule_time = datetime.strptime(at.strip(), "%H:%M").time()
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
+        error(str(exc))
         raise typer.Exit(2) from None
 
     async def go() -> tuple[str, str]:
@@ -101,19 +104,19 @@ def create(
                     minutes=minutes,
                 )
             except ValueError as exc:
-                err.print(f"[red]{exc}[/red]")
+                error(str(exc))
                 raise typer.Exit(2) from None
             point_id = None
             if point is not None:
                 found = [p for p in await uow.directory.all_points() if p.external_id == point]
                 if not found:
-                    err.print(f"[red]no service point has the external id {point}[/red]")
+                    error(_("no service point has the external id {point}").format(point=point))
                     raise typer.Exit(2)
                 point_id = found[0].id
             if leader is not None:
                 member = await uow.staff.get(leader)
                 if member is None or member.role != "leader":
-                    err.print(f"[red]no peer leader has the id {leader}[/red]")
+                    error(_("no peer leader has the id {leader}").format(leader=leader))
                     raise typer.Exit(2)
             group = await uow.groups.create(
                 code=new_code(),
@@ -132,7 +135,7 @@ def create(
             return show_code(group.code), first
 
     code, first = asyncio.run(go())
-    out.print(f"group created; join code {code}; first meeting {first}")
+    out.print(_("Group created; join code {code}; first meeting {first}").format(code=code, first=first))
 
 
 @groups_app.command("list")
@@ -141,10 +144,10 @@ def list_groups() -> None:
 
     async def go() -> Table:
         async with await open_or_exit(cli_settings()) as runtime, runtime.unit_of_work() as uow:
-            table = Table(title="Groups")
-            for column in ("id", "code", "name", "kind", "next meeting", "members", "leader"):
+            table = Table(title=_("Groups"))
+            for column in (_("id"), _("code"), _("name"), _("kind"), _("next meeting"), _("members"), _("leader")):
                 table.add_column(column)
-            for group, _ in await uow.groups.all_groups():
+            for group, _changed in await uow.groups.all_groups():
                 upcoming = next_meeting(group.schedule, runtime.clock.now(), runtime.i18n.timezone)
                 table.add_row(
                     str(group.id),
@@ -153,7 +156,7 @@ def list_groups() -> None:
                     group.kind,
                     runtime.i18n.datetime(upcoming.start) if upcoming else "-",
                     str(await uow.groups.member_count(group.id)),
-                    f"staff {group.leader_id}" if group.leader_id is not None else "NONE",
+                    _("staff {id}").format(id=group.leader_id) if group.leader_id is not None else _("NONE"),
                 )
             return table
 

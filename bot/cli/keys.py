@@ -14,7 +14,7 @@ import secrets
 import typer
 from rich.console import Console
 
-from bot.cli.common import cli_settings, open_or_exit
+from bot.cli.common import _, cli_settings, open_or_exit
 from storage.db import FOLD_WAL, is_sqlite
 from storage.rekey import reseal_all
 
@@ -41,8 +41,12 @@ def rotate() -> None:
             return report.resealed, report.unreadable
 
     resealed, unreadable = asyncio.run(go())
-    out.print(f"{resealed} values sealed again under the current key")
+    out.print(_("{count} values sealed again under the current key").format(count=resealed))
     if unreadable:
         out.print(
-            f"[yellow]{unreadable} values could not be opened with any configured key; left as they were[/yellow]"
+            "[yellow]"
+            + _("{count} values could not be opened with any configured key; left as they were").format(
+                count=unreadable
+            )
+            + "[/yellow]"
         )

@@ -19,12 +19,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from bot.cli.common import cli_settings, err, open_or_exit
+from bot.cli.common import _, cli_settings, err, error, open_or_exit
 from bot.config import Settings
 from bot.runtime import Runtime
 from core.hotlines import SHIPPED_DATA
 from core.ports import UpsertCounts
-from domain.pointfile import FileError, Parsed, parse_csv, parse_geojson, to_csv, to_geojson
+from domain.pointfile import FileError, Parsed, explain, parse_csv, parse_geojson, to_csv, to_geojson
 
 SAMPLE = SHIPPED_DATA / "sample" / "points.csv"
 FORMATS = ("csv", "geojson")
@@ -36,7 +36,7 @@ out = Console()
 def _format(path: Path, given: str | None) -> str:
     if given:
         if given not in FORMATS:
-            err.print(f"[red]unknown format {given}: use csv or geojson[/red]")
+            error(_("unknown format {format}: use csv or geojson").format(format=given))
             raise typer.Exit(2)
         return given
     suffix = path.suffix.lower()
@@ -44,7 +44,7 @@ def _format(path: Path, given: str | None) -> str:
         return "csv"
     if suffix in (".geojson", ".json"):
         return "geojson"
-    err.print(f"[red]cannot tell the format of {path.name}: name it .csv or .geojson, or pass --format[/red]")
+    error(_("cannot tell the format of {name}: name it .csv or .geojson, or pass --format").format(name=path.name))
     raise typer.Exit(2)
 
 
@@ -52,24 +52,26 @@ def parse_file(runtime: Runtime, path: Path, fmt: str) -> Parsed:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        err.print(f"[red]cannot read {path}: {type(exc).__name__}[/red]")
+        error(_("cannot read {path}: {error}").format(path=path, error=type(exc).__name__))
         raise typer.Exit(2) from None
     try:
         return parse_csv(text, runtime.gazetteer) if fmt == "csv" else parse_geojson(text, runtime.gazetteer)
     except FileError as exc:
-        err.print(f"[red]{path.name}: {exc}[/red]")
+        error(f"{path.name}: {exc}")
         raise typer.Exit(2) from None
 
 
 def report(parsed: Parsed) -> None:
     if not parsed.rejected:
         return
-    table = Table(title=f"Rejected rows ({len(parsed.rejected)})", show_lines=False)
-    table.add_column("row", justify="right")
-    table.add_column("external id")
-    table.add_column("reason")
+    table = Table(title=_("Rejected rows ({count})").format(count=len(parsed.rejected)), show_lines=False)
+    table.add_column(_("row"), justify="right")
+    table.add_column(_("external id"))
+    table.add_column(_("reason"), overflow="fold")
     for rejection in parsed.rejected:
-        table.add_row(str(rejection.row), rejection.external_id or "-", "; ".join(rejection.reasons))
+        table.add_row(
+            str(rejection.row), rejection.external_id or "-", "; ".join(explain(r, _) for r in rejection.reasons)
+        )
     out.print(table)
 
 
@@ -90,14 +92,22 @@ async def import_points(settings: Settings, path: Path, fmt: str, *, dry_run: bo
     async with await open_or_exit(settings) as runtime:
         parsed = parse_file(runtime, path, fmt)
         report(parsed)
-        summary = f"{parsed.rows} rows: {len(parsed.accepted)} valid, {len(parsed.rejected)} rejected"
+        summary = _("{rows} rows: {valid} valid, {rejected} rejected").format(
+            rows=parsed.rows, valid=len(parsed.accepted), rejected=len(parsed.rejected)
+        )
         if dry_run:
-            out.print(summary + " (dry run: nothing imported)")
+            out.print(summary + " " + _("(dry run: nothing imported)"))
         elif strict and parsed.rejected:
-            out.print(summary + " (--strict: nothing imported)")
+            out.print(summary + " " + _("(--strict: nothing imported)"))
         else:
             counts = await store(runtime, parsed)
-            out.print(f"{summary}; {counts.inserted} new, {counts.updated} updated, {counts.unchanged} unchanged")
+            out.print(
+                summary
+                + "; "
+                + _("{new} new, {updated} updated, {unchanged} unchanged").format(
+                    new=counts.inserted, updated=counts.updated, unchanged=counts.unchanged
+                )
+            )
     return 1 if parsed.rejected else 0
 
 
@@ -127,7 +137,7 @@ def export_command(
         file.write_text(to_csv(points) if chosen == "csv" else to_geojson(points), encoding="utf-8")
         return len(points)
 
-    out.print(f"{asyncio.run(go())} points written to {file}")
+    out.print(_("{count} points written to {file}").format(count=asyncio.run(go()), file=file))
 
 
 @points_app.command("load-sample")
@@ -139,10 +149,12 @@ def load_sample() -> None:
             async with runtime.unit_of_work() as uow:
                 existing = len(await uow.directory.all_points())
             if existing:
-                return f"the directory already has {existing} points: sample data not loaded"
+                return _("the directory already has {count} points: sample data not loaded").format(count=existing)
             parsed = parse_file(runtime, SAMPLE, "csv")
             counts = await store(runtime, parsed)
-            return f"loaded {counts.inserted} sample points (marked as samples, not real services)"
+            return _("loaded {count} sample points (marked as samples, not real services)").format(
+                count=counts.inserted
+            )
 
     out.print(asyncio.run(go()))
 
@@ -155,14 +167,14 @@ def reports_command() -> None:
         async with await open_or_exit(cli_settings()) as runtime, runtime.unit_of_work() as uow:
             found = await uow.directory.reports()
         if not found:
-            out.print("no listing has been reported")
+            out.print(_("no listing has been reported"))
             return
-        table = Table(title="Reported listings")
-        for column in ("external id", "name", "reports", "last reported", "last verified"):
+        table = Table(title=_("Reported listings"))
+        for column in (_("external id"), _("name"), _("reports"), _("last reported"), _("last verified")):
             table.add_column(column)
         for item in found:
             counts = ", ".join(f"{reason} {n}" for reason, n in sorted(item.counts.items()))
-            verified = item.point.verified_on.isoformat() if item.point.verified_on else "never"
+            verified = item.point.verified_on.isoformat() if item.point.verified_on else _("never")
             table.add_row(item.point.external_id, item.point.name, counts, item.last_reported.isoformat(), verified)
         out.print(table)
 

@@ -24,7 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.common import cli_settings, err, open_or_exit
+from bot.cli.common import _, cli_settings, error, open_or_exit
 from bot.config import Settings
 from core.i18n import Translator
 from domain.indicators import Report, build_report, whole_weeks
@@ -37,7 +37,7 @@ def _day(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        err.print(f"[red]{option} takes a date such as 2026-10-01[/red]")
+        error(_("{option} takes a date such as 2026-10-01").format(option=option))
         raise typer.Exit(2) from None
 
 
@@ -51,7 +51,7 @@ def report(
     settings = cli_settings()
     start, end = _day(first, "--from"), _day(last, "--to")
     if end < start:
-        err.print("[red]--to is before --from[/red]")
+        error(_("--to is before --from"))
         raise typer.Exit(2)
     made = asyncio.run(_build(settings, start, end, province))
     lines = report_lines(made.report, made.i18n)
@@ -63,7 +63,7 @@ def report(
     )
     write_csv(out_dir / f"{stem}.csv", made.report, lines, made.i18n)
     write_chart(out_dir / f"{stem}.png", made.report, lines, made.i18n, made.where)
-    out.print(f"Wrote {out_dir / (stem + '.csv')} and {out_dir / (stem + '.png')}")
+    out.print(_("Wrote {csv} and {png}").format(csv=out_dir / f"{stem}.csv", png=out_dir / f"{stem}.png"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +79,13 @@ async def _build(settings: Settings, first: date, last: date, province: str | No
         if province:
             found = runtime.gazetteer.province(province)
             if found is None:
-                err.print(f"[red]unknown province {province!r}: use its name or id, e.g. ha-noi[/red]")
+                error(_("unknown province {province}: use its name or id, e.g. ha-noi").format(province=repr(province)))
                 raise typer.Exit(2)
             province_id = found.id
         today = runtime.clock.now().astimezone(runtime.i18n.timezone).date()
         weeks = whole_weeks(first, last, today)
         if not weeks:
-            err.print("[red]no whole week of that period has ended yet[/red]")
+            error(_("no whole week of that period has ended yet"))
             raise typer.Exit(2)
         async with runtime.unit_of_work() as uow:
             tallies = await uow.tallies.between(weeks[0], weeks[-1])

@@ -17,14 +17,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.common import cli_settings, err, open_or_exit
+from bot.cli.common import _, cli_settings, error, open_or_exit
 from core.codes import new_code, show_code
-from domain.hours import EMPTY, HoursError, parse_hours
+from core.i18n import N_
+from domain.hours import EMPTY, HoursError, format_hours, parse_hours
 from domain.slots import Availability
 
 staff_app = typer.Typer(help="Counsellors and peer leaders.", no_args_is_help=True)
 out = Console()
 ROLES = ("counsellor", "leader", "manager")
+ROLE_NAMES = {"counsellor": N_("counsellor"), "leader": N_("peer leader"), "manager": N_("programme manager")}
 INVITE_DAYS = 7
 
 
@@ -35,7 +37,7 @@ def invite(
 ) -> None:
     """Print a one-time invitation code for a counsellor, a peer leader or a programme manager."""
     if role not in ROLES:
-        err.print(f"[red]--role is one of {', '.join(ROLES)}[/red]")
+        error(_("--role is one of {roles}").format(roles=", ".join(ROLES)))
         raise typer.Exit(2)
 
     async def go() -> str:
@@ -44,7 +46,7 @@ def invite(
             if point is not None:
                 found = [p for p in await uow.directory.all_points() if p.external_id == point]
                 if not found:
-                    err.print(f"[red]no service point has the external id {point}[/red]")
+                    error(_("no service point has the external id {point}").format(point=point))
                     raise typer.Exit(2)
                 point_id = found[0].id
             code = new_code(10)
@@ -54,7 +56,11 @@ def invite(
             return code
 
     code = asyncio.run(go())
-    out.print(f"Invitation for a {role}, valid {INVITE_DAYS} days. In the chat, send:  /staff {show_code(code)}")
+    out.print(
+        _("Invitation for a {role}, valid {days} days. In the chat, send:  /staff {code}").format(
+            role=_(ROLE_NAMES[role]), days=INVITE_DAYS, code=show_code(code)
+        )
+    )
 
 
 @staff_app.command("list")
@@ -64,14 +70,16 @@ def list_staff() -> None:
     async def go() -> None:
         async with await open_or_exit(cli_settings()) as runtime, runtime.unit_of_work() as uow:
             points = {p.id: p for p in await uow.directory.all_points()}
-            table = Table(title="Staff")
-            for column in ("id", "role", "service point", "availability"):
+            table = Table(title=_("Staff"))
+            for column in (_("id"), _("role"), _("service point"), _("availability")):
                 table.add_column(column)
             for role in ROLES:
                 for member in await uow.staff.members(role):
                     available = await uow.staff.availability(member.id)
                     where = points[member.point_id].name if member.point_id in points else "-"
-                    table.add_row(str(member.id), member.role, where, "set" if available else "not set")
+                    table.add_row(
+                        str(member.id), _(ROLE_NAMES[member.role]), where, _("set") if available else _("not set")
+                    )
         out.print(table)
 
     asyncio.run(go())
@@ -102,8 +110,11 @@ def set_availability(
             modes=tuple(m.strip() for m in modes.split(",") if m.strip()),
             days_off=frozenset(date.fromisoformat(d) for d in day_off or ()),
         )
+    except HoursError as exc:
+        error(exc.explain(_))
+        raise typer.Exit(2) from None
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
+        error(str(exc))
         raise typer.Exit(2) from None
 
     async def go() -> bool:
@@ -116,6 +127,11 @@ def set_availability(
             return True
 
     if not asyncio.run(go()):
-        err.print(f"[red]no counsellor has the id {staff_id}[/red]")
+        error(
+            _(
+                "no counsellor has the id {id}. A counsellor appears in `staff list` only after sending "
+                "/staff CODE in the chat with their invitation code: check the id there."
+            ).format(id=staff_id)
+        )
         raise typer.Exit(2)
-    out.print(f"availability of counsellor {staff_id} saved")
+    out.print(_("Hours of counsellor {id} saved: {hours}").format(id=staff_id, hours=format_hours(hours)))

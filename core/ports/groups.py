@@ -22,6 +22,7 @@ class GroupRecord:
     schedule: Schedule
     reminder_minutes: tuple[int, ...]
     revision: int = 0  # changes so far: its calendar file's SEQUENCE
+    slug: str = ""  # its public key in the Meeting Guide feed, made once from the first name
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ class Group(Base):
     reminder_minutes: Mapped[str] = mapped_column(String(60), default="1440;60")
     created_at: Mapped[datetime] = mapped_column(DAY)
     revision: Mapped[int] = mapped_column(default=0, server_default="0")  # its calendar file's SEQUENCE
+    slug: Mapped[str] = mapped_column(String(64), default="", server_default="")  # Meeting Guide key, kept
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the last change to it or to one of its meetings
 
 

@@ -13,6 +13,7 @@ from core.ports import (
     GroupRecord,
     Membership,
 )
+from domain.meeting_guide import slug
 from domain.recurrence import Schedule, schedule_from_dict, schedule_to_dict
 from storage.dialect import upsert_insert
 from storage.models import (
@@ -50,6 +51,7 @@ class SqlGroupRepository:
             schedule,
             offsets,
             row.revision,
+            row.slug,
         )
 
     async def _changed(self, group_id: int, now: datetime) -> None:
@@ -83,6 +85,8 @@ class SqlGroupRepository:
             updated_at=now,
         )
         self._session.add(row)
+        await self._session.flush()
+        row.slug = slug(name, row.id)  # made once: a rename keeps it (readers keep favourites by it)
         await self._session.flush()
         return await self._record(row)
 
