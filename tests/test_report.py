@@ -7,14 +7,19 @@ import asyncio
 import csv
 import os
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from matplotlib.ticker import MaxNLocator
 from sqlalchemy import select, update
 
+from bot.cli.report import chart
 from bot.runtime import Runtime
 from core.clock import ManualClock
+from core.i18n import load_translator
 from domain.indicators import build_report, whole_weeks
+from handlers.report import report_lines
 from storage.models import Group, StaffMember, Tally
 from tests.dialog import ConsoleDriver, Step, play, press, say
 from tests.test_dialogs import ADULT, DIALOGS, START
@@ -183,6 +188,28 @@ async def test_the_report_command_prints_and_writes_csv_and_png(runtime: Runtime
     assert code == 2 and "không rõ tỉnh" in errors
     code, _, errors = await report("--from", "2026-10-31", "--to", "2026-10-01")
     assert code == 2 and "sớm hơn" in errors
+
+    # At 80 columns the weeks are split over tables that fit; a period running past the last whole week says
+    # where it stopped and why (the subprocess runs on the real clock).
+    env["COLUMNS"] = "80"
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    last_sunday = today - timedelta(days=today.weekday() + 1)
+    code, printed, errors = await report("--from", "2026-10-01", "--to", (today + timedelta(days=30)).isoformat())
+    assert code == 0, errors
+    assert all(len(line) <= 80 for line in printed.splitlines()), printed
+    assert "(1/" in printed and "Số người được tiếp cận mới" in printed
+    assert f"Báo cáo dừng ở ngày {last_sunday.strftime('%d/%m/%Y')}" in " ".join(printed.split())
+
+
+def test_a_chart_with_nothing_to_draw_says_so_on_whole_number_axes() -> None:
+    i18n = load_translator("vi")
+    weeks = (date(2026, 10, 5), date(2026, 10, 12))
+    empty = build_report([], weeks)
+    figure = chart(empty, report_lines(empty, i18n), i18n, "Cả nước")
+    for axis in figure.axes:
+        assert [t.get_text() for t in axis.texts] == ["Không có số liệu"]
+        assert isinstance(axis.yaxis.get_major_locator(), MaxNLocator)
+        assert all(float(tick).is_integer() for tick in axis.get_yticks())
 
 
 async def test_a_leader_recording_attendance_counts_one_meeting_and_the_corrected_number(

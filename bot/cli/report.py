@@ -11,7 +11,7 @@ import asyncio
 import csv
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +21,8 @@ matplotlib.use("Agg")  # files only, no screen
 
 import matplotlib.pyplot as plt
 import typer
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from rich.console import Console
 from rich.table import Table
 
@@ -55,7 +57,15 @@ def report(
         raise typer.Exit(2)
     made = asyncio.run(_build(settings, start, end, province))
     lines = report_lines(made.report, made.i18n)
-    out.print(table(made.report, lines, made.i18n, made.where))
+    for grid in tables(made.report, lines, made.i18n, made.where, out.width):
+        out.print(grid)
+    if made.stopped is not None:
+        out.print(
+            _(
+                "The report stops on {day}: figures are by whole weeks (Monday to Sunday), and the week of {today} "
+                "has not ended yet."
+            ).format(day=made.stopped.strftime("%d/%m/%Y"), today=made.today.strftime("%d/%m/%Y"))
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     weeks = made.report.weeks
     stem = f"diemtua-{weeks[0].isoformat()}-{weeks[-1].isoformat()}" + (
@@ -71,6 +81,8 @@ class Made:
     report: Report
     i18n: Translator
     where: str
+    today: date
+    stopped: date | None  # the last day reported, when it is before the last day asked for
 
 
 async def _build(settings: Settings, first: date, last: date, province: str | None) -> Made:
@@ -90,26 +102,50 @@ async def _build(settings: Settings, first: date, last: date, province: str | No
         async with runtime.unit_of_work() as uow:
             tallies = await uow.tallies.between(weeks[0], weeks[-1])
         result = build_report(tallies, weeks, province=province_id)
-        return Made(result, runtime.i18n, place_name(runtime.i18n, runtime.gazetteer, province_id))
+        asked_end = last + timedelta(days=6 - last.weekday())  # the Sunday of the last day's week
+        reported_end = weeks[-1] + timedelta(days=6)
+        stopped = reported_end if reported_end < asked_end else None
+        where = place_name(runtime.i18n, runtime.gazetteer, province_id)
+        return Made(result, runtime.i18n, where, today, stopped)
 
 
-def table(report: Report, lines: list[Line], i18n: Translator, where: str) -> Table:
+LABEL_WIDTH = 34  # the indicator column; week columns ("<5", "1.234", "dd/MM") take about 8
+
+
+def tables(report: Report, lines: list[Line], i18n: Translator, where: str, width: int) -> list[Table]:
+    """The figures as tables that fit ``width`` columns: as many weeks side by side as fit, the next weeks in
+    the next table, the total in the last one."""
     _ = i18n.gettext
-    grid = Table(title=f"{_('Programme figures')}, {where}, {period_text(i18n, report.weeks)}")
-    grid.add_column(_("Indicator"))
-    for week in report.weeks:
-        grid.add_column(week_label(i18n, week), justify="right")
-    grid.add_column(_("Total"), justify="right", style="bold")
-    section = ""
-    for line in lines:
-        if line.section != section:
-            if section:
-                grid.add_section()
-            section = line.section
-            grid.add_row(f"[bold]{section}[/bold]")
-        grid.add_row(line.label, *line.weeks, line.total)
-    grid.caption = _("“<5”: 1 to 4, hidden. “≥ n”: at least n, exact number withheld. Whole weeks, Monday to Sunday.")
-    return grid
+    per_table = max(1, (width - LABEL_WIDTH - 10) // 9)
+    chunks = [report.weeks[i : i + per_table] for i in range(0, len(report.weeks), per_table)] or [()]
+    made = []
+    for number, weeks in enumerate(chunks):
+        last = number == len(chunks) - 1
+        title = f"{_('Programme figures')}, {where}, {period_text(i18n, report.weeks)}"
+        if len(chunks) > 1:
+            title += f" ({number + 1}/{len(chunks)})"
+        grid = Table(title=title)
+        grid.add_column(_("Indicator"), max_width=LABEL_WIDTH, overflow="fold")
+        for week in weeks:
+            grid.add_column(week_label(i18n, week), justify="right", no_wrap=True)
+        if last:
+            grid.add_column(_("Total"), justify="right", style="bold", no_wrap=True)
+        first = report.weeks.index(weeks[0]) if weeks else 0
+        section = ""
+        for line in lines:
+            if line.section != section:
+                if section:
+                    grid.add_section()
+                section = line.section
+                grid.add_row(f"[bold]{section}[/bold]")
+            cells = list(line.weeks[first : first + len(weeks)])
+            grid.add_row(line.label, *cells, *([line.total] if last else []))
+        if last:
+            grid.caption = _(
+                "“<5”: 1 to 4, hidden. “≥ n”: at least n, exact number withheld. Whole weeks, Monday to Sunday."
+            )
+        made.append(grid)
+    return made
 
 
 def write_csv(path: Path, report: Report, lines: list[Line], i18n: Translator) -> None:
@@ -122,8 +158,14 @@ def write_csv(path: Path, report: Report, lines: list[Line], i18n: Translator) -
 
 
 def write_chart(path: Path, report: Report, lines: list[Line], i18n: Translator, where: str) -> None:
+    figure = chart(report, lines, i18n, where)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def chart(report: Report, lines: list[Line], i18n: Translator, where: str) -> Figure:
     """One panel per section, a line per indicator (none for an indicator that stayed at 0); hidden and
-    withheld weeks are left out (gaps)."""
+    withheld weeks are left out (gaps); a panel with nothing to draw says so; counts on whole-number axes."""
     _ = i18n.gettext
     sections = list(dict.fromkeys(line.section for line in lines))
     figure, axes = plt.subplots(len(sections), 1, figsize=(11, 3.2 * len(sections)), sharex=True, squeeze=False)
@@ -138,6 +180,10 @@ def write_chart(path: Path, report: Report, lines: list[Line], i18n: Translator,
             axis.plot(positions, values, marker="o", label=line.label)
         axis.set_title(section, loc="left", fontsize=11)
         axis.set_ylim(bottom=0)
+        axis.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of people and events
+        if not axis.get_lines():
+            axis.set_ylim(0, 1)
+            axis.text(0.5, 0.5, _("No figures"), transform=axis.transAxes, ha="center", va="center", color="grey")
         axis.grid(axis="y", alpha=0.3)
         if axis.get_legend_handles_labels()[0]:
             axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -150,5 +196,4 @@ def write_chart(path: Path, report: Report, lines: list[Line], i18n: Translator,
         fontsize=8,
     )
     figure.tight_layout(rect=(0, 0.02, 1, 1))
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    return figure

@@ -57,10 +57,11 @@ def invite(
 
     code = asyncio.run(go())
     out.print(
-        _("Invitation for a {role}, valid {days} days. In the chat, send:  /staff {code}").format(
-            role=_(ROLE_NAMES[role]), days=INVITE_DAYS, code=show_code(code)
+        _("Invitation for a {role}, valid {days} days. In the chat, send:").format(
+            role=_(ROLE_NAMES[role]), days=INVITE_DAYS
         )
     )
+    out.print(f"/staff {show_code(code)}", soft_wrap=True)  # on a line of its own, to copy whole
 
 
 @staff_app.command("list")
