@@ -59,10 +59,15 @@ class Question:
 @dataclass(frozen=True, slots=True)
 class Substance:
     id: str
-    label: str  # msgid
+    label: str  # msgid: the name with local examples, as the questions use it
     moderate: int  # lowest "moderate" score
     high: int  # lowest "high" score
     skip: frozenset[str] = frozenset()
+    name: str = ""  # msgid: the short name a result uses ("Tobacco"); the label when not given
+
+    @property
+    def short(self) -> str:
+        return self.name or self.label
 
     def risk(self, score: int) -> Risk:
         if score >= self.high:
@@ -99,6 +104,7 @@ class Instrument:
     gate_confirm: str  # msgid
     questions: tuple[Question, ...]
     substances: tuple[Substance, ...]
+    confirm_scale: tuple[Option, ...] = ()  # the answers to the second-chance question; the gate's if empty
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)
@@ -108,7 +114,8 @@ class Instrument:
 
     def confirm_question(self) -> Question:
         gate = self.question(self.gate)
-        return Question(GATE_CONFIRM, gate.scale, "once", self.gate_confirm, scored=False)
+        scale = self.confirm_scale or gate.scale
+        return Question(GATE_CONFIRM, scale, "once", self.gate_confirm, scored=False)
 
     def max_score(self, substance: Substance) -> int:
         return sum(
@@ -161,6 +168,7 @@ def parse_instrument(text: str) -> Instrument:
             Substance(
                 id=str(raw["id"]),
                 label=str(raw["label"]),
+                name=str(raw.get("name", "")),
                 moderate=int(thresholds["moderate"]),
                 high=int(thresholds["high"]),
                 skip=frozenset(raw.get("skip", ())),
@@ -173,7 +181,10 @@ def parse_instrument(text: str) -> Instrument:
         gate_confirm=str(data["gate_confirm"]),
         questions=tuple(questions),
         substances=tuple(substances),
+        confirm_scale=scales[str(data["gate_confirm_scale"])] if "gate_confirm_scale" in data else (),
     )
+    if instrument.confirm_scale and {o.id for o in instrument.confirm_scale} != {"yes", "no"}:
+        raise ValueError("the gate_confirm_scale answers are yes and no")
     instrument.question(instrument.gate)  # the gate must exist
     return instrument
 
@@ -298,11 +309,12 @@ def rescore(instrument: Instrument, scores: Mapping[str, int]) -> list[Substance
 
 def instrument_messages(instrument: Instrument) -> list[str]:
     """Every msgid the instrument shows, for the gettext catalog."""
-    messages = [instrument.title, instrument.gate_confirm]
+    messages = [instrument.title, instrument.gate_confirm, *(o.label for o in instrument.confirm_scale)]
     for question in instrument.questions:
         messages.append(question.text)
         messages.extend(option.label for option in question.scale)
     messages.extend(substance.label for substance in instrument.substances)
+    messages.extend(substance.name for substance in instrument.substances if substance.name)
     return list(dict.fromkeys(messages))
 
 

@@ -215,7 +215,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             return place.name
         if place.former_province and place.kind == "former_province":
             return ctx._("{place} (now {province})").format(place=place.name, province=province.name)
-        return f"{place.name}, {province.name}"
+        return f"{place.name} ({province.name})"
 
     @router.choice(Candidate)
     async def which(ctx: Context, chosen: Candidate) -> None:

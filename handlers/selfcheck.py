@@ -41,9 +41,9 @@ from handlers.menu import show_menu
 from handlers.services import Services
 
 FLOW = Flow("selfcheck", N_("the self-check, answers in progress"))
-RESULT_FLOW = Flow("selfcheck_result", N_("your latest self-check scores, until you decide whether to save them"))
+RESULT_FLOW = Flow("selfcheck_result", N_("your latest self-check scores, for half an hour, to show them again"))
 KEEP_RESULTS = 5
-PENDING_SECONDS = 30 * 60  # an unsaved result waits this long for "save", then it is gone
+PENDING_SECONDS = 30 * 60  # a result stays this long (to show again, or to save), then it is gone
 
 RISK_ORDER = (Risk.LOW, Risk.MODERATE, Risk.HIGH)
 LEVEL_NAMES = {Risk.LOW: N_("low risk"), Risk.MODERATE: N_("moderate risk"), Risk.HIGH: N_("high risk")}
@@ -81,6 +81,19 @@ INJECTING_ANY = N_(
     "Because you have injected: use a new needle and syringe every time and never share them or other "
     "equipment. Get tested for HIV and hepatitis B and C; testing is confidential, and treatment works."
 )
+
+# Advice a result points to, each behind its own button so the result itself stays short.
+ADVICE_LABELS = {
+    "opioids": N_("Opioids: treatment and overdose"),
+    "stimulants": N_("Stimulants: what helps"),
+    "injecting": N_("Injecting: staying safer"),
+}
+
+
+@dataclass(frozen=True)
+class Advice(ChoiceData, prefix="check.advice"):
+    topic: Literal["opioids", "stimulants", "injecting"]
+
 
 SELFCHECK_RESULTS = Purpose(
     id="selfcheck_results",
@@ -176,18 +189,82 @@ def create_router(instrument: Instrument) -> Routes:
         }
         saving = await consent.given(ctx, SELFCHECK_RESULTS)
         previous = await ctx.uow.get(SAVED_RESULTS).latest(ctx.user.pseudonym, instrument.id) if saving else None
-        text = result_text(ctx, found, injected, previous)
-        choices = next_steps(ctx, found, injected)
         if saving:
             await ctx.uow.get(SAVED_RESULTS).add(ctx.user.pseudonym, instrument.id, summary, keep=KEEP_RESULTS)
+        if found:  # kept in the expiring state: to show again after advice or tips, and to offer saving
+            ctx.state.enter(
+                RESULT_FLOW.name, "result", keep_for=PENDING_SECONDS, result=summary, previous=previous, saved=saving
+            )
+        show_result(ctx, found, injected, previous, saved=saving, just_saved=saving)
+
+    def kept_result(ctx: Context) -> dict[str, Any] | None:
+        summary = ctx.state.data.get("result") if ctx.state.flow == RESULT_FLOW.name else None
+        return summary if isinstance(summary, dict) else None
+
+    def show_result(
+        ctx: Context,
+        found: list[SubstanceResult],
+        injected: Injecting,
+        previous: dict[str, Any] | None,
+        *,
+        saved: bool,
+        just_saved: bool = False,
+    ) -> None:
+        text = result_text(ctx, found, injected, previous)
+        choices = next_steps(ctx, found, injected)
+        advice = advice_topics(found, injected)
+        if advice:  # first among the buttons, so the advice that matters most is not missed
+            choices[:0] = [Advice(t).choice(ctx._(ADVICE_LABELS[t])) for t in advice]  # type: ignore[arg-type]
+        if just_saved:
             text += "\n\n" + ctx._(
                 "As you agreed, this result is saved so you can compare next time. To stop saving and delete "
                 "saved results, use /privacy."
             )
-        elif found:
-            ctx.state.enter(RESULT_FLOW.name, "offer", keep_for=PENDING_SECONDS, result=summary)
+        elif found and not saved:
             choices.insert(-1, Save("ask").choice(ctx._("Save my result to compare next time")))
         ctx.say(text, title=ctx._("Your self-check result"), choices=choices)
+
+    def advice_topics(found: list[SubstanceResult], injected: Injecting) -> list[str]:
+        concerning = {r.substance.id for r in found if r.risk is not Risk.LOW}
+        topics = [topic for topic in ("opioids", "stimulants") if topic in concerning]
+        return topics + (["injecting"] if injected is not Injecting.NEVER else [])
+
+    def back_to_result(ctx: Context) -> list[Choice]:
+        back = [Choice("check.result", ctx._("Back to my result"))] if kept_result(ctx) else []
+        return [*back, Choice("menu", ctx._("Main menu"))]
+
+    @router.choice("check.result")
+    async def again(ctx: Context) -> None:
+        summary = kept_result(ctx)
+        if summary is None:
+            show_menu(
+                ctx, ctx._("Your result is no longer kept (it stays half an hour). You can take the check again.")
+            )
+            return
+        found = rescore(instrument, summary.get("scores") or {})
+        previous = ctx.state.data.get("previous")
+        show_result(
+            ctx,
+            found,
+            Injecting(summary.get("injecting", "never")),
+            previous if isinstance(previous, dict) else None,
+            saved=bool(ctx.state.data.get("saved")),
+        )
+
+    @router.choice(Advice)
+    async def advice(ctx: Context, data: Advice) -> None:
+        summary = kept_result(ctx)
+        injected = Injecting(summary.get("injecting", "never")) if summary else Injecting.NEVER
+        parts = []
+        if data.topic == "opioids":
+            parts.append(ctx._(OPIOIDS_ADVICE))
+        elif data.topic == "stimulants":
+            parts.append(ctx._(STIMULANTS_ADVICE))
+        else:
+            if injected is Injecting.FREQUENT:
+                parts.append(ctx._(INJECTING_FREQUENT))
+            parts.append(ctx._(INJECTING_ANY))
+        ctx.say("\n\n".join(parts), title=ctx._(ADVICE_LABELS[data.topic]), choices=back_to_result(ctx))
 
     def result_text(
         ctx: Context, found: list[SubstanceResult], injected: Injecting, previous: dict[str, Any] | None = None
@@ -198,7 +275,7 @@ def create_router(instrument: Instrument) -> Routes:
         lines = []
         for r in found:
             line = ctx._("{substance}: {score} points, {level}").format(
-                substance=ctx._(r.substance.label), score=r.score, level=ctx._(LEVEL_NAMES[r.risk])
+                substance=ctx._(r.substance.short), score=r.score, level=ctx._(LEVEL_NAMES[r.risk])
             )
             if r.substance.id in earlier:
                 points, trend = earlier[r.substance.id]
@@ -211,17 +288,8 @@ def create_router(instrument: Instrument) -> Routes:
                 ctx._("Compared with the result you saved on {date}:").format(date=ctx.i18n.date(day, "dd/MM/yyyy"))
             )
         parts.append("\n".join(lines))
-        levels = {r.risk for r in found}
-        parts += [ctx._(FEEDBACK[level]) for level in (Risk.HIGH, Risk.MODERATE, Risk.LOW) if level in levels]
-        concerning = {r.substance.id for r in found if r.risk is not Risk.LOW}
-        if "opioids" in concerning:
-            parts.append(ctx._(OPIOIDS_ADVICE))
-        if "stimulants" in concerning:
-            parts.append(ctx._(STIMULANTS_ADVICE))
-        if injected is Injecting.FREQUENT:
-            parts.append(ctx._(INJECTING_FREQUENT))
-        if injected is not Injecting.NEVER:
-            parts.append(ctx._(INJECTING_ANY))
+        highest = max((r.risk for r in found), key=RISK_ORDER.index)
+        parts.append(ctx._(FEEDBACK[highest]))  # what the highest level means; the others are lower still
         parts.append(ctx._(DISCLAIMER))
         return "\n\n".join(parts)
 
@@ -311,27 +379,29 @@ def create_router(instrument: Instrument) -> Routes:
 
     @router.choice(Save)
     async def save(ctx: Context, data: Save) -> None:
-        """The opt-in: explain, then "yes" or "no"; the pending result waits in the expiring state."""
-        summary = ctx.state.data.get("result") if ctx.state.flow == RESULT_FLOW.name else None
-        if not isinstance(summary, dict):
+        """The opt-in: explain, then "yes" or "no"; the result waits in the expiring state."""
+        summary = kept_result(ctx)
+        if summary is None:
             show_menu(ctx)
             return
         if data.answer == "ask":
             consent.ask(ctx, SELFCHECK_RESULTS, yes=Save("yes").pack(), no=Save("no").pack())
             return
-        ctx.state.leave()
         found = rescore(instrument, summary.get("scores") or {})
         steps = next_steps(ctx, found, Injecting(summary.get("injecting", "never")))
-        if data.answer == "yes":
+        if data.answer == "yes" and not ctx.state.data.get("saved"):
             await consent.grant(ctx, SELFCHECK_RESULTS)
             await ctx.uow.get(SAVED_RESULTS).add(ctx.user.pseudonym, instrument.id, summary, keep=KEEP_RESULTS)
+            ctx.state.data["saved"] = True
             text = ctx._(
                 "Saved. When you take the self-check again, I will show you how your result has changed. You can "
                 "delete saved results at any time in /privacy."
             )
+        elif data.answer == "yes":
+            text = ctx._("This result is already saved.")
         else:
             text = ctx._("Fine, nothing was saved. Here are the next steps again:")
-        ctx.say(text, choices=steps)
+        ctx.say(text, choices=[Choice("check.result", ctx._("Back to my result")), *steps])
 
     @router.flow(FLOW)
     async def typed(ctx: Context) -> None:
@@ -345,8 +415,7 @@ def create_router(instrument: Instrument) -> Routes:
 
     @router.choice("tips", anytime=True)
     async def tips(ctx: Context) -> None:
-        show_menu(
-            ctx,
+        ctx.say(
             ctx._(
                 "Some things that help many people:\n"
                 "• Set a goal: how much, how often, and days without using.\n"
@@ -356,6 +425,7 @@ def create_router(instrument: Instrument) -> Routes:
                 "start with a small amount.\n"
                 "• Be kind to yourself after a slip: it is part of change, not the end of it."
             ),
+            choices=back_to_result(ctx),
         )
 
     return router

@@ -162,7 +162,7 @@ DIALOGS.update(
         "self-check: daily heroin and frequent injecting is high risk with treatment and testing next": [
             *START_CHECK,
             *gate("opioids"),
-            press(FREQ["daily"], "ba tháng qua", "cảm thấy thèm muốn", choices=ANSWERS),
+            press(FREQ["daily"], "ba tháng qua", "thường xuyên đến mức nào", choices=ANSWERS),
             press(FREQ["daily"]),
             press(FREQ["weekly"]),
             press(FREQ["monthly"]),
@@ -171,11 +171,12 @@ DIALOGS.update(
             press(RECENT, "trung bình bạn tiêm chích"),
             press(
                 "Nhiều hơn một lần mỗi tuần, hoặc từ 3 ngày liền trở lên",
-                "chất dạng thuốc phiện (heroin, morphine, methadone, buprenorphine, codeine): 33 điểm, nguy cơ cao",
-                "methadone hoặc buprenorphine",
-                "bơm kim tiêm mới",
+                "• Chất dạng thuốc phiện: 33 điểm, nguy cơ cao",  # the short name; examples were in the questions
                 "không phải chẩn đoán",
+                absent=("heroin, morphine", "bơm kim tiêm mới"),  # the advice is one button away
                 choices=(
+                    "Chất dạng thuốc phiện: điều trị và quá liều",
+                    "Tiêm chích: an toàn hơn",
                     "Tìm nơi điều trị methadone hoặc buprenorphine",
                     "Tìm nơi xét nghiệm HIV và viêm gan",
                     "Tìm nơi cấp bơm kim tiêm sạch",
@@ -185,6 +186,14 @@ DIALOGS.update(
                     "Menu chính",
                 ),
             ),
+            press(
+                "Tiêm chích: an toàn hơn",
+                "tiêm chích thường xuyên",
+                "bơm kim tiêm mới",
+                choices=("Xem lại kết quả của tôi", "Menu chính"),
+            ),
+            press("Xem lại kết quả của tôi", "33 điểm, nguy cơ cao"),
+            press("Chất dạng thuốc phiện: điều trị và quá liều", "methadone hoặc buprenorphine", "không còn chịu được"),
         ],
         "self-check: weekend drinking scores 11, moderate, with tips and counselling": [
             *START_CHECK,
@@ -197,11 +206,16 @@ DIALOGS.update(
             press(NEVER),
             press(
                 NEVER,
-                "đồ uống có cồn (bia, rượu): 11 điểm, nguy cơ trung bình",
-                absent=("bơm kim tiêm",),
+                "• Rượu bia: 11 điểm, nguy cơ trung bình",
+                absent=("bơm kim tiêm", "Bên dưới có thêm"),
                 choices=("Đặt lịch tư vấn", "Mẹo để giảm bớt", SAVE, "Menu chính"),
             ),
-            press("Mẹo để giảm bớt", "Đặt mục tiêu", choices=MENU),
+            press("Mẹo để giảm bớt", "Đặt mục tiêu", choices=("Xem lại kết quả của tôi", "Menu chính")),
+            press(
+                "Xem lại kết quả của tôi",
+                "11 điểm, nguy cơ trung bình",
+                choices=("Đặt lịch tư vấn", "Mẹo để giảm bớt", SAVE, "Menu chính"),
+            ),
         ],
         "self-check: a smoker who stopped long ago is low risk; tobacco is never asked Q5": [
             *START_CHECK,
@@ -214,13 +228,13 @@ DIALOGS.update(
         "self-check: no use at all is confirmed once, then thanked": [
             *START_CHECK,
             *gate(),
-            press(NO, "Bạn chưa sử dụng chất nào", "gia đình", choices=("Dành cho gia đình", "Menu chính")),
+            press("Chưa bao giờ", "Bạn chưa sử dụng chất nào", "gia đình", choices=("Dành cho gia đình", "Menu chính")),
             press("Dành cho gia đình", "không hỏi bạn điều gì"),
         ],
         "self-check: a yes on the second chance asks the substances again": [
             *START_CHECK,
             *gate(),
-            press(YES, "Câu hỏi 12", "thuốc lào"),
+            press("Đã từng dùng", "Câu hỏi 12", "thuốc lào"),
         ],
         "self-check: back and stop work at every step": [
             *START_CHECK,
@@ -235,14 +249,22 @@ DIALOGS.update(
             *START_CHECK,
             *WEEKEND_DRINKING,
             press(SAVE, "không giữ các câu trả lời", "mã hóa", "năm kết quả", "/privacy", choices=AGREE),
-            press("Không, cảm ơn", "không lưu gì", choices=("Đặt lịch tư vấn", "Mẹo để giảm bớt", "Menu chính")),
-            say("/privacy", "chưa đồng ý cho lưu", absent=("Kết quả tự đánh giá đã lưu",)),
+            press(
+                "Không, cảm ơn",
+                "không lưu gì",
+                choices=("Xem lại kết quả của tôi", "Đặt lịch tư vấn", "Mẹo để giảm bớt", "Menu chính"),
+            ),
+            say("/privacy", "Hiện bạn không cho lưu", absent=("Kết quả tự đánh giá đã lưu",)),
         ],
         "self-check: a saved result is compared next time, and withdrawing deletes it": [
             *START_CHECK,
             *WEEKEND_DRINKING,
             press(SAVE, choices=AGREE),
-            press("Có, tôi đồng ý", "Đã lưu", choices=("Đặt lịch tư vấn", "Mẹo để giảm bớt", "Menu chính")),
+            press(
+                "Có, tôi đồng ý",
+                "Đã lưu",
+                choices=("Xem lại kết quả của tôi", "Đặt lịch tư vấn", "Mẹo để giảm bớt", "Menu chính"),
+            ),
             say("/privacy", "Kết quả tự đánh giá đã lưu: 1", '"Lưu kết quả tự đánh giá"'),
             press("Menu chính"),
             press("Tự đánh giá", "Bạn đã lưu kết quả ngày 23/11/2026"),
@@ -263,7 +285,7 @@ DIALOGS.update(
             ),
             say("/privacy", "Kết quả tự đánh giá đã lưu: 2"),
             press("Rút lại: Lưu kết quả tự đánh giá", "đã rút lại sự đồng ý"),
-            say("/privacy", "chưa đồng ý cho lưu", absent=("Kết quả tự đánh giá đã lưu",)),
+            say("/privacy", "Hiện bạn không cho lưu", absent=("Kết quả tự đánh giá đã lưu",)),
             press("Menu chính"),
             press("Tự đánh giá", absent=("Bạn đã lưu",)),
         ],

@@ -21,7 +21,7 @@ from tests.test_finder import load_sample
 from tests.test_groups import leader_with_group, new_member_by_link
 from tests.test_reminders import book, book_with_reminders, staff_with_notifications, texts_to
 
-APOLOGY = "Thành thật xin lỗi bạn: cuộc hẹn vào Thứ Tư, 25/11 lúc 09:00 đã bị hủy"
+APOLOGY = "Thành thật xin lỗi bạn: lịch hẹn vào Thứ Tư, 25/11 lúc 09:00 đã bị hủy"
 
 
 async def count(runtime: Runtime, model: type[Booking] | type[ContactHandle] | type[OutboxMessage]) -> int:

@@ -31,7 +31,7 @@ FINDER_DIALOGS: dict[str, list[Step]] = {
         FIND,
         say(
             "quan 8",
-            "Gần Quận 8, TP Hồ Chí Minh nhất: Tất cả dịch vụ",
+            "Các điểm gần Quận 8 (TP Hồ Chí Minh) – Mọi dịch vụ",
             "Đây là thông tin mẫu",
             "1. [Mẫu] Điểm tư vấn cộng đồng Quận 8 (50 m)",
             "2. [Mẫu] Cơ sở điều trị methadone Quận 8 (2,9 km)",
@@ -52,7 +52,7 @@ FINDER_DIALOGS: dict[str, list[Step]] = {
     "a shared location: details with the weekly hours, then an anonymous report of a wrong listing": [
         START,
         ADULT,
-        location(21.0285, 105.8542, "Gần bạn nhất", "1. [Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm (240 m)"),
+        location(21.0285, 105.8542, "Các điểm gần bạn", "1. [Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm (240 m)"),
         press(
             "[Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm",
             "Thứ Hai–Thứ Sáu: 07:30–11:30, 13:30–17:00",
@@ -73,7 +73,7 @@ FINDER_DIALOGS: dict[str, list[Step]] = {
         press("Tìm nơi điều trị methadone hoặc buprenorphine", "Đang tìm: Methadone hoặc buprenorphine"),
         say(
             "Long Bien",
-            "Gần Phường Long Biên, Hà Nội nhất: Methadone hoặc buprenorphine",
+            "Các điểm gần Phường Long Biên (Hà Nội) – Methadone hoặc buprenorphine",
             "1. [Mẫu] Cơ sở điều trị methadone Long Biên",
             "2. [Mẫu] Cơ sở điều trị methadone Hoàn Kiếm",
             absent=("Điểm tư vấn cộng đồng",),
@@ -99,14 +99,14 @@ FINDER_DIALOGS: dict[str, list[Step]] = {
         press("Cắt cơn", "Đang tìm: Cắt cơn"),
         say(
             "Bình Dương",
-            "Gần Bình Dương (nay là TP Hồ Chí Minh) nhất: Cắt cơn",
+            "Các điểm gần Bình Dương (nay là TP Hồ Chí Minh) – Cắt cơn",
             "1. [Mẫu] Cơ sở cắt cơn Thủ Đức",
             "2. [Mẫu] Cơ sở cắt cơn Thanh Trì",
             "Mở cửa 24 giờ",
             choices=("[Mẫu] Cơ sở cắt cơn Thủ Đức", "[Mẫu] Cơ sở cắt cơn Thanh Trì", "Chọn dịch vụ", "Menu chính"),
         ),
         press("Chọn dịch vụ"),
-        press("Trợ giúp pháp lý", "Gần Bình Dương (nay là TP Hồ Chí Minh) nhất: Trợ giúp pháp lý"),
+        press("Trợ giúp pháp lý", "Các điểm gần Bình Dương (nay là TP Hồ Chí Minh) – Trợ giúp pháp lý"),
     ],
     "someone under 16 is not sent to services by location": [
         START,
@@ -183,7 +183,7 @@ async def test_telegram_sends_the_chosen_point_as_a_venue(
 async def test_a_shared_location_is_not_stored_and_the_answer_expires(runtime: Runtime, clock: ManualClock) -> None:
     await load_sample(runtime)
     driver = ConsoleDriver(runtime)
-    (*_, answer) = await play(driver, [START, ADULT, location(21.0285, 105.8542, "Gần bạn nhất")])
+    (*_, answer) = await play(driver, [START, ADULT, location(21.0285, 105.8542, "Các điểm gần bạn")])
     assert "https://www.openstreetmap.org/?mlat=21.02900&mlon=105.85200#map=17/21.02900/105.85200" in answer.text
     async with runtime.unit_of_work() as uow:
         (row,) = (await uow.session.scalars(select(ConversationStateRow))).all()
@@ -195,7 +195,7 @@ async def test_a_shared_location_is_not_stored_and_the_answer_expires(runtime: R
     assert expires == coarsen(clock.now() + timedelta(seconds=KEEP_RESULTS_SECONDS), "hour", up=True)
     clock.set(expires + timedelta(seconds=1))
     turn = await driver.say("1")
-    assert "Gần bạn nhất" not in turn.text  # the list is gone: "1" now means nothing in particular
+    assert "Các điểm gần bạn" not in turn.text  # the list is gone: "1" now means nothing in particular
 
 
 async def test_a_report_is_stored_with_the_point_only(runtime: Runtime) -> None:
@@ -235,7 +235,7 @@ async def test_a_point_shut_for_a_public_holiday_says_so_and_names_the_coming_ho
     await load_sample(runtime)
     clock.set(datetime(2026, 9, 2, 2, 0, tzinfo=UTC))  # 09:00 on National Day, a Wednesday
     driver = ConsoleDriver(runtime)
-    (*_, answer) = await play(driver, [START, ADULT, location(21.0290, 105.8520, "Gần bạn nhất")])
+    (*_, answer) = await play(driver, [START, ADULT, location(21.0290, 105.8520, "Các điểm gần bạn")])
     first = answer.text.split("\n\n")[1]
     assert "[Mẫu] Điểm tư vấn cộng đồng Hoàn Kiếm" in first
     assert "Hôm nay nghỉ lễ (Quốc khánh), mở lúc 07:30 ngày mai" in first
@@ -262,7 +262,7 @@ async def test_listing_details_status_and_a_defunct_point_in_the_finder(runtime:
     ]
     await store(runtime, parsed)
     driver = ConsoleDriver(runtime)
-    (*_, answer) = await play(driver, [START, ADULT, location(21.0290, 105.8520, "Gần bạn nhất")])
+    (*_, answer) = await play(driver, [START, ADULT, location(21.0290, 105.8520, "Các điểm gần bạn")])
     assert "methadone Hoàn Kiếm" not in answer.text  # defunct: kept in the directory, never shown
     first = answer.text.split("\n\n")[1]
     assert "Điểm tư vấn cộng đồng Hoàn Kiếm" in first and "Tạm ngừng hoạt động" in first

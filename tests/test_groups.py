@@ -188,7 +188,7 @@ async def test_a_weekly_group_from_creation_to_leaving(
     assert turn.choices == ["Rời Nhóm Bình Minh", "Ở lại"]
     turn = await by_code.press("Rời Nhóm Bình Minh")  # asked once more: nothing is deleted yet
     assert turn.choices == ["Có, rời nhóm", "Ở lại"] and "Rời Nhóm Bình Minh?" in turn.text
-    assert "Địa chỉ trò chuyện dùng để nhắc lịch đã được xóa" in (await by_code.press("Có, rời nhóm")).text
+    assert "Thông tin tài khoản chat dùng để nhắc lịch đã được xóa" in (await by_code.press("Có, rời nhóm")).text
     async with runtime.sessions() as session:
         members = await session.scalar(select(func.count()).select_from(GroupMember))
         handles = await session.scalar(

@@ -75,6 +75,27 @@ def test_vietnamese_is_non_stigmatising() -> None:
     assert "người sử dụng ma túy" in text
 
 
+# Wording the project's reviewers replaced (issue 17), so it does not come back: awkward or doubled phrases, and
+# one term for an appointment ("lịch hẹn") and one fact for how long a call-back number is kept ("3 ngày").
+RETIRED_WORDING = (
+    "sức chịu của cơ thể",
+    "tự mình đối mặt một mình",
+    "trên đường đi",
+    "(các) ngày",
+    "địa chỉ trò chuyện",
+    "cuộc hẹn",
+    "buổi hẹn",
+    "vài ngày sau",
+    "ba ngày sau",
+    "bạn chưa đồng ý cho lưu",
+)
+
+
+def test_retired_wording_stays_retired() -> None:
+    text = " ".join(" ".join(v.split()) for v in catalog().values()).lower()
+    assert [w for w in RETIRED_WORDING if w in text] == []
+
+
 def test_translator_uses_vietnamese_and_babel_formats() -> None:
     from datetime import UTC, date, datetime
 

@@ -144,7 +144,7 @@ async def test_the_running_process_delivers_notices_broadcasts_and_reminders(
     # 1-hour reminder (meeting at 18:00) and the person's 24-hour reminder (appointment tomorrow 17:00) are due.
     due = MONDAY.replace(hour=17)
     reminder = "Nhắc lịch: Nhóm Bình Minh sinh hoạt vào Thứ Hai, 30/11 lúc 18:00"
-    appointment = f"Nhắc lịch: ngày mai bạn có một cuộc hẹn, Thứ Ba, 01/12 lúc 17:00. Mã của bạn: {code.group(1)}."
+    appointment = f"Nhắc lịch: ngày mai bạn có một lịch hẹn, Thứ Ba, 01/12 lúc 17:00. Mã của bạn: {code.group(1)}."
     silent_before = len(silent.texts())
     async with running(deployment, mode, clock_start=due - timedelta(minutes=2), clock_rate=10, name="second"):
         # Two minutes of the bot's clock are twelve seconds here: nothing is due yet.

@@ -95,7 +95,7 @@ async def test_reminders_with_consent_survive_a_restart_and_follow_a_move(
         assert (await deliver_due(restarted, senders)).sent == 1
     reminder = texts_to(fake_telegram, 8000002)[before:]
     assert reminder == [
-        f"Nhắc lịch: ngày mai bạn có một cuộc hẹn, Thứ Tư, 25/11 lúc 09:00. Mã của bạn: {code}. "
+        f"Nhắc lịch: ngày mai bạn có một lịch hẹn, Thứ Tư, 25/11 lúc 09:00. Mã của bạn: {code}. "
         "Muốn đổi hoặc hủy, hãy gửi /lichhen."
     ]
     assert not any(word in reminder[0].lower() for word in DISCREET)
@@ -112,7 +112,7 @@ async def test_reminders_with_consent_survive_a_restart_and_follow_a_move(
     clock.set(datetime(2026, 11, 24, 7, 30, tzinfo=UTC))  # Tuesday 14:30: a day before the new time
     before = len(texts_to(fake_telegram, 8000002))
     assert (await deliver_due(runtime, senders)).sent == 1
-    assert "ngày mai bạn có một cuộc hẹn, Thứ Tư, 25/11 lúc 14:30" in texts_to(fake_telegram, 8000002)[before]
+    assert "ngày mai bạn có một lịch hẹn, Thứ Tư, 25/11 lúc 14:30" in texts_to(fake_telegram, 8000002)[before]
     clock.set(datetime(2026, 11, 25, 0, 0, tzinfo=UTC))  # Wednesday 07:00: the old two-hour reminder is gone
     assert (await deliver_due(runtime, senders)).sent == 0
     clock.set(datetime(2026, 11, 25, 5, 30, tzinfo=UTC))  # 12:30
