@@ -8,6 +8,7 @@ haversine formula gives; the reported distance is then the haversine distance it
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,21 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dlambda = math.radians(lon2 - lon1)
     a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def parse_coordinates(text: str) -> tuple[float, float] | None:
+    """ "21.028 105.854", "21.028, 105.854" or "21,028 105,854": (latitude, longitude) as typed, unchecked;
+    None unless there are exactly two numbers."""
+    if "." not in text:
+        text = re.sub(r"(\d),(\d)", r"\1.\2", text)  # decimal commas
+    numbers = re.findall(r"[-+]?\d+(?:\.\d+)?", text)
+    if len(numbers) != 2 or re.sub(r"[-+]?\d+(?:\.\d+)?|[\s,;]", "", text):
+        return None
+    return float(numbers[0]), float(numbers[1])
+
+
+def on_earth(lat: float, lon: float) -> bool:
+    return -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0
 
 
 def in_vietnam(lat: float, lon: float) -> bool:

@@ -16,11 +16,12 @@ from core.capability import Capability, Flow, Hook, HookFunction, MenuEntry, Wir
 from core.choices import ChoiceData
 from core.clock import week_start
 from core.conversation import Context, Routes
-from core.events import Choice, Link, LocationShared, TextMessage, Venue
+from core.events import Choice, CommandMessage, Link, LocationShared, TextMessage, Venue
 from core.i18n import N_
 from core.ports import AgeGroup, UnitOfWork
 from domain.directory import FEES, FILTERS, KINDS, PICKER, REPORT_REASONS, About, DirectorySnapshot, ServicePoint
 from domain.gazetteer import Gazetteer, Place
+from domain.geo import in_vietnam, on_earth, parse_coordinates
 from domain.indicators import referral_subject
 from handlers.entry_points import BookHere, FindService
 from handlers.hours_text import now_text, week_lines
@@ -30,6 +31,7 @@ from handlers.services import Services
 FLOW = Flow("finder", N_("the list of nearest support points you asked for (not your location)"))
 PAGE = 5
 MAX_RESULTS = 25
+FAR_KM = 100  # nearer than this is "near you"; beyond it the answer says there is nothing near
 KEEP_RESULTS_SECONDS = 15 * 60
 ALL = "all"
 
@@ -261,6 +263,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             origin=place_label(ctx, place) if place else "",
             results=[[hit.key, round(hit.km, 2)] for hit in hits],
             page=0,
+            abroad=not in_vietnam(lat, lon),  # a flag only: the location itself is not kept
         )
         show_page(ctx, snapshot)
 
@@ -281,6 +284,20 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             else ctx._("Nearest to you: {service}").format(service=filter_label(ctx, current_filter(ctx)))
         )
         blocks = []
+        far = page == 0 and listed[0][1] > FAR_KM
+        if far:
+            nearest, km = listed[0]
+            province = gazetteer.provinces.get(nearest.province)
+            where = province.name if province else nearest.name
+            why = (
+                ctx._("This location seems to be outside Viet Nam: the points listed here are all in Viet Nam.")
+                if state.get("abroad")
+                else ctx._("There is no point within {limit} km of you.").format(limit=FAR_KM)
+            )
+            nearest_text = ctx._(
+                "The nearest is in {where}, {distance} away. A counsellor can also talk with you by phone."
+            ).format(where=where, distance=distance_text(ctx, km))
+            blocks.append(f"⚠ {why} {nearest_text}")
         if any(point.sample for _, point, _ in shown):
             blocks.append("⚠ " + ctx._("These are sample listings for trying the bot out, not real services."))
         for number, point, km in shown:
@@ -295,6 +312,8 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
         choices = [Detail(point.id).choice(point.name) for _, point, _ in shown if point.id is not None]
         if (page + 1) * PAGE < len(results):
             choices.append(Choice("find.more", ctx._("More")))
+        if far:
+            choices.append(Choice("book.phone", ctx._("Counselling by phone")))
         choices += [Choice("find.kinds", ctx._("Choose the service")), Choice("menu", ctx._("Main menu"))]
         links = [Link(f"🗺 {number}. {point.name}", osm_link(point.lat, point.lon)) for number, point, _ in shown]
         ctx.say("\n\n".join(blocks), title=title, choices=choices, links=links)
@@ -396,6 +415,30 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             ),
             choices=[Choice("find.list", ctx._("Back to the list")), Choice("menu", ctx._("Main menu"))],
         )
+
+    @router.command("location", "vitri")
+    async def typed_location(ctx: Context) -> None:
+        """Coordinates typed as a command (/location 21.028 105.854): for channels that cannot share a location,
+        and the console.  A mistake is explained and the finder stays where it was."""
+        args = ctx.event.args if isinstance(ctx.event, CommandMessage) else ""
+        if refused_for_children(ctx, CHILD_REFUSAL):
+            return
+        coordinates = parse_coordinates(args)
+        stay = [Choice("find.kinds", ctx._("Choose the service")), Choice("menu", ctx._("Main menu"))]
+        if coordinates is None:
+            ctx.say(ctx._("Type the latitude, then the longitude, for example: /location 21.028 105.854"), choices=stay)
+            return
+        lat, lon = coordinates
+        if not on_earth(lat, lon):
+            ctx.say(
+                ctx._(
+                    "{lat} {lon} is not a place on Earth: the latitude goes from -90 to 90 and the longitude "
+                    "from -180 to 180. For example: /location 21.028 105.854"
+                ).format(lat=lat, lon=lon),
+                choices=stay,
+            )
+            return
+        await search(ctx, lat, lon, current_filter(ctx))
 
     async def location_anywhere(ctx: Context) -> bool:
         """Hook: a location shared outside any conversation looks for the nearest points of any kind."""

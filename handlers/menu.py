@@ -25,15 +25,26 @@ def menu_choices(ctx: Context) -> list[Choice]:
     return [Choice(e.choice, ctx._(e.label)) for e in ctx.catalogue.menu if not child or e.for_children]
 
 
-def show_menu(ctx: Context, text: str | None = None) -> None:
+def show_menu(ctx: Context, text: str | None = None, *, extra: tuple[Choice, ...] = ()) -> None:
     ctx.state.leave()
-    ctx.say(text or ctx._("How can I help you?"), choices=menu_choices(ctx))
+    ctx.say(text or ctx._("How can I help you?"), choices=[*menu_choices(ctx), *extra])
+
+
+STAFF_HOME = {
+    "counsellor": N_("Counsellor menu"),
+    "leader": N_("Peer leader menu"),
+    "manager": N_("Programme manager menu"),
+}
 
 
 @router.command("menu", "help")
 @router.choice("menu", anytime=True)
 async def menu(ctx: Context) -> None:
-    show_menu(ctx)
+    member = await ctx.uow.staff.of(ctx.user.pseudonym)
+    if member is not None and member.role in STAFF_HOME:  # staff reach their own menu from the main one
+        show_menu(ctx, extra=(Choice("staff.home", ctx._(STAFF_HOME[member.role])),))
+    else:
+        show_menu(ctx)
 
 
 def refused_for_children(ctx: Context, message: str) -> bool:

@@ -172,6 +172,12 @@ def back_choice(ctx: Context) -> Choice:
     return Choice("staff.menu", ctx._("Cancel"))
 
 
+@router.choice("staff.home")
+async def staff_home(ctx: Context) -> None:
+    """From the main menu: the menu of the staff member's role (counsellor, peer leader, manager)."""
+    await staff_menu(ctx)
+
+
 @router.choice("staff.menu")
 async def back_to_staff_menu(ctx: Context) -> None:
     if await counsellor_writing(ctx) is not None:

@@ -405,3 +405,18 @@ async def test_later_dates_reach_the_whole_booking_horizon(runtime: Runtime) -> 
     ]
     turn = await driver.press("Thứ Hai, 07/12")  # the last day of the horizon still books
     assert "08:00" in turn.choices
+
+
+async def test_the_counsellor_menu_is_reachable_from_the_main_menu(runtime: Runtime) -> None:
+    await load_sample(runtime)
+    await invite_counsellor(runtime, "MENU234567")
+    counsellor = ConsoleDriver(runtime, user_id="counsellor-menu")
+    await play(counsellor, [START, ADULT])
+    await counsellor.say("/staff MENU-234567")  # the console has no address: no notifications to offer
+    turn = await counsellor.say("/menu")
+    assert turn.choices[-1] == "Menu tư vấn viên"
+    turn = await counsellor.press("Menu tư vấn viên")
+    assert "Đặt giờ làm việc trong tuần" in turn.choices
+    person = ConsoleDriver(runtime, user_id="not-staff")
+    await play(person, [START, ADULT])
+    assert "Menu tư vấn viên" not in (await person.say("/menu")).choices

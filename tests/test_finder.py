@@ -270,3 +270,45 @@ async def test_listing_details_status_and_a_defunct_point_in_the_finder(runtime:
     assert "Miễn phí" in detail.text and "Tiếng Việt, Tiếng Anh" in detail.text
     assert "Dành cho người từ 18 tuổi" in detail.text and "https://example.org" in detail.text
     assert "Thứ Hai–Thứ Sáu" not in detail.text  # no weekly hours while it is closed
+
+
+async def test_typed_coordinates_that_are_wrong_are_explained_and_the_finder_stays(runtime: Runtime) -> None:
+    await load_sample(runtime)
+    driver = ConsoleDriver(runtime, user_id="typed-coordinates")
+    await play(
+        driver,
+        [START, ADULT, press("Điểm hỗ trợ gần nhất"), press("Chọn dịch vụ"), press("Methadone hoặc buprenorphine")],
+    )
+    turn = await driver.say("/location abc")
+    assert "Bạn gõ vĩ độ rồi đến kinh độ" in turn.text and "không hiểu lệnh" not in turn.text
+    turn = await driver.say("/location 91 200")
+    assert "không phải là một vị trí trên Trái Đất" in turn.text
+    turn = await driver.say("/location 21,0285 105,8542")  # decimal commas; the chosen service is kept
+    assert "Các điểm gần bạn – Methadone hoặc buprenorphine" in turn.text
+    assert "methadone Hoàn Kiếm" in turn.text
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "says"),
+    [
+        (48.8566, 2.3522, "nằm ngoài Việt Nam"),  # Paris: 9,000 km from the nearest point
+        (22.3364, 103.8438, "Không có điểm nào trong vòng 100 km quanh bạn"),  # Sa Pa, Lào Cai: no sample point
+    ],
+)
+async def test_far_results_say_there_is_nothing_near_and_offer_phone_counselling(
+    runtime: Runtime, lat: float, lon: float, says: str
+) -> None:
+    await load_sample(runtime)
+    driver = ConsoleDriver(runtime, user_id=f"far-{lat}")
+    await play(driver, [START, ADULT])
+    turn = await driver.say(f"/location {lat} {lon}")
+    assert says in turn.text and "Điểm gần nhất ở" in turn.text
+    assert "Tư vấn qua điện thoại" in turn.choices
+
+
+async def test_a_point_nearby_gets_no_far_warning(runtime: Runtime) -> None:
+    await load_sample(runtime)
+    driver = ConsoleDriver(runtime, user_id="near-warning")
+    await play(driver, [START, ADULT])
+    turn = await driver.say("/location 21.0285 105.8542")
+    assert "Không có điểm nào" not in turn.text and "Tư vấn qua điện thoại" not in turn.choices
