@@ -42,12 +42,15 @@ class Notice:
             return self.late(params, due_at, now)
         return self.stale_after is not None and now > due_at + self.stale_after
 
-    def render(self, i18n: Translator, params: Params) -> tuple[str, tuple[Choice, ...]]:
-        """The text of a message of this kind, and the choices it carries."""
+    def render(
+        self, i18n: Translator, params: Params, now: datetime | None = None
+    ) -> tuple[str, tuple[Choice, ...]]:
+        """The text of a message of this kind, and the choices it carries; sent at ``now``, a time in another
+        year says its year."""
         values: dict[str, str] = {k: str(v) for k, v in params.items()}
         if "at" in params:
             at = datetime.fromisoformat(str(params["at"]))
-            values["when"] = i18n.datetime(at)
+            values["when"] = i18n.datetime_from(at, now) if now is not None else i18n.datetime(at)
             values["time"] = at.astimezone(i18n.timezone).strftime("%H:%M")
         if "day" in params:
             values["day"] = i18n.date(date.fromisoformat(str(params["day"])))

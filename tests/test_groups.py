@@ -97,8 +97,8 @@ async def leader_with_group(
     assert "tin nhắn gửi nhóm" in turn.text and turn.choices == ["Tạo nhóm mới", "Menu chính"]
     assert "Nhóm tên là gì" in (await leader.press("Tạo nhóm mới")).text
     turn = await leader.say("Nhóm Bình Minh")
-    assert turn.choices[:3] == ["Nhóm dự phòng tái nghiện", "Nhóm hỗ trợ gia đình", "Nhóm khác"]
-    turn = await leader.press("Nhóm dự phòng tái nghiện")
+    assert turn.choices[:3] == ["Nhóm dự phòng tái nghiện – duy trì hồi phục", "Nhóm hỗ trợ gia đình", "Nhóm khác"]
+    turn = await leader.press("Nhóm dự phòng tái nghiện – duy trì hồi phục")
     assert "sinh hoạt ở đâu" in turn.text and turn.choices[0].startswith("Tại ")
     await leader.press(turn.choices[0])
     assert "T3 18:30" in (await leader.press("Hằng tuần")).text
@@ -387,3 +387,19 @@ async def test_a_forged_calendar_button_for_someone_elses_membership_gives_no_fi
     await stranger.press_data(GroupCalendar(other).pack())
     assert not [m for m in fake_telegram.messages(7700001) if m.method == "sendDocument"]
     assert fake_telegram.uploads == []
+
+
+async def test_members_told_of_a_meeting_moved_into_next_year_see_the_year(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram, clock: ManualClock
+) -> None:
+    await load_sample(runtime)
+    clock.set(local(23, 9))
+    leader, start, _code = await leader_with_group(runtime, fake_telegram, telegram)
+    await new_member_by_link(fake_telegram, telegram, 8100002, start)
+    before = len(texts(fake_telegram, 8100002))
+    await leader.press("Dời buổi sinh hoạt tới")
+    await leader.say("05/01 19:00")
+    await leader.press("Có, dời buổi này")
+    await deliver_due(runtime, {"telegram": telegram})
+    told = [t for t in texts(fake_telegram, 8100002)[before:] if "đã được dời" in t or "dời sang" in t]
+    assert told and "05/01/2027 lúc 19:00" in told[0], texts(fake_telegram, 8100002)[before:]

@@ -106,7 +106,7 @@ async def test_the_running_process_delivers_notices_broadcasts_and_reminders(
         await leader.press(AGREE, "tin nhắn gửi nhóm")
         await leader.press("Tạo nhóm mới", "Nhóm tên là gì")
         await leader.say("Nhóm Bình Minh", "")
-        await leader.press("Nhóm dự phòng tái nghiện", "sinh hoạt ở đâu")
+        await leader.press("Nhóm dự phòng tái nghiện – duy trì hồi phục", "sinh hoạt ở đâu")
         await leader.press(leader.choices()[0], "")
         await leader.press("Hằng tuần", "")
         await leader.say("T2 18:00", "Nhắc thành viên khi nào")

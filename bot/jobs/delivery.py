@@ -156,7 +156,7 @@ async def _deliver_one(runtime: Runtime, senders: Mapping[str, Sender], message:
     outcome = Delivery.RETRY
     if sender is not None:
         try:
-            text, choices = notice.render(runtime.i18n, message.params)
+            text, choices = notice.render(runtime.i18n, message.params, runtime.clock.now())
         except (KeyError, ValueError) as exc:
             log.error("a %s cannot be written: %s", message.kind, describe_exception(exc))
             return await _end(runtime, message, "failed")
