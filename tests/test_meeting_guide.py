@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+import pytest
+
 from bot.runtime import Runtime
 from core.ports import GroupRecord
 from domain.directory import ServicePoint
@@ -172,3 +174,47 @@ def test_groups_are_created_listed_and_exported_from_the_cli(tmp_path: Path) -> 
     assert bot(tmp_path, "groups", "export", "feed.json").returncode == 0
     (entry,) = json.loads((tmp_path / "feed.json").read_text(encoding="utf-8"))
     assert entry["day"] == [2, 6] and entry["region"] == "TP Hồ Chí Minh" and entry["types"] == ["C", "D"]
+
+
+def tsml_ui_reads(entry: dict[str, object], *, four_part_rule: bool) -> dict[str, object]:
+    """How tsml-ui's loadMeetingData reads one entry (code4recovery/tsml-ui, src/helpers/load-meeting-data.ts),
+    written from its source, not from ours: an entry without a slug or any address is dropped; ``approximate``
+    is the string's "yes" or, when absent, whether formatAddress finds no street part (older versions: fewer than
+    four comma parts); an approximate meeting is not in person, and a meeting neither in person nor online is
+    inactive; the end is ``end_time`` on the same weekday, so one before the start gives a negative length."""
+    if not entry.get("slug") or not entry.get("formatted_address"):
+        return {"dropped": True}
+    parts = str(entry["formatted_address"]).split(", ")
+    street = (parts[0] if len(parts) > 3 else None) if four_part_rule else parts[0]
+    given = entry.get("approximate")
+    approximate = given.lower() == "yes" if isinstance(given, str) else not street
+    online = bool(entry.get("conference_url"))
+    in_person = "TC" not in (entry.get("types") or []) and not approximate  # type: ignore[operator]
+    start = [int(x) for x in str(entry["time"]).split(":")]
+    end = [int(x) for x in str(entry["end_time"]).split(":")] if entry.get("end_time") else [start[0] + 1, start[1]]
+    return {
+        "dropped": False,
+        "active": online or in_person,
+        "in_person": in_person,
+        "minutes": (end[0] * 60 + end[1]) - (start[0] * 60 + start[1]),
+    }
+
+
+@pytest.mark.parametrize("four_part_rule", [False, True])
+def test_tsml_ui_shows_every_exported_meeting_as_active_and_never_negative_length(four_part_rule: bool) -> None:
+    short_address = replace(POINT, address="Số 1", commune="")  # "Số 1, Hà Nội, Việt Nam": three parts
+    late = Schedule(Repeat.WEEKLY, time(22, 30), frozenset({4}), date(2026, 11, 1), minutes=120)
+    weekly = Schedule(Repeat.WEEKLY, time(19, 0), frozenset({1}), date(2026, 11, 1))
+    made = feed(
+        [
+            (group(1, "Điểm", "relapse_prevention", weekly, 7), UPDATED),
+            (group(2, "Địa chỉ ngắn", "other", weekly, 8), UPDATED),
+            (group(3, "Khuya", "other", late, 7), UPDATED),
+        ],
+        {7: POINT, 8: replace(short_address, id=8)},
+        {"ha-noi": "Hà Nội"},
+    )
+    for entry in made.entries:
+        read = tsml_ui_reads(entry, four_part_rule=four_part_rule)
+        assert read["dropped"] is False and read["active"] is True and read["in_person"] is True, entry
+        assert int(read["minutes"]) > 0, entry  # type: ignore[call-overload]
