@@ -20,7 +20,7 @@ from domain.hours import parse_hours
 from domain.slots import Availability
 from fakes.telegram_server import FakeTelegram
 from storage.models import Booking, Tally
-from tests.dialog import ConsoleDriver, Driver, TelegramDriver, play
+from tests.dialog import ConsoleDriver, Driver, TelegramDriver, Turn, play
 from tests.test_dialogs import ADULT, START
 from tests.test_finder import load_sample
 
@@ -51,6 +51,18 @@ async def add_counsellor(runtime: Runtime, pseudonym: str = "c" * 64) -> int:
         await uow.staff.set_availability(staff.id, Availability(pattern, modes=("in_person", "phone")))
         await uow.commit()
     return staff.id
+
+
+async def book_in_person(person: Driver, day: str = "Thứ Ba, 24/11", time: str = "09:00") -> tuple[str, Turn]:
+    """Book at the Hoàn Kiếm sample point; returns the booking code and the confirmation."""
+    await person.press("Đặt lịch tư vấn")
+    await person.press(HOAN_KIEM)
+    await person.press(day)
+    await person.press(time)
+    booked = await person.press("Có, xác nhận")
+    code = CODE.search(booked.text)
+    assert code is not None, booked.text
+    return code.group(1), booked
 
 
 async def test_book_move_and_cancel(driver: Driver, runtime: Runtime) -> None:
@@ -331,18 +343,12 @@ async def test_an_in_person_booking_keeps_the_call_back_offer_after_the_calendar
     await add_counsellor(runtime)
     person = TelegramDriver(fake_telegram, telegram, user_id=7300021)
     await play(person, [START, ADULT])
-    await person.press("Đặt lịch tư vấn")
-    await person.press(HOAN_KIEM)
-    await person.press("Thứ Ba, 24/11")
-    await person.press("10:00")
-    booked = await person.press("Có, xác nhận")
-    code = CODE.search(booked.text)
-    assert code is not None
+    code, booked = await book_in_person(person, time="10:00")
     assert "khi đến" in booked.text and "Nhờ tư vấn viên gọi cho tôi" in booked.choices
     turn = await person.press("Thêm vào lịch của tôi (tệp .ics)")
     assert "Nhờ tư vấn viên gọi cho tôi" in turn.choices
     turn = await person.say("/lichhen")
-    assert f"Nhờ gọi lại trước lịch hẹn {code.group(1)}" in turn.choices
+    assert f"Nhờ gọi lại trước lịch hẹn {code}" in turn.choices
 
 
 async def test_a_counsellor_sets_hours_and_a_day_off_in_the_chat(

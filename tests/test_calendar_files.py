@@ -17,7 +17,7 @@ from bot.runtime import Runtime
 from domain.calendar_file import appointment_ics, group_ics
 from domain.recurrence import Repeat, Schedule, meetings
 from tests.dialog import ConsoleDriver, Turn, play
-from tests.test_booking import CODE, HOAN_KIEM, add_counsellor
+from tests.test_booking import add_counsellor, book_in_person
 from tests.test_dialogs import ADULT, START
 from tests.test_finder import load_sample
 
@@ -58,16 +58,11 @@ async def test_taking_the_file_then_moving_then_cancelling_keeps_the_calendar_ri
     await add_counsellor(runtime)
     person = ConsoleDriver(runtime)
     await play(person, [START, ADULT])
-    await person.press("Đặt lịch tư vấn")
-    await person.press(HOAN_KIEM)
-    await person.press("Thứ Ba, 24/11")
-    await person.press("09:00")
-    code = CODE.search((await person.press("Có, xác nhận")).text)
-    assert code is not None
+    code, _ = await book_in_person(person)
     (first,) = read(ics_in(await person.press("Thêm vào lịch của tôi (tệp .ics)"))).events
 
     await person.say("/lichhen")
-    await person.press(f"Đổi giờ {code.group(1)}")
+    await person.press(f"Đổi giờ {code}")
     await person.press("Thứ Tư, 25/11")
     await person.press("10:00")
     moved_turn = await person.press("Có, xác nhận")
@@ -77,7 +72,7 @@ async def test_taking_the_file_then_moving_then_cancelling_keeps_the_calendar_ri
     assert moved.dtstart == datetime(2026, 11, 25, 10, 0, tzinfo=HCM)
 
     await person.say("/lichhen")
-    await person.press(f"Hủy {code.group(1)}")
+    await person.press(f"Hủy {code}")
     cancelled_turn = await person.press("Có, hủy lịch")
     assert "xóa lịch hẹn khỏi lịch" in cancelled_turn.text
     calendar = read(ics_in(cancelled_turn))
@@ -91,14 +86,9 @@ async def test_no_cancellation_file_for_someone_who_never_took_one(runtime: Runt
     await add_counsellor(runtime)
     person = ConsoleDriver(runtime, user_id="no-calendar")
     await play(person, [START, ADULT])
-    await person.press("Đặt lịch tư vấn")
-    await person.press(HOAN_KIEM)
-    await person.press("Thứ Ba, 24/11")
-    await person.press("09:00")
-    code = CODE.search((await person.press("Có, xác nhận")).text)
-    assert code is not None
+    code, _ = await book_in_person(person)
     await person.say("/lichhen")
-    await person.press(f"Hủy {code.group(1)}")
+    await person.press(f"Hủy {code}")
     assert "BEGIN:VCALENDAR" not in (await person.press("Có, hủy lịch")).text
 
 
