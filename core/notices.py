@@ -42,9 +42,7 @@ class Notice:
             return self.late(params, due_at, now)
         return self.stale_after is not None and now > due_at + self.stale_after
 
-    def render(
-        self, i18n: Translator, params: Params, now: datetime | None = None
-    ) -> tuple[str, tuple[Choice, ...]]:
+    def render(self, i18n: Translator, params: Params, now: datetime | None = None) -> tuple[str, tuple[Choice, ...]]:
         """The text of a message of this kind, and the choices it carries; sent at ``now``, a time in another
         year says its year."""
         values: dict[str, str] = {k: str(v) for k, v in params.items()}

@@ -12,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import DAY, Base, UTCDateTime, owner_column
+from storage.models.base import DAY, HOUR, Base, UTCDateTime, owner_column
 
 
 class Group(Base):
@@ -32,7 +32,7 @@ class Group(Base):
     created_at: Mapped[datetime] = mapped_column(DAY)
     revision: Mapped[int] = mapped_column(default=0, server_default="0")  # its calendar file's SEQUENCE
     slug: Mapped[str] = mapped_column(String(64), default="", server_default="")  # Meeting Guide key, kept
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the last change to it or to one of its meetings
+    updated_at: Mapped[datetime] = mapped_column(HOUR)  # its last change or a meeting's: a leader acts, to the hour
 
 
 class GroupException(Base):
