@@ -93,7 +93,7 @@ DIALOGS: dict[str, list[Step]] = {
             "/privacy",
             "mã ẩn danh",
             "từ 16 tuổi trở lên",
-            "chưa đồng ý",
+            "Hiện bạn không cho lưu",
             choices=("Xóa toàn bộ", "Menu chính"),
         ),
         press("Xóa toàn bộ", "Không thể khôi phục", choices=("Có, xóa toàn bộ", "Không, giữ lại")),
@@ -194,6 +194,7 @@ DIALOGS.update(
             ),
             press("Xem lại kết quả của tôi", "33 điểm, nguy cơ cao"),
             press("Chất dạng thuốc phiện: điều trị và quá liều", "methadone hoặc buprenorphine", "không còn chịu được"),
+            press("Xem lại kết quả của tôi", "33 điểm, nguy cơ cao"),  # ends on the result, its next steps offered
         ],
         "self-check: weekend drinking scores 11, moderate, with tips and counselling": [
             *START_CHECK,

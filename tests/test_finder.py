@@ -86,8 +86,8 @@ FINDER_DIALOGS: dict[str, list[Step]] = {
         say("Atlantis", "Mình chưa tìm thấy địa danh đó", choices=("Chọn dịch vụ", "Menu chính")),
         say("thanh", "Bạn muốn nói nơi nào?"),
         press(
-            "Phường Thanh Xuân, Hà Nội",
-            "Gần Phường Thanh Xuân, Hà Nội nhất",
+            "Phường Thanh Xuân (Hà Nội)",
+            "Các điểm gần Phường Thanh Xuân (Hà Nội)",
             "1. [Mẫu] Điểm tư vấn cộng đồng Thanh Xuân",
         ),
     ],

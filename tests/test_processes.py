@@ -98,6 +98,24 @@ async def test_the_running_process_delivers_notices_broadcasts_and_reminders(
         told = f"Lịch hẹn mới: Thứ Ba, 01/12 lúc 17:00, gặp trực tiếp, mã {code.group(1)}."
         await eventually(lambda: told in counsellor.texts(), "the counsellor is told of the booking", timeout=15)
 
+        # Another person books Wednesday; the counsellor then takes Wednesday off and cancels it: the running
+        # process's dispatcher carries the apology, with a button to book again.
+        other = TelegramPerson(fake_telegram, 9100004, bot)
+        await adult(other)
+        await other.press("Đặt lịch tư vấn", "")
+        await other.press(HOAN_KIEM, "")
+        await other.press("Thứ Tư, 02/12", "")
+        await other.press("17:00", "")
+        await other.press("Có, xác nhận", "Mã đặt lịch của bạn")
+        await other.press("Nhắc tôi trước giờ hẹn", AGREE)
+        await other.press(AGREE, "nhắc bạn")
+        await counsellor.say("/staff", "Menu tư vấn viên")
+        await counsellor.press("Thêm ngày nghỉ", "")
+        await counsellor.say("02/12", "Bạn có 1 lịch hẹn vào Thứ Tư, 02/12")
+        await counsellor.press("Hủy và báo cho người đã đặt", "Đã hủy 1 lịch hẹn")
+        sorry = "lịch hẹn của bạn vào Thứ Tư, 02/12 lúc 17:00"
+        await eventually(received(other, sorry), "the apology for a day off")
+
         # A leader's group meets on Mondays at 18:00; two Telegram members and a Zalo member agree to its
         # messages, one more joins without them.
         leader = TelegramPerson(fake_telegram, 9100003, bot)
