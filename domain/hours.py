@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -69,9 +70,8 @@ class HoursError(ValueError):
         self.reason, self.values = reason, values
         super().__init__(reason.format(**values))
 
-    def explain(self, translate: object) -> str:
-        assert callable(translate)
-        return str(translate(self.reason)).format(**self.values)
+    def explain(self, translate: Callable[[str], str]) -> str:
+        return translate(self.reason).format(**self.values)
 
 
 NOT_A_DAY = N_('"{word}" is not a day (T2 … T7, CN, or Mo … Su)')
