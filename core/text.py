@@ -53,21 +53,38 @@ def _char_agrees(typed: str, wanted: str) -> bool:
     return typed_l == _base_char(wanted_l) and typed_l.isascii()
 
 
+class TolerantPhrase:
+    """A phrase compiled once, to be looked for in many texts as :func:`find_tolerant` does."""
+
+    __slots__ = ("_pattern", "phrase")
+
+    def __init__(self, phrase: str) -> None:
+        self.phrase = unicodedata.normalize("NFC", phrase).strip()
+        folded = _fold_keep_length(self.phrase)
+        self._pattern = re.compile(r"(?<!\w)" + re.escape(folded).replace(r"\ ", r"\s+") + r"(?!\w)")
+
+    def found_in(self, text: str, folded: str | None = None) -> bool:
+        """Whether the phrase is in ``text`` (NFC); ``folded`` is ``fold_keep_length(text)`` when already made."""
+        if not self.phrase:
+            return False
+        folded = _fold_keep_length(text) if folded is None else folded
+        for match in self._pattern.finditer(folded):
+            typed = _SPACES.sub(" ", text[match.start() : match.end()])
+            if len(typed) == len(self.phrase) and all(
+                _char_agrees(t, w) for t, w in zip(typed, self.phrase, strict=True)
+            ):
+                return True
+        return False
+
+
+def fold_keep_length(text: str) -> str:
+    """:func:`fold` without joining spaces: one character for each character of ``text`` (NFC)."""
+    return _fold_keep_length(text)
+
+
 def find_tolerant(text: str, phrase: str) -> bool:
     """True if ``phrase`` occurs in ``text`` as whole words, accents typed or omitted (see module doc)."""
-    text = unicodedata.normalize("NFC", text)
-    phrase = unicodedata.normalize("NFC", phrase).strip()
-    if not phrase:
-        return False
-    folded_text = _fold_keep_length(text)
-    folded_phrase = _fold_keep_length(phrase)
-    pattern = re.compile(r"(?<!\w)" + re.escape(folded_phrase).replace(r"\ ", r"\s+") + r"(?!\w)")
-    for match in pattern.finditer(folded_text):
-        span = text[match.start() : match.end()]
-        typed = _SPACES.sub(" ", span)
-        if len(typed) == len(phrase) and all(_char_agrees(t, w) for t, w in zip(typed, phrase, strict=True)):
-            return True
-    return False
+    return TolerantPhrase(phrase).found_in(unicodedata.normalize("NFC", text))
 
 
 def utf16_length(text: str) -> int:

@@ -19,6 +19,8 @@ import logging
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from bot.cli.common import _, cli_settings, err, error, open_or_exit
 from bot.cli.groups import groups_app
@@ -27,13 +29,16 @@ from bot.cli.points import points_app
 from bot.cli.report import report
 from bot.cli.staff import staff_app
 from bot.config import Settings
+from core.hotlines import SHIPPED_DATA
 from core.i18n import BOT_NAME
+from domain.understanding import Understanding, best_intent, load_intents
 from storage import migrate
 from storage.db import create_engine
 
 if TYPE_CHECKING:
     from bot.jobs.scheduler import Scheduler
 
+out = Console()
 app = typer.Typer(help=f"{BOT_NAME}: a privacy-first support chatbot.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -137,6 +142,21 @@ def chat(
 ) -> None:
     """Chat with the bot in this terminal (also works with piped input)."""
     asyncio.run(_chat(_settings(), user, greet))
+
+
+@app.command()
+def understand(text: Annotated[str, typer.Argument(help="What a person might type.")]) -> None:
+    """Show which intent a typed message matches, and why (the phrase and how it matched)."""
+    understanding = Understanding(*load_intents(SHIPPED_DATA / "intents"))
+    matches = understanding.rank(text)
+    out.print(_("Read as: {text}").format(text=understanding.normalize(text)), markup=False)
+    table = Table(title=_("Intents that matched"))
+    for column in (_("intent"), _("phrase"), _("how"), _("score")):
+        table.add_column(column)
+    for match in matches:
+        table.add_row(match.intent, match.phrase, match.how, f"{match.score:g}")
+    out.print(table)
+    out.print(_("Chosen: {intent}").format(intent=best_intent(matches) or _("none (the kind fallback answers)")))
 
 
 @db_app.command("upgrade")

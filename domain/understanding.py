@@ -1,0 +1,164 @@
+"""What a typed message asks for: each capability's intents as phrase lists (``data/intents/*.txt``), matched
+against the message as Vietnamese is typed.
+
+A message is normalised (NFC, lower case, punctuation as spaces, shorthand such as "ko", "đc", "metha" written
+out: ``data/intents/shorthand.txt``).  Each intent's phrases are then looked for in it:
+
+* **typed**: the phrase occurs as whole words, with its accents typed or left out but never different ones
+  (:func:`core.text.find_tolerant`: "tu tu" and "tự tử" match "tự tử", "từ từ" does not);
+* **near**: for intents that allow it (not the crises), the phrase is within a small edit distance of some words
+  of the message, accents folded (rapidfuzz), so "xet nghiêm" or "methdone" still match.
+
+A longer phrase is more specific and wins over a shorter one it contains ("từ từ đã" over "tự tử"; "xét nghiệm hiv"
+over "xét nghiệm"); typed beats near.  :meth:`Understanding.rank` returns every intent that matched, best first,
+each with the phrase and the way it matched, so anyone can see why an intent won.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from core.text import TolerantPhrase, fold, fold_keep_length
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+NEAR_MIN_CHARS = 5  # shorter phrases are matched only as typed (a typo in "lao" is another word)
+NEAR_SCORE = 88.0  # rapidfuzz partial_ratio, 0..100
+NEAR_MAX_CHARS = 400  # a longer message is matched as typed only (similarity over it costs too much)
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    id: str  # "find", "find:opioid_treatment", "urgent:overdose", ...
+    phrases: tuple[str, ...]
+    near: bool = True  # may match by similarity; crises may not
+
+    @property
+    def family(self) -> str:
+        return self.id.split(":", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    intent: str
+    phrase: str
+    how: str  # "typed" | "near"
+    score: float  # higher is better: words of the phrase, plus a bonus for "typed"
+
+
+def parse_intents(text: str, *, near: bool = True) -> list[Intent]:
+    """``[intent]`` sections of phrases, one per line, ``#`` comments."""
+    intents: list[Intent] = []
+    current: str | None = None
+    phrases: list[str] = []
+    for raw in text.splitlines():
+        line = unicodedata.normalize("NFC", raw.split("#", 1)[0].strip())
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            if current is not None:
+                intents.append(Intent(current, tuple(phrases), near=near and not current.startswith("urgent")))
+            current, phrases = line[1:-1].strip(), []
+        elif current is None:
+            raise ValueError(f"a phrase before any [intent]: {line!r}")
+        else:
+            phrases.append(line.lower())
+    if current is not None:
+        intents.append(Intent(current, tuple(phrases), near=near and not current.startswith("urgent")))
+    return intents
+
+
+def parse_shorthand(text: str) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        if line.strip():
+            typed, _, meaning = line.partition("\t")
+            if not meaning:
+                raise ValueError(f"shorthand lines are typed<TAB>meaning: {raw!r}")
+            table[unicodedata.normalize("NFC", typed.strip().lower())] = unicodedata.normalize("NFC", meaning.strip())
+    return table
+
+
+def load_intents(folder: Path) -> tuple[list[Intent], dict[str, str]]:
+    intents: list[Intent] = []
+    for path in sorted(folder.glob("*.txt")):
+        if path.name != "shorthand.txt":
+            intents.extend(parse_intents(path.read_text(encoding="utf-8")))
+    shorthand = parse_shorthand((folder / "shorthand.txt").read_text(encoding="utf-8"))
+    return intents, shorthand
+
+
+class Understanding:
+    def __init__(self, intents: Iterable[Intent], shorthand: Mapping[str, str]) -> None:
+        self.intents = tuple(intents)
+        self.shorthand = dict(shorthand)
+        seen: set[str] = set()
+        for intent in self.intents:
+            if intent.id in seen:
+                raise ValueError(f"the intent {intent.id!r} is declared twice")
+            seen.add(intent.id)
+        # Each phrase compiled once: as typed, and folded for similarity.
+        self._compiled = {i.id: tuple((TolerantPhrase(p), fold(p)) for p in i.phrases) for i in self.intents}
+
+    def normalize(self, text: str) -> str:
+        words = _WORD.findall(unicodedata.normalize("NFC", text).lower())
+        return " ".join(self.shorthand.get(w, w) for w in words)
+
+    def rank(self, text: str) -> list[Match]:
+        """Every intent that matched, its best phrase each, best first."""
+        message = self.normalize(text)
+        folded, same_length = fold(message), fold_keep_length(message)
+        found: list[Match] = []
+        for intent in self.intents:
+            best: Match | None = None
+            for compiled, folded_phrase in self._compiled[intent.id]:
+                phrase = compiled.phrase
+                words = len(phrase.split())
+                if compiled.found_in(message, same_length):
+                    candidate = Match(intent.id, phrase, "typed", words + 0.5)
+                elif (
+                    intent.near
+                    and len(folded) <= NEAR_MAX_CHARS
+                    and len(folded_phrase) >= NEAR_MIN_CHARS
+                    and len(folded) + 2 >= len(folded_phrase)
+                    and fuzz.partial_ratio(folded_phrase, folded, score_cutoff=NEAR_SCORE)
+                ):
+                    candidate = Match(intent.id, phrase, "near", words * 0.6)  # below a typed phrase of its size
+                else:
+                    continue
+                if best is None or candidate.score > best.score:
+                    best = candidate
+            if best is not None:
+                found.append(best)
+        found.sort(key=lambda m: (-m.score, m.intent))
+        return found
+
+
+def best_intent(matches: Sequence[Match]) -> str | None:
+    """The intent to act on: a crisis whenever one matched as typed, else the best; None when nothing matched.
+    A specific service beats the bare finder; an everyday phrase ("other") that is longer than the crisis phrase
+    it contains wins, so "từ từ đã" is not read as a crisis; a greeting, thanks or "help" gives way to any request
+    beside it."""
+    if not matches:
+        return None
+    top = matches[0]
+    crisis = next((m for m in matches if m.intent.startswith("urgent") and m.how == "typed"), None)
+    if crisis is not None and not (top.intent == "other" and top.score > crisis.score):
+        return crisis.intent
+    service = next((m for m in matches if m.intent.startswith("find:")), None)
+    if service is not None and top.intent in ("find", "family", "help", "book"):  # "methadone cho chồng"
+        return service.intent
+    if top.intent in GENERIC:  # "chào bạn, mình muốn xét nghiệm": the request, not the greeting
+        specific = next((m for m in matches if m.intent not in GENERIC), None)
+        if specific is not None:
+            return specific.intent
+    return top.intent
+
+
+GENERIC = frozenset({"greeting", "thanks", "goodbye", "help"})

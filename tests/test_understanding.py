@@ -1,0 +1,79 @@
+"""Understanding typed Vietnamese: accents optional but never contradicted, shorthand, typos, the more specific
+phrase winning, and a crisis never read from a look-alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from domain.understanding import Understanding, best_intent, load_intents, parse_intents, parse_shorthand
+
+ROOT = Path(__file__).resolve().parent.parent
+UNDERSTANDING = Understanding(*load_intents(ROOT / "data" / "intents"))
+
+
+def intent_of(text: str) -> str | None:
+    return best_intent(UNDERSTANDING.rank(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("tự tử", "urgent:suicide"),
+        ("tu tu", "urgent:suicide"),  # accents left out: it may mean it, and a crisis is never missed
+        ("từ từ đã", "other"),  # "slowly": the accents typed say so
+        ("tu tu da", "other"),  # the longer everyday phrase wins over the crisis phrase it contains
+        ("cười chết mất", "other"),
+        ("xet nghiem hiv o dau", "find:testing"),
+        ("xét nghiệm viêm gan c", "find:hepatitis"),
+        ("tìm chỗ uống metha", "find:opioid_treatment"),  # shorthand written out
+        ("tim cho uong methdone", "find:opioid_treatment"),  # a typo, matched by similarity
+        ("methadone cho chồng tôi", "find:opioid_treatment"),  # the service named beats the family member
+        ("con tôi nghiện ma túy", "family"),
+        ("mk có bị nghiện k", "selfcheck"),
+        ("ai đọc được tin nhắn này", "privacy"),
+        ("xoá hết thông tin của tôi", "forget"),
+        ("chào bạn", "greeting"),
+        ("cam on", "thanks"),
+        ("hôm nay trời đẹp", None),
+    ],
+)
+def test_typed_phrases(text: str, intent: str | None) -> None:
+    assert intent_of(text) == intent, UNDERSTANDING.rank(text)
+
+
+def test_a_crisis_is_never_matched_by_similarity_alone() -> None:
+    # "tụ tủ" has other accents than "tự tử": not typed, and crises are not matched by similarity.
+    assert not any(m.intent.startswith("urgent") for m in UNDERSTANDING.rank("tụ tủ"))
+    assert all(not i.near for i in UNDERSTANDING.intents if i.id.startswith("urgent"))
+
+
+def test_every_match_says_why() -> None:
+    (first, *_) = UNDERSTANDING.rank("Mình muốn đi xét nghiệm HIV!")
+    assert (first.intent, first.phrase, first.how) == ("find:testing", "xét nghiệm hiv", "typed")
+
+
+def test_a_long_message_is_understood_by_the_clause_that_asks() -> None:
+    story = "Mình không biết bắt đầu từ đâu. " * 20 + "Chồng mình dùng đá ba năm rồi, giờ mình muốn đưa anh ấy đi cai."
+    assert len(story) > 600
+    assert intent_of(story) == "find:detox"
+
+
+def test_data_files_are_checked() -> None:
+    with pytest.raises(ValueError, match="before any"):
+        parse_intents("methadone\n[find]\n")
+    with pytest.raises(ValueError, match="typed<TAB>meaning"):
+        parse_shorthand("ko không\n")
+    with pytest.raises(ValueError, match="declared twice"):
+        Understanding([*parse_intents("[a]\nx\n"), *parse_intents("[a]\ny\n")], {})
+
+
+def test_the_cli_says_which_intent_won_and_why(tmp_path: Path) -> None:
+    from tests.test_cli import bot
+
+    result = bot(tmp_path, "understand", "tim cho uong metha o quan 8", COLUMNS="120")
+    assert result.returncode == 0, result.stderr
+    assert "Đọc thành: tim cho uong methadone o quan 8" in result.stdout
+    assert "uống methadone" in result.stdout and "typed" in result.stdout
+    assert "Chọn: find:opioid_treatment" in result.stdout
