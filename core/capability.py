@@ -71,6 +71,18 @@ class Wiring:
 
 
 @dataclass(frozen=True)
+class Understood:
+    """What a typed message that matched ``intent`` (see :mod:`domain.understanding`) stands for: the choice it is
+    taken as, as if pressed.  ``intent`` is an intent id or a family ("find" for every "find:SERVICE");
+    ``choice`` gets the detail after ":" (the service) or None.  ``label`` names it on a button when the bot is
+    not sure and asks."""
+
+    intent: str
+    choice: Callable[[str | None], str]
+    label: str  # msgid
+
+
+@dataclass(frozen=True)
 class Capability:
     name: str
     setup: Callable[[Any], Wiring]  # builds its routes and hooks from the services they need
@@ -80,6 +92,7 @@ class Capability:
     records: tuple[Record, ...] = ()
     notices: tuple[Notice, ...] = ()
     commands: tuple[Command, ...] = ()
+    understood: tuple[Understood, ...] = ()  # intents of typed messages it answers
 
 
 def wired(*routes: Routes, hooks: Iterable[Hook] = ()) -> Callable[[Any], Wiring]:
@@ -99,6 +112,7 @@ class Catalogue:
     records: Mapping[str, Record] = field(init=False)
     notices: Mapping[str, Notice] = field(init=False)
     commands: tuple[Command, ...] = field(init=False)
+    understood: Mapping[str, Understood] = field(init=False)
 
     def __post_init__(self) -> None:
         caps = self.capabilities
@@ -112,6 +126,17 @@ class Catalogue:
         commands = sorted((m for c in caps for m in c.commands), key=lambda m: m.position)
         _unique("command", (m.name for m in commands))
         object.__setattr__(self, "commands", tuple(commands))
+        understood = [(u.intent, u) for c in caps for u in c.understood]
+        object.__setattr__(self, "understood", _table("understood intent", understood))
+
+    def meaning(self, intent: str) -> tuple[Understood, str | None] | None:
+        """The declaration that answers ``intent`` (its own, else its family's) and the intent's detail."""
+        family, _, detail = intent.partition(":")
+        if intent in self.understood:
+            return self.understood[intent], None
+        if family in self.understood:
+            return self.understood[family], detail or None
+        return None
 
     def wire(self, services: Any) -> tuple[list[Routes], list[HookFunction]]:
         """Build every capability's routes and hooks (hooks in rank order)."""

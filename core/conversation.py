@@ -40,6 +40,7 @@ from core.ratelimit import Inbound
 from core.replies import replies_to_json
 from core.state import ConversationState
 from core.text import fold, normalize_input
+from domain.understanding import Understanding, best_intent
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,16 @@ class Context:
     # What to ask again after an interruption, when it is not simply the last answer that asks something
     # (a welcome that ends with a question is re-asked as the question alone).
     ask_again: Reply | None = None
+    # The text a person typed when the choice being handled was understood from it ("methadone ở quận 8"), so
+    # the handler can use the rest of it (the place).
+    typed: str | None = None
+    # Set by the engine: try what the typed text asks for instead of the question the flow is waiting on.
+    understand: Callable[[], Awaitable[bool]] | None = field(default=None, repr=False)
+
+    async def understood_instead(self) -> bool:
+        """For a flow whose answer could not be read (a place that is not a place): when the text asks for
+        something else ("con tôi nghiện"), answer that and return True."""
+        return await self.understand() if self.understand is not None else False
 
     @property
     def now(self) -> datetime:
@@ -256,8 +267,10 @@ class Conversation:
         state_ttl: timedelta,
         inbound: Inbound | None = None,
         retry_delays: Sequence[float] = RETRY_DELAYS,
+        understanding: Understanding | None = None,
     ) -> None:
         self._retry_delays = tuple(retry_delays)
+        self._understanding = understanding
         self._commands = _merge_table(routers, "command", lambda r: r.commands)
         self._choices = _merge_table(routers, "choice action", lambda r: r.choices)
         self._flows = _merge_table(routers, "flow", lambda r: r.flows)
@@ -296,6 +309,11 @@ class Conversation:
     @property
     def commands(self) -> frozenset[str]:
         return frozenset(self._commands)
+
+    @property
+    def choice_actions(self) -> frozenset[str]:
+        """Every routed choice action (the part of a choice id before its first ":")."""
+        return frozenset(self._choices)
 
     @property
     def anytime_choices(self) -> frozenset[str]:
@@ -405,9 +423,47 @@ class Conversation:
                 except _Forged:
                     await self._expired_choice(ctx)
         elif ctx.state.flow is not None and ctx.state.flow in self._flows:
+            if isinstance(event, TextMessage):
+                ctx.understand = lambda: self._understood(ctx, event, typed_only=True)
             await self._flows[ctx.state.flow](ctx)
+        elif isinstance(event, TextMessage) and await self._understood(ctx, event):
+            return
         else:
             await self._fallback(ctx)
+
+    async def _understood(self, ctx: Context, event: TextMessage, *, typed_only: bool = False) -> bool:
+        """Typed text that asks for something a capability answers: taken as the choice it stands for, as if
+        pressed; when the match is only by similarity, the likeliest choices are offered instead."""
+        if self._understanding is None:
+            return False
+        matches = self._understanding.rank(event.text)
+        intent = best_intent(matches)
+        meaning = self.catalogue.meaning(intent) if intent else None
+        if meaning is None:
+            return False
+        understood, detail = meaning
+        choice_id = understood.choice(detail)
+        entry = self._choices.get(choice_id.partition(":")[0])
+        if entry is None:
+            return False
+        if all(m.how == "near" for m in matches):  # only look-alikes: ask rather than guess
+            if typed_only:
+                return False
+            options: dict[str, Choice] = {}
+            for match in matches:
+                found = self.catalogue.meaning(match.intent)
+                if found is not None and len(options) < 3:
+                    choice = Choice(found[0].choice(found[1]), ctx._(found[0].label))
+                    options.setdefault(choice.id, choice)
+            ctx.say(
+                ctx._("Did you mean one of these?"),
+                choices=[*options.values(), Choice("menu", ctx._("Main menu"))],
+            )
+            return True
+        ctx.event = ChoiceMade(event.user, event.channel, choice_id, address=event.address)
+        ctx.typed = event.text
+        await entry[0](ctx)
+        return True
 
     async def offer(self, pseudonym: str, choices: Sequence[Choice]) -> None:
         """Make a message the bot sent by itself (a reminder) answerable by typing a number or a label, on

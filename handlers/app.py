@@ -14,6 +14,7 @@ from core.ports import UnitOfWork
 from core.ratelimit import Inbound
 from domain.assist import Instrument
 from domain.gazetteer import Gazetteer
+from domain.understanding import Understanding
 from handlers import (
     booking,
     callback,
@@ -60,6 +61,7 @@ def build_conversation(
     state_ttl: timedelta = timedelta(hours=24),
     inbound: Inbound | None = None,
     capabilities: Sequence[Capability] = CAPABILITIES,
+    understanding: Understanding | None = None,
 ) -> Conversation:
     catalogue = Catalogue(tuple(capabilities))
     routes, hooks = catalogue.wire(Services(clock, hotlines, urgent_phrases, instrument, gazetteer))
@@ -75,4 +77,5 @@ def build_conversation(
         failure_reply=menu.failure_reply,
         state_ttl=state_ttl,
         inbound=inbound,
+        understanding=understanding,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from core.capability import Capability, Command, Flow, MenuEntry, Record, wired
+from core.capability import Capability, Command, Flow, MenuEntry, Record, Understood, wired
 from core.choices import ChoiceData
 from core.clock import at_once, week_start
 from core.codes import new_code, show_code
@@ -620,6 +620,7 @@ capability = Capability(
     "booking",
     wired(router),
     menu=MenuEntry("book", N_("Book counselling"), 30),
+    understood=(Understood("book", lambda _: "book", N_("Book counselling")),),
     purposes=(APPOINTMENT_REMINDERS,),
     flows=(FLOW,),
     records=(Record("bookings", N_("Appointments (time, place and code; no name): {count}. See them with /lichhen.")),),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.capability import Capability, MenuEntry, wired
+from core.capability import Capability, MenuEntry, Understood, wired
 from core.choices import ChoiceData
 from core.clock import week_start
 from core.conversation import Context, Routes
@@ -158,4 +158,9 @@ async def home(ctx: Context, available: list[Topic]) -> None:
     ctx.say(ctx._(INTRO_CHILD if child else INTRO), title=ctx._("For families"), choices=choices)
 
 
-capability = Capability("family", wired(router), menu=MenuEntry("family", N_("For families"), 50, for_children=True))
+capability = Capability(
+    "family",
+    wired(router),
+    menu=MenuEntry("family", N_("For families"), 50, for_children=True),
+    understood=(Understood("family", lambda _: "family", N_("For families")),),
+)

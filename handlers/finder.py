@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.capability import Capability, Flow, Hook, HookFunction, MenuEntry, Wiring
+from core.capability import Capability, Flow, Hook, HookFunction, MenuEntry, Understood, Wiring
 from core.choices import ChoiceData
 from core.clock import week_start
 from core.conversation import Context, Routes
@@ -160,12 +160,33 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
     @router.choice("find", anytime=True)
     async def find(ctx: Context) -> None:
         if not refused_for_children(ctx, CHILD_REFUSAL):
-            ask_place(ctx, None)
+            await ask_or_search(ctx, None)
 
     @router.choice(FindService, anytime=True)
     async def find_service(ctx: Context, data: FindService) -> None:
         if not refused_for_children(ctx, CHILD_REFUSAL):
-            ask_place(ctx, data.service if data.service in FILTERS else None)
+            await ask_or_search(ctx, data.service if data.service in FILTERS else None)
+
+    async def ask_or_search(ctx: Context, chosen: str | None) -> None:
+        """Ask where, unless the person already said it ("methadone ở quận 8": typed, and understood)."""
+        if ctx.typed:
+            snapshot = await cache.get(ctx.uow)
+            places = gazetteer.lookup(ctx.typed, extra=snapshot.communes)
+            if len(places) == 1:
+                await search(ctx, places[0].lat, places[0].lon, chosen, place=places[0])
+                return
+            if places:
+                ask_which(ctx, chosen, places)
+                return
+        ask_place(ctx, chosen)
+
+    def ask_which(ctx: Context, chosen: str | None, places: Sequence[Place]) -> None:
+        ctx.state.enter(FLOW.name, "which", filter=chosen, candidates=[p.id for p in places])
+        ctx.say(
+            ctx._("Which one do you mean?"),
+            choices=[Candidate(i).choice(place_label(ctx, p)) for i, p in enumerate(places)]
+            + [Choice("find", ctx._("Type another place"))],
+        )
 
     @router.choice("find.kinds")
     async def kinds(ctx: Context) -> None:
@@ -200,16 +221,13 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
         snapshot = await cache.get(ctx.uow)
         places = gazetteer.lookup(event.text, extra=snapshot.communes)
         if not places:
+            if await ctx.understood_instead():  # not a place, but another request ("con tôi nghiện")
+                return
             ask_place(ctx, chosen, ctx._("I could not find that place."))
         elif len(places) == 1:
             await search(ctx, places[0].lat, places[0].lon, chosen, place=places[0])
         else:
-            ctx.state.enter(FLOW.name, "which", filter=chosen, candidates=[p.id for p in places])
-            ctx.say(
-                ctx._("Which one do you mean?"),
-                choices=[Candidate(i).choice(place_label(ctx, p)) for i, p in enumerate(places)]
-                + [Choice("find", ctx._("Type another place"))],
-            )
+            ask_which(ctx, chosen, places)
 
     def place_label(ctx: Context, place: Place) -> str:
         province = gazetteer.provinces.get(place.province)
@@ -462,4 +480,21 @@ def _setup(services: Services) -> Wiring:
     return Wiring((routes,), hooks=(Hook(20, location_hook),))
 
 
-capability = Capability("finder", _setup, menu=MenuEntry("find", N_("Nearest support point"), 20), flows=(FLOW,))
+# The intents' service names that are not filter ids of their own (the others are: "detox", "prep", ...).
+INTENT_FILTERS = {"testing": "hiv_testing"}
+
+
+def _find_choice(service: str | None) -> str:
+    if service is None:
+        return "find"
+    chosen = INTENT_FILTERS.get(service, service)
+    return FindService(chosen).pack() if chosen in FILTERS else "find"
+
+
+capability = Capability(
+    "finder",
+    _setup,
+    menu=MenuEntry("find", N_("Nearest support point"), 20),
+    flows=(FLOW,),
+    understood=(Understood("find", _find_choice, N_("Nearest support point")),),
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.capability import Capability, Command, wired
+from core.capability import Capability, Command, Understood, wired
 from core.conversation import Context, Routes
 from core.events import (
     Choice,
@@ -13,7 +13,7 @@ from core.events import (
     Reply,
     UnsupportedMessage,
 )
-from core.i18n import N_, Translator
+from core.i18n import BOT_NAME, N_, Translator
 from core.ports import AgeGroup
 
 router = Routes("menu")
@@ -40,11 +40,16 @@ STAFF_HOME = {
 @router.command("menu", "help")
 @router.choice("menu", anytime=True)
 async def menu(ctx: Context) -> None:
+    await menu_with(ctx, None)
+
+
+async def menu_with(ctx: Context, text: str | None) -> None:
+    """The main menu, with staff's own menu at its end for staff (counsellor, peer leader, manager)."""
     member = await ctx.uow.staff.of(ctx.user.pseudonym)
-    if member is not None and member.role in STAFF_HOME:  # staff reach their own menu from the main one
-        show_menu(ctx, extra=(Choice("staff.home", ctx._(STAFF_HOME[member.role])),))
+    if member is not None and member.role in STAFF_HOME:
+        show_menu(ctx, text, extra=(Choice("staff.home", ctx._(STAFF_HOME[member.role])),))
     else:
-        show_menu(ctx)
+        show_menu(ctx, text)
 
 
 def refused_for_children(ctx: Context, message: str) -> bool:
@@ -88,4 +93,30 @@ def failure_reply(i18n: Translator) -> Reply:
     )
 
 
-capability = Capability("menu", wired(router), commands=(Command("menu", N_("Main menu"), 20),))
+@router.choice("menu.hello")
+async def hello(ctx: Context) -> None:
+    greeting = ctx._("Hello! I am {bot}'s assistant, an automated chat. How can I help you?")
+    await menu_with(ctx, greeting.format(bot=BOT_NAME))
+
+
+@router.choice("menu.thanks")
+async def thanks(ctx: Context) -> None:
+    await menu_with(ctx, ctx._("You are welcome. I am here whenever you need. Anything else?"))
+
+
+@router.choice("menu.bye")
+async def bye(ctx: Context) -> None:
+    await menu_with(ctx, ctx._("Take care. You can write again at any time, day or night."))
+
+
+capability = Capability(
+    "menu",
+    wired(router),
+    commands=(Command("menu", N_("Main menu"), 20),),
+    understood=(
+        Understood("greeting", lambda _: "menu.hello", N_("Main menu")),
+        Understood("thanks", lambda _: "menu.thanks", N_("Main menu")),
+        Understood("goodbye", lambda _: "menu.bye", N_("Main menu")),
+        Understood("help", lambda _: "menu", N_("Main menu")),
+    ),
+)

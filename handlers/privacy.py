@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.capability import Capability, Command, MenuEntry, Record, wired
+from core.capability import Capability, Command, MenuEntry, Record, Understood, wired
 from core.choices import ChoiceData
 from core.conversation import Context, Routes
 from core.events import Choice
@@ -208,6 +208,10 @@ capability = Capability(
     "privacy",
     wired(router),
     menu=MenuEntry("privacy", N_("Privacy and your data"), 70, for_children=True),
+    understood=(
+        Understood("privacy", lambda _: "privacy", N_("Privacy and your data")),
+        Understood("forget", lambda _: "forget", N_("Erase everything about me")),
+    ),
     records=(CONTACT_HANDLES,),
     commands=(
         Command("privacy", N_("What is stored about me"), 70),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from core.capability import Capability, Flow, MenuEntry, Record, Wiring
+from core.capability import Capability, Flow, MenuEntry, Record, Understood, Wiring
 from core.choices import ChoiceData
 from core.clock import week_start
 from core.consent import Purpose
@@ -439,6 +439,7 @@ capability = Capability(
     "selfcheck",
     _setup,
     menu=MenuEntry("check", N_("Self-check"), 10),
+    understood=(Understood("selfcheck", lambda _: "check", N_("Self-check")),),
     purposes=(SELFCHECK_RESULTS,),
     flows=(FLOW, RESULT_FLOW),
     records=(Record("saved_results", N_("Saved self-check results: {count}.")),),

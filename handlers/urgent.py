@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.capability import Capability, Command, Hook, HookFunction, MenuEntry, Wiring
+from core.capability import Capability, Command, Hook, HookFunction, MenuEntry, Understood, Wiring
 from core.conversation import Context, Routes
 from core.events import Choice, TextMessage
 from core.hotlines import KIND_LABELS, Hotlines
@@ -110,5 +110,6 @@ capability = Capability(
     "urgent",
     _setup,
     menu=MenuEntry("urgent", N_("Urgent help"), 60, for_children=True),
+    understood=(Understood("urgent", lambda _: "urgent", N_("Urgent help")),),
     commands=(Command("khancap", N_("Urgent help"), 30),),
 )

@@ -302,6 +302,29 @@ DIALOGS.update(
 )
 
 
+# ------------------------------------------------------------------------------------ typed requests
+
+DIALOGS.update(
+    {
+        "typed: greetings, thanks and questions about privacy are understood, an idiom is not a crisis": [
+            START,
+            ADULT,
+            say("chào bạn", "Chào bạn! Mình là trợ lý tự động", absent=("chưa hiểu",)),
+            say("cam on", "Không có gì đâu"),
+            say("có bị công an biết không", "Những gì đang được lưu về bạn"),
+            say("mk có bị nghiện k", "không phải là chẩn đoán", choices=("Bắt đầu tự đánh giá", "Menu chính")),
+            say("từ từ đã", "chưa hiểu", absent=("115",)),
+            say("giúp tôi với", "Mình có thể giúp gì cho bạn"),
+        ],
+        "typed: a look-alike is asked about, not guessed": [
+            START,
+            ADULT,
+            say("xet nghiem hvi", "Có phải bạn muốn", choices=("Điểm hỗ trợ gần nhất", "Menu chính")),
+        ],
+    }
+)
+
+
 # ------------------------------------------------------------------------------------ families
 
 FAMILY_TOPICS = (

@@ -108,6 +108,19 @@ FINDER_DIALOGS: dict[str, list[Step]] = {
         press("Chọn dịch vụ"),
         press("Trợ giúp pháp lý", "Các điểm gần Bình Dương (nay là TP Hồ Chí Minh) – Trợ giúp pháp lý"),
     ],
+    "typed: a service and a place go straight to the answer": [
+        START,
+        ADULT,
+        say("methadone o quan 8", "Các điểm gần Quận 8 (TP Hồ Chí Minh) – Methadone hoặc buprenorphine"),
+    ],
+    "typed: wanting to stop leads to detox; a family worry typed at the place question is answered as such": [
+        START,
+        ADULT,
+        say("tôi muốn cai nghiện", "Đang tìm: Cắt cơn"),
+        say("con tôi nghiện ma túy", "Dành cho gia đình", absent=("chưa tìm thấy địa danh",)),
+        say("tim cho uong metha", "Đang tìm: Methadone hoặc buprenorphine"),
+        say("Atlantis", "chưa tìm thấy địa danh"),  # neither a place nor a request: asked again
+    ],
     "someone under 16 is not sent to services by location": [
         START,
         press("Dưới 16 tuổi"),

@@ -77,3 +77,17 @@ def test_the_cli_says_which_intent_won_and_why(tmp_path: Path) -> None:
     assert "Đọc thành: tim cho uong methadone o quan 8" in result.stdout
     assert "uống methadone" in result.stdout and "typed" in result.stdout
     assert "Chọn: find:opioid_treatment" in result.stdout
+
+
+def test_every_intent_is_answered_by_a_routed_choice(runtime) -> None:  # type: ignore[no-untyped-def]
+    conversation = runtime.conversation
+    for intent in UNDERSTANDING.intents:
+        if intent.id == "other":
+            continue
+        meaning = conversation.catalogue.meaning(intent.id)
+        assert meaning is not None, f"no capability answers {intent.id}"
+        understood, detail = meaning
+        choice = understood.choice(detail)
+        assert choice.partition(":")[0] in conversation.choice_actions, (intent.id, choice)
+        if intent.id.startswith("find:"):
+            assert choice != "find", f"{intent.id} names no filter of the finder"

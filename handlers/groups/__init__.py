@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.capability import Capability, Command, Hook, MenuEntry, Record, Wiring
+from core.capability import Capability, Command, Hook, MenuEntry, Record, Understood, Wiring
 from core.i18n import N_
 from handlers.groups import leaders, members
 from handlers.groups.shared import FLOW, GROUP_REMINDERS, JOIN_FLOW
@@ -20,6 +20,7 @@ capability = Capability(
     "groups",
     _setup,
     menu=MenuEntry("groups", N_("Self-help groups"), 40),
+    understood=(Understood("groups", lambda _: "groups", N_("Self-help groups")),),
     purposes=(GROUP_REMINDERS,),
     flows=(FLOW, JOIN_FLOW),
     records=(
