@@ -69,7 +69,7 @@ DIALOGS: dict[str, list[Step]] = {
         press("Nhóm tự lực", "gõ mã nhóm vào đây", choices=("Menu chính",)),
         say("ABCD-EFGH", "không tìm thấy nhóm nào có mã này", choices=("Menu chính",)),
         say("xin chào", "không tìm thấy nhóm", choices=("Menu chính",)),
-        say("xin chào", "chưa hiểu ý bạn", choices=MENU),
+        say("hôm nay trời đẹp", "chưa hiểu ý bạn", choices=MENU),
         press("Đặt lịch tư vấn", "Chưa có tư vấn viên nào đăng lịch", choices=("Tìm điểm hỗ trợ", "Menu chính")),
     ],
     "unknown input and unknown commands get a kind answer and the menu": [
