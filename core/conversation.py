@@ -426,10 +426,24 @@ class Conversation:
             if isinstance(event, TextMessage):
                 ctx.understand = lambda: self._understood(ctx, event, typed_only=True)
             await self._flows[ctx.state.flow](ctx)
-        elif isinstance(event, TextMessage) and await self._understood(ctx, event):
-            return
-        else:
+        elif not (
+            isinstance(event, TextMessage) and (self._out_of_range(ctx, event) or await self._understood(ctx, event))
+        ):
             await self._fallback(ctx)
+
+    def _out_of_range(self, ctx: Context, event: TextMessage) -> bool:
+        """A number typed outside a flow, beyond the choices on offer: say which numbers there are, ask again."""
+        typed = event.text.strip().rstrip(".)")
+        offered = len(ctx.state.offered)
+        if not (typed.isdecimal() and offered):
+            return False
+        text = ctx._("Please type a number from 1 to {count}.").format(count=offered)
+        if ctx.state.prompt:
+            ctx.say(text)
+            ctx.replies.extend(ctx.state.prompt)
+        else:  # the same choices again, numbered the same way
+            ctx.say(text, choices=list(ctx.state.offered))
+        return True
 
     async def _understood(self, ctx: Context, event: TextMessage, *, typed_only: bool = False) -> bool:
         """Typed text that asks for something a capability answers: taken as the choice it stands for, as if

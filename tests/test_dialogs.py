@@ -77,7 +77,7 @@ DIALOGS: dict[str, list[Step]] = {
         ADULT,
         say("asdfghjkl 12345 !!!", "chưa hiểu ý bạn", choices=MENU),
         say("/khonglenhnao", "chưa biết lệnh này", choices=MENU),
-        say("99", "chưa hiểu ý bạn", choices=MENU),
+        say("99", "Bạn gõ số từ 1 đến 7 nhé", choices=MENU),
     ],
     "a shared location outside any flow looks for support; a shared contact is not kept": [
         START,
@@ -315,6 +315,12 @@ DIALOGS.update(
             say("mk có bị nghiện k", "không phải là chẩn đoán", choices=("Bắt đầu tự đánh giá", "Menu chính")),
             say("từ từ đã", "chưa hiểu", absent=("115",)),
             say("giúp tôi với", "Mình có thể giúp gì cho bạn"),
+        ],
+        "typed: a number beyond the choices says which numbers there are, and asks again": [
+            START,
+            ADULT,
+            say("9", "Bạn gõ số từ 1 đến 7 nhé", choices=MENU),
+            say("1", "không phải là chẩn đoán"),
         ],
         "typed: a look-alike is asked about, not guessed": [
             START,
