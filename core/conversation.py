@@ -71,15 +71,15 @@ class Context:
     # What to ask again after an interruption, when it is not simply the last answer that asks something
     # (a welcome that ends with a question is re-asked as the question alone).
     ask_again: Reply | None = None
-    # The text a person typed when the choice being handled was understood from it ("methadone ở quận 8"), so
-    # the handler can use the rest of it (the place).
+    # The text a person typed when the choice being handled was understood from it
+    # ("methadone ở quận 8", noqa: i18n), so the handler can use the rest of it (the place).
     typed: str | None = None
     # Set by the engine: try what the typed text asks for instead of the question the flow is waiting on.
     understand: Callable[[], Awaitable[bool]] | None = field(default=None, repr=False)
 
     async def understood_instead(self) -> bool:
         """For a flow whose answer could not be read (a place that is not a place): when the text asks for
-        something else ("con tôi nghiện"), answer that and return True."""
+        something else ("con tôi nghiện"), answer that and return True.  (noqa: i18n)"""
         return await self.understand() if self.understand is not None else False
 
     @property

@@ -100,12 +100,12 @@ class About:
     description: str = ""
     url: str = ""
     email: str = ""
-    eligibility: str = ""  # who it is for, in words ("người đang điều trị methadone")
+    eligibility: str = ""  # who it is for, in words (noqa: i18n: "người đang điều trị methadone")
     min_age: int | None = None
     max_age: int | None = None
     fee: str = "unknown"  # a key of FEES
     languages: tuple[str, ...] = ()  # ISO 639 codes: "vi", "en", "km"
-    accessibility: str = ""  # in words ("lối đi cho xe lăn")
+    accessibility: str = ""  # in words (noqa: i18n: "lối đi cho xe lăn")
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,8 @@
 The whole grammar is accepted (https://wiki.openstreetmap.org/wiki/Key:opening_hours/specification): rules
 after ";" replace earlier ones for their days, additional rules after ",", overnight ranges
 (``Mo-Fr 22:00-02:00``), ``24/7; Su off``, months and dates (``Dec 24 off``), the n-th weekday of a month
-(``Mo[1]``), open ends (``08:00+``), fallback rules (``||``), comments (``"hẹn trước"``) and public holidays
-(``PH off``).  `opening-hours-py <https://pypi.org/project/opening-hours-py/>`_ evaluates the grammar.
+(``Mo[1]``), open ends (``08:00+``), fallback rules (``||``), comments (``"hẹn trước"``, noqa: i18n) and
+public holidays (``PH off``).  `opening-hours-py <https://pypi.org/project/opening-hours-py/>`_ evaluates the grammar.
 
 Its own calendar for Viet Nam knows only the fixed-date holidays (1/1, 30/4, 1/5, 2/9): Tết and the Hùng Kings'
 day follow the lunar calendar, and the Government adds substitute days off.  Those come from the maintained

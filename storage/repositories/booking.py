@@ -202,14 +202,16 @@ class SqlBookingRepository:
         row = await self._owned_row(booking_id, pseudonym)
         return _booking(row) if row else None
 
-    async def cancel(self, booking_id: int, pseudonym: str) -> BookingRecord | None:
-        row = await self._owned_row(booking_id, pseudonym)
+    async def _delete(self, row: Booking | None) -> BookingRecord | None:
         if row is None:
             return None
         record = _booking(row)
         await self._session.delete(row)
         await self._session.flush()
         return record
+
+    async def cancel(self, booking_id: int, pseudonym: str) -> BookingRecord | None:
+        return await self._delete(await self._owned_row(booking_id, pseudonym))
 
     async def move(self, booking_id: int, pseudonym: str, starts_at: datetime) -> BookingRecord | None:
         row = await self._owned_row(booking_id, pseudonym)
@@ -238,15 +240,8 @@ class SqlBookingRepository:
         )
 
     async def cancel_by_counsellor(self, booking_id: int, counsellor_id: int) -> BookingRecord | None:
-        row = await self._session.scalar(
-            select(Booking).where(Booking.id == booking_id, Booking.counsellor_id == counsellor_id)
-        )
-        if row is None:
-            return None
-        record = _booking(row)
-        await self._session.delete(row)
-        await self._session.flush()
-        return record
+        mine = select(Booking).where(Booking.id == booking_id, Booking.counsellor_id == counsellor_id)
+        return await self._delete(await self._session.scalar(mine))
 
     async def mark(self, booking_id: int, counsellor_id: int, status: str) -> bool:
         if status not in ("attended", "missed", "booked"):
