@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def main() -> None:
     understanding = Understanding(intents, shorthand)
     rows = [
         line.rstrip("\n").split("\t")
-        for line in (ROOT / "data" / "eval" / "understanding.tsv").read_text(encoding="utf-8").splitlines()
+        for line in (ROOT / "data" / "eval" / (sys.argv[1] if len(sys.argv) > 1 else "understanding.tsv")).read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]
     right, confused, times = 0, collections.Counter[tuple[str, str]](), []
