@@ -75,11 +75,16 @@ class Understood:
     """What a typed message that matched ``intent`` (see :mod:`domain.understanding`) stands for: the choice it is
     taken as, as if pressed.  ``intent`` is an intent id or a family ("find" for every "find:SERVICE");
     ``choice`` gets the detail after ":" (the service) or None.  ``label`` names it on a button when the bot is
-    not sure and asks."""
+    not sure and asks (``describe`` names it by its detail: the service, say)."""
 
     intent: str
     choice: Callable[[str | None], str]
     label: str  # msgid
+    describe: Callable[[str | None], str | None] | None = None  # a msgid for the detail, or None for ``label``
+
+    def label_for(self, detail: str | None) -> str:
+        """The msgid of the button that stands for this intent with ``detail``."""
+        return (self.describe(detail) if self.describe is not None else None) or self.label
 
 
 @dataclass(frozen=True)

@@ -467,7 +467,7 @@ class Conversation:
             for match in matches:
                 found = self.catalogue.meaning(match.intent)
                 if found is not None and len(options) < 3:
-                    choice = Choice(found[0].choice(found[1]), ctx._(found[0].label))
+                    choice = Choice(found[0].choice(found[1]), ctx._(found[0].label_for(found[1])))
                     options.setdefault(choice.id, choice)
             ctx.say(
                 ctx._("Did you mean one of these?"),

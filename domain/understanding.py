@@ -24,11 +24,13 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from core.text import TolerantPhrase, fold, fold_keep_length
+from core.text import GAP, TolerantPhrase, fold, fold_keep_length
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 NEAR_MIN_CHARS = 5  # shorter phrases are matched only as typed (a typo in "lao" is another word)
 NEAR_SCORE = 88.0  # rapidfuzz partial_ratio, 0..100
+NEAR_WORD_CHARS = 7  # a shorter word (a Vietnamese syllable) matches only as typed: "nhiem" is not "nghiem"
+NEAR_WORD_SCORE = 80.0  # rapidfuzz ratio of one word of a phrase and one typed word
 NEAR_MAX_CHARS = 400  # a longer message is matched as typed only (similarity over it costs too much)
 
 
@@ -103,8 +105,15 @@ class Understanding:
             if intent.id in seen:
                 raise ValueError(f"the intent {intent.id!r} is declared twice")
             seen.add(intent.id)
-        # Each phrase compiled once: as typed, and folded for similarity.
-        self._compiled = {i.id: tuple((TolerantPhrase(p), fold(p)) for p in i.phrases) for i in self.intents}
+        # Each phrase written as messages are (shorthand spelt out), then compiled once: as typed, and folded for
+        # similarity.
+        self._compiled = {
+            i.id: tuple(
+                (TolerantPhrase(written), fold(written.replace(GAP, " ")))
+                for written in (f" {GAP} ".join(self.normalize(part) for part in p.split(GAP)) for p in i.phrases)
+            )
+            for i in self.intents
+        }
 
     def normalize(self, text: str) -> str:
         words = _WORD.findall(unicodedata.normalize("NFC", text).lower())
@@ -114,12 +123,13 @@ class Understanding:
         """Every intent that matched, its best phrase each, best first."""
         message = self.normalize(text)
         folded, same_length = fold(message), fold_keep_length(message)
+        message_words = folded.split()
         found: list[Match] = []
         for intent in self.intents:
             best: Match | None = None
             for compiled, folded_phrase in self._compiled[intent.id]:
                 phrase = compiled.phrase
-                words = len(phrase.split())
+                words = len(folded_phrase.split())
                 if compiled.found_in(message, same_length):
                     candidate = Match(intent.id, phrase, "typed", words + 0.5)
                 elif (
@@ -128,6 +138,7 @@ class Understanding:
                     and len(folded_phrase) >= NEAR_MIN_CHARS
                     and len(folded) + 2 >= len(folded_phrase)
                     and fuzz.partial_ratio(folded_phrase, folded, score_cutoff=NEAR_SCORE)
+                    and near_words(folded_phrase.split(), message_words)
                 ):
                     candidate = Match(intent.id, phrase, "near", words * 0.6)  # below a typed phrase of its size
                 else:
@@ -138,6 +149,37 @@ class Understanding:
                 found.append(best)
         found.sort(key=lambda m: (-m.score, m.intent))
         return found
+
+
+def near_word(wanted: str, typed: str) -> bool:
+    """One word of a phrase against one typed word, both folded: the same, or a typo of a longer word that keeps
+    its first letter ("methdone", "metadon"), never another short word ("khong" is not "chong")."""
+    if wanted == typed:
+        return True
+    if len(wanted) >= 3 and typed[:1] == wanted[:1] and sorted(typed) == sorted(wanted):  # "hvi": letters swapped
+        return True
+    return (
+        len(wanted) >= NEAR_WORD_CHARS
+        and len(typed) >= NEAR_WORD_CHARS - 1
+        and typed[:1] == wanted[:1]
+        and fuzz.ratio(wanted, typed, score_cutoff=NEAR_WORD_SCORE) > 0
+    )
+
+
+def near_words(wanted: Sequence[str], typed: Sequence[str]) -> bool:
+    """The phrase's words, in order and side by side, each the same as or a typo of a typed word; two typed
+    neighbours may stand for one of the phrase's words ("metha done")."""
+    size = len(wanted)
+    for start in range(len(typed) - size + 1):
+        if all(near_word(w, t) for w, t in zip(wanted, typed[start : start + size], strict=True)):
+            return True
+        window = typed[start : start + size + 1]
+        if len(window) == size + 1:
+            for split in range(size):
+                merged = [*window[:split], window[split] + window[split + 1], *window[split + 2 :]]
+                if all(near_word(w, t) for w, t in zip(wanted, merged, strict=True)):
+                    return True
+    return False
 
 
 def best_intent(matches: Sequence[Match]) -> str | None:
@@ -151,14 +193,19 @@ def best_intent(matches: Sequence[Match]) -> str | None:
     crisis = next((m for m in matches if m.intent.startswith("urgent") and m.how == "typed"), None)
     if crisis is not None and not (top.intent == "other" and top.score > crisis.score):
         return crisis.intent
-    service = next((m for m in matches if m.intent.startswith("find:")), None)
+    beside = [m for m in matches[1:] if not _within(m.phrase, top.phrase)]  # "hẹn gặp" is part of "hẹn gặp lại"
+    service = next((m for m in beside if m.intent.startswith("find:")), None)
     if service is not None and top.intent in ("find", "family", "help", "book"):  # "methadone cho chồng"
         return service.intent
     if top.intent in GENERIC:  # "chào bạn, mình muốn xét nghiệm": the request, not the greeting
-        specific = next((m for m in matches if m.intent not in GENERIC), None)
+        specific = next((m for m in beside if m.intent not in GENERIC), None)
         if specific is not None:
             return specific.intent
     return top.intent
+
+
+def _within(phrase: str, longer: str) -> bool:
+    return f" {fold(phrase.replace(GAP, ' '))} " in f" {fold(longer.replace(GAP, ' '))} "
 
 
 GENERIC = frozenset({"greeting", "thanks", "goodbye", "help"})

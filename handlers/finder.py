@@ -491,10 +491,15 @@ def _find_choice(service: str | None) -> str:
     return FindService(chosen).pack() if chosen in FILTERS else "find"
 
 
+def _find_label(service: str | None) -> str | None:
+    chosen = INTENT_FILTERS.get(service or "", service or "")
+    return FILTERS[chosen].label if chosen in FILTERS else None
+
+
 capability = Capability(
     "finder",
     _setup,
     menu=MenuEntry("find", N_("Nearest support point"), 20),
     flows=(FLOW,),
-    understood=(Understood("find", _find_choice, N_("Nearest support point")),),
+    understood=(Understood("find", _find_choice, N_("Nearest support point"), _find_label),),
 )

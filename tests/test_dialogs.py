@@ -325,7 +325,7 @@ DIALOGS.update(
         "typed: a look-alike is asked about, not guessed": [
             START,
             ADULT,
-            say("xet nghiem hvi", "Có phải bạn muốn", choices=("Điểm hỗ trợ gần nhất", "Menu chính")),
+            say("xet nghiem hvi", "Có phải bạn muốn", choices=("Xét nghiệm HIV", "Menu chính")),
         ],
     }
 )

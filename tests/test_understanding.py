@@ -37,6 +37,13 @@ def intent_of(text: str) -> str | None:
         ("chào bạn", "greeting"),
         ("cam on", "thanks"),
         ("hôm nay trời đẹp", None),
+        ("môi nó tím hết rồi", "urgent:overdose"),  # "môi … tím": a word may stand between
+        ("tim tôi đập nhanh quá", "urgent:overdose"),
+        ("hẹn gặp lại bạn", "goodbye"),  # "hẹn gặp" (book) is part of "hẹn gặp lại", not a request beside it
+        ("chào bạn, mình muốn đặt lịch tư vấn", "book"),  # a request beside the greeting wins
+        ("bài test nghiện", "selfcheck"),  # the phrase is written out as the message is ("test" -> "xét nghiệm")
+        ("chơi game không", None),  # "không" is no typo of "chồng": short words match only as typed
+        ("xet nghiem hvi", "find:testing"),  # two letters swapped
     ],
 )
 def test_typed_phrases(text: str, intent: str | None) -> None:
@@ -47,6 +54,25 @@ def test_a_crisis_is_never_matched_by_similarity_alone() -> None:
     # "tụ tủ" has other accents than "tự tử": not typed, and crises are not matched by similarity.
     assert not any(m.intent.startswith("urgent") for m in UNDERSTANDING.rank("tụ tủ"))
     assert all(not i.near for i in UNDERSTANDING.intents if i.id.startswith("urgent"))
+
+
+def test_near_words_are_typos_of_long_words_only() -> None:
+    from domain.understanding import near_word, near_words
+
+    assert near_word("methadone", "metadone") and near_word("buprenorphine", "buprenorfine")
+    assert near_word("hiv", "hvi")  # swapped letters, first letter kept
+    assert not near_word("chong", "khong") and not near_word("nghiem", "nhiem") and not near_word("chong", "cho")
+    assert near_words(["uong", "methadone"], "tim cho uong metha done".split())  # one word written as two
+    assert not near_words(["uong", "methadone"], "methadone".split())
+
+
+def test_a_gap_in_a_phrase_lets_two_words_stand_between() -> None:
+    from core.text import TolerantPhrase
+
+    phrase = TolerantPhrase("môi … tím")
+    assert phrase.found_in("môi tím") and phrase.found_in("moi no tim") and phrase.found_in("môi nó hơi tím")
+    assert not phrase.found_in("môi của nó hơi tím")  # three words between
+    assert not phrase.found_in("mới nó tím")  # typed accents still have to agree
 
 
 def test_every_match_says_why() -> None:
