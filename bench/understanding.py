@@ -21,9 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     intents, shorthand = load_intents(ROOT / "data" / "intents")
     understanding = Understanding(intents, shorthand)
+    name = sys.argv[1] if len(sys.argv) > 1 else "understanding.tsv"  # or understanding_heldout.tsv
     rows = [
         line.rstrip("\n").split("\t")
-        for line in (ROOT / "data" / "eval" / (sys.argv[1] if len(sys.argv) > 1 else "understanding.tsv")).read_text(encoding="utf-8").splitlines()
+        for line in (ROOT / "data" / "eval" / name).read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]
     right, confused, times = 0, collections.Counter[tuple[str, str]](), []

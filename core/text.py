@@ -66,7 +66,7 @@ class TolerantPhrase:
     def __init__(self, phrase: str) -> None:
         self.phrase = _SPACES.sub(" ", unicodedata.normalize("NFC", phrase).replace("...", GAP)).strip()
         self._parts = tuple(part.strip() for part in self.phrase.split(GAP) if part.strip())
-        gap = r")(?:\s+\w+){0,%d}\s+(" % GAP_WORDS
+        gap = r")(?:\s+\w+){0,%d}\s+(" % GAP_WORDS  # noqa: UP031 (braces are the regex's)
         body = gap.join(re.escape(_fold_keep_length(part)).replace(r"\ ", r"\s+") for part in self._parts)
         self._pattern = re.compile(r"(?<!\w)(" + body + r")(?!\w)")
 
@@ -76,9 +76,7 @@ class TolerantPhrase:
             return False
         folded = _fold_keep_length(text) if folded is None else folded
         for match in self._pattern.finditer(folded):
-            if all(
-                _agrees(text[match.start(i + 1) : match.end(i + 1)], part) for i, part in enumerate(self._parts)
-            ):
+            if all(_agrees(text[match.start(i + 1) : match.end(i + 1)], part) for i, part in enumerate(self._parts)):
                 return True
         return False
 
