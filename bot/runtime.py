@@ -13,7 +13,7 @@ from bot.config import Settings
 from core.clock import Clock
 from core.codes import InviteCodes
 from core.conversation import Conversation
-from core.hotlines import SHIPPED_DATA, load_hotlines, load_urgent_phrases
+from core.hotlines import SHIPPED_DATA, load_hotlines
 from core.i18n import Translator, load_translator
 from core.pseudonym import Pseudonymizer
 from core.ratelimit import Inbound
@@ -94,7 +94,6 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         clock=clock,
         i18n=i18n,
         hotlines=load_hotlines(),
-        urgent_phrases=load_urgent_phrases(),
         instrument=load_instrument(SHIPPED_DATA / "instruments" / "assist_v3.toml"),
         gazetteer=gazetteer,
         state_ttl=settings.state_ttl,

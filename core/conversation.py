@@ -39,8 +39,8 @@ from core.ports import StorageUnavailable, UnitOfWork, UserRecord
 from core.ratelimit import Inbound
 from core.replies import replies_to_json
 from core.state import ConversationState
-from core.text import fold, normalize_input
-from domain.understanding import Understanding, best_intent
+from core.text import fold, is_long_message, normalize_input
+from domain.understanding import GENERIC, Match, Understanding, best_intent
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,28 @@ class Context:
     typed: str | None = None
     # Set by the engine: try what the typed text asks for instead of the question the flow is waiting on.
     understand: Callable[[], Awaitable[bool]] | None = field(default=None, repr=False)
+    # What a typed message matched (domain.understanding), best first: worked out once per message.
+    matches: Sequence[Match] = ()
+
+    def intent(self) -> str | None:
+        """The intent a typed message asks for, or None."""
+        return best_intent(self.matches)
+
+    def understood_choices(self, limit: int = 3) -> list[Choice]:
+        """The choices the intents a typed message matched stand for, the one acted on first, then the likeliest,
+        one button each; greetings, thanks and "help" are not choices."""
+        options: dict[str, Choice] = {}
+        best = self.intent()
+        ranked = sorted(self.matches, key=lambda m: m.intent != best)  # stable: the rest stay best first
+        for match in ranked:
+            if match.intent in GENERIC:
+                continue
+            found = self.catalogue.meaning(match.intent)
+            if found is not None and len(options) < limit:
+                understood, detail = found
+                choice = Choice(understood.choice(detail), self._(understood.label_for(detail)))
+                options.setdefault(choice.id, choice)
+        return list(options.values())
 
     async def understood_instead(self) -> bool:
         """For a flow whose answer could not be read (a place that is not a place): when the text asks for
@@ -375,6 +397,8 @@ class Conversation:
                 i18n=self._i18n,
                 catalogue=self.catalogue,
             )
+            if isinstance(ctx.event, TextMessage) and self._understanding is not None:
+                ctx.matches = self._understanding.rank(ctx.event.text)
             await self._dispatch(ctx)
             if not ctx.replies and not ctx.erased:  # never silence
                 await self._fallback(ctx)
@@ -448,30 +472,21 @@ class Conversation:
     async def _understood(self, ctx: Context, event: TextMessage, *, typed_only: bool = False) -> bool:
         """Typed text that asks for something a capability answers: taken as the choice it stands for, as if
         pressed; when the match is only by similarity, the likeliest choices are offered instead."""
-        if self._understanding is None:
-            return False
-        matches = self._understanding.rank(event.text)
-        intent = best_intent(matches)
+        intent = ctx.intent()
         meaning = self.catalogue.meaning(intent) if intent else None
-        if meaning is None:
+        if meaning is None or is_long_message(event.text):  # a long message is heard first (the fallback)
             return False
         understood, detail = meaning
         choice_id = understood.choice(detail)
         entry = self._choices.get(choice_id.partition(":")[0])
         if entry is None:
             return False
-        if all(m.how == "near" for m in matches):  # only look-alikes: ask rather than guess
+        if all(m.how == "near" for m in ctx.matches):  # only look-alikes: ask rather than guess
             if typed_only:
                 return False
-            options: dict[str, Choice] = {}
-            for match in matches:
-                found = self.catalogue.meaning(match.intent)
-                if found is not None and len(options) < 3:
-                    choice = Choice(found[0].choice(found[1]), ctx._(found[0].label_for(found[1])))
-                    options.setdefault(choice.id, choice)
             ctx.say(
                 ctx._("Did you mean one of these?"),
-                choices=[*options.values(), Choice("menu", ctx._("Main menu"))],
+                choices=[*ctx.understood_choices(), Choice("menu", ctx._("Main menu"))],
             )
             return True
         ctx.event = ChoiceMade(event.user, event.channel, choice_id, address=event.address)

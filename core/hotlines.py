@@ -1,5 +1,4 @@
-"""Hotlines and urgent phrases: data that operators edit (``data/hotlines.toml``,
-``data/urgent_phrases.txt``), loaded once at start-up."""
+"""Hotlines: data that operators edit (``data/hotlines.toml``), loaded once at start-up."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.i18n import N_
-from core.text import normalize_input
 
 SHIPPED_DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -58,18 +56,5 @@ def parse_hotlines(text: str) -> Hotlines:
     return Hotlines(tuple(entries))
 
 
-def parse_phrases(text: str) -> tuple[str, ...]:
-    phrases = []
-    for line in text.splitlines():
-        line = normalize_input(line.split("#", 1)[0])
-        if line:
-            phrases.append(line)
-    return tuple(phrases)
-
-
 def load_hotlines(path: Path = SHIPPED_DATA / "hotlines.toml") -> Hotlines:
     return parse_hotlines(path.read_text(encoding="utf-8"))
-
-
-def load_urgent_phrases(path: Path = SHIPPED_DATA / "urgent_phrases.txt") -> tuple[str, ...]:
-    return parse_phrases(path.read_text(encoding="utf-8"))

@@ -96,6 +96,14 @@ def find_tolerant(text: str, phrase: str) -> bool:
     return TolerantPhrase(phrase).found_in(unicodedata.normalize("NFC", text))
 
 
+LONG_MESSAGE_WORDS = 40  # a message this long is a person telling something, not asking for a button
+
+
+def is_long_message(text: str) -> bool:
+    """Whether ``text`` reads as someone telling their story rather than making a request."""
+    return len(text.split()) >= LONG_MESSAGE_WORDS
+
+
 def utf16_length(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units: an emoji counts two)."""
     return len(text.encode("utf-16-le")) // 2

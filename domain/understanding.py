@@ -190,7 +190,7 @@ def best_intent(matches: Sequence[Match]) -> str | None:
     if not matches:
         return None
     top = matches[0]
-    crisis = next((m for m in matches if m.intent.startswith("urgent") and m.how == "typed"), None)
+    crisis = _crisis(matches)
     if crisis is not None and not (top.intent == "other" and top.score > crisis.score):
         return crisis.intent
     beside = [m for m in matches[1:] if not _within(m.phrase, top.phrase)]  # "hẹn gặp" is part of "hẹn gặp lại"
@@ -199,9 +199,15 @@ def best_intent(matches: Sequence[Match]) -> str | None:
         return service.intent
     if top.intent in GENERIC:  # "chào bạn, mình muốn xét nghiệm": the request, not the greeting
         specific = next((m for m in beside if m.intent not in GENERIC), None)
-        if specific is not None:
-            return specific.intent
+        return specific.intent if specific is not None else top.intent
     return top.intent
+
+
+def _crisis(matches: Sequence[Match]) -> Match | None:
+    """The crisis typed, if any: its kind when one is named ("cứu với, bạn tôi bị sốc"), else plain  (noqa: i18n)
+    "urgent"."""
+    crises = [m for m in matches if m.intent.startswith("urgent") and m.how == "typed"]
+    return next((m for m in crises if ":" in m.intent), crises[0] if crises else None)
 
 
 def _within(phrase: str, longer: str) -> bool:

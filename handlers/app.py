@@ -55,16 +55,15 @@ def build_conversation(
     clock: Clock,
     i18n: Translator,
     hotlines: Hotlines,
-    urgent_phrases: Sequence[str],
     instrument: Instrument,
     gazetteer: Gazetteer,
     state_ttl: timedelta = timedelta(hours=24),
     inbound: Inbound | None = None,
     capabilities: Sequence[Capability] = CAPABILITIES,
-    understanding: Understanding | None = None,
+    understanding: Understanding,
 ) -> Conversation:
     catalogue = Catalogue(tuple(capabilities))
-    routes, hooks = catalogue.wire(Services(clock, hotlines, urgent_phrases, instrument, gazetteer))
+    routes, hooks = catalogue.wire(Services(clock, hotlines, instrument, gazetteer, understanding))
     return Conversation(
         routers=routes,
         catalogue=catalogue,

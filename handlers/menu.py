@@ -11,10 +11,12 @@ from core.events import (
     ContactShared,
     LocationShared,
     Reply,
+    TextMessage,
     UnsupportedMessage,
 )
 from core.i18n import BOT_NAME, N_, Translator
 from core.ports import AgeGroup
+from core.text import is_long_message
 
 router = Routes("menu")
 
@@ -63,6 +65,9 @@ def refused_for_children(ctx: Context, message: str) -> bool:
 async def fallback(ctx: Context) -> None:
     """Anything not understood: a short, kind answer and the menu, never silence."""
     event = ctx.event
+    if isinstance(event, TextMessage) and is_long_message(event.text):
+        heard(ctx)
+        return
     if isinstance(event, CommandMessage):
         text = ctx._("I don't know that command.")
     elif isinstance(event, LocationShared):
@@ -74,6 +79,38 @@ async def fallback(ctx: Context) -> None:
     else:
         text = ctx._("Sorry, I didn't quite understand.")
     show_menu(ctx, text + " " + ctx._("Please choose one of these:"))
+
+
+def heard(ctx: Context) -> None:
+    """A long message, someone telling what they are going through: acknowledged as a person would, with the
+    help it seems to ask for first, a counsellor to talk to (a trusted adult and 111 for a child), and urgent help.
+    (A crisis in it has already been answered by urgent help, which comes first.)"""
+    ctx.state.leave()
+    if ctx.user.age_group is AgeGroup.CHILD:
+        text = ctx._(
+            "Thank you for trusting me with all of this. It sounds like a lot to carry. I am an automatic "
+            "assistant, so I cannot answer everything you wrote the way a person would. Please tell an adult "
+            "you trust, or call 111: it is free, day and night, and they listen to children and young people. "
+            "I did not keep your message."
+        )
+        offered = [Choice("family", ctx._("For families")), Choice("urgent", ctx._("Urgent help"))]
+    else:
+        text = ctx._(
+            "Thank you for trusting me with all of this. It sounds like a lot to carry. I am an automatic "
+            "assistant, so I cannot answer everything you wrote the way a person would, but a counsellor can "
+            "listen: you can book a time to talk, in person or by phone, without giving your name. I did not "
+            "keep your message."
+        )
+        offered = [Choice("book", ctx._("Book a talk with a counsellor")), Choice("urgent", ctx._("Urgent help"))]
+    allowed = {c.id for c in menu_choices(ctx)} if ctx.user.age_group is AgeGroup.CHILD else None
+    asked = [
+        c
+        for c in ctx.understood_choices(2)
+        if c.id not in {o.id for o in offered} and (allowed is None or c.id in allowed)
+    ]
+    if asked:
+        text += "\n\n" + ctx._("From what you wrote, this may also help:")
+    ctx.say(text, choices=[*asked, *offered, Choice("menu", ctx._("Main menu"))])
 
 
 async def expired_choice(ctx: Context) -> None:

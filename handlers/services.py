@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.clock import Clock
 from core.hotlines import Hotlines
 from domain.assist import Instrument
 from domain.gazetteer import Gazetteer
+from domain.understanding import Understanding
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
     clock: Clock
     hotlines: Hotlines
-    urgent_phrases: Sequence[str]
     instrument: Instrument
     gazetteer: Gazetteer
+    understanding: Understanding

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from core.clock import ManualClock
 from core.conversation import Routes, parse_command, resolve_choice
 from core.events import Choice, ChoiceMade, CommandMessage, Location, Reply, TextMessage
-from core.hotlines import load_urgent_phrases, parse_hotlines, parse_phrases
+from core.hotlines import parse_hotlines
 from core.locks import KeyedLock
 from core.pseudonym import Pseudonymizer
 from core.state import ConversationState
@@ -220,7 +220,6 @@ def test_shipped_hotline_data_is_valid_and_honest_about_unverified_hours() -> No
     assert hotlines.first("child") is not None
     mental = hotlines.first("mental")
     assert mental is not None and mental.verified is False
-    assert "quá liều" in load_urgent_phrases()
 
 
 def test_hotline_data_is_validated() -> None:
@@ -228,4 +227,3 @@ def test_hotline_data_is_validated() -> None:
         parse_hotlines('[[hotline]]\nnumber = "115"\nkind = "unknown"\n')
     with pytest.raises(ValueError):
         parse_hotlines('[[hotline]]\nnumber = "11a"\nkind = "emergency"\n')
-    assert parse_phrases("# comment\n quá liều  # note\n\n") == ("quá liều",)

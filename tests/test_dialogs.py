@@ -17,7 +17,16 @@ MENU = (
 )
 CHILD_MENU = ("Dành cho gia đình", "Trợ giúp khẩn cấp", "Quyền riêng tư và dữ liệu của bạn")
 AGE = ("Từ 16 tuổi trở lên", "Dưới 16 tuổi")
-URGENT = ("115", "quá liều", "nằm nghiêng")
+URGENT = ("115", "quá liều", "nằm nghiêng")  # the overdose screen
+TRIAGE = (
+    "Có người có thể bị quá liều, gọi không tỉnh",
+    "Mình đang nghĩ đến chuyện tự tử",
+    "Có người kích động, ảo giác sau khi dùng",
+    "Có người đang đánh hoặc đe dọa mình",
+)
+SUICIDE = ("Cảm ơn bạn đã nói với mình", "096 306 1414", "115", "nói chuyện với ai đó")
+OTHER = "Chuyện khác đang xảy ra"
+BACK = "Quay lại chỗ đang dở"
 
 START = say("/start", "trợ lý tự động", "không biết bạn là ai", "/forget", "bao nhiêu tuổi", choices=AGE)
 ADULT = press("Từ 16 tuổi trở lên", "giúp gì", choices=MENU)
@@ -32,7 +41,10 @@ DIALOGS: dict[str, list[Step]] = {
     "under 16: urgent help starts with the child line, and appointments offer no booking": [
         START,
         press("Dưới 16 tuổi", choices=CHILD_MENU),
-        press("Trợ giúp khẩn cấp", *URGENT, "• 111", choices=("Menu chính",)),
+        press("Trợ giúp khẩn cấp", "115", "• 111", "Chuyện gì đang xảy ra", choices=(*TRIAGE, "Menu chính")),
+        press(TRIAGE[0], *URGENT, "• 111", choices=(OTHER, "Menu chính")),
+        press(OTHER, "Chuyện gì đang xảy ra"),
+        press(TRIAGE[1], "111", "096 306 1414", absent=("đặt lịch", "113"), choices=(OTHER, "Menu chính")),
         say("/lichhen", "chưa có lịch hẹn nào", choices=("Menu chính",)),
     ],
     "a first message that is not /start gets the welcome": [
@@ -45,7 +57,7 @@ DIALOGS: dict[str, list[Step]] = {
     ],
     "urgent words interrupt and the person can go back": [
         START,
-        say("ban toi bi qua lieu roi", *URGENT, choices=("Quay lại chỗ đang dở", "Menu chính")),
+        say("ban toi bi qua lieu roi", *URGENT, absent=("tự tử", "113"), choices=(OTHER, BACK, "Menu chính")),
         press("Quay lại chỗ đang dở", "bao nhiêu tuổi", absent=("trợ lý tự động",), choices=AGE),
         press("Từ 16 tuổi trở lên", "giúp gì", choices=MENU),
     ],
@@ -53,15 +65,40 @@ DIALOGS: dict[str, list[Step]] = {
         START,
         ADULT,
         say("từ từ đã", "chưa hiểu ý bạn", absent=("115",), choices=MENU),
-        say("tu tu", *URGENT, "kết thúc cuộc sống"),
-        say("Muốn chết", "kết thúc cuộc sống"),
+        say("tu tu", *SUICIDE, absent=("nằm nghiêng", "113")),
+        say("Muốn chết", *SUICIDE, choices=("Đặt lịch nói chuyện với tư vấn viên", OTHER, "Menu chính")),
+        press("Đặt lịch nói chuyện với tư vấn viên", "Chưa có tư vấn viên"),
     ],
-    "urgent help from the menu and by command": [
+    "urgent help from the menu and by command: what is happening is asked, 115 already on screen": [
         START,
         ADULT,
-        press("Trợ giúp khẩn cấp", *URGENT, choices=("Menu chính",)),
+        press("Trợ giúp khẩn cấp", "115", "Chuyện gì đang xảy ra", absent=("113",), choices=(*TRIAGE, "Menu chính")),
+        press(TRIAGE[0], *URGENT, choices=(OTHER, "Menu chính")),
         press("Menu chính", choices=MENU),
-        say("/khancap", *URGENT),
+        say("/khancap", "Chuyện gì đang xảy ra", choices=(*TRIAGE, "Menu chính")),
+        say("cấp cứu", "Chuyện gì đang xảy ra", choices=(*TRIAGE, "Menu chính")),
+    ],
+    "each crisis gets its own first words; the police only where there is violence": [
+        START,
+        ADULT,
+        say("môi nó tím hết rồi", *URGENT, absent=("113",)),
+        say(
+            "chồng tôi ngáo đá cầm dao",
+            "giữ khoảng cách",
+            "Đừng tranh cãi",
+            "115",
+            absent=("113", "nằm nghiêng"),
+            choices=(TRIAGE[3], "Tìm nơi chăm sóc sức khỏe tâm thần", OTHER, "Menu chính"),
+        ),
+        press(TRIAGE[3], "không phải lỗi của bạn", "113", "quyền của bạn", "115"),
+        say(
+            "chồng tôi đánh tôi",
+            "nơi an toàn",
+            "113",
+            absent=("nằm nghiêng", "tự tử"),
+            choices=("Tìm trợ giúp pháp lý", "Đặt lịch nói chuyện với tư vấn viên", OTHER, "Menu chính"),
+        ),
+        say("mình chán sống lắm rồi", *SUICIDE, absent=("113",)),
     ],
     "groups explain how to join; a wrong code is refused kindly; booking with no counsellor says so": [
         START,
@@ -294,7 +331,7 @@ DIALOGS.update(
             *START_CHECK,
             press(NO),
             press(YES, "Câu hỏi 3"),
-            say("ban toi sốc thuốc", *URGENT, choices=("Quay lại chỗ đang dở", "Menu chính")),
+            say("ban toi sốc thuốc", *URGENT, choices=(OTHER, BACK, "Menu chính")),
             press("Quay lại chỗ đang dở", "Câu hỏi 3", "cần sa", choices=(YES, NO, "◀ Quay lại", "Dừng lại")),
             say("2", "Câu hỏi 4", "cocaine"),
         ],
@@ -303,6 +340,13 @@ DIALOGS.update(
 
 
 # ------------------------------------------------------------------------------------ typed requests
+
+STORY = (
+    "Mình không biết nên kể với ai nên viết vào đây. Chồng mình dùng đá đã ba năm, dạo này anh ấy hay cáu, "
+    "mất ngủ, có hôm bỏ đi cả đêm. Mình phải đi làm nuôi hai đứa nhỏ, tiền nhà tiền học đều một mình lo. "
+    "Gia đình bên chồng thì trách mình. Mình thương anh ấy nhưng cũng sợ, mệt mỏi lắm rồi, muốn anh ấy đi cai "
+    "mà không biết bắt đầu từ đâu, cũng không dám nói với ai vì sợ người ta biết."
+)
 
 DIALOGS.update(
     {
@@ -321,6 +365,26 @@ DIALOGS.update(
             ADULT,
             say("9", "Bạn gõ số từ 1 đến 7 nhé", choices=MENU),
             say("1", "không phải là chẩn đoán"),
+        ],
+        "typed: a long personal message gets a human answer, with what it seems to ask for first": [
+            START,
+            ADULT,
+            say(
+                STORY,
+                "Cảm ơn bạn đã tin tưởng kể cho mình nghe",
+                "tư vấn viên có thể lắng nghe",
+                "không lưu tin nhắn",
+                absent=("chưa hiểu",),
+                choices=(
+                    "Cắt cơn",
+                    "Dành cho gia đình",
+                    "Đặt lịch nói chuyện với tư vấn viên",
+                    "Trợ giúp khẩn cấp",
+                    "Menu chính",
+                ),
+            ),
+            press("Dành cho gia đình", "Khi một người thân sử dụng ma túy"),
+            say(STORY + " Nhiều lúc mình chỉ muốn chết cho xong.", *SUICIDE),  # a crisis in it comes first
         ],
         "typed: a look-alike is asked about, not guessed": [
             START,
