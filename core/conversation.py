@@ -473,6 +473,8 @@ class Conversation:
         """Typed text that asks for something a capability answers: taken as the choice it stands for, as if
         pressed; when the match is only by similarity, the likeliest choices are offered instead."""
         intent = ctx.intent()
+        if typed_only and intent in GENERIC:  # "cảm ơn" while a question waits: the question, not the menu
+            return False
         meaning = self.catalogue.meaning(intent) if intent else None
         if meaning is None or is_long_message(event.text):  # a long message is heard first (the fallback)
             return False

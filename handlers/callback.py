@@ -95,6 +95,8 @@ async def number(ctx: Context) -> None:
         ctx.state.leave()
         ctx.say(ctx._("That appointment no longer exists."), choices=[Choice("appts", ctx._("My appointments"))])
         return
+    if phone is None and isinstance(event, TextMessage) and await ctx.understood_instead():  # another request
+        return
     if phone is None:
         ask(ctx, booking_id, ctx._("That does not look like a Vietnamese phone number."))
         return

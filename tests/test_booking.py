@@ -330,6 +330,12 @@ async def test_a_phone_appointment_without_a_number_says_how_the_call_can_still_
     turn = await person.press(f"Cho số để gọi cho lịch hẹn {code.group(1)}")
     assert turn.choices == ["Có, tôi đồng ý", "Không, cảm ơn"]
     await person.press("Có, tôi đồng ý")
+    # Another request typed where the number is awaited is answered as that request; the offer stays in /lichhen.
+    turn = await person.say("ai đọc được tin nhắn này")
+    assert "Những gì đang được lưu về bạn" in turn.text and "không phải số điện thoại" not in turn.text
+    await person.say("/lichhen")
+    await person.press(f"Cho số để gọi cho lịch hẹn {code.group(1)}")
+    await person.press("Có, tôi đồng ý")
     await person.say("0912 345 678")
     turn = await person.say("/lichhen")
     assert "☎ tư vấn viên sẽ gọi cho bạn" in turn.text

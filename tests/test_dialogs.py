@@ -107,6 +107,9 @@ DIALOGS: dict[str, list[Step]] = {
         say("ABCD-EFGH", "không tìm thấy nhóm nào có mã này", choices=("Menu chính",)),
         say("xin chào", "không tìm thấy nhóm", choices=("Menu chính",)),
         say("hôm nay trời đẹp", "chưa hiểu ý bạn", choices=MENU),
+        press("Nhóm tự lực", "gõ mã nhóm vào đây"),
+        say("con tôi nghiện ma túy", "Khi một người thân sử dụng ma túy", absent=("không tìm thấy nhóm",)),
+        press("Menu chính"),
         press("Đặt lịch tư vấn", "Chưa có tư vấn viên nào đăng lịch", choices=("Tìm điểm hỗ trợ", "Menu chính")),
     ],
     "unknown input and unknown commands get a kind answer and the menu": [
@@ -326,6 +329,11 @@ DIALOGS.update(
             say("/privacy", "Hiện bạn không cho lưu", absent=("Kết quả tự đánh giá đã lưu",)),
             press("Menu chính"),
             press("Tự đánh giá", absent=("Bạn đã lưu",)),
+        ],
+        "self-check: a request typed instead of an answer is answered; thanks are not": [
+            *START_CHECK,
+            say("cảm ơn", "Câu hỏi 1", absent=("Không có gì",)),
+            say("tìm chỗ uống methadone", "Đang tìm: Methadone hoặc buprenorphine", absent=("Câu hỏi",)),
         ],
         "self-check: an urgent interruption resumes at the same question": [
             *START_CHECK,

@@ -88,6 +88,8 @@ def looks_like_code(text: str) -> bool:
 
 async def join_by_code(ctx: Context, typed: str) -> None:
     group = await ctx.uow.groups.by_code(normalize_code(typed)) if looks_like_code(typed) else None
+    if group is None and not looks_like_code(typed) and await ctx.understood_instead():  # another request
+        return
     if group is None:
         if looks_like_code(typed):  # let them type it again; anything else is not kept waiting for a code
             ctx.state.enter(JOIN_FLOW.name, "code")
