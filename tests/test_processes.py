@@ -98,6 +98,12 @@ async def test_the_running_process_delivers_notices_broadcasts_and_reminders(
         told = f"Lịch hẹn mới: Thứ Ba, 01/12 lúc 17:00, gặp trực tiếp, mã {code.group(1)}."
         await eventually(lambda: told in counsellor.texts(), "the counsellor is told of the booking", timeout=15)
 
+        # What people type is understood by the running process, a crisis by its kind (issue 18).
+        typing = TelegramPerson(fake_telegram, 9100003, bot)
+        await adult(typing)
+        await typing.say("mình không muốn sống nữa", "096 306 1414")
+        await typing.say("tim cho uong metha o quan 8", "Các điểm gần Quận 8 (TP Hồ Chí Minh) – Methadone")
+
         # Another person books Wednesday; the counsellor then takes Wednesday off and cancels it: the running
         # process's dispatcher carries the apology, with a button to book again.
         other = TelegramPerson(fake_telegram, 9100004, bot)
@@ -141,6 +147,7 @@ async def test_the_running_process_delivers_notices_broadcasts_and_reminders(
         await adult(on_zalo)
         await on_zalo.say(group_code.group(1), "Tham gia nhóm tự lực")
         await on_zalo.press("Tham gia, có nhắc lịch", "Chào mừng bạn")
+        await on_zalo.say("ban toi bat tinh sau khi chich", "nằm nghiêng")  # a crisis on Zalo too
         silent = TelegramPerson(fake_telegram, 9100020, bot)
         await silent.say(f"/start {link.group(1)}", "bao nhiêu tuổi")
         await silent.press("Từ 16 tuổi trở lên", "Nhóm Bình Minh")
