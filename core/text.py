@@ -11,6 +11,7 @@ Input is normalised to NFC.  Matching comes in two strengths:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -27,6 +28,7 @@ def normalize_input(text: str, *, limit: int = MAX_INPUT_CHARS) -> str:
     return text.strip()[:limit]
 
 
+@functools.lru_cache(maxsize=4096)
 def _base_char(ch: str) -> str:
     if ch in "đĐ":  # (noqa: i18n)
         return "d"
@@ -34,15 +36,36 @@ def _base_char(ch: str) -> str:
     return decomposed[0].lower() if decomposed else ch
 
 
+_FOLD_TABLE_SIZE = 4096
+
+
+class _FoldTable(dict[int, str]):
+    """For str.translate: each character's base letter, worked out once (whitespace to a space if asked)."""
+
+    def __init__(self, *, spaces: bool) -> None:
+        super().__init__()
+        self._spaces = spaces
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = " " if self._spaces and ch.isspace() else _base_char(ch)
+        if len(self) < _FOLD_TABLE_SIZE:  # bounded: a stream of rare characters cannot grow it without end
+            self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable(spaces=False)
+_FOLD_KEEP_LENGTH = _FoldTable(spaces=True)
+
+
 def fold(text: str) -> str:
     """Lower case, no diacritics (đ -> d), single spaces: the key for lenient matching.  (noqa: i18n)"""
-    nfc = unicodedata.normalize("NFC", text)
-    return _SPACES.sub(" ", "".join(_base_char(c) for c in nfc)).strip()
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text).translate(_FOLD)).strip()
 
 
 def _fold_keep_length(text: str) -> str:
     # One folded character per NFC character, so positions map back to the original.
-    return "".join(_base_char(c) if not c.isspace() else " " for c in text)
+    return text.translate(_FOLD_KEEP_LENGTH)
 
 
 def _char_agrees(typed: str, wanted: str) -> bool:
@@ -61,21 +84,31 @@ class TolerantPhrase:
     """A phrase compiled once, to be looked for in many texts as :func:`find_tolerant` does.  A phrase may hold
     gaps (``…``): up to :data:`GAP_WORDS` other words may stand there."""
 
-    __slots__ = ("_parts", "_pattern", "phrase")
+    __slots__ = ("_parts", "_pattern", "phrase", "words")
 
     def __init__(self, phrase: str) -> None:
         self.phrase = _SPACES.sub(" ", unicodedata.normalize("NFC", phrase).replace("...", GAP)).strip()
         self._parts = tuple(part.strip() for part in self.phrase.split(GAP) if part.strip())
         gap = r")(?:\s+\w+){0,%d}\s+(" % GAP_WORDS  # noqa: UP031 (braces are the regex's)
         body = gap.join(re.escape(_fold_keep_length(part)).replace(r"\ ", r"\s+") for part in self._parts)
-        self._pattern = re.compile(r"(?<!\w)(" + body + r")(?!\w)")
+        # No look-behind before the phrase (it would keep re from searching for the phrase's first letters):
+        # a word character before a match is checked by found_in.
+        self._pattern = re.compile(r"(" + body + r")(?!\w)")
+        # Its words, folded: a text without all of them cannot hold the phrase (checked before the pattern).
+        self.words = frozenset(fold(" ".join(self._parts)).split())
 
-    def found_in(self, text: str, folded: str | None = None) -> bool:
-        """Whether the phrase is in ``text`` (NFC); ``folded`` is ``fold_keep_length(text)`` when already made."""
-        if not self._parts:
+    def found_in(self, text: str, folded: str | None = None, words: frozenset[str] | None = None) -> bool:
+        """Whether the phrase is in ``text`` (NFC); ``folded`` is ``fold_keep_length(text)`` and ``words`` the set
+        of ``fold(text)``'s words, when already made (looking for many phrases in one text)."""
+        if not self._parts or (words is not None and not self.words <= words):
             return False
         folded = _fold_keep_length(text) if folded is None else folded
-        for match in self._pattern.finditer(folded):
+        position = 0
+        while (match := self._pattern.search(folded, position)) is not None:
+            start = match.start()
+            position = start + 1  # matches may overlap: "tu tu" is looked for again inside "xtu tu tu"
+            if start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):  # inside a word
+                continue
             if all(_agrees(text[match.start(i + 1) : match.end(i + 1)], part) for i, part in enumerate(self._parts)):
                 return True
         return False

@@ -96,6 +96,20 @@ def load_intents(folder: Path) -> tuple[list[Intent], dict[str, str]]:
     return intents, shorthand
 
 
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    typed: TolerantPhrase
+    folded: str  # accents and gaps folded away, for similarity
+    folded_words: tuple[str, ...]
+    size: int  # words
+
+    @classmethod
+    def of(cls, written: str) -> _Compiled:
+        folded = fold(written.replace(GAP, " "))
+        words = tuple(folded.split())
+        return cls(TolerantPhrase(written), folded, words, len(words))
+
+
 class Understanding:
     def __init__(self, intents: Iterable[Intent], shorthand: Mapping[str, str]) -> None:
         self.intents = tuple(intents)
@@ -109,7 +123,7 @@ class Understanding:
         # similarity.
         self._compiled = {
             i.id: tuple(
-                (TolerantPhrase(written), fold(written.replace(GAP, " ")))
+                _Compiled.of(written)
                 for written in (f" {GAP} ".join(self.normalize(part) for part in p.split(GAP)) for p in i.phrases)
             )
             for i in self.intents
@@ -124,23 +138,24 @@ class Understanding:
         message = self.normalize(text)
         folded, same_length = fold(message), fold_keep_length(message)
         message_words = folded.split()
+        word_set = frozenset(message_words)
         found: list[Match] = []
+        near_allowed = len(folded) <= NEAR_MAX_CHARS
         for intent in self.intents:
             best: Match | None = None
-            for compiled, folded_phrase in self._compiled[intent.id]:
-                phrase = compiled.phrase
-                words = len(folded_phrase.split())
-                if compiled.found_in(message, same_length):
-                    candidate = Match(intent.id, phrase, "typed", words + 0.5)
+            for compiled in self._compiled[intent.id]:
+                if compiled.typed.words <= word_set and compiled.typed.found_in(message, same_length, word_set):
+                    candidate = Match(intent.id, compiled.typed.phrase, "typed", compiled.size + 0.5)
                 elif (
                     intent.near
-                    and len(folded) <= NEAR_MAX_CHARS
-                    and len(folded_phrase) >= NEAR_MIN_CHARS
-                    and len(folded) + 2 >= len(folded_phrase)
-                    and fuzz.partial_ratio(folded_phrase, folded, score_cutoff=NEAR_SCORE)
-                    and near_words(folded_phrase.split(), message_words)
+                    and near_allowed
+                    and len(compiled.folded) >= NEAR_MIN_CHARS
+                    and len(folded) + 2 >= len(compiled.folded)
+                    and fuzz.partial_ratio(compiled.folded, folded, score_cutoff=NEAR_SCORE)
+                    and near_words(compiled.folded_words, message_words)
                 ):
-                    candidate = Match(intent.id, phrase, "near", words * 0.6)  # below a typed phrase of its size
+                    # below a typed phrase of its size
+                    candidate = Match(intent.id, compiled.typed.phrase, "near", compiled.size * 0.6)
                 else:
                     continue
                 if best is None or candidate.score > best.score:
