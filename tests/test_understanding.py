@@ -117,3 +117,21 @@ def test_every_intent_is_answered_by_a_routed_choice(runtime) -> None:  # type: 
         assert choice.partition(":")[0] in conversation.choice_actions, (intent.id, choice)
         if intent.id.startswith("find:"):
             assert choice != "find", f"{intent.id} names no filter of the finder"
+
+
+@pytest.mark.parametrize("name", ["understanding.tsv", "understanding_heldout.tsv", "understanding_heldout2.tsv"])
+def test_the_evaluation_sets_meet_the_goals(name: str) -> None:
+    """Issue 18's goals on every labelled set: 90 % right, every crisis caught (and as its kind), at most 5 % of
+    everyday phrases and idioms read as a crisis.  (bench/understanding.py prints the detail.)"""
+    rows = [
+        line.split("\t")
+        for line in (ROOT / "data" / "eval" / name).read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    got = {text: intent_of(text) or "other" for _, text in rows}
+    right = sum(got[text] == wanted for wanted, text in rows)
+    crises = [(wanted, got[text]) for wanted, text in rows if wanted.startswith("urgent")]
+    everyday = [got[text] for wanted, text in rows if wanted == "other"]
+    assert right / len(rows) >= 0.9
+    assert crises and all(answer == wanted for wanted, answer in crises), [(w, a) for w, a in crises if a != w]
+    assert sum(answer.startswith("urgent") for answer in everyday) / len(everyday) <= 0.05
