@@ -114,12 +114,17 @@ def _suicide(ctx: Context, hotlines: Hotlines) -> str:
                 "talk with you, without needing your name."
             )
         )
-    parts.append(
-        ctx._(
-            "If you are worried about someone else: stay with them, listen without judging, ask them plainly "
-            "whether they are thinking of suicide, and help them call."
+    if ctx.user.age_group is AgeGroup.CHILD:
+        parts.append(
+            ctx._("If you are worried about a friend: stay with them, and tell an adult you trust right away.")
         )
-    )
+    else:
+        parts.append(
+            ctx._(
+                "If you are worried about someone else: stay with them, listen without judging, ask them plainly "
+                "whether they are thinking of suicide, and help them call."
+            )
+        )
     return "\n\n".join(parts)
 
 

@@ -44,7 +44,14 @@ DIALOGS: dict[str, list[Step]] = {
         press("Trợ giúp khẩn cấp", "115", "• 111", "Chuyện gì đang xảy ra", choices=(*TRIAGE, "Menu chính")),
         press(TRIAGE[0], *URGENT, "• 111", choices=(OTHER, "Menu chính")),
         press(OTHER, "Chuyện gì đang xảy ra"),
-        press(TRIAGE[1], "111", "096 306 1414", absent=("đặt lịch", "113"), choices=(OTHER, "Menu chính")),
+        press(
+            TRIAGE[1],
+            "111",
+            "096 306 1414",
+            "kể ngay với một người lớn",
+            absent=("đặt lịch", "Tư vấn viên", "113", "hỏi thẳng"),
+            choices=(OTHER, "Menu chính"),
+        ),
         say("/lichhen", "chưa có lịch hẹn nào", choices=("Menu chính",)),
     ],
     "a first message that is not /start gets the welcome": [
