@@ -27,6 +27,12 @@ class Flow:
 
     name: str
     shown_as: str  # msgid: how /privacy names what is kept while in it
+    # Steps where what is typed is written for others (a leader's message to the group), not said of oneself:
+    # words in it ("phòng chống quá liều") do not open urgent help.  (noqa: i18n)
+    writing: frozenset[str] = frozenset()
+
+    def is_writing(self, step: str | None) -> bool:
+        return step is not None and step in self.writing
 
 
 @dataclass(frozen=True, slots=True)

@@ -284,6 +284,9 @@ def create(hotlines: Hotlines) -> tuple[Routes, HookFunction]:
         """Hook: a crisis in what was typed wins over whatever else is going on."""
         if not isinstance(ctx.event, TextMessage):
             return False
+        flow = ctx.catalogue.flows.get(ctx.state.flow or "")
+        if flow is not None and flow.is_writing(ctx.state.step):  # a message for others, not a cry for help
+            return False
         intent = ctx.intent()
         family, _, kind = (intent or "").partition(":")
         if family != "urgent":

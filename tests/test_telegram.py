@@ -102,6 +102,20 @@ async def test_huge_message_gets_an_answer(telegram: AiogramTelegram, fake_teleg
     assert "chưa hiểu ý bạn" in turn.text
 
 
+async def test_a_heartfelt_5000_character_message_is_heard(
+    telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    from tests.test_dialogs import STORY
+
+    driver = TelegramDriver(fake_telegram, telegram)
+    await onboard(driver)
+    story = (STORY + " ") * (5000 // len(STORY) + 1)
+    assert len(story) > 5000
+    turn = await driver.say(story[:5000])
+    assert "Cảm ơn bạn đã tin tưởng kể cho mình nghe" in turn.text and "chưa hiểu" not in turn.text
+    assert "Đặt lịch nói chuyện với tư vấn viên" in turn.choices and "Trợ giúp khẩn cấp" in turn.choices
+
+
 @pytest.mark.parametrize("library", [AiogramTelegram, PtbTelegram])
 async def test_a_burst_is_answered_in_full_and_in_order_despite_flood_control(
     runtime: Runtime, library: type[AiogramTelegram | PtbTelegram]

@@ -25,7 +25,9 @@ GROUP_REMINDERS = Purpose(
         "while you are a member. Leaving the group deletes it at once."
     ),
 )
-FLOW = Flow("group", N_("a group you are creating, changing or writing to"))  # a leader's
+FLOW = Flow(
+    "group", N_("a group you are creating, changing or writing to"), writing=frozenset({"message"})
+)  # a leader's
 JOIN_FLOW = Flow("group_join", N_("joining a group by its code"))  # a person typing a group's code
 KINDS = {
     "relapse_prevention": N_("Relapse prevention group"),
