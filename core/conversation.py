@@ -52,6 +52,12 @@ D = TypeVar("D", bound=ChoiceData)
 RETRY_DELAYS = (0.1, 0.5, 1.0, 2.0, 4.0)
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 _LABEL_NOISE = re.compile(r"[^\w\s]")
+# What a social word typed in the middle of a flow gets before the flow's question again.
+SOCIAL_IN_FLOW = {
+    "thanks": N_("You are welcome. To go on:"),
+    "greeting": N_("Hello! To go on:"),
+    "help": N_("Here is where we are. You can also open the main menu at any time with /menu."),
+}
 
 
 @dataclass
@@ -473,8 +479,8 @@ class Conversation:
         """Typed text that asks for something a capability answers: taken as the choice it stands for, as if
         pressed; when the match is only by similarity, the likeliest choices are offered instead."""
         intent = ctx.intent()
-        if typed_only and intent in GENERIC:  # "cảm ơn" while a question waits: the question, not the menu
-            return False
+        if typed_only and intent in GENERIC:  # "cảm ơn" while a question waits: a word back, and the question
+            return self._social_in_flow(ctx, intent)
         meaning = self.catalogue.meaning(intent) if intent else None
         if meaning is None or is_long_message(event.text):  # a long message is heard first (the fallback)
             return False
@@ -494,6 +500,19 @@ class Conversation:
         ctx.event = ChoiceMade(event.user, event.channel, choice_id, address=event.address)
         ctx.typed = event.text
         await entry[0](ctx)
+        return True
+
+    @staticmethod
+    def _social_in_flow(ctx: Context, intent: str | None) -> bool:
+        """Thanks, a greeting, "help" or goodbye typed while a flow waits for an answer: answered in a word, the
+        flow kept (its question asked again, except after goodbye)."""
+        if not ctx.state.prompt:
+            return False
+        if intent == "goodbye":
+            ctx.say(ctx._("Take care. You can write again at any time, day or night."))
+            return True
+        ctx.say(ctx._(SOCIAL_IN_FLOW.get(intent or "", SOCIAL_IN_FLOW["help"])))
+        ctx.replies.extend(ctx.state.prompt)
         return True
 
     async def offer(self, pseudonym: str, choices: Sequence[Choice]) -> None:

@@ -16,7 +16,7 @@ from core.capability import Capability, Flow, Hook, HookFunction, MenuEntry, Und
 from core.choices import ChoiceData
 from core.clock import week_start
 from core.conversation import Context, Routes
-from core.events import Choice, CommandMessage, Link, LocationShared, TextMessage, Venue
+from core.events import Choice, CommandMessage, Link, LocationShared, Reply, TextMessage, Venue
 from core.i18n import N_
 from core.ports import AgeGroup, UnitOfWork
 from domain.directory import FEES, FILTERS, KINDS, PICKER, REPORT_REASONS, About, DirectorySnapshot, ServicePoint
@@ -150,12 +150,11 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
     def ask_place(ctx: Context, filter_id: str | None, note: str | None = None) -> None:
         ctx.state.enter(FLOW.name, "ask", filter=filter_id)
         text = ctx._(ASK) + "\n\n" + ctx._("Looking for: {service}.").format(service=filter_label(ctx, filter_id))
-        ctx.say(
-            (note + "\n\n" if note else "") + text,
-            title=ctx._("Nearest support point"),
-            request_location=True,
-            choices=[Choice("find.kinds", ctx._("Choose the service")), Choice("menu", ctx._("Main menu"))],
-        )
+        choices = (Choice("find.kinds", ctx._("Choose the service")), Choice("menu", ctx._("Main menu")))
+        title = ctx._("Nearest support point")
+        ctx.say((note + "\n\n" if note else "") + text, title=title, request_location=True, choices=choices)
+        if note:  # asked again later (after an interruption) without what went wrong this time
+            ctx.ask_again = Reply(text, title=title, choices=choices, request_location=True)
 
     @router.choice("find", anytime=True)
     async def find(ctx: Context) -> None:

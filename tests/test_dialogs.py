@@ -112,7 +112,8 @@ DIALOGS: dict[str, list[Step]] = {
         ADULT,
         press("Nhóm tự lực", "gõ mã nhóm vào đây", choices=("Menu chính",)),
         say("ABCD-EFGH", "không tìm thấy nhóm nào có mã này", choices=("Menu chính",)),
-        say("xin chào", "không tìm thấy nhóm", choices=("Menu chính",)),
+        say("xin chào", "Chào bạn! Mình hỏi tiếp nhé", "gõ lại mã", choices=("Menu chính",)),
+        say("hôm nay trời đẹp", "không tìm thấy nhóm", choices=("Menu chính",)),  # not a code: not kept waiting
         say("hôm nay trời đẹp", "chưa hiểu ý bạn", choices=MENU),
         press("Nhóm tự lực", "gõ mã nhóm vào đây"),
         say("con tôi nghiện ma túy", "Khi một người thân sử dụng ma túy", absent=("không tìm thấy nhóm",)),
@@ -337,9 +338,12 @@ DIALOGS.update(
             press("Menu chính"),
             press("Tự đánh giá", absent=("Bạn đã lưu",)),
         ],
-        "self-check: a request typed instead of an answer is answered; thanks are not": [
+        "self-check: a request typed instead of an answer is answered; thanks get a word back and the question": [
             *START_CHECK,
-            say("cảm ơn", "Câu hỏi 1", absent=("Không có gì",)),
+            say(
+                "cảm ơn", "Không có gì đâu. Mình hỏi tiếp nhé", "Câu hỏi 1", choices=(YES, NO, "◀ Quay lại", "Dừng lại")
+            ),
+            press(NO, "Câu hỏi 2"),
             say("tìm chỗ uống methadone", "Đang tìm: Methadone hoặc buprenorphine", absent=("Câu hỏi",)),
         ],
         "self-check: an urgent interruption resumes at the same question": [

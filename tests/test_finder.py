@@ -120,6 +120,8 @@ FINDER_DIALOGS: dict[str, list[Step]] = {
         say("con tôi nghiện ma túy", "Dành cho gia đình", absent=("chưa tìm thấy địa danh",)),
         say("tim cho uong metha", "Đang tìm: Methadone hoặc buprenorphine"),
         say("Atlantis", "chưa tìm thấy địa danh"),  # neither a place nor a request: asked again
+        say("cảm ơn", "Không có gì đâu", absent=("chưa tìm thấy địa danh",)),  # a word back, and the question
+        say("Quận 8", "Quận 8"),
     ],
     "someone under 16 is not sent to services by location": [
         START,
