@@ -71,7 +71,7 @@ def build_conversation(
         clock=clock,
         i18n=i18n,
         hooks=hooks,
-        fallback=menu.fallback,
+        fallback=menu.fallback_for(hotlines),
         expired_choice=menu.expired_choice,
         failure_reply=menu.failure_reply,
         state_ttl=state_ttl,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from core.capability import Capability, Command, Understood, wired
 from core.conversation import Context, Routes
 from core.events import (
@@ -14,6 +16,7 @@ from core.events import (
     TextMessage,
     UnsupportedMessage,
 )
+from core.hotlines import Hotline, Hotlines
 from core.i18n import BOT_NAME, N_, Translator
 from core.ports import AgeGroup
 from core.text import is_long_message
@@ -62,37 +65,45 @@ def refused_for_children(ctx: Context, message: str) -> bool:
     return False
 
 
-async def fallback(ctx: Context) -> None:
-    """Anything not understood: a short, kind answer and the menu, never silence."""
-    event = ctx.event
-    if isinstance(event, TextMessage) and is_long_message(event.text):
-        heard(ctx)
-        return
-    if isinstance(event, CommandMessage):
-        text = ctx._("I don't know that command.")
-    elif isinstance(event, LocationShared):
-        text = ctx._("Thank you. I only use a location to look for nearby support, and I did not keep it.")
-    elif isinstance(event, ContactShared):
-        text = ctx._("Thank you, but I do not need a phone number now, and I did not keep it.")
-    elif isinstance(event, UnsupportedMessage):
-        text = ctx._("Sorry, I can only read text messages for now.")
-    else:
-        text = ctx._("Sorry, I didn't quite understand.")
-    show_menu(ctx, text + " " + ctx._("Please choose one of these:"))
+def fallback_for(hotlines: Hotlines) -> Callable[[Context], Awaitable[None]]:
+    """The answer to anything not understood: a short, kind answer and the menu, never silence; a long message is
+    heard (naming the child line of ``hotlines`` to a child)."""
+
+    async def answer(ctx: Context) -> None:
+        event = ctx.event
+        if isinstance(event, TextMessage) and is_long_message(event.text):
+            heard(ctx, hotlines.first("child"))
+            return
+        if isinstance(event, CommandMessage):
+            text = ctx._("I don't know that command.")
+        elif isinstance(event, LocationShared):
+            text = ctx._("Thank you. I only use a location to look for nearby support, and I did not keep it.")
+        elif isinstance(event, ContactShared):
+            text = ctx._("Thank you, but I do not need a phone number now, and I did not keep it.")
+        elif isinstance(event, UnsupportedMessage):
+            text = ctx._("Sorry, I can only read text messages for now.")
+        else:
+            text = ctx._("Sorry, I didn't quite understand.")
+        show_menu(ctx, text + " " + ctx._("Please choose one of these:"))
+
+    return answer
 
 
-def heard(ctx: Context) -> None:
+def heard(ctx: Context, child_line: Hotline | None) -> None:
     """A long message, someone telling what they are going through: acknowledged as a person would, with the
-    help it seems to ask for first, a counsellor to talk to (a trusted adult and 111 for a child), and urgent help.
-    (A crisis in it has already been answered by urgent help, which comes first.)"""
+    help it seems to ask for first, a counsellor to talk to (a trusted adult and the child line for a child), and
+    urgent help.  (A crisis in it has already been answered by urgent help, which comes first.)"""
     ctx.state.leave()
     if ctx.user.age_group is AgeGroup.CHILD:
         text = ctx._(
             "Thank you for trusting me with all of this. It sounds like a lot to carry. I am an automatic "
             "assistant, so I cannot answer everything you wrote the way a person would. Please tell an adult "
-            "you trust, or call 111: it is free, day and night, and they listen to children and young people. "
-            "I did not keep your message."
+            "you trust. I did not keep your message."
         )
+        if child_line is not None:
+            text += "\n\n" + ctx._(
+                "You can also call {number}: it is free, day and night, and they listen to children and young people."
+            ).format(number=child_line.number)
         offered = [Choice("family", ctx._("For families")), Choice("urgent", ctx._("Urgent help"))]
     else:
         text = ctx._(

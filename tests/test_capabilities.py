@@ -14,6 +14,7 @@ from bot.runtime import Runtime
 from core.capability import Capability, Catalogue, Flow, MenuEntry, Record, wired
 from core.consent import Purpose
 from core.conversation import Context, Conversation, Routes
+from core.hotlines import load_hotlines
 from core.notices import Notice
 from handlers import menu
 from handlers.app import CAPABILITIES
@@ -79,7 +80,7 @@ def test_a_flow_routed_but_not_declared_is_refused(runtime: Runtime) -> None:
             clock=runtime.clock,
             i18n=runtime.i18n,
             hooks=[],
-            fallback=menu.fallback,
+            fallback=menu.fallback_for(load_hotlines()),
             expired_choice=menu.expired_choice,
             failure_reply=menu.failure_reply,
             state_ttl=timedelta(hours=1),

@@ -14,6 +14,7 @@ from bot.runtime import Runtime, open_runtime
 from core.clock import ManualClock
 from core.conversation import Context, Conversation, Routes
 from core.events import ChoiceMade, TextMessage
+from core.hotlines import load_hotlines
 from core.i18n import load_translator
 from core.ports import StorageUnavailable
 from core.state import ConversationState
@@ -33,7 +34,7 @@ def engine_with(runtime: Runtime, *routers: Routes, retry_delays: tuple[float, .
         clock=runtime.clock,
         i18n=load_translator(),
         hooks=[],
-        fallback=menu.fallback,
+        fallback=menu.fallback_for(load_hotlines()),
         expired_choice=menu.expired_choice,
         failure_reply=menu.failure_reply,
         state_ttl=timedelta(hours=1),

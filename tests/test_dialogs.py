@@ -385,6 +385,17 @@ DIALOGS.update(
             say("9", "Bạn gõ số từ 1 đến 7 nhé", choices=MENU),
             say("1", "không phải là chẩn đoán"),
         ],
+        "typed: a long message from someone under 16 is heard, with an adult to tell and the child line": [
+            START,
+            press("Dưới 16 tuổi"),
+            say(
+                STORY,
+                "người lớn mà bạn tin tưởng",
+                "Bạn cũng có thể gọi 111",
+                absent=("đặt lịch", "chưa hiểu"),
+                choices=("Dành cho gia đình", "Trợ giúp khẩn cấp", "Menu chính"),
+            ),
+        ],
         "typed: a long personal message gets a human answer, with what it seems to ask for first": [
             START,
             ADULT,
