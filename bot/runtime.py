@@ -19,7 +19,7 @@ from core.pseudonym import Pseudonymizer
 from core.ratelimit import Inbound
 from domain.assist import load_instrument
 from domain.gazetteer import Gazetteer, load_gazetteer
-from domain.understanding import Understanding, load_intents
+from domain.understanding import load_understanding
 from handlers.app import build_conversation
 from storage import migrate
 from storage.db import create_engine, is_sqlite, session_factory
@@ -98,7 +98,7 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         gazetteer=gazetteer,
         state_ttl=settings.state_ttl,
         inbound=Inbound(settings.inbound_burst, settings.inbound_per_minute),
-        understanding=Understanding(*load_intents(SHIPPED_DATA / "intents")),
+        understanding=load_understanding(SHIPPED_DATA / "intents"),
     )
     return Runtime(
         settings=settings,

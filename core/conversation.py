@@ -82,12 +82,19 @@ class Context:
     typed: str | None = None
     # Set by the engine: try what the typed text asks for instead of the question the flow is waiting on.
     understand: Callable[[], Awaitable[bool]] | None = field(default=None, repr=False)
-    # What a typed message matched (domain.understanding), best first: worked out once per message.
+    # What a typed message matched (domain.understanding), best first, and the intent to act on: worked out once
+    # per message (see read).
     matches: Sequence[Match] = ()
+    _intent: str | None = field(default=None, init=False, repr=False)
+
+    def read(self, matches: Sequence[Match]) -> None:
+        """What the typed message matched (the engine's call, once per message)."""
+        self.matches = matches
+        self._intent = best_intent(matches)
 
     def intent(self) -> str | None:
         """The intent a typed message asks for, or None."""
-        return best_intent(self.matches)
+        return self._intent
 
     def understood_choices(self, limit: int = 3) -> list[Choice]:
         """The choices the intents a typed message matched stand for, the one acted on first, then the likeliest,
@@ -99,10 +106,12 @@ class Context:
             if match.intent in GENERIC:
                 continue
             found = self.catalogue.meaning(match.intent)
-            if found is not None and len(options) < limit:
+            if found is not None:
                 understood, detail = found
                 choice = Choice(understood.choice(detail), self._(understood.label_for(detail)))
                 options.setdefault(choice.id, choice)
+                if len(options) == limit:
+                    break
         return list(options.values())
 
     async def understood_instead(self) -> bool:
@@ -404,7 +413,7 @@ class Conversation:
                 catalogue=self.catalogue,
             )
             if isinstance(ctx.event, TextMessage) and self._understanding is not None:
-                ctx.matches = self._understanding.rank(ctx.event.text)
+                ctx.read(self._understanding.rank(ctx.event.text))
             await self._dispatch(ctx)
             if not ctx.replies and not ctx.erased:  # never silence
                 await self._fallback(ctx)
@@ -479,7 +488,7 @@ class Conversation:
         """Typed text that asks for something a capability answers: taken as the choice it stands for, as if
         pressed; when the match is only by similarity, the likeliest choices are offered instead."""
         intent = ctx.intent()
-        if typed_only and intent in GENERIC:  # "cảm ơn" while a question waits: a word back, and the question
+        if typed_only and intent in GENERIC:  # thanks while a question waits: a word back, and the question
             return self._social_in_flow(ctx, intent)
         meaning = self.catalogue.meaning(intent) if intent else None
         if meaning is None or is_long_message(event.text):  # a long message is heard first (the fallback)

@@ -51,8 +51,8 @@ class Translator:
         return str(format_decimal(value, format=fmt, locale=self.locale))
 
     def language(self, code: str) -> str:
-        """A language's name from its ISO 639 code ("en" → "Tiếng Anh"), or the code when CLDR has none.
-        (noqa: i18n)"""
+        """A language's name from its ISO 639 code ("en" → "Tiếng Anh", noqa: i18n), or the code when CLDR has
+        none."""
         name = self.locale.languages.get(code)
         return str(name[:1].upper() + name[1:]) if name else code
 

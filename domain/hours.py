@@ -102,7 +102,7 @@ def _holidays(year: int) -> dict[date, str]:
 
 
 def holiday(day: date) -> Holiday | None:
-    """The Vietnamese public holiday on ``day`` (Tết and substitute days off included), if any."""
+    """The Vietnamese public holiday on ``day`` (the Lunar New Year and substitute days off included), if any."""
     name = _holidays(day.year).get(day)
     return Holiday(day, name) if name else None
 

@@ -1,8 +1,9 @@
 """What a typed message asks for: each capability's intents as phrase lists (``data/intents/*.txt``), matched
 against the message as Vietnamese is typed.
 
-A message is normalised (NFC, lower case, punctuation as spaces, shorthand such as "ko", "đc", "metha" written
-out: ``data/intents/shorthand.txt``).  Each intent's phrases are then looked for in it:
+A message is normalised (NFC, lower case, punctuation as spaces, shorthand written out:
+``data/intents/shorthand.txt``, "ko", "đc", "metha" and the like; noqa: i18n).
+Each intent's phrases are then looked for in it:
 
 * **typed**: the phrase occurs as whole words, with its accents typed or left out but never different ones
   (:func:`core.text.find_tolerant`: "tu tu" and "tự tử" match "tự tử", "từ từ" does not);
@@ -40,10 +41,6 @@ class Intent:
     phrases: tuple[str, ...]
     near: bool = True  # may match by similarity; crises may not
 
-    @property
-    def family(self) -> str:
-        return self.id.split(":", 1)[0]
-
 
 @dataclass(frozen=True, slots=True)
 class Match:
@@ -53,7 +50,7 @@ class Match:
     score: float  # higher is better: words of the phrase, plus a bonus for "typed"
 
 
-def parse_intents(text: str, *, near: bool = True) -> list[Intent]:
+def parse_intents(text: str) -> list[Intent]:
     """``[intent]`` sections of phrases, one per line, ``#`` comments."""
     intents: list[Intent] = []
     current: str | None = None
@@ -64,14 +61,14 @@ def parse_intents(text: str, *, near: bool = True) -> list[Intent]:
             continue
         if line.startswith("[") and line.endswith("]"):
             if current is not None:
-                intents.append(Intent(current, tuple(phrases), near=near and not current.startswith("urgent")))
+                intents.append(Intent(current, tuple(phrases), near=not current.startswith("urgent")))
             current, phrases = line[1:-1].strip(), []
         elif current is None:
             raise ValueError(f"a phrase before any [intent]: {line!r}")
         else:
             phrases.append(line.lower())
     if current is not None:
-        intents.append(Intent(current, tuple(phrases), near=near and not current.startswith("urgent")))
+        intents.append(Intent(current, tuple(phrases), near=not current.startswith("urgent")))
     return intents
 
 
@@ -94,6 +91,11 @@ def load_intents(folder: Path) -> tuple[list[Intent], dict[str, str]]:
             intents.extend(parse_intents(path.read_text(encoding="utf-8")))
     shorthand = parse_shorthand((folder / "shorthand.txt").read_text(encoding="utf-8"))
     return intents, shorthand
+
+
+def load_understanding(folder: Path) -> Understanding:
+    """The intents and shorthand of ``folder`` (``data/intents``), compiled."""
+    return Understanding(*load_intents(folder))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +146,8 @@ class Understanding:
         for intent in self.intents:
             best: Match | None = None
             for compiled in self._compiled[intent.id]:
-                if compiled.typed.words <= word_set and compiled.typed.found_in(message, same_length, word_set):
+                # A phrase whose words are not all in the message is skipped before any call (most of them).
+                if compiled.typed.words <= word_set and compiled.typed.found_in(message, same_length):
                     candidate = Match(intent.id, compiled.typed.phrase, "typed", compiled.size + 0.5)
                 elif (
                     intent.near
@@ -167,8 +170,9 @@ class Understanding:
 
 
 def near_word(wanted: str, typed: str) -> bool:
-    """One word of a phrase against one typed word, both folded: the same, or a typo of a longer word that keeps
-    its first letter ("methdone", "metadon"), never another short word ("khong" is not "chong")."""
+    """One word of a phrase against one typed word, both folded: the same, two letters swapped ("hvi"), or a typo
+    of a long word that keeps its first letter ("methdone", "metadon"); never another Vietnamese syllable ("khong"
+    is not "chong")."""
     if wanted == typed:
         return True
     if len(wanted) >= 3 and typed[:1] == wanted[:1] and sorted(typed) == sorted(wanted):  # "hvi": letters swapped

@@ -63,7 +63,7 @@ def build_conversation(
     understanding: Understanding,
 ) -> Conversation:
     catalogue = Catalogue(tuple(capabilities))
-    routes, hooks = catalogue.wire(Services(clock, hotlines, instrument, gazetteer, understanding))
+    routes, hooks = catalogue.wire(Services(clock, hotlines, instrument, gazetteer))
     return Conversation(
         routers=routes,
         catalogue=catalogue,

@@ -483,16 +483,20 @@ def _setup(services: Services) -> Wiring:
 INTENT_FILTERS = {"testing": "hiv_testing"}
 
 
+def _filter_of(service: str | None) -> str | None:
+    """The filter an intent's service stands for, if there is one."""
+    chosen = INTENT_FILTERS.get(service or "", service)
+    return chosen if chosen in FILTERS else None
+
+
 def _find_choice(service: str | None) -> str:
-    if service is None:
-        return "find"
-    chosen = INTENT_FILTERS.get(service, service)
-    return FindService(chosen).pack() if chosen in FILTERS else "find"
+    chosen = _filter_of(service)
+    return FindService(chosen).pack() if chosen else "find"
 
 
 def _find_label(service: str | None) -> str | None:
-    chosen = INTENT_FILTERS.get(service or "", service or "")
-    return FILTERS[chosen].label if chosen in FILTERS else None
+    chosen = _filter_of(service)
+    return FILTERS[chosen].label if chosen else None
 
 
 capability = Capability(

@@ -94,7 +94,8 @@ def heard(ctx: Context, child_line: Hotline | None) -> None:
     help it seems to ask for first, a counsellor to talk to (a trusted adult and the child line for a child), and
     urgent help.  (A crisis in it has already been answered by urgent help, which comes first.)"""
     ctx.state.leave()
-    if ctx.user.age_group is AgeGroup.CHILD:
+    child = ctx.user.age_group is AgeGroup.CHILD
+    if child:
         text = ctx._(
             "Thank you for trusting me with all of this. It sounds like a lot to carry. I am an automatic "
             "assistant, so I cannot answer everything you wrote the way a person would. Please tell an adult "
@@ -113,12 +114,9 @@ def heard(ctx: Context, child_line: Hotline | None) -> None:
             "keep your message."
         )
         offered = [Choice("book", ctx._("Book a talk with a counsellor")), Choice("urgent", ctx._("Urgent help"))]
-    allowed = {c.id for c in menu_choices(ctx)} if ctx.user.age_group is AgeGroup.CHILD else None
-    asked = [
-        c
-        for c in ctx.understood_choices(2)
-        if c.id not in {o.id for o in offered} and (allowed is None or c.id in allowed)
-    ]
+    skip = {o.id for o in offered}
+    allowed = {c.id for c in menu_choices(ctx)} if child else None  # a child is offered only the child's menu
+    asked = [c for c in ctx.understood_choices(2) if c.id not in skip and (allowed is None or c.id in allowed)]
     if asked:
         text += "\n\n" + ctx._("From what you wrote, this may also help:")
     ctx.say(text, choices=[*asked, *offered, Choice("menu", ctx._("Main menu"))])

@@ -8,7 +8,6 @@ from core.clock import Clock
 from core.hotlines import Hotlines
 from domain.assist import Instrument
 from domain.gazetteer import Gazetteer
-from domain.understanding import Understanding
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,4 +16,3 @@ class Services:
     hotlines: Hotlines
     instrument: Instrument
     gazetteer: Gazetteer
-    understanding: Understanding

@@ -36,8 +36,8 @@ class Crisis(ChoiceData, prefix="crisis"):
     kind: Kind
 
 
-def _line(ctx: Context, hotline: Hotline, label: str | None = None) -> str:
-    entry = f"• {hotline.number}: {ctx._(label or KIND_LABELS[hotline.kind])}"
+def _line(ctx: Context, hotline: Hotline) -> str:
+    entry = f"• {hotline.number}: {ctx._(KIND_LABELS[hotline.kind])}"
     if hotline.hours:
         entry += f" ({hotline.hours})"
     if not hotline.verified:
@@ -52,6 +52,12 @@ def _lines(ctx: Context, hotlines: Hotlines, *kinds: str) -> list[str]:
     return [_line(ctx, h) for kind in wanted for h in hotlines.of_kind(kind)]
 
 
+def _for_a_child(ctx: Context, hotlines: Hotlines) -> list[str]:
+    """The child line as a paragraph of its own, for a child; nothing for an adult."""
+    lines = _lines(ctx, hotlines)
+    return ["\n".join(lines)] if lines else []
+
+
 def _emergency(hotlines: Hotlines) -> str:
     found = hotlines.first("emergency")
     return found.number if found else "115"
@@ -61,11 +67,10 @@ def _triage(ctx: Context, hotlines: Hotlines) -> str:
     parts = [
         ctx._("If a life is in danger now, call {number} (ambulance). The call is free.").format(
             number=_emergency(hotlines)
-        )
+        ),
+        *_for_a_child(ctx, hotlines),
+        ctx._("What is happening? Choose what fits, and I will tell you what to do first."),
     ]
-    if ctx.user.age_group is AgeGroup.CHILD:
-        parts.append("\n".join(_lines(ctx, hotlines)))
-    parts.append(ctx._("What is happening? Choose what fits, and I will tell you what to do first."))
     return "\n\n".join(parts)
 
 
@@ -80,10 +85,9 @@ def _overdose(ctx: Context, hotlines: Hotlines) -> str:
             "5. If you have naloxone and heroin or another opioid may be involved, give it.\n"
             "6. Stay with them until help arrives. Give no food, drink or other drugs, and do not put "
             "them in cold water."
-        ).format(number=_emergency(hotlines))
+        ).format(number=_emergency(hotlines)),
+        *_for_a_child(ctx, hotlines),
     ]
-    if ctx.user.age_group is AgeGroup.CHILD:
-        parts.append("\n".join(_lines(ctx, hotlines)))
     return "\n\n".join(parts)
 
 
@@ -148,7 +152,7 @@ def _psychosis(ctx: Context, hotlines: Hotlines) -> str:
                 "use more. It usually eases as the drug wears off; if it does not, or you feel unsafe, call "
                 "{number}."
             ).format(number=number),
-            *(["\n".join(_lines(ctx, hotlines))] if ctx.user.age_group is AgeGroup.CHILD else []),
+            *_for_a_child(ctx, hotlines),
         ]
     )
 
@@ -162,8 +166,7 @@ def _violence(ctx: Context, hotlines: Hotlines) -> str:
             "• If you are hurt, call {number} (ambulance). The call is free."
         ).format(number=number)
     ]
-    if ctx.user.age_group is AgeGroup.CHILD:
-        steps.extend(_lines(ctx, hotlines))
+    steps.extend(_lines(ctx, hotlines))  # the child line, for a child
     police = hotlines.first("police")
     if police is not None:
         steps.append(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.dialog import Driver, Step, contact, location, play, press, say
@@ -360,12 +362,8 @@ DIALOGS.update(
 
 # ------------------------------------------------------------------------------------ typed requests
 
-STORY = (
-    "Mình không biết nên kể với ai nên viết vào đây. Chồng mình dùng đá đã ba năm, dạo này anh ấy hay cáu, "
-    "mất ngủ, có hôm bỏ đi cả đêm. Mình phải đi làm nuôi hai đứa nhỏ, tiền nhà tiền học đều một mình lo. "
-    "Gia đình bên chồng thì trách mình. Mình thương anh ấy nhưng cũng sợ, mệt mỏi lắm rồi, muốn anh ấy đi cai "
-    "mà không biết bắt đầu từ đâu, cũng không dám nói với ai vì sợ người ta biết."
-)
+ROOT = Path(__file__).resolve().parent.parent
+STORY = (ROOT / "data" / "eval" / "long_story.txt").read_text(encoding="utf-8").strip()  # also the benchmark's
 
 DIALOGS.update(
     {

@@ -31,7 +31,7 @@ from bot.cli.staff import staff_app
 from bot.config import Settings
 from core.hotlines import SHIPPED_DATA
 from core.i18n import BOT_NAME
-from domain.understanding import Understanding, best_intent, load_intents
+from domain.understanding import best_intent, load_understanding
 from storage import migrate
 from storage.db import create_engine
 
@@ -147,7 +147,7 @@ def chat(
 @app.command()
 def understand(text: Annotated[str, typer.Argument(help="What a person might type.")]) -> None:
     """Show which intent a typed message matches, and why (the phrase and how it matched)."""
-    understanding = Understanding(*load_intents(SHIPPED_DATA / "intents"))
+    understanding = load_understanding(SHIPPED_DATA / "intents")
     matches = understanding.rank(text)
     out.print(_("Read as: {text}").format(text=understanding.normalize(text)), markup=False)
     table = Table(title=_("Intents that matched"))
