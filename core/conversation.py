@@ -28,6 +28,7 @@ from core.events import (
     Event,
     Link,
     Outcome,
+    Passed,
     Reply,
     TextMessage,
     Venue,
@@ -35,6 +36,7 @@ from core.events import (
 from core.i18n import N_, Translator
 from core.locks import KeyedLock
 from core.logsafe import describe_exception
+from core.onward import Onward
 from core.ports import StorageUnavailable, UnitOfWork, UserRecord
 from core.ratelimit import Inbound
 from core.replies import replies_to_json
@@ -73,6 +75,8 @@ class Context:
     i18n: Translator
     catalogue: Catalogue
     replies: list[Reply] = field(default_factory=list)
+    # Messages for others than the sender (see pass_on), sent after the sender's replies.
+    passed: list[Passed] = field(default_factory=list)
     erased: bool = False
     # What to ask again after an interruption, when it is not simply the last answer that asks something
     # (a welcome that ends with a question is re-asked as the question alone).
@@ -122,6 +126,13 @@ class Context:
     @property
     def now(self) -> datetime:
         return self.clock.now()
+
+    def pass_on(self, channel: str, address: str, pseudonym: str, *replies: Reply) -> None:
+        """Send ``replies`` to somebody else (``address`` on ``channel``, the person ``pseudonym``), right after
+        this event's own answer.  They are kept sealed with the event until sent, like its replies, so a
+        process that stops before sending them leaves them to the dispatcher, not lost."""
+        if replies and address:
+            self.passed.append(Passed(channel, address, pseudonym, tuple(replies)))
 
     def _(self, message: str) -> str:
         return self.i18n.gettext(message)
@@ -261,8 +272,9 @@ def parse_command(event: TextMessage) -> Event:
 
 
 def resolve_choice(event: Event, state: ConversationState) -> Event:
-    """A typed number or label of an offered choice counts as choosing it."""
-    if not isinstance(event, TextMessage) or not state.offered:
+    """A typed number or label of an offered choice counts as choosing it (not in a live talk, where what is
+    typed is for the other side, unless a flow waits for an answer)."""
+    if not isinstance(event, TextMessage) or not state.offered or (state.talk is not None and state.flow is None):
         return event
     typed = event.text.strip().rstrip(".)")
     if typed.isdecimal():
@@ -325,6 +337,7 @@ class Conversation:
         self._locks = KeyedLock()
         self.inbound = inbound or Inbound()
         self._slow_down: set[str] = set()
+        self.onward = Onward()  # where messages for others than the sender go (each channel registers)
 
     def admit(self, user: str) -> bool:
         """Whether to take in one more event from ``user`` now (channels ask before waiting for the person's
@@ -415,7 +428,7 @@ class Conversation:
             if isinstance(ctx.event, TextMessage) and self._understanding is not None:
                 ctx.read(self._understanding.rank(ctx.event.text))
             await self._dispatch(ctx)
-            if not ctx.replies and not ctx.erased:  # never silence
+            if not ctx.replies and not ctx.passed and not ctx.erased:  # never silence (a relayed message is heard)
                 await self._fallback(ctx)
             if not ctx.erased:
                 self._remember_offer(ctx)
@@ -430,8 +443,17 @@ class Conversation:
             if event.address and ctx.replies:  # the replies outlive this process: sent after the commit, or later
                 replies = replies_to_json(ctx.replies)
                 reply_id = await uow.replies.keep(event.channel, event.address, replies, now + REPLY_LEASE)
+            passed = [
+                replace(
+                    p,
+                    reply_id=await uow.replies.keep(
+                        p.channel, p.address, replies_to_json(p.replies), now + REPLY_LEASE
+                    ),
+                )
+                for p in ctx.passed
+            ]
             await uow.commit()
-        return Outcome(replies=ctx.replies, erased=ctx.erased, reply_id=reply_id)
+        return Outcome(replies=ctx.replies, passed=passed, erased=ctx.erased, reply_id=reply_id)
 
     async def replies_sent(self, reply_id: int | None) -> None:
         """The replies kept with an event have been sent (or refused for good): forget them."""

@@ -156,11 +156,26 @@ class ChannelInfo:
     start_link: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Passed:
+    """Replies for somebody other than the sender of the event (a message relayed in a live talk, a talk offered
+    to a counsellor): sent by the channel of ``channel`` right after the sender's own answer.  ``address`` is
+    left out of every repr; ``pseudonym`` is whose it is (to make its choices answerable by number);
+    ``reply_id`` is the sealed copy kept until it is sent."""
+
+    channel: str
+    address: str = field(repr=False)
+    pseudonym: str = field(repr=False)
+    replies: tuple[Reply, ...]
+    reply_id: int | None = None
+
+
 @dataclass(slots=True)
 class Outcome:
     """What handling one event produced."""
 
     replies: list[Reply] = field(default_factory=list)
+    passed: list[Passed] = field(default_factory=list)  # for others than the sender
     erased: bool = False
     duplicate: bool = False  # a redelivery of an event already handled: nothing was done
     reply_id: int | None = None  # the replies as kept with the event, until the channel says they are sent

@@ -46,9 +46,12 @@ class ConversationState:
     resume: dict[str, Any] | None = None
     # Keep this state for at most so many seconds (shorter than the usual expiry), for sensitive steps.
     keep_for: int | None = None
+    # The live talk this person has open (as the person, or the counsellor's current one), whatever else they
+    # do meanwhile: while no flow waits for an answer, what they type goes to the other side.
+    talk: int | None = None
 
     def is_empty(self) -> bool:
-        return self.flow is None and not self.offered and self.resume is None
+        return self.flow is None and not self.offered and self.resume is None and self.talk is None
 
     def enter(self, flow: str, step: str, *, keep_for: int | None = None, **data: Any) -> None:
         self.flow, self.step, self.data, self.keep_for = flow, step, dict(data), keep_for
@@ -84,6 +87,7 @@ class ConversationState:
                 "prompt": [reply_to_dict(r) for r in self.prompt],
                 "resume": self.resume,
                 "keep_for": self.keep_for,
+                "talk": self.talk,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -104,6 +108,7 @@ class ConversationState:
                 prompt=[reply_from_dict(r) for r in data.get("prompt") or ()],
                 resume=data.get("resume"),
                 keep_for=data.get("keep_for"),
+                talk=data["talk"] if isinstance(data.get("talk"), int) else None,
             )
         except (ValueError, KeyError, TypeError):
             return cls()

@@ -28,6 +28,7 @@ from handlers import (
     report,
     selfcheck,
     staff,
+    talks,
     urgent,
 )
 from handlers.services import Services
@@ -41,6 +42,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     family.capability,
     finder.capability,
     booking.capability,
+    talks.capability,
     callback.capability,
     staff.capability,
     days_off.capability,

@@ -124,6 +124,7 @@ async def staff_menu(ctx: Context) -> None:
             ctx._("Programme manager menu"),
             choices=[
                 Choice("rp", ctx._("Programme figures, last {weeks} weeks").format(weeks=CHAT_WEEKS)),
+                Choice("talks.counts", ctx._("Live talks now")),
                 Choice("menu", ctx._("Main menu")),
             ],
         )
@@ -134,6 +135,7 @@ async def staff_menu(ctx: Context) -> None:
     ctx.say(
         ctx._("Counsellor menu"),
         choices=[
+            Choice("talks.duty", ctx._("Live talks: my duty")),
             Choice("staff.list", ctx._("Today's and upcoming bookings")),
             Choice("staff.hours", ctx._("Set my weekly hours")),
             Choice("staff.off", ctx._("Add a day off")),

@@ -259,6 +259,10 @@ class TelegramPerson:
     async def say(self, text: str, expect: str) -> str:
         return await self._turn(self.fake.user_sends(self.user_id, text), expect)
 
+    async def send(self, text: str) -> None:
+        """Write without waiting for an answer (in a live talk, the bot answers nothing: it passes it on)."""
+        await self._deliver(self.fake.user_sends(self.user_id, text))
+
     async def press(self, label: str, expect: str) -> str:
         for message in reversed(self.messages()):
             for button in message.buttons:
@@ -290,6 +294,11 @@ class ZaloPerson:
 
     async def say(self, text: str, expect: str) -> str:
         before = len(self.texts())
+        await self.send(text)
+        return await answer_after(lambda: self.texts()[before:], expect)
+
+    async def send(self, text: str) -> None:
+        """Write without waiting for an answer."""
         if self.bot is not None and self.bot.mode == "webhook":
             update = self.fake.update(self.user_id, "message.text.received", text=text)
             secret = webhook_secret(self.bot.deployment.settings(), "zalo")
@@ -300,7 +309,6 @@ class ZaloPerson:
             assert answer.status_code == 200, f"the webhook answered {answer.status_code}"
         else:
             self.fake.user_sends(self.user_id, text)
-        return await answer_after(lambda: self.texts()[before:], expect)
 
     async def press(self, label: str, expect: str) -> str:
         offered = numbered_choices("\n\n".join(self.texts()[-2:]))

@@ -52,7 +52,16 @@ def test_menu_entries_and_commands_are_routed(runtime: Runtime) -> None:
     assert [e.choice for e in CATALOGUE.menu if e.choice not in conversation.anytime_choices] == []
     assert [c.name for c in CATALOGUE.commands if c.name not in conversation.commands] == []
     # The menu is in the declared order, and a child sees only what is meant for them.
-    assert [e.choice for e in CATALOGUE.menu] == ["check", "find", "book", "groups", "family", "urgent", "privacy"]
+    assert [e.choice for e in CATALOGUE.menu] == [
+        "check",
+        "find",
+        "book",
+        "talk",
+        "groups",
+        "family",
+        "urgent",
+        "privacy",
+    ]
     assert [e.choice for e in CATALOGUE.menu if e.for_children] == ["family", "urgent", "privacy"]
 
 

@@ -12,6 +12,7 @@ MENU = (
     "Tự đánh giá",
     "Điểm hỗ trợ gần nhất",
     "Đặt lịch tư vấn",
+    "Nói chuyện với tư vấn viên",
     "Nhóm tự lực",
     "Dành cho gia đình",
     "Trợ giúp khẩn cấp",

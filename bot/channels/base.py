@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from bot.channels.replying import Replier
 from core.conversation import Conversation
-from core.events import ChannelInfo, Choice, Event, Outcome, Reply
+from core.events import ChannelInfo, Choice, Event, Outcome, Passed, Render, Reply
 from core.pseudonym import Pseudonymizer
 from core.ratelimit import SendLimiter
 
@@ -93,6 +93,7 @@ class InOrder:
         self.replier = Replier(send, conversation.replies_sent)
         self.processed = 0
         self._progress = asyncio.Condition()
+        conversation.onward.register(self.name, self.pass_here)
 
     def pseudonym(self, platform_id: int | str) -> str:
         return self._pseudonyms.of(self.name, platform_id)
@@ -123,7 +124,20 @@ class InOrder:
         outcome = await self._conversation.handle(event, self.info, redeliverable=redeliverable, in_turn=True)
         if not outcome.duplicate and event.address:  # by webhook: after the platform has its answer
             await self.replier.answer(event.address, outcome, later=self.by_webhook or redeliverable)
+        self._conversation.onward.send(outcome.passed)
         return outcome
+
+    def pass_here(self, passed: Passed) -> None:
+        """Send a message passed on by another person's event to an address of this channel, in the background
+        after whatever is still going to that chat; without buttons, its choices become answerable by number."""
+        choices = [choice for reply in passed.replies for choice in reply.choices]
+        then = None
+        if choices and not self.info.renders & Render.BUTTONS:
+
+            async def then() -> None:
+                await self._conversation.offer(passed.pseudonym, choices)
+
+        self.replier.later(passed.address, Outcome(replies=list(passed.replies), reply_id=passed.reply_id), then)
 
     async def wait_processed(self, count: int, timeout: float = 10.0) -> None:
         """Wait until ``count`` updates in all have been handled."""

@@ -33,8 +33,9 @@ class Replier:
         elif await self._send(address, outcome.replies):
             await self._sent(outcome.reply_id)
 
-    def later(self, address: str, outcome: Outcome) -> None:
-        """Send ``outcome``'s replies to ``address`` after whatever is still going to that chat."""
+    def later(self, address: str, outcome: Outcome, then: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Send ``outcome``'s replies to ``address`` after whatever is still going to that chat (and, once they are
+        sent, run ``then``)."""
         previous = self._last.get(address)
 
         async def run() -> None:
@@ -44,6 +45,8 @@ class Replier:
             try:
                 if await self._send(address, outcome.replies):
                     await self._sent(outcome.reply_id)
+                    if then is not None:
+                        await then()
             except Exception as exc:  # left in pending_replies: the dispatcher sends it
                 log.error("sending replies failed: %s", describe_exception(exc))
 

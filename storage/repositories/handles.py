@@ -57,6 +57,26 @@ class SqlHandleRepository:
             query = query.where(ContactHandle.booking_id == booking_id)
         return await self._session.scalar(query.order_by(ContactHandle.id.desc()).limit(1))
 
+    async def address(self, pseudonym: str, purpose: str) -> tuple[str, str] | None:
+        sealed = await self._session.scalar(
+            select(ContactHandle.sealed)
+            .where(ContactHandle.pseudonym == pseudonym, ContactHandle.purpose == purpose)
+            .order_by(ContactHandle.id.desc())
+            .limit(1)
+        )
+        if sealed is None:
+            return None
+        try:
+            opened = self._sealer.open_json(sealed)
+            return str(opened["channel"]), str(opened["address"])
+        except (SealBroken, ValueError, KeyError):
+            return None
+
+    async def drop(self, pseudonym: str, purpose: str) -> None:
+        await self._session.execute(
+            delete(ContactHandle).where(ContactHandle.pseudonym == pseudonym, ContactHandle.purpose == purpose)
+        )
+
     async def of_booking(self, booking_id: int, purpose: str) -> int | None:
         handle = await self._session.scalar(_booking_handle(ContactHandle.id, booking_id, purpose))
         return int(handle) if handle is not None else None

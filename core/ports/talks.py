@@ -1,0 +1,104 @@
+"""Live talks' own records: the talks open now (waiting or with a counsellor) and who is on duty.
+
+A talk row lives only while the talk does: it names the person (their pseudonym, so their next message finds
+it) and is deleted when the talk ends; what is left of it is anonymous weekly counts.  No row holds a word of
+what either side wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from core.ports.unit_of_work import RepositoryKey
+
+
+@dataclass(frozen=True, slots=True)
+class TalkRecord:
+    id: int
+    alias: str
+    pseudonym: str
+    counsellor_id: int | None  # None while waiting
+    requested_at: datetime
+    started_at: datetime | None
+    province: str | None  # the person's chosen province, if any
+    risk: str | None  # the self-check's highest level, only if the person agreed to share it
+    from_selfcheck: bool
+
+    @property
+    def waiting(self) -> bool:
+        return self.counsellor_id is None
+
+
+@dataclass(frozen=True, slots=True)
+class DutyRecord:
+    """A counsellor's duty settings, kept between shifts; ``since`` is None while off duty."""
+
+    staff_id: int
+    display_name: str
+    capacity: int
+    since: datetime | None
+    province: str | None  # of their point
+    talks: int  # talks they hold now
+
+    @property
+    def on(self) -> bool:
+        return self.since is not None
+
+
+class TalkRepository(Protocol):
+    async def request(
+        self,
+        pseudonym: str,
+        alias: str,
+        now: datetime,
+        *,
+        province: str | None = None,
+        risk: str | None = None,
+        from_selfcheck: bool = False,
+    ) -> TalkRecord:
+        """Open a waiting talk for ``pseudonym`` (their open one, if they have one already)."""
+        ...
+
+    async def of_person(self, pseudonym: str) -> TalkRecord | None:
+        """The person's open talk (waiting or started), or None."""
+        ...
+
+    async def get(self, talk_id: int) -> TalkRecord | None: ...
+
+    async def waiting(self) -> list[TalkRecord]:
+        """Every waiting talk, oldest first."""
+        ...
+
+    async def held_by(self, staff_id: int) -> list[TalkRecord]:
+        """The talks a counsellor holds now, oldest first."""
+        ...
+
+    async def take(self, talk_id: int, staff_id: int, now: datetime) -> bool:
+        """Give a waiting talk to a counsellor; False when somebody else has it already (or it ended): of two
+        counsellors pressing at once, on any number of workers, exactly one gets it."""
+        ...
+
+    async def release(self, talk_id: int) -> None:
+        """Put a started talk back in the queue (its counsellor went off duty), keeping its place."""
+        ...
+
+    async def end(self, talk_id: int) -> TalkRecord | None:
+        """Delete an open talk; what it was (for the counts), or None if it had ended already."""
+        ...
+
+    async def duty(self, staff_id: int) -> DutyRecord | None: ...
+
+    async def set_duty(
+        self, staff_id: int, *, since: datetime | None, display_name: str | None = None, capacity: int | None = None
+    ) -> None:
+        """Go on duty (``since`` a time) or off (None), keeping or changing the name and capacity."""
+        ...
+
+    async def on_duty(self) -> list[DutyRecord]:
+        """Every counsellor on duty now, with the talks they hold."""
+        ...
+
+
+TALKS: RepositoryKey[TalkRepository] = RepositoryKey("talks")

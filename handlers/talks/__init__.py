@@ -1,0 +1,32 @@
+"""Talk to a counsellor now: anonymous live talks between a person and an on-duty counsellor, relayed by the bot
+without either learning who the other is, and without a word of it kept.
+
+The person asks (menu, /noichuyen, the self-check's result, typed text), agrees, and waits in a queue; the talk is
+offered to the counsellors on duty with room, and the first to take it gets it; what either writes is passed on
+to the other; either can end it.  Counsellors go on and off duty in the chat (/truc).
+"""
+
+from __future__ import annotations
+
+from core.capability import Capability, Command, Hook, MenuEntry, Record, Wiring
+from core.i18n import N_
+from handlers.talks import counsellor, person
+from handlers.talks.relay import relay_hook
+from handlers.talks.shared import DUTY, LIVE_TALK
+
+
+def _setup(_services: object) -> Wiring:
+    # Before urgent help (0): a counsellor's words are for the person; a person's urgent words are passed on,
+    # and urgent help then answers them too.
+    return Wiring((person.router, counsellor.router), hooks=(Hook(-1, relay_hook),))
+
+
+capability = Capability(
+    "talks",
+    _setup,
+    menu=MenuEntry("talk", N_("Talk to a counsellor now"), 35),
+    purposes=(LIVE_TALK, DUTY),
+    flows=(counsellor.NAME_FLOW,),
+    records=(Record("talks", N_("A live talk you asked for, while it is open (never what was written): {count}")),),
+    commands=(Command("noichuyen", N_("Talk to a counsellor now"), 35),),
+)

@@ -1,0 +1,228 @@
+"""The person's side of a live talk: what it is and its consent, the queue (place, an honest wait, cancel), the
+talk itself (what they type goes to the counsellor), its end, and "did it help?"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.choices import ChoiceData
+from core.conversation import Context, Routes
+from core.events import Choice, ChoiceMade
+from core.i18n import N_
+from core.ports.talks import TalkRecord
+from domain.talks import Waiting, estimate_wait, position
+from handlers import consent
+from handlers.menu import refused_for_children, show_menu
+from handlers.talks.shared import (
+    LIVE_TALK,
+    RISK_NAMES,
+    TYPICAL_TALK,
+    End,
+    Helped,
+    _on_duty,
+    after_end,
+    close,
+    counsellor,
+    helped_question,
+    new_alias,
+    offer,
+    talks,
+    tally,
+)
+
+router = Routes("talks_person")
+CHILD_REFUSAL = N_(
+    "Live talks with counsellors are for people aged 16 or older. You can call 111, free, any time, to talk "
+    "with someone."
+)
+
+
+@dataclass(frozen=True)
+class Start(ChoiceData, prefix="talk.start"):
+    """Ask for a talk from somewhere (``came``: "check" from the self-check, with its highest ``level``)."""
+
+    came: str = "menu"
+    level: str = ""
+
+
+@dataclass(frozen=True)
+class Agree(ChoiceData, prefix="talk.agree"):
+    came: str
+    level: str
+
+
+@dataclass(frozen=True)
+class Share(ChoiceData, prefix="talk.share"):
+    """Join the queue, sharing the self-check's highest level with the counsellor (``level``) or not ("")."""
+
+    came: str
+    level: str
+
+
+@router.command("noichuyen")
+@router.choice("talk", anytime=True)
+async def talk_entry(ctx: Context) -> None:
+    await begin(ctx, Start())
+
+
+@router.choice(Start, anytime=True)
+async def talk_from(ctx: Context, data: Start) -> None:
+    await begin(ctx, data)
+
+
+async def begin(ctx: Context, data: Start) -> None:
+    if refused_for_children(ctx, CHILD_REFUSAL):
+        return
+    if (talk := await talks(ctx).of_person(ctx.user.pseudonym)) is not None:
+        ctx.state.talk = talk.id
+        await show_waiting(ctx, talk) if talk.waiting else show_talking(ctx, talk)
+        return
+    if not ctx.event.address:
+        show_menu(
+            ctx,
+            ctx._(
+                "Live talks with a counsellor happen in the Telegram or Zalo chat with Điểm Tựa. Here you can book "
+                "an appointment or see urgent help."
+            ),
+        )
+        return
+    level = data.level if data.level in RISK_NAMES else ""
+    if not await consent.given(ctx, LIVE_TALK):
+        ctx.state.leave()
+        ctx.say(
+            ctx._(
+                "You can write with a counsellor here, now, when one is on duty. A real person reads what you "
+                "write and answers; you stay anonymous, and you can end the talk at any time.\n\n"
+                "This is not an emergency service: if someone's life is in danger, call 115, or send /khancap for "
+                "urgent help."
+            ),
+            title=ctx._("Talk to a counsellor now"),
+        )
+        consent.ask(ctx, LIVE_TALK, yes=Agree(data.came, level).pack(), no="talk.no")
+        return
+    await ask_share(ctx, data.came, level)
+
+
+@router.choice(Agree)
+async def agreed(ctx: Context, data: Agree) -> None:
+    if not ctx.event.address:
+        show_menu(ctx)
+        return
+    await consent.grant(ctx, LIVE_TALK)
+    await ask_share(ctx, data.came, data.level)
+
+
+@router.choice("talk.no")
+async def declined(ctx: Context) -> None:
+    show_menu(
+        ctx,
+        ctx._("All right. You can book an appointment instead, or come back here whenever you want to talk."),
+        extra=(),
+    )
+
+
+async def ask_share(ctx: Context, came: str, level: str) -> None:
+    if not level:
+        await join(ctx, Share(came, ""))
+        return
+    ctx.say(
+        ctx._(
+            "Shall I tell the counsellor that your self-check showed {level} at most? Only that, nothing else of "
+            "your answers."
+        ).format(level=ctx._(RISK_NAMES[level])),
+        choices=[
+            Share(came, level).choice(ctx._("Yes, tell them")),
+            Share(came, "").choice(ctx._("No, don't")),
+        ],
+    )
+
+
+@router.choice(Share)
+async def join(ctx: Context, data: Share) -> None:
+    """Join the queue: the talk is opened and offered to every counsellor on duty with room."""
+    me = ctx.user.pseudonym
+    if not ctx.event.address or not await consent.given(ctx, LIVE_TALK):
+        await begin(ctx, Start(data.came, data.level))
+        return
+    existing = await talks(ctx).of_person(me)
+    talk = existing or await talks(ctx).request(
+        me,
+        new_alias(),
+        ctx.now,
+        risk=data.level if data.level in RISK_NAMES else None,
+        from_selfcheck=data.came == "check",
+    )
+    if existing is None:
+        await ctx.uow.handles.drop(me, LIVE_TALK.id)
+        await ctx.uow.handles.keep(me, LIVE_TALK.id, ctx.event.channel, ctx.event.address)
+        await tally(ctx, "talk_requested")
+        await offer(ctx, talk, await talks(ctx).on_duty())
+    ctx.state.leave()
+    ctx.state.talk = talk.id
+    await show_waiting(ctx, talk)
+
+
+async def show_waiting(ctx: Context, talk: TalkRecord) -> None:
+    """Where the person stands, and an honest range for the wait; when nobody is on duty, that said plainly."""
+    duties = _on_duty(await talks(ctx).on_duty())
+    waiting = await talks(ctx).waiting()
+    place = position([Waiting(t.id, t.requested_at) for t in waiting], talk.id) or 1
+    estimate = estimate_wait(place, duties, TYPICAL_TALK)
+    cancel = End(talk.id).choice(ctx._("Stop waiting"))
+    urgent = Choice("urgent", ctx._("Urgent help"))
+    if estimate is None:
+        ctx.say(
+            ctx._(
+                "No counsellor is on duty right now. You can keep waiting: I will tell you as soon as one takes "
+                "your talk, and they will see it as {alias}. Or book an appointment for another day."
+            ).format(alias=talk.alias),
+            choices=[Choice("book", ctx._("Book counselling")), cancel, urgent],
+        )
+        return
+    if estimate.soon:
+        wait = ctx._("A counsellor should take it in a moment.")
+    else:
+        wait = ctx._("The wait may be about {low} to {high} minutes.").format(low=estimate.low, high=estimate.high)
+    ctx.say(
+        ctx._(
+            "You are number {place} in the queue, as {alias}. {wait} I will tell you when a counsellor joins."
+        ).format(place=place, alias=talk.alias, wait=wait),
+        choices=[cancel, urgent],
+    )
+
+
+def show_talking(ctx: Context, talk: TalkRecord) -> None:
+    ctx.say(
+        ctx._("You are in a talk with a counsellor. What you write here goes to them."),
+        choices=[End(talk.id).choice(ctx._("End the talk"))],
+    )
+
+
+async def end_by_person(ctx: Context, talk: TalkRecord) -> None:
+    """The person ends their talk (or stops waiting)."""
+    held = await counsellor(ctx, talk.counsellor_id)
+    if not await close(ctx, talk, "person"):
+        ctx.state.talk = None
+        show_menu(ctx, ctx._("This talk has already ended."))
+        return
+    ctx.state.talk = None
+    if talk.waiting:
+        show_menu(ctx, ctx._("All right: you are no longer waiting. You can ask again at any time."))
+        return
+    if held is not None:
+        await after_end(ctx, held, ctx._("{alias} has ended the talk.").format(alias=talk.alias))
+    ctx.say(ctx._("The talk has ended. Nothing of what was written is kept. Take care of yourself."))
+    ctx.replies.append(helped_question(ctx, talk.id))
+
+
+@router.choice(Helped, anytime=True)
+async def helped(ctx: Context, data: Helped) -> None:
+    """Counted once, only for the person's own talk that just ended (its question on offer, or the talk still
+    named in their state after the counsellor ended it)."""
+    assert isinstance(ctx.event, ChoiceMade)
+    offered = any(c.id == ctx.event.choice_id for c in ctx.state.offered)
+    own = ctx.state.talk == data.talk and await talks(ctx).get(data.talk) is None
+    if offered or own:
+        ctx.state.talk = None
+        await tally(ctx, "talk_helpful", data.answer)
+    show_menu(ctx, ctx._("Thank you for telling me."))

@@ -1,0 +1,42 @@
+"""Live talks' own tables: the talks open now, and counsellors' duty."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import MINUTE, Base, owner_column
+
+
+class TalkRow(Base):
+    """A live talk while it is open (waiting, or with a counsellor), deleted when it ends: the person (so their
+    next message finds it), a random alias made for this talk only, the counsellor once one took it, times to the
+    minute, and what the person chose to share (their province, their self-check's highest level).  Never a word
+    of what was written.  Exists only under consent "live_talk"."""
+
+    __tablename__ = "talks"
+    __table_args__ = (UniqueConstraint("pseudonym"), {"info": {"purpose": "live_talk"}})  # one open talk each
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    pseudonym: Mapped[str] = owner_column()
+    alias: Mapped[str] = mapped_column(String(8))
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id", ondelete="SET NULL"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(MINUTE)
+    started_at: Mapped[datetime | None] = mapped_column(MINUTE)
+    province: Mapped[str | None] = mapped_column(String(40))
+    risk: Mapped[str | None] = mapped_column(String(20))
+    from_selfcheck: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DutyRow(Base):
+    """A counsellor's duty: the display name they chose for talks, how many talks they take at once, and since
+    when they are on duty (NULL while off).  Staff, not clients; kept between shifts."""
+
+    __tablename__ = "duty"
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id", ondelete="CASCADE"), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(40))
+    capacity: Mapped[int] = mapped_column(Integer, default=3)
+    since: Mapped[datetime | None] = mapped_column(MINUTE, index=True)

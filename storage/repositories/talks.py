@@ -1,0 +1,151 @@
+"""Live talks and duty; found by the unit of work through :data:`IMPLEMENTS`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.ports.talks import TALKS, DutyRecord, TalkRecord
+from storage.models import ServicePointRow, StaffMember
+from storage.models.talks import DutyRow, TalkRow
+from storage.sealing import Sealer
+
+
+def _talk(row: TalkRow) -> TalkRecord:
+    return TalkRecord(
+        id=row.id,
+        alias=row.alias,
+        pseudonym=row.pseudonym,
+        counsellor_id=row.counsellor_id,
+        requested_at=row.requested_at,
+        started_at=row.started_at,
+        province=row.province,
+        risk=row.risk,
+        from_selfcheck=row.from_selfcheck,
+    )
+
+
+class SqlTalkRepository:
+    def __init__(self, session: AsyncSession, sealer: Sealer) -> None:
+        self._session = session
+
+    async def request(
+        self,
+        pseudonym: str,
+        alias: str,
+        now: datetime,
+        *,
+        province: str | None = None,
+        risk: str | None = None,
+        from_selfcheck: bool = False,
+    ) -> TalkRecord:
+        existing = await self.of_person(pseudonym)
+        if existing is not None:
+            return existing
+        row = TalkRow(
+            pseudonym=pseudonym,
+            alias=alias,
+            requested_at=now,
+            province=province,
+            risk=risk,
+            from_selfcheck=from_selfcheck,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        await self._session.refresh(row)
+        return _talk(row)
+
+    async def of_person(self, pseudonym: str) -> TalkRecord | None:
+        row = await self._session.scalar(select(TalkRow).where(TalkRow.pseudonym == pseudonym))
+        return _talk(row) if row is not None else None
+
+    async def get(self, talk_id: int) -> TalkRecord | None:
+        row = await self._session.get(TalkRow, talk_id, populate_existing=True)
+        return _talk(row) if row is not None else None
+
+    async def waiting(self) -> list[TalkRecord]:
+        rows = await self._session.scalars(
+            select(TalkRow).where(TalkRow.counsellor_id.is_(None)).order_by(TalkRow.requested_at, TalkRow.id)
+        )
+        return [_talk(r) for r in rows]
+
+    async def held_by(self, staff_id: int) -> list[TalkRecord]:
+        rows = await self._session.scalars(
+            select(TalkRow).where(TalkRow.counsellor_id == staff_id).order_by(TalkRow.started_at, TalkRow.id)
+        )
+        return [_talk(r) for r in rows]
+
+    async def take(self, talk_id: int, staff_id: int, now: datetime) -> bool:
+        # One conditional UPDATE: the row is given to whoever's statement runs first; the others change nothing.
+        result = await self._session.execute(
+            update(TalkRow)
+            .where(TalkRow.id == talk_id, TalkRow.counsellor_id.is_(None))
+            .values(counsellor_id=staff_id, started_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release(self, talk_id: int) -> None:
+        await self._session.execute(
+            update(TalkRow)
+            .where(TalkRow.id == talk_id)
+            .values(counsellor_id=None, started_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def end(self, talk_id: int) -> TalkRecord | None:
+        row = await self._session.get(TalkRow, talk_id, populate_existing=True)
+        if row is None:
+            return None
+        record = _talk(row)
+        result = await self._session.execute(
+            delete(TalkRow).where(TalkRow.id == talk_id).execution_options(synchronize_session=False)
+        )
+        self._session.expunge(row)
+        return record if result.rowcount else None  # type: ignore[attr-defined]
+
+    async def duty(self, staff_id: int) -> DutyRecord | None:
+        found = [d for d in await self._duties(DutyRow.staff_id == staff_id)]
+        return found[0] if found else None
+
+    async def set_duty(
+        self, staff_id: int, *, since: datetime | None, display_name: str | None = None, capacity: int | None = None
+    ) -> None:
+        row = await self._session.get(DutyRow, staff_id, populate_existing=True)
+        if row is None:
+            row = DutyRow(staff_id=staff_id, display_name=display_name or "", capacity=capacity or 3)
+            self._session.add(row)
+        row.since = since
+        if display_name is not None:
+            row.display_name = display_name
+        if capacity is not None:
+            row.capacity = capacity
+        await self._session.flush()
+
+    async def on_duty(self) -> list[DutyRecord]:
+        return await self._duties(DutyRow.since.is_not(None))
+
+    async def _duties(self, where: object) -> list[DutyRecord]:
+        held = (
+            select(TalkRow.counsellor_id, func.count().label("n"))
+            .where(TalkRow.counsellor_id.is_not(None))
+            .group_by(TalkRow.counsellor_id)
+            .subquery()
+        )
+        rows = await self._session.execute(
+            select(DutyRow, ServicePointRow.province, held.c.n)
+            .join(StaffMember, StaffMember.id == DutyRow.staff_id)
+            .outerjoin(ServicePointRow, ServicePointRow.id == StaffMember.point_id)
+            .outerjoin(held, held.c.counsellor_id == DutyRow.staff_id)
+            .where(where)  # type: ignore[arg-type]
+            .order_by(DutyRow.since, DutyRow.staff_id)
+        )
+        return [
+            DutyRecord(duty.staff_id, duty.display_name, duty.capacity, duty.since, province, int(n or 0))
+            for duty, province, n in rows
+        ]
+
+
+IMPLEMENTS = {TALKS.name: SqlTalkRepository}

@@ -1,0 +1,311 @@
+"""Live talks as people and counsellors meet them, through the fake Telegram and Zalo servers: a counsellor goes on
+duty, a person asks and waits, the first counsellor to take the talk gets it, every message reaches only its
+counterpart, urgent words still open urgent help, either side ends it, and nothing of what was written is left in
+the database, its WAL or the logs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.channels.telegram.aiogram_channel import AiogramTelegram
+from bot.runtime import Runtime
+from core.ports.talks import TALKS
+from fakes.telegram_server import FakeTelegram
+from fakes.zalo_server import FakeZalo
+from storage.models import ContactHandle, PendingReply, Tally
+from storage.models.talks import TalkRow
+from tests.conftest import Webhooks
+from tests.dialog import TelegramDriver, ZaloDriver, play
+from tests.test_booking import invite_counsellor
+from tests.test_dialogs import ADULT, START
+from tests.test_finder import load_sample
+
+ALIAS = re.compile(r"#[346789A-Y]{4}")
+AGREE = "Có, tôi đồng ý"
+TALK = "Nói chuyện với tư vấn viên"
+PERSON_CANARY = "zebracanary"
+COUNSELLOR_CANARY = "quokkacanary"
+
+
+async def on_duty(
+    runtime: Runtime, fake: FakeTelegram, channel: AiogramTelegram, user_id: int, name: str
+) -> TelegramDriver:
+    """A counsellor invited at the Hoàn Kiếm sample point, on duty under ``name``."""
+    code = f"DUTY{user_id % 1000000:06d}"
+    await invite_counsellor(runtime, code)
+    counsellor = TelegramDriver(fake, channel, user_id=user_id)
+    await play(counsellor, [START, ADULT])
+    await counsellor.say(f"/staff {code}")
+    await counsellor.press("Không, cảm ơn")  # no booking notifications
+    turn = await counsellor.press("Trò chuyện trực tiếp: ca trực của tôi")
+    assert "bạn đang không trực" in turn.text
+    turn = await counsellor.press("Bắt đầu trực")
+    assert "địa chỉ chat" in turn.text and turn.choices == [AGREE, "Không, cảm ơn"]
+    turn = await counsellor.press(AGREE)
+    assert "tên gì" in turn.text
+    assert "1 đến 30 chữ" in (await counsellor.say("<script>")).text
+    turn = await counsellor.say(name)
+    assert f"Bạn đang trực với tên {name}" in turn.text
+    return counsellor
+
+
+async def asks_for_a_talk(person: TelegramDriver | ZaloDriver) -> str:
+    """The person asks, reads what a talk is, agrees; returns their alias."""
+    turn = await person.press(TALK)
+    assert "Một người thật sẽ đọc" in turn.text and "không phải dịch vụ cấp cứu" in turn.text
+    assert "Không có gì bạn hay tư vấn viên viết được lưu lại" in turn.text
+    assert turn.choices[-2:] == [AGREE, "Không, cảm ơn"]  # nothing pre-ticked
+    turn = await person.press(AGREE)
+    alias = ALIAS.search(turn.text)
+    assert alias is not None, turn.text
+    return alias.group(0)
+
+
+def canary_free(path: Path) -> None:
+    for file in path.parent.glob(path.name + "*"):  # the database, its WAL and shared memory
+        data = file.read_bytes()
+        for canary in (PERSON_CANARY, COUNSELLOR_CANARY):
+            assert canary.encode() not in data, f"{canary} found in {file.name}"
+
+
+async def count(runtime: Runtime, model: type, *where: object) -> int:
+    async with runtime.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)  # type: ignore[arg-type]
+
+
+async def test_a_talk_from_request_to_end_through_telegram(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await load_sample(runtime)
+    lan = await on_duty(runtime, fake_telegram, telegram, 7600001, "Lan")
+    minh = await on_duty(runtime, fake_telegram, telegram, 7600002, "Minh")
+    person = TelegramDriver(fake_telegram, telegram, user_id=7600003)
+    await play(person, [START, ADULT])
+    lan_before, minh_before = lan.count(), minh.count()
+    alias = await asks_for_a_talk(person)
+    await telegram.drain()
+    # Offered to both counsellors with room, by alias only.
+    for counsellor, before in ((lan, lan_before), (minh, minh_before)):
+        offered = counsellor.receive(before)
+        assert f"Có người đang chờ trò chuyện: {alias}" in offered.text
+        assert offered.choices == [f"Nhận cuộc trò chuyện {alias}"]
+
+    person_before = person.count()
+    turn = await lan.press(f"Nhận cuộc trò chuyện {alias}")
+    assert f"Bạn đang trò chuyện với {alias}" in turn.text
+    await telegram.drain()
+    assert "Tư vấn viên Lan đã vào" in person.receive(person_before).text
+    assert "đã nhận" in (await minh.press(f"Nhận cuộc trò chuyện {alias}")).text  # the first press won
+
+    # Each message reaches only its counterpart; the sender gets no echo.
+    lan_before, minh_before = lan.count(), minh.count()
+    said = await person.say(f"{PERSON_CANARY} dạo này mình buồn lắm")
+    assert said.text == ""
+    await telegram.drain()
+    heard = lan.receive(lan_before).text
+    assert alias in heard and f"{PERSON_CANARY} dạo này mình buồn lắm" in heard
+    assert minh.count() == minh_before
+    person_before = person.count()
+    assert (await lan.say(f"{COUNSELLOR_CANARY} mình nghe đây, bạn kể tiếp nhé")).text == ""
+    await telegram.drain()
+    heard = person.receive(person_before).text
+    assert "Lan" in heard and f"{COUNSELLOR_CANARY} mình nghe đây" in heard
+
+    # A counsellor's words about overdose are for the person, not a crisis of their own.
+    person_before = person.count()
+    assert (await lan.say("Nếu thấy dấu hiệu quá liều thì gọi 115 ngay nhé")).text == ""
+    await telegram.drain()
+    assert "dấu hiệu quá liều" in person.receive(person_before).text
+
+    # The person ends it: both told, the question "did it help?" counted anonymously.
+    lan_before = lan.count()
+    turn = await person.say("kết thúc")
+    assert "Cuộc trò chuyện đã kết thúc" in turn.text
+    assert turn.choices == ["Có, đã giúp ích", "Chưa giúp được nhiều", "Menu chính"]
+    await telegram.drain()
+    assert f"{alias} đã kết thúc cuộc trò chuyện" in lan.receive(lan_before).text
+    assert "Cảm ơn bạn đã cho mình biết" in (await person.press("Có, đã giúp ích")).text
+    after = await person.say("xin chào")  # no longer relayed
+    assert "Cuộc trò chuyện đã kết thúc" not in after.text and after.choices
+
+    assert await count(runtime, TalkRow) == 0
+    assert await count(runtime, ContactHandle, ContactHandle.purpose == "live_talk") == 0
+    assert await count(runtime, PendingReply) == 0  # every relayed message deleted once sent
+    async with runtime.sessions() as session:
+        kinds = {(t.kind, t.subject): t.count for t in await session.scalars(select(Tally))}
+    assert kinds[("talk_requested", "")] == 1
+    assert kinds[("talk_started", "0")] == 1  # taken within five minutes
+    assert kinds[("talk_ended", "person")] == 1
+    assert kinds[("talk_helpful", "yes")] == 1
+    await runtime.engine.dispose()
+    canary_free(runtime.settings.data_dir / "diemtua.sqlite3")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert PERSON_CANARY not in logged and COUNSELLOR_CANARY not in logged
+
+
+async def test_urgent_words_in_a_talk_reach_the_counsellor_and_open_urgent_help(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await load_sample(runtime)
+    lan = await on_duty(runtime, fake_telegram, telegram, 7610001, "Lan")
+    person = TelegramDriver(fake_telegram, telegram, user_id=7610002)
+    await play(person, [START, ADULT])
+    alias = await asks_for_a_talk(person)
+    await telegram.drain()
+    await lan.press(f"Nhận cuộc trò chuyện {alias}")
+    lan_before = lan.count()
+    turn = await person.say("mình không muốn sống nữa")
+    assert "096 306 1414" in turn.text  # the listening line, at once
+    await telegram.drain()
+    heard = lan.receive(lan_before).text
+    assert "mình không muốn sống nữa" in heard and "màn hình trợ giúp khẩn cấp" in heard
+    lan_before = lan.count()
+    await person.say("cảm ơn, mình vẫn muốn nói chuyện tiếp")  # still relayed after the urgent screen
+    await telegram.drain()
+    assert "mình vẫn muốn nói chuyện tiếp" in lan.receive(lan_before).text
+
+    # The counsellor ends it; the person is told and asked whether it helped.
+    person_before = person.count()
+    turn = await lan.say("/ketthuc")
+    assert f"Cuộc trò chuyện với {alias} đã kết thúc" in turn.text
+    await telegram.drain()
+    told = person.receive(person_before)
+    assert "Tư vấn viên đã kết thúc cuộc trò chuyện" in told.text
+    assert told.choices == ["Có, đã giúp ích", "Chưa giúp được nhiều", "Menu chính"]
+    assert "Cảm ơn bạn đã cho mình biết" in (await person.press("Chưa giúp được nhiều")).text
+    assert "Cảm ơn bạn đã cho mình biết" in (await person.press("Chưa giúp được nhiều")).text
+    async with runtime.sessions() as session:
+        helped = await session.scalar(select(Tally.count).where(Tally.kind == "talk_helpful"))
+    assert helped == 1  # a second press is not counted again
+
+
+async def test_nobody_on_duty_then_a_counsellor_starts_and_a_shift_ends_mid_talk(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await load_sample(runtime)
+    person = TelegramDriver(fake_telegram, telegram, user_id=7620001)
+    await play(person, [START, ADULT])
+    turn = await person.press(TALK)
+    turn = await person.press(AGREE)
+    assert "chưa có tư vấn viên nào đang trực" in turn.text
+    assert turn.choices == ["Đặt lịch tư vấn", "Thôi không chờ nữa", "Trợ giúp khẩn cấp"]
+    alias = ALIAS.search(turn.text)
+    assert alias is not None
+    said = await person.say("có ai không")
+    assert "Chưa có tư vấn viên nào vào" in said.text  # not kept for later, and said so
+
+    lan = await on_duty(runtime, fake_telegram, telegram, 7620002, "Lan")
+    await telegram.drain()
+    assert f"Nhận cuộc trò chuyện {alias.group(0)}" in lan.receive(0).choices
+    await lan.press(f"Nhận cuộc trò chuyện {alias.group(0)}")
+    minh = await on_duty(runtime, fake_telegram, telegram, 7620003, "Minh")
+    person_before, minh_before = person.count(), minh.count()
+    turn = await lan.press("Kết thúc ca")
+    assert "Số cuộc trò chuyện được chuyển lại hàng chờ: 1" in turn.text
+    await telegram.drain()
+    assert "Tư vấn viên vừa phải rời đi" in person.receive(person_before).text
+    assert f"Nhận cuộc trò chuyện {alias.group(0)}" in minh.receive(minh_before).choices
+    await minh.press(f"Nhận cuộc trò chuyện {alias.group(0)}")
+    minh_before = minh.count()
+    await person.say("chào Minh")
+    await telegram.drain()
+    assert "chào Minh" in minh.receive(minh_before).text
+
+
+async def test_forged_presses_change_nothing(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    await load_sample(runtime)
+    person = TelegramDriver(fake_telegram, telegram, user_id=7630001)
+    await play(person, [START, ADULT])
+    await person.press(TALK)
+    await person.press(AGREE)
+    async with runtime.unit_of_work() as uow:
+        (talk,) = await uow.get(TALKS).waiting()
+    stranger = TelegramDriver(fake_telegram, telegram, user_id=7630002)
+    await play(stranger, [START, ADULT])
+    turn = await stranger.press_data(f"talk.take:{talk.id}")  # not a counsellor
+    assert "Bạn cần mình giúp gì" in turn.text or turn.choices
+    turn = await stranger.press_data(f"talk.end:{talk.id}")  # not theirs
+    assert "đã kết thúc rồi" in turn.text
+    await stranger.press_data("talk.end:not-a-number")
+    await stranger.press_data(f"talk.helped:{talk.id}:yes")
+    async with runtime.unit_of_work() as uow:
+        assert [t.id for t in await uow.get(TALKS).waiting()] == [talk.id]  # still waiting, untouched
+    async with runtime.sessions() as session:
+        assert await session.scalar(select(func.count()).where(Tally.kind == "talk_helpful")) == 0
+
+
+async def test_a_zalo_person_talks_with_a_telegram_counsellor(
+    runtime: Runtime, webhooks: Webhooks, fake_telegram: FakeTelegram, fake_zalo: FakeZalo
+) -> None:
+    """Across platforms: the relay goes out through the other channel."""
+    await load_sample(runtime)
+    counsellor_driver = TelegramDriver(
+        fake_telegram, webhooks.telegram, user_id=7640001, webhook=webhooks.telegram_update
+    )
+    code = "ZALOTALK01"
+    await invite_counsellor(runtime, code)
+    await play(counsellor_driver, [START, ADULT])
+    await counsellor_driver.say(f"/staff {code}")
+    await counsellor_driver.press("Không, cảm ơn")
+    await counsellor_driver.press("Trò chuyện trực tiếp: ca trực của tôi")
+    await counsellor_driver.press("Bắt đầu trực")
+    await counsellor_driver.press(AGREE)
+    await counsellor_driver.say("Hoa")
+    person = ZaloDriver(fake_zalo, webhooks.zalo, user_id="9a8b7c6d5e4f3a2b1c0d", webhook=webhooks.zalo_update)
+    await play(person, [START, ADULT])
+    alias = await asks_for_a_talk(person)
+    await webhooks.zalo.drain()
+    await webhooks.telegram.drain()
+    before = len(fake_zalo.messages(person.user_id))
+    await counsellor_driver.press(f"Nhận cuộc trò chuyện {alias}")
+    await webhooks.zalo.drain()
+    assert any("Tư vấn viên Hoa đã vào" in m.text for m in fake_zalo.messages(person.user_id)[before:])
+    lan_before = counsellor_driver.count()
+    await person.say("1")  # a number typed in a talk is words for the counsellor, not a choice
+    await webhooks.telegram.drain()
+    assert alias in counsellor_driver.receive(lan_before).text
+    before = len(fake_zalo.messages(person.user_id))
+    await counsellor_driver.say("Mình là Hoa, bạn cứ nói nhé")
+    await webhooks.zalo.drain()
+    assert any("Mình là Hoa, bạn cứ nói nhé" in m.text for m in fake_zalo.messages(person.user_id)[before:])
+    turn = await person.say("kết thúc")
+    assert "Cuộc trò chuyện đã kết thúc" in turn.text
+    assert "Cảm ơn bạn đã cho mình biết" in (await person.say("1")).text  # "did it help?" by number
+
+
+async def test_two_counsellors_taking_one_talk_at_once_one_gets_it(any_runtime: Runtime) -> None:
+    """The conditional update, on SQLite and PostgreSQL: of two units of work racing, exactly one wins."""
+    runtime = any_runtime
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as uow:
+        for pseudonym in ("p" * 64, "a" * 64, "b" * 64):
+            await uow.users.touch(pseudonym, now.date())
+        ids = []
+        for pseudonym, code in (("a" * 64, "RACEA12345"), ("b" * 64, "RACEB12345")):
+            await uow.staff.create_invite(code, "counsellor", None, now, now + __import__("datetime").timedelta(days=1))
+            member = await uow.staff.redeem(code, pseudonym, now)
+            assert member is not None
+            ids.append(member.id)
+        talk = await uow.get(TALKS).request("p" * 64, "#ABCD", now)
+        await uow.commit()
+
+    async def take(staff_id: int) -> bool:
+        async with runtime.unit_of_work() as uow:
+            won = await uow.get(TALKS).take(talk.id, staff_id, now)
+            await uow.commit()
+            return won
+
+    results = await asyncio.gather(take(ids[0]), take(ids[1]))
+    assert sorted(results) == [False, True]
+    async with runtime.unit_of_work() as uow:
+        taken = await uow.get(TALKS).get(talk.id)
+    assert taken is not None and taken.counsellor_id == ids[results.index(True)]
