@@ -21,3 +21,12 @@ class BookHere(ChoiceData, prefix="book.here"):
     """Book counselling at a support point the finder showed."""
 
     point: int
+
+
+@dataclass(frozen=True)
+class TalkNow(ChoiceData, prefix="talk.start"):
+    """Ask to talk with a counsellor now, from somewhere (``came``: "check" from the self-check's result, with
+    its highest ``level``, which the person is then asked whether to share; "family"; "urgent")."""
+
+    came: str = "menu"
+    level: str = ""

@@ -16,7 +16,7 @@ from core.conversation import Context, Routes
 from core.events import Choice
 from core.i18n import N_
 from core.ports import AgeGroup
-from handlers.entry_points import FindService
+from handlers.entry_points import FindService, TalkNow
 
 router = Routes("family")
 
@@ -115,6 +115,7 @@ def service_choices(ctx: Context) -> list[Choice]:
         return []
     return [
         FindService("family_support").choice(ctx._("Find support services")),
+        TalkNow("family").choice(ctx._("Talk to a counsellor now")),
         Choice("book.family", ctx._("Book counselling for myself")),
         Choice("groups.family", ctx._("Family support groups")),
     ]
@@ -141,7 +142,7 @@ async def topic_page(ctx: Context, data: TopicChoice) -> None:
         return
     following = available[(available.index(topic) + 1) % len(available)]
     choices = [TopicChoice(following.id).choice(ctx._(following.label))]
-    choices += service_choices(ctx)[1:2]  # a counsellor, for the family member themself
+    choices += [c for c in service_choices(ctx) if c.id == "book.family"]  # a counsellor, for themself
     choices += [Choice("family", ctx._("All topics for families")), Choice("menu", ctx._("Main menu"))]
     ctx.say(ctx._(topic.text), title=ctx._(topic.label), choices=choices)
 

@@ -36,7 +36,7 @@ from domain.assist import (
     results,
 )
 from handlers import consent
-from handlers.entry_points import FindService
+from handlers.entry_points import FindService, TalkNow
 from handlers.menu import show_menu
 from handlers.services import Services
 
@@ -308,6 +308,8 @@ def create_router(instrument: Instrument) -> Routes:
             choices.append(FindService("testing").choice(ctx._("Find HIV and hepatitis testing")))
             choices.append(FindService("needle_syringe").choice(ctx._("Find a needle and syringe programme")))
         if high or moderate:
+            level = Risk.HIGH if Risk.HIGH in risks.values() else Risk.MODERATE
+            choices.append(TalkNow("check", level.value).choice(ctx._("Talk to a counsellor now")))
             choices.append(Choice("book", ctx._("Book a counselling session")))
         if moderate:
             choices.append(Choice("tips", ctx._("Tips for cutting down")))

@@ -135,8 +135,8 @@ async def staff_menu(ctx: Context) -> None:
     ctx.say(
         ctx._("Counsellor menu"),
         choices=[
-            Choice("talks.duty", ctx._("Live talks: my duty")),
             Choice("staff.list", ctx._("Today's and upcoming bookings")),
+            Choice("talks.duty", ctx._("Live talks: my duty")),
             Choice("staff.hours", ctx._("Set my weekly hours")),
             Choice("staff.off", ctx._("Add a day off")),
             Choice("staff.offs", ctx._("My days off")),

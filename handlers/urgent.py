@@ -21,7 +21,7 @@ from core.events import Choice, TextMessage
 from core.hotlines import KIND_LABELS, Hotline, Hotlines
 from core.i18n import N_
 from core.ports import AgeGroup
-from handlers.entry_points import FindService
+from handlers.entry_points import FindService, TalkNow
 from handlers.menu import show_menu
 from handlers.services import Services
 
@@ -201,6 +201,10 @@ def _book(ctx: Context) -> Choice:
     return Choice("book", ctx._("Book a talk with a counsellor"))
 
 
+def _talk(ctx: Context) -> Choice:
+    return TalkNow("urgent").choice(ctx._("Talk to a counsellor now"))
+
+
 def _to_violence(ctx: Context) -> Choice:
     return Crisis("violence").choice(ctx._(SCREENS["violence"].button))
 
@@ -216,7 +220,7 @@ SCREENS: dict[str, Screen] = {
         N_("You are not alone"),
         N_("I am thinking of ending my life"),
         _suicide,
-        lambda ctx: _adult(ctx, _book(ctx)),
+        lambda ctx: _adult(ctx, _talk(ctx), _book(ctx)),
     ),
     "psychosis": Screen(
         N_("Agitated or seeing things after using"),

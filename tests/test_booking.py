@@ -130,6 +130,7 @@ async def test_the_counsellor_sees_codes_and_times_never_people(
     assert "không gửi thông báo" in turn.text
     assert turn.choices == [
         "Lịch hẹn hôm nay và sắp tới",
+        "Trò chuyện trực tiếp: ca trực của tôi",
         "Đặt giờ làm việc trong tuần",
         "Thêm ngày nghỉ",
         "Ngày nghỉ của tôi",

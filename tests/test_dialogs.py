@@ -76,7 +76,11 @@ DIALOGS: dict[str, list[Step]] = {
         ADULT,
         say("từ từ đã", "chưa hiểu ý bạn", absent=("115",), choices=MENU),
         say("tu tu", *SUICIDE, absent=("nằm nghiêng", "113")),
-        say("Muốn chết", *SUICIDE, choices=("Đặt lịch nói chuyện với tư vấn viên", OTHER, "Menu chính")),
+        say(
+            "Muốn chết",
+            *SUICIDE,
+            choices=("Nói chuyện với tư vấn viên", "Đặt lịch nói chuyện với tư vấn viên", OTHER, "Menu chính"),
+        ),
         press("Đặt lịch nói chuyện với tư vấn viên", "Chưa có tư vấn viên"),
     ],
     "urgent help from the menu and by command: what is happening is asked, 115 already on screen": [
@@ -128,7 +132,7 @@ DIALOGS: dict[str, list[Step]] = {
         ADULT,
         say("asdfghjkl 12345 !!!", "chưa hiểu ý bạn", choices=MENU),
         say("/khonglenhnao", "chưa biết lệnh này", choices=MENU),
-        say("99", "Bạn gõ số từ 1 đến 7 nhé", choices=MENU),
+        say("99", "Bạn gõ số từ 1 đến 8 nhé", choices=MENU),
     ],
     "a shared location outside any flow looks for support; a shared contact is not kept": [
         START,
@@ -231,6 +235,7 @@ DIALOGS.update(
                     "Tìm nơi điều trị methadone hoặc buprenorphine",
                     "Tìm nơi xét nghiệm HIV và viêm gan",
                     "Tìm nơi cấp bơm kim tiêm sạch",
+                    "Nói chuyện với tư vấn viên",
                     "Đặt lịch tư vấn",
                     "Tham gia nhóm tự lực",
                     SAVE,
@@ -260,13 +265,13 @@ DIALOGS.update(
                 NEVER,
                 "• Rượu bia: 11 điểm, nguy cơ trung bình",
                 absent=("bơm kim tiêm", "Bên dưới có thêm"),
-                choices=("Đặt lịch tư vấn", "Mẹo để giảm bớt", SAVE, "Menu chính"),
+                choices=("Nói chuyện với tư vấn viên", "Đặt lịch tư vấn", "Mẹo để giảm bớt", SAVE, "Menu chính"),
             ),
             press("Mẹo để giảm bớt", "Đặt mục tiêu", choices=("Xem lại kết quả của tôi", "Menu chính")),
             press(
                 "Xem lại kết quả của tôi",
                 "11 điểm, nguy cơ trung bình",
-                choices=("Đặt lịch tư vấn", "Mẹo để giảm bớt", SAVE, "Menu chính"),
+                choices=("Nói chuyện với tư vấn viên", "Đặt lịch tư vấn", "Mẹo để giảm bớt", SAVE, "Menu chính"),
             ),
         ],
         "self-check: a smoker who stopped long ago is low risk; tobacco is never asked Q5": [
@@ -304,7 +309,13 @@ DIALOGS.update(
             press(
                 "Không, cảm ơn",
                 "không lưu gì",
-                choices=("Xem lại kết quả của tôi", "Đặt lịch tư vấn", "Mẹo để giảm bớt", "Menu chính"),
+                choices=(
+                    "Xem lại kết quả của tôi",
+                    "Nói chuyện với tư vấn viên",
+                    "Đặt lịch tư vấn",
+                    "Mẹo để giảm bớt",
+                    "Menu chính",
+                ),
             ),
             say("/privacy", "Hiện bạn không cho lưu", absent=("Kết quả tự đánh giá đã lưu",)),
         ],
@@ -315,7 +326,13 @@ DIALOGS.update(
             press(
                 "Có, tôi đồng ý",
                 "Đã lưu",
-                choices=("Xem lại kết quả của tôi", "Đặt lịch tư vấn", "Mẹo để giảm bớt", "Menu chính"),
+                choices=(
+                    "Xem lại kết quả của tôi",
+                    "Nói chuyện với tư vấn viên",
+                    "Đặt lịch tư vấn",
+                    "Mẹo để giảm bớt",
+                    "Menu chính",
+                ),
             ),
             say("/privacy", "Kết quả tự đánh giá đã lưu: 1", '"Lưu kết quả tự đánh giá"'),
             press("Menu chính"),
@@ -381,7 +398,7 @@ DIALOGS.update(
         "typed: a number beyond the choices says which numbers there are, and asks again": [
             START,
             ADULT,
-            say("9", "Bạn gõ số từ 1 đến 7 nhé", choices=MENU),
+            say("9", "Bạn gõ số từ 1 đến 8 nhé", choices=MENU),
             say("1", "không phải là chẩn đoán"),
         ],
         "typed: a long message from someone under 16 is heard, with an adult to tell and the child line": [
@@ -435,6 +452,7 @@ FAMILY_TOPICS = (
 FAMILY_HOME = (
     *FAMILY_TOPICS,
     "Tìm dịch vụ hỗ trợ",
+    "Nói chuyện với tư vấn viên",
     "Đặt lịch tư vấn cho chính tôi",
     "Nhóm hỗ trợ gia đình",
     "Menu chính",

@@ -202,7 +202,7 @@ async def test_the_running_process_relays_a_live_talk_and_keeps_it_across_a_rest
 ) -> None:
     """Issue 19 as deployed: a counsellor on duty takes a Telegram person's talk and then a Zalo person's; each
     message reaches only its counterpart, within a second; the process is stopped mid-talk and the next one
-    carries on, nothing lost or doubled."""
+    carries on, nothing lost or doubled; a talk left unanswered is handed back by the scheduler's watch."""
     url = database
     deployment = Deployment(tmp_path / "data", fake_telegram, fake_zalo, database_url=url, library=library)
     if url:
@@ -264,5 +264,12 @@ async def test_the_running_process_relays_a_live_talk_and_keeps_it_across_a_rest
         await eventually(received(person, "Mình vẫn ở đây"), "the talk goes on after the restart")
         await person.say("kết thúc", "Cuộc trò chuyện đã kết thúc")
         await eventually(received(lan, f"{alias.group(0)} đã kết thúc cuộc trò chuyện"), "the counsellor told")
+        await on_zalo.send("chị ơi, chị còn đó không")  # and the counsellor does not answer
+        await eventually(received(lan, "chị còn đó không"), "the Zalo person's question relayed")
+    # Fifteen minutes later by the bot's clock, the running scheduler's watch hands the unanswered talk back.
+    async with running(deployment, mode, clock_start=MONDAY + timedelta(minutes=20), name="third") as bot:
+        lan.bot = on_zalo.bot = bot
+        await eventually(received(on_zalo, "trở lại đầu hàng chờ"), "the Zalo person told", timeout=30)
+        await eventually(received(lan, f"{zalo_alias.group(0)} đã chờ 10 phút"), "the counsellor told", timeout=30)
     assert sum("tin nhắn lúc khởi động lại" in t for t in lan.texts()) == 1
     assert first_relay < 5.0  # generous on a loaded machine; the benchmark measures the p99

@@ -8,13 +8,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.channels.telegram.aiogram_channel import AiogramTelegram
+from bot.jobs.delivery import deliver_due
+from bot.jobs.scheduler import watch_live_talks
 from bot.runtime import Runtime
+from core.clock import ManualClock
 from core.ports.talks import TALKS
 from fakes.telegram_server import FakeTelegram
 from fakes.zalo_server import FakeZalo
@@ -291,7 +295,7 @@ async def test_two_counsellors_taking_one_talk_at_once_one_gets_it(any_runtime: 
             await uow.users.touch(pseudonym, now.date())
         ids = []
         for pseudonym, code in (("a" * 64, "RACEA12345"), ("b" * 64, "RACEB12345")):
-            await uow.staff.create_invite(code, "counsellor", None, now, now + __import__("datetime").timedelta(days=1))
+            await uow.staff.create_invite(code, "counsellor", None, now, now + timedelta(days=1))
             member = await uow.staff.redeem(code, pseudonym, now)
             assert member is not None
             ids.append(member.id)
@@ -309,3 +313,106 @@ async def test_two_counsellors_taking_one_talk_at_once_one_gets_it(any_runtime: 
     async with runtime.unit_of_work() as uow:
         taken = await uow.get(TALKS).get(talk.id)
     assert taken is not None and taken.counsellor_id == ids[results.index(True)]
+
+
+async def test_from_the_self_check_the_person_chooses_to_share_its_highest_level(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    from tests.test_dialogs import DIALOGS
+
+    await load_sample(runtime)
+    lan = await on_duty(runtime, fake_telegram, telegram, 7650001, "Lan")
+    person = TelegramDriver(fake_telegram, telegram, user_id=7650002)
+    await play(person, DIALOGS["self-check: weekend drinking scores 11, moderate, with tips and counselling"])
+    turn = await person.press(TALK)
+    assert "Một người thật sẽ đọc" in turn.text
+    turn = await person.press(AGREE)
+    assert "cao nhất là nguy cơ trung bình" in turn.text and turn.choices == ["Có, hãy báo", "Không, đừng báo"]
+    lan_before = lan.count()
+    await person.press("Có, hãy báo")
+    await telegram.drain()
+    offered = lan.receive(lan_before).text
+    assert "đến từ phần tự đánh giá" in offered and "tự đánh giá: cao nhất là nguy cơ trung bình" in offered
+    assert "rượu" not in offered.lower()  # only the level, nothing of the answers
+
+
+async def test_a_second_talk_is_answered_by_its_button(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    """A counsellor holding two talks: each person's message says whose it is; "Answer #X" picks who gets the
+    next words."""
+    await load_sample(runtime)
+    lan = await on_duty(runtime, fake_telegram, telegram, 7660001, "Lan")
+    first = TelegramDriver(fake_telegram, telegram, user_id=7660002)
+    second = TelegramDriver(fake_telegram, telegram, user_id=7660003)
+    aliases = []
+    for person in (first, second):
+        await play(person, [START, ADULT])
+        aliases.append(await asks_for_a_talk(person))
+        await telegram.drain()
+        await lan.press(f"Nhận cuộc trò chuyện {aliases[-1]}")
+    lan_before = lan.count()
+    await first.say("chị ơi")
+    await telegram.drain()
+    heard = lan.receive(lan_before)
+    assert aliases[0] in heard.text and heard.choices == [f"Trả lời {aliases[0]}"]
+    second_before, first_before = second.count(), first.count()
+    await lan.say("Chào bạn thứ hai")  # the talk taken last is the one being answered
+    await telegram.drain()
+    assert "Chào bạn thứ hai" in second.receive(second_before).text and first.count() == first_before
+    turn = await lan.press(f"Trả lời {aliases[0]}")
+    assert f"Đang trả lời {aliases[0]}" in turn.text
+    await lan.say("Chào bạn thứ nhất")
+    await telegram.drain()
+    assert "Chào bạn thứ nhất" in first.receive(first_before).text
+    turn = await lan.say("/truc")
+    assert "đang nhận 2/3 cuộc" in turn.text
+
+
+async def test_a_silent_counsellor_has_the_talk_handed_back_and_a_talk_nobody_takes_is_given_up(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram, clock: ManualClock
+) -> None:
+    """The scheduler's watch, then its dispatcher: the person told, the counsellor told, a colleague offered it."""
+    await load_sample(runtime)
+    lan = await on_duty(runtime, fake_telegram, telegram, 7670001, "Lan")
+    person = TelegramDriver(fake_telegram, telegram, user_id=7670002)
+    await play(person, [START, ADULT])
+    alias = await asks_for_a_talk(person)
+    await telegram.drain()
+    await lan.press(f"Nhận cuộc trò chuyện {alias}")
+    minh = await on_duty(runtime, fake_telegram, telegram, 7670003, "Minh")
+    await person.say("chị còn đó không")
+    clock.advance(timedelta(minutes=9))
+    assert await watch_live_talks(runtime) == 0  # not yet
+    clock.advance(timedelta(minutes=2))
+    person_before, lan_before, minh_before = person.count(), lan.count(), minh.count()
+    assert await watch_live_talks(runtime) == 1
+    await deliver_due(runtime, {"telegram": telegram})
+    assert "trở lại đầu hàng chờ" in person.receive(person_before).text
+    assert f"{alias} đã chờ 10 phút" in lan.receive(lan_before).text
+    offered = minh.receive(minh_before)
+    assert offered.choices == [f"Nhận cuộc trò chuyện {alias}"]
+    assert f"Bạn đang trò chuyện với {alias}" in (await minh.press(f"Nhận cuộc trò chuyện {alias}")).text
+    lan_before = lan.count()
+    assert "đã kết thúc" not in (await lan.say("xin lỗi, mình vừa bận")).text  # no longer theirs: not relayed
+    await telegram.drain()
+    assert "xin lỗi, mình vừa bận" not in person.receive(person_before).text
+
+    # Nobody takes another person's talk for twelve hours: it is given up, kindly, and nothing of it stays.
+    await minh.press("Kết thúc trò chuyện")
+    await lan.say("/truc")
+    await lan.press("Kết thúc ca")
+    await minh.say("/truc")
+    await minh.press("Kết thúc ca")
+    late = TelegramDriver(fake_telegram, telegram, user_id=7670004)
+    await play(late, [START, ADULT])
+    await asks_for_a_talk(late)
+    clock.advance(timedelta(hours=12, minutes=1))
+    late_before = late.count()
+    assert await watch_live_talks(runtime) == 1
+    await deliver_due(runtime, {"telegram": telegram})
+    assert "chưa có tư vấn viên nào rảnh" in late.receive(late_before).text
+    assert await count(runtime, TalkRow) == 0
+    async with runtime.sessions() as session:
+        kinds = {(t.kind, t.subject): t.count for t in await session.scalars(select(Tally))}
+    assert kinds[("talk_handed_back", "")] == 1 and kinds[("talk_cancelled", "timeout")] == 1

@@ -1,12 +1,12 @@
 """The scheduler: one APScheduler per deployment (never two processes sharing a job store).
 
 Jobs: purge expired conversation state and contact handles, so nothing outlives its purpose; plan the
-groups' meeting reminders a day ahead; deliver what is due in the outbox (reminders, notifications,
-broadcasts) every few seconds.  The first delivery run after a start takes back every claim the previous
-leader left; only one process leads at a time (``bot.jobs.leadership``: an advisory lock on PostgreSQL).
-Late jobs are run, not silently dropped: ``misfire_grace_time`` is set explicitly and runs coalesce.  Every
-job is a coroutine function (checked when added), and a job that fails or misses its time is logged as a
-warning.
+groups' meeting reminders a day ahead; hand back live talks whose counsellor went silent; deliver what is due
+in the outbox (reminders, notifications, broadcasts) every few seconds.  The first delivery run after a start
+takes back every claim the previous leader left; only one process leads at a time (``bot.jobs.leadership``: an
+advisory lock on PostgreSQL).  Late jobs are run, not silently dropped: ``misfire_grace_time`` is set explicitly
+and runs coalesce.  Every job is a coroutine function (checked when added), and a job that fails or misses its
+time is logged as a warning.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from bot.runtime import Runtime
 from core.clock import clock_rate
 from core.logsafe import describe_exception
 from services.group_outbox import plan_all
+from services.talks import watch_talks
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ KEEP_UPDATE_KEYS = timedelta(days=2)  # platforms redeliver within hours, not da
 KEEP_PAST_APPOINTMENTS = timedelta(days=14)  # time for the counsellor to mark attendance
 PLAN_EVERY = timedelta(minutes=10)
 DELIVER_EVERY = timedelta(seconds=5)
+WATCH_TALKS_EVERY = timedelta(minutes=1)
 MIN_REAL_INTERVAL = 0.2  # seconds: the shortest interval, on a test clock that runs faster
 STOP_GRACE = 10.0  # seconds a running job may take to finish when the process stops
 
@@ -76,6 +78,16 @@ async def plan_group_reminders(runtime: Runtime) -> int:
         written = await plan_all(uow, runtime.i18n, runtime.clock.now())
         await uow.commit()
     return written
+
+
+async def watch_live_talks(runtime: Runtime) -> int:
+    """Hand back live talks whose counsellor went silent, give up those nobody took (``services.talks``)."""
+    async with runtime.unit_of_work() as uow:
+        changed = await watch_talks(uow, runtime.clock.now(), runtime.i18n.timezone)
+        await uow.commit()
+    if changed:
+        log.info("live talks: %d handed back or given up", changed)
+    return changed
 
 
 class DeliveryJob:
@@ -161,6 +173,7 @@ def create_scheduler(runtime: Runtime, senders: Mapping[str, Sender] | None = No
     scheduler = Scheduler(runtime)
     scheduler.add("purge_expired_state", purge_expired_state, PURGE_EVERY, runtime)
     scheduler.add("plan_group_reminders", plan_group_reminders, PLAN_EVERY, runtime)
+    scheduler.add("watch_live_talks", watch_live_talks, WATCH_TALKS_EVERY, runtime)
     if senders:
         scheduler.add("deliver_due", DeliveryJob(runtime, senders).run, DELIVER_EVERY)
     return scheduler

@@ -80,6 +80,20 @@ class TalkRepository(Protocol):
         counsellors pressing at once, on any number of workers, exactly one gets it."""
         ...
 
+    async def person_wrote(self, talk_id: int, now: datetime) -> None:
+        """The person's words wait for an answer (since ``now``, unless they waited already)."""
+        ...
+
+    async def counsellor_wrote(self, talk_id: int) -> None: ...
+
+    async def unanswered(self, before: datetime) -> list[TalkRecord]:
+        """Started talks whose person has waited for an answer since ``before`` or longer."""
+        ...
+
+    async def waiting_since(self, before: datetime) -> list[TalkRecord]:
+        """Talks nobody has taken, asked for at ``before`` or earlier."""
+        ...
+
     async def release(self, talk_id: int) -> None:
         """Put a started talk back in the queue (its counsellor went off duty), keeping its place."""
         ...

@@ -12,7 +12,7 @@ from core.capability import Capability, Command, Hook, MenuEntry, Record, Wiring
 from core.i18n import N_
 from handlers.talks import counsellor, person
 from handlers.talks.relay import relay_hook
-from handlers.talks.shared import DUTY, LIVE_TALK
+from services.talks import DUTY, LIVE_TALK, NOTICES
 
 
 def _setup(_services: object) -> Wiring:
@@ -28,5 +28,6 @@ capability = Capability(
     purposes=(LIVE_TALK, DUTY),
     flows=(counsellor.NAME_FLOW,),
     records=(Record("talks", N_("A live talk you asked for, while it is open (never what was written): {count}")),),
-    commands=(Command("noichuyen", N_("Talk to a counsellor now"), 35),),
+    notices=NOTICES,
+    commands=(Command("noichuyen", N_("Talk to a counsellor now"), 45),),
 )

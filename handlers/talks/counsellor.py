@@ -15,10 +15,8 @@ from handlers import consent
 from handlers.menu import show_menu
 from handlers.talks.person import end_by_person
 from handlers.talks.shared import (
-    DUTY,
     End,
     Switch,
-    Take,
     close,
     counsellor,
     describe,
@@ -32,6 +30,7 @@ from handlers.talks.shared import (
     talks,
     wait_of,
 )
+from services.talks import DUTY, Take
 
 router = Routes("talks_counsellor")
 NAME_FLOW = Flow("duty_name", N_("the display name you are choosing for live talks"))

@@ -12,9 +12,9 @@ from core.i18n import N_
 from core.ports.talks import TalkRecord
 from domain.talks import Waiting, estimate_wait, position
 from handlers import consent
+from handlers.entry_points import TalkNow
 from handlers.menu import refused_for_children, show_menu
 from handlers.talks.shared import (
-    LIVE_TALK,
     RISK_NAMES,
     TYPICAL_TALK,
     End,
@@ -29,20 +29,13 @@ from handlers.talks.shared import (
     talks,
     tally,
 )
+from services.talks import LIVE_TALK
 
 router = Routes("talks_person")
 CHILD_REFUSAL = N_(
     "Live talks with counsellors are for people aged 16 or older. You can call 111, free, any time, to talk "
     "with someone."
 )
-
-
-@dataclass(frozen=True)
-class Start(ChoiceData, prefix="talk.start"):
-    """Ask for a talk from somewhere (``came``: "check" from the self-check, with its highest ``level``)."""
-
-    came: str = "menu"
-    level: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,15 +55,15 @@ class Share(ChoiceData, prefix="talk.share"):
 @router.command("noichuyen")
 @router.choice("talk", anytime=True)
 async def talk_entry(ctx: Context) -> None:
-    await begin(ctx, Start())
+    await begin(ctx, TalkNow())
 
 
-@router.choice(Start, anytime=True)
-async def talk_from(ctx: Context, data: Start) -> None:
+@router.choice(TalkNow, anytime=True)
+async def talk_from(ctx: Context, data: TalkNow) -> None:
     await begin(ctx, data)
 
 
-async def begin(ctx: Context, data: Start) -> None:
+async def begin(ctx: Context, data: TalkNow) -> None:
     if refused_for_children(ctx, CHILD_REFUSAL):
         return
     if (talk := await talks(ctx).of_person(ctx.user.pseudonym)) is not None:
@@ -142,7 +135,7 @@ async def join(ctx: Context, data: Share) -> None:
     """Join the queue: the talk is opened and offered to every counsellor on duty with room."""
     me = ctx.user.pseudonym
     if not ctx.event.address or not await consent.given(ctx, LIVE_TALK):
-        await begin(ctx, Start(data.came, data.level))
+        await begin(ctx, TalkNow(data.came, data.level))
         return
     existing = await talks(ctx).of_person(me)
     talk = existing or await talks(ctx).request(

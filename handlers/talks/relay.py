@@ -101,6 +101,7 @@ async def _from_person(ctx: Context, talk: TalkRecord) -> bool:
     still = await talks(ctx).held_by(held.staff_id)
     choices = (Switch(talk.id).choice(ctx._("Answer {alias}").format(alias=talk.alias)),) if len(still) > 1 else ()
     held.tell(ctx, Reply(_clip(text), title=talk.alias, choices=choices))
+    await talks(ctx).person_wrote(talk.id, ctx.now)
     if urgent:  # the counsellor should know the person was shown urgent help, and the person sees it
         held.tell(
             ctx,
@@ -124,6 +125,7 @@ async def _from_counsellor(ctx: Context, talk: TalkRecord) -> bool:
     duty = await talks(ctx).duty(talk.counsellor_id or 0)
     name = duty.display_name if duty is not None else ctx._("Counsellor")
     pass_to_person(ctx, talk, await person_address(ctx, talk), Reply(_clip(text), title=name))
+    await talks(ctx).counsellor_wrote(talk.id)
     return True
 
 

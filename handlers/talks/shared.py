@@ -14,42 +14,15 @@ from typing import Literal
 
 from core.choices import ChoiceData
 from core.clock import week_start
-from core.consent import Purpose
 from core.conversation import Context
 from core.events import Choice, Reply
 from core.i18n import N_
 from core.ports.talks import TALKS, DutyRecord, TalkRecord, TalkRepository
 from domain.talks import OnDuty, Waiting, alias_from, offer_to, wait_band
+from services.talks import DUTY, LIVE_TALK, Take
 
-LIVE_TALK = Purpose(
-    id="live_talk",
-    version="2026-12-v1",
-    title=N_("Talking with a counsellor"),
-    explanation=N_(
-        "To pass your messages to a counsellor and theirs to you, I keep your chat address, encrypted, while the "
-        "talk lasts, and delete it when it ends. Nothing of what either of you writes is kept: not by me, and not "
-        "in any record. The counsellor sees only a name made for this talk, such as #K7Q2, never your name, "
-        "account or phone number."
-    ),
-)
-DUTY = Purpose(
-    id="duty",
-    version="2026-12-v1",
-    title=N_("Being on duty for live talks"),
-    explanation=N_(
-        "While you are on duty, I keep your chat address, encrypted, to pass you the talks people ask for and "
-        "their messages. It is deleted when your shift ends. People see only the display name you choose."
-    ),
-)
 TYPICAL_TALK = timedelta(minutes=20)  # until there are enough talks to take last week's median
 END_WORDS = frozenset({"ket thuc", "ketthuc", "end", "/end"})  # typed alone, they end a talk (folded)
-
-
-@dataclass(frozen=True)
-class Take(ChoiceData, prefix="talk.take"):
-    """A counsellor takes a waiting talk (sent to every counsellor with room; the first press wins)."""
-
-    talk: int
 
 
 @dataclass(frozen=True)

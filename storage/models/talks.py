@@ -25,6 +25,9 @@ class TalkRow(Base):
     counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id", ondelete="SET NULL"), index=True)
     requested_at: Mapped[datetime] = mapped_column(MINUTE)
     started_at: Mapped[datetime | None] = mapped_column(MINUTE)
+    # Since when the person's words wait for the counsellor's answer (NULL once answered): a counsellor silent for
+    # too long has the talk offered again.
+    awaiting_since: Mapped[datetime | None] = mapped_column(MINUTE, index=True)
     province: Mapped[str | None] = mapped_column(String(40))
     risk: Mapped[str | None] = mapped_column(String(20))
     from_selfcheck: Mapped[bool] = mapped_column(Boolean, default=False)

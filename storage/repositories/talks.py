@@ -87,11 +87,41 @@ class SqlTalkRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def person_wrote(self, talk_id: int, now: datetime) -> None:
+        await self._session.execute(
+            update(TalkRow)
+            .where(TalkRow.id == talk_id, TalkRow.awaiting_since.is_(None))
+            .values(awaiting_since=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def counsellor_wrote(self, talk_id: int) -> None:
+        await self._session.execute(
+            update(TalkRow)
+            .where(TalkRow.id == talk_id, TalkRow.awaiting_since.is_not(None))
+            .values(awaiting_since=None)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def unanswered(self, before: datetime) -> list[TalkRecord]:
+        rows = await self._session.scalars(
+            select(TalkRow)
+            .where(TalkRow.counsellor_id.is_not(None), TalkRow.awaiting_since <= before)
+            .order_by(TalkRow.id)
+        )
+        return [_talk(r) for r in rows]
+
+    async def waiting_since(self, before: datetime) -> list[TalkRecord]:
+        rows = await self._session.scalars(
+            select(TalkRow).where(TalkRow.counsellor_id.is_(None), TalkRow.requested_at <= before).order_by(TalkRow.id)
+        )
+        return [_talk(r) for r in rows]
+
     async def release(self, talk_id: int) -> None:
         await self._session.execute(
             update(TalkRow)
             .where(TalkRow.id == talk_id)
-            .values(counsellor_id=None, started_at=None)
+            .values(counsellor_id=None, started_at=None, awaiting_since=None)
             .execution_options(synchronize_session=False)
         )
 

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("counsellor_id", sa.Integer(), nullable=True),
         sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("awaiting_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("province", sa.String(length=40), nullable=True),
         sa.Column("risk", sa.String(length=20), nullable=True),
         sa.Column("from_selfcheck", sa.Boolean(), nullable=False),
@@ -42,6 +43,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_talks")),
         sa.UniqueConstraint("pseudonym", name=op.f("uq_talks_pseudonym")),
     )
+    op.create_index(op.f("ix_talks_awaiting_since"), "talks", ["awaiting_since"], unique=False)
     op.create_index(op.f("ix_talks_counsellor_id"), "talks", ["counsellor_id"], unique=False)
     op.create_index(op.f("ix_talks_pseudonym"), "talks", ["pseudonym"], unique=False)
     op.create_table(
@@ -63,4 +65,5 @@ def downgrade() -> None:
     op.drop_table("duty")
     op.drop_index(op.f("ix_talks_pseudonym"), table_name="talks")
     op.drop_index(op.f("ix_talks_counsellor_id"), table_name="talks")
+    op.drop_index(op.f("ix_talks_awaiting_since"), table_name="talks")
     op.drop_table("talks")
