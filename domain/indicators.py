@@ -51,6 +51,14 @@ REACH = N_("Reach")
 SCREENING = N_("Screening and counselling")
 REFERRAL = N_("Referral")
 GROUPS = N_("Self-help groups")
+TALKS = N_("Live talks with counsellors")
+# The wait before a counsellor took a talk, by domain.talks.wait_band.
+WAIT_BANDS = {
+    "0": N_("– taken within 5 minutes"),
+    "1": N_("– taken within 15 minutes"),
+    "2": N_("– taken within an hour"),
+    "3": N_("– taken after an hour or more"),
+}
 
 # Referral groups: the service kinds of a chosen point, in the programmes' terms.  A referral counts once,
 # in the first group that the person's search and the point have in common.
@@ -137,6 +145,49 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("reminders", N_("Meeting reminders sent"), GROUPS, kind="reminder_sent"),
     Indicator("meetings", N_("Group meetings held"), GROUPS, kind="meeting_held"),
     Indicator("attendance", N_("Attendances at group meetings"), GROUPS, kind="meeting_attendance"),
+    Indicator("talks_requested", N_("Live talks asked for"), TALKS, kind="talk_requested"),
+    Indicator(
+        "talks_started",
+        N_("Live talks taken by a counsellor"),
+        TALKS,
+        parts=tuple(f"talks_wait_{b}" for b in WAIT_BANDS),
+    ),
+    *(
+        Indicator(f"talks_wait_{band}", label, TALKS, kind="talk_started", subjects=frozenset({band}))
+        for band, label in WAIT_BANDS.items()
+    ),
+    Indicator("talks_not_taken", N_("Live talks ended before a counsellor took them"), TALKS, kind="talk_cancelled"),
+    Indicator(
+        "talks_ended_person",
+        N_("Live talks ended by the person"),
+        TALKS,
+        kind="talk_ended",
+        subjects=frozenset({"person"}),
+    ),
+    Indicator(
+        "talks_ended_counsellor",
+        N_("Live talks ended by the counsellor"),
+        TALKS,
+        kind="talk_ended",
+        subjects=frozenset({"counsellor"}),
+    ),
+    Indicator(
+        "talks_handed_back", N_("Live talks handed back to the queue (no answer)"), TALKS, kind="talk_handed_back"
+    ),
+    Indicator(
+        "talks_helped",
+        N_("Live talks the person found helpful"),
+        TALKS,
+        kind="talk_helpful",
+        subjects=frozenset({"yes"}),
+    ),
+    Indicator(
+        "talks_not_helped",
+        N_("Live talks the person did not find helpful"),
+        TALKS,
+        kind="talk_helpful",
+        subjects=frozenset({"no"}),
+    ),
 )
 
 

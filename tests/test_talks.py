@@ -18,8 +18,9 @@ from bot.channels.telegram.aiogram_channel import AiogramTelegram
 from bot.jobs.delivery import deliver_due
 from bot.jobs.scheduler import watch_live_talks
 from bot.runtime import Runtime
-from core.clock import ManualClock
+from core.clock import ManualClock, week_start
 from core.ports.talks import TALKS
+from domain.indicators import build_report
 from fakes.telegram_server import FakeTelegram
 from fakes.zalo_server import FakeZalo
 from storage.models import ContactHandle, PendingReply, Tally
@@ -148,6 +149,17 @@ async def test_a_talk_from_request_to_end_through_telegram(
     assert kinds[("talk_started", "0")] == 1  # taken within five minutes
     assert kinds[("talk_ended", "person")] == 1
     assert kinds[("talk_helpful", "yes")] == 1
+    async with runtime.unit_of_work() as uow:
+        week = week_start(runtime.clock.now().astimezone(runtime.i18n.timezone).date())
+        report = build_report(await uow.tallies.between(week, week), [week])
+    rows = {row.indicator.id: row.weeks[0].value for row in report.rows}
+    assert {k: v for k, v in rows.items() if k.startswith("talks_") and v} == {
+        "talks_requested": 1,
+        "talks_started": 1,
+        "talks_wait_0": 1,
+        "talks_ended_person": 1,
+        "talks_helped": 1,
+    }
     await runtime.engine.dispose()
     canary_free(runtime.settings.data_dir / "diemtua.sqlite3")
     logged = "\n".join(r.getMessage() for r in caplog.records)
