@@ -29,9 +29,11 @@ from core.events import (
     Link,
     Outcome,
     Passed,
+    Render,
     Reply,
     TextMessage,
     Venue,
+    Wipe,
 )
 from core.i18n import N_, Translator
 from core.locks import KeyedLock
@@ -77,6 +79,8 @@ class Context:
     replies: list[Reply] = field(default_factory=list)
     # Messages for others than the sender (see pass_on), sent after the sender's replies.
     passed: list[Passed] = field(default_factory=list)
+    # The sender's chat's messages to delete before the replies (see wipe).
+    wiping: Wipe | None = None
     erased: bool = False
     # What to ask again after an interruption, when it is not simply the last answer that asks something
     # (a welcome that ends with a question is re-asked as the question alone).
@@ -127,12 +131,18 @@ class Context:
     def now(self) -> datetime:
         return self.clock.now()
 
-    def pass_on(self, channel: str, address: str, pseudonym: str, *replies: Reply) -> None:
+    def wipe(self, first: int, last: int) -> None:
+        """Delete the messages ``first`` to ``last`` of the sender's chat (both sides'), before this event's replies
+        are sent, where the channel can (``Render.DELETE``)."""
+        if self.channel.renders & Render.DELETE and first <= last:
+            self.wiping = Wipe(max(1, first), last)
+
+    def pass_on(self, channel: str, address: str, pseudonym: str, *replies: Reply, wipe: Wipe | None = None) -> None:
         """Send ``replies`` to somebody else (``address`` on ``channel``, the person ``pseudonym``), right after
         this event's own answer.  They are kept sealed with the event until sent, like its replies, so a
         process that stops before sending them leaves them to the dispatcher, not lost."""
         if replies and address:
-            self.passed.append(Passed(channel, address, pseudonym, tuple(replies)))
+            self.passed.append(Passed(channel, address, pseudonym, tuple(replies), wipe=wipe))
 
     def _(self, message: str) -> str:
         return self.i18n.gettext(message)
@@ -268,6 +278,7 @@ def parse_command(event: TextMessage) -> Event:
         (match.group(2) or "").strip(),
         address=event.address,
         delivery_key=event.delivery_key,
+        position=event.position,
     )
 
 
@@ -280,13 +291,15 @@ def resolve_choice(event: Event, state: ConversationState) -> Event:
     if typed.isdecimal():
         index = int(typed)
         if 1 <= index <= len(state.offered):
-            return ChoiceMade(event.user, event.channel, state.offered[index - 1].id, address=event.address)
+            return ChoiceMade(
+                event.user, event.channel, state.offered[index - 1].id, address=event.address, position=event.position
+            )
         return event
     key = _label_key(event.text)
     if key:
         for choice in state.offered:
             if _label_key(choice.label) == key:
-                return ChoiceMade(event.user, event.channel, choice.id, address=event.address)
+                return ChoiceMade(event.user, event.channel, choice.id, address=event.address, position=event.position)
     return event
 
 
@@ -453,7 +466,7 @@ class Conversation:
                 for p in ctx.passed
             ]
             await uow.commit()
-        return Outcome(replies=ctx.replies, passed=passed, erased=ctx.erased, reply_id=reply_id)
+        return Outcome(replies=ctx.replies, passed=passed, erased=ctx.erased, reply_id=reply_id, wipe=ctx.wiping)
 
     async def replies_sent(self, reply_id: int | None) -> None:
         """The replies kept with an event have been sent (or refused for good): forget them."""
@@ -528,7 +541,7 @@ class Conversation:
                 choices=[*ctx.understood_choices(), Choice("menu", ctx._("Main menu"))],
             )
             return True
-        ctx.event = ChoiceMade(event.user, event.channel, choice_id, address=event.address)
+        ctx.event = ChoiceMade(event.user, event.channel, choice_id, address=event.address, position=event.position)
         ctx.typed = event.text
         await entry[0](ctx)
         return True

@@ -40,6 +40,9 @@ class Event:
     # The platform's id of this delivery (Telegram's update id, Zalo's message id): an event whose key was
     # already handled is a redelivery and changes nothing.  Empty where the channel cannot repeat itself.
     delivery_key: str = field(default="", kw_only=True, repr=False, compare=False)
+    # Where in the chat this happened, where the platform numbers a chat's messages (Telegram's message id; a
+    # button's, the id of the message it sits under): the bound for deleting the chat's recent messages.
+    position: int | None = field(default=None, kw_only=True, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,7 @@ class Render(enum.Flag):
     LOCATION_REQUEST = enum.auto()
     RICH_TEXT = enum.auto()
     VENUE = enum.auto()
+    DELETE = enum.auto()  # the bot can delete a chat's recent messages, both sides' (Telegram, for 48 hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,15 @@ class ChannelInfo:
     renders: Render
     # A link that opens the bot with a start parameter, when the channel has one ("https://t.me/<bot>?start=").
     start_link: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Wipe:
+    """Delete the messages numbered ``first`` to ``last`` in a chat (both sides'), before anything else is sent to
+    it, where the channel can (``Render.DELETE``); what the platform refuses (too old) is skipped."""
+
+    first: int
+    last: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +181,7 @@ class Passed:
     pseudonym: str = field(repr=False)
     replies: tuple[Reply, ...]
     reply_id: int | None = None
+    wipe: Wipe | None = None  # first delete these of the chat's messages
 
 
 @dataclass(slots=True)
@@ -176,6 +190,7 @@ class Outcome:
 
     replies: list[Reply] = field(default_factory=list)
     passed: list[Passed] = field(default_factory=list)  # for others than the sender
+    wipe: Wipe | None = None  # delete these of the sender's chat's messages before the replies
     erased: bool = False
     duplicate: bool = False  # a redelivery of an event already handled: nothing was done
     reply_id: int | None = None  # the replies as kept with the event, until the channel says they are sent

@@ -106,6 +106,8 @@ class FakeTelegram:
         self.violations: list[str] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.sent: dict[int, list[SentMessage]] = defaultdict(list)
+        self.incoming: dict[int, list[int]] = {}  # the message ids the person wrote, per chat
+        self.deleted: dict[int, list[int]] = {}  # ids deleted by the bot, per chat
         self.too_many_requests = 0
         self.early_retries = 0  # requests that came back before their retry_after had passed
         self.commands: list[dict[str, Any]] = []
@@ -178,8 +180,10 @@ class FakeTelegram:
         return update_id
 
     def _incoming(self, user_id: int, **content: Any) -> dict[str, Any]:
+        message_id = next(self._message_ids)
+        self.incoming.setdefault(user_id, []).append(message_id)
         return {
-            "message_id": next(self._message_ids),
+            "message_id": message_id,
             "date": int(time.time()),
             "chat": {"id": user_id, "type": "private", "first_name": "Test"},
             "from": self._user(user_id),
@@ -412,6 +416,21 @@ class FakeTelegram:
         if problem := self._check_markup(markup):
             return self._violation(problem)
         return self._record("sendMessage", params, raw, text, markup)
+
+    async def _m_deletemessages(self, params: dict[str, Any], from_form: bool) -> web.Response:
+        """A private chat's messages, both sides' (what the bot sent, and what the person wrote), by id."""
+        ids = self._loads(params["message_ids"], from_form)
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
+            return self._violation("deleteMessages takes 1 to 100 message ids")
+        chat_id, wanted = int(params["chat_id"]), {int(i) for i in ids}
+        kept = [m for m in self.sent.get(chat_id, []) if m.message_id not in wanted]
+        gone = [m for m in self.sent.get(chat_id, []) if m.message_id in wanted]
+        if chat_id in self.sent:
+            self.sent[chat_id] = kept
+        written = [i for i in self.incoming.get(chat_id, []) if i in wanted]
+        self.incoming[chat_id] = [i for i in self.incoming.get(chat_id, []) if i not in wanted]
+        self.deleted.setdefault(chat_id, []).extend([*(m.message_id for m in gone), *written])
+        return web.json_response({"ok": True, "result": True})
 
     async def _m_sendvenue(self, params: dict[str, Any], from_form: bool) -> web.Response:
         return self._record("sendVenue", params, "", f"{params['title']}\n{params['address']}", None)

@@ -262,7 +262,9 @@ async def test_the_running_process_relays_a_live_talk_and_keeps_it_across_a_rest
         await lan.press(f"Trả lời {alias.group(0)}", "Đang trả lời")
         await lan.send("Mình vẫn ở đây")
         await eventually(received(person, "Mình vẫn ở đây"), "the talk goes on after the restart")
-        await person.say("kết thúc", "Cuộc trò chuyện đã kết thúc")
+        await person.send("kết thúc")  # the talk's messages are deleted from the chat first, then the answer
+        await eventually(received(person, "các tin nhắn của nó đã được xóa"), "the talk ended and cleared")
+        assert not any("Mình vẫn ở đây" in t for t in person.texts())  # nothing of the talk left on the phone
         await eventually(received(lan, f"{alias.group(0)} đã kết thúc cuộc trò chuyện"), "the counsellor told")
         await on_zalo.send("chị ơi, chị còn đó không")  # and the counsellor does not answer
         await eventually(received(lan, "chị còn đó không"), "the Zalo person's question relayed")

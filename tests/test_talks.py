@@ -131,8 +131,19 @@ async def test_a_talk_from_request_to_end_through_telegram(
 
     # The person ends it: both told, the question "did it help?" counted anonymously.
     lan_before = lan.count()
-    turn = await person.say("kết thúc")
-    assert "Cuộc trò chuyện đã kết thúc" in turn.text
+    written = list(fake_telegram.incoming[person.user_id])
+    await person.say("kết thúc")  # the chat is cleared first, so its answer is read from the chat's end
+    turn = TelegramDriver.turn(fake_telegram.messages(person.user_id)[-2:])
+    assert "Cuộc trò chuyện đã kết thúc và các tin nhắn của nó đã được xóa" in turn.text
+    # The talk's messages are gone from the person's chat, both sides' (a shared phone shows nothing of it).
+    remaining = "\n".join(m.text for m in fake_telegram.messages(person.user_id))
+    assert COUNSELLOR_CANARY not in remaining and "Tư vấn viên Lan đã vào" not in remaining
+    assert "Chào mừng bạn đến với Điểm Tựa" in remaining  # from before the talk: kept
+    deleted = set(fake_telegram.deleted[person.user_id])
+    assert written[-1] in deleted  # what they wrote in the talk; what they wrote before it stays
+    assert fake_telegram.incoming[person.user_id] and all(
+        i < written[-1] for i in fake_telegram.incoming[person.user_id]
+    )
     assert turn.choices == ["Có, đã giúp ích", "Chưa giúp được nhiều", "Menu chính"]
     await telegram.drain()
     assert f"{alias} đã kết thúc cuộc trò chuyện" in lan.receive(lan_before).text
@@ -188,12 +199,12 @@ async def test_urgent_words_in_a_talk_reach_the_counsellor_and_open_urgent_help(
     assert "mình vẫn muốn nói chuyện tiếp" in lan.receive(lan_before).text
 
     # The counsellor ends it; the person is told and asked whether it helped.
-    person_before = person.count()
     turn = await lan.say("/ketthuc")
     assert f"Cuộc trò chuyện với {alias} đã kết thúc" in turn.text
     await telegram.drain()
-    told = person.receive(person_before)
-    assert "Tư vấn viên đã kết thúc cuộc trò chuyện" in told.text
+    told = TelegramDriver.turn(fake_telegram.messages(person.user_id)[-2:])
+    assert "Tư vấn viên đã kết thúc cuộc trò chuyện và các tin nhắn của nó đã được xóa" in told.text
+    assert not any("Tư vấn viên Lan đã vào" in m.text for m in fake_telegram.messages(person.user_id))
     assert told.choices == ["Có, đã giúp ích", "Chưa giúp được nhiều", "Menu chính"]
     assert "Cảm ơn bạn đã cho mình biết" in (await person.press("Chưa giúp được nhiều")).text
     assert "Cảm ơn bạn đã cho mình biết" in (await person.press("Chưa giúp được nhiều")).text
@@ -211,7 +222,8 @@ async def test_nobody_on_duty_then_a_counsellor_starts_and_a_shift_ends_mid_talk
     turn = await person.press(TALK)
     turn = await person.press(AGREE)
     assert "chưa có tư vấn viên nào đang trực" in turn.text
-    assert turn.choices == ["Đặt lịch tư vấn", "Thôi không chờ nữa", "Trợ giúp khẩn cấp"]
+    assert turn.choices == ["Đặt lịch tư vấn", "Thôi không chờ nữa", "Trợ giúp khẩn cấp", "Giữ lại tin nhắn"]
+    assert "sẽ được xóa khỏi khung chat này" in turn.text
     alias = ALIAS.search(turn.text)
     assert alias is not None
     said = await person.say("có ai không")
@@ -446,3 +458,24 @@ async def test_the_talk_benchmark_runs_and_loses_nothing(capsys: pytest.CaptureF
     await run(talks=4, counsellors=2, rounds=2, interval=0.5, database_url=None)
     printed = capsys.readouterr().out
     assert "relayed=16" in printed and "lost=0 doubled=0 misrouted=0" in printed
+
+
+async def test_xoa_deletes_the_chats_recent_messages_on_telegram_and_says_why_not_on_zalo(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram, zalo_driver: ZaloDriver
+) -> None:
+    person = TelegramDriver(fake_telegram, telegram, user_id=7680001)
+    await play(person, [START, ADULT])
+    await person.say("methadone")
+    written = list(fake_telegram.incoming[person.user_id])
+    turn = await person.say("/xoa")
+    assert "48 giờ" in turn.text and turn.choices == ["Có, xóa đi", "Không"]
+    await person.press("Có, xóa đi")
+    left = fake_telegram.messages(person.user_id)
+    assert "đã được xóa" in left[-1].text and "bản của tư vấn viên" in left[-1].text
+    assert len(left) == 1 and "đã được xóa" in left[0].text  # only the answer that says so
+    assert set(written) <= set(fake_telegram.deleted[person.user_id])  # the person's own messages too
+    assert "không được" not in (await person.press_data("device.wipe")).text  # a replayed button: expired, kindly
+
+    await play(zalo_driver, [START, ADULT])
+    turn = await zalo_driver.say("/xoa")
+    assert "Zalo không cho phép bot xóa" in turn.text

@@ -24,7 +24,19 @@ async def onboard(driver: TelegramDriver) -> None:
 
 async def test_commands_menu_is_set_in_vietnamese(telegram: AiogramTelegram, fake_telegram: FakeTelegram) -> None:
     names = [c["command"] for c in fake_telegram.commands]
-    assert names == ["start", "menu", "khancap", "lichhen", "noichuyen", "nhom", "roinhom", "privacy", "forget", "stop"]
+    assert names == [
+        "start",
+        "menu",
+        "khancap",
+        "lichhen",
+        "noichuyen",
+        "nhom",
+        "roinhom",
+        "privacy",
+        "xoa",
+        "forget",
+        "stop",
+    ]
     descriptions = {c["command"]: c["description"] for c in fake_telegram.commands}
     assert descriptions["forget"] == "Xóa mọi thông tin về tôi"
     assert descriptions["khancap"] == "Trợ giúp khẩn cấp"

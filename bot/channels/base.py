@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from bot.channels.replying import Replier
 from core.conversation import Conversation
-from core.events import ChannelInfo, Choice, Event, Outcome, Passed, Render, Reply
+from core.events import ChannelInfo, Choice, Event, Outcome, Passed, Render, Reply, Wipe
 from core.pseudonym import Pseudonymizer
 from core.ratelimit import SendLimiter
 
@@ -90,7 +90,7 @@ class InOrder:
         self._conversation = conversation
         self._pseudonyms = pseudonyms
         self.by_webhook = False  # updates come by webhook: the platform delivers again what was not answered 200
-        self.replier = Replier(send, conversation.replies_sent)
+        self.replier = Replier(send, conversation.replies_sent, self.delete_messages)
         self.processed = 0
         self._progress = asyncio.Condition()
         conversation.onward.register(self.name, self.pass_here)
@@ -127,6 +127,9 @@ class InOrder:
         self._conversation.onward.send(outcome.passed)
         return outcome
 
+    async def delete_messages(self, address: str, wipe: Wipe) -> None:
+        """Delete a chat's messages ``wipe.first`` to ``wipe.last`` (a channel that can: ``Render.DELETE``)."""
+
     def pass_here(self, passed: Passed) -> None:
         """Send a message passed on by another person's event to an address of this channel, in the background
         after whatever is still going to that chat; without buttons, its choices become answerable by number."""
@@ -137,7 +140,8 @@ class InOrder:
             async def then() -> None:
                 await self._conversation.offer(passed.pseudonym, choices)
 
-        self.replier.later(passed.address, Outcome(replies=list(passed.replies), reply_id=passed.reply_id), then)
+        outcome = Outcome(replies=list(passed.replies), reply_id=passed.reply_id, wipe=passed.wipe)
+        self.replier.later(passed.address, outcome, then)
 
     async def wait_processed(self, count: int, timeout: float = 10.0) -> None:
         """Wait until ``count`` updates in all have been handled."""

@@ -9,7 +9,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from core.events import Outcome, Reply
+from core.events import Outcome, Reply, Wipe
 from core.logsafe import describe_exception
 
 log = logging.getLogger(__name__)
@@ -20,9 +20,11 @@ class Replier:
         self,
         send: Callable[[str, Sequence[Reply]], Awaitable[bool]],
         sent: Callable[[int | None], Awaitable[None]],
+        wipe: Callable[[str, Wipe], Awaitable[None]] | None = None,
     ) -> None:
         self._send = send
         self._sent = sent
+        self._wipe = wipe
         self._last: dict[str, asyncio.Task[None]] = {}  # per chat, the replies sent last (to keep their order)
         self._running: set[asyncio.Task[None]] = set()
 
@@ -30,8 +32,19 @@ class Replier:
         """Send an event's replies now, or (``later``: its webhook is to be answered first) in the background."""
         if later:
             self.later(address, outcome)
-        elif await self._send(address, outcome.replies):
-            await self._sent(outcome.reply_id)
+        else:
+            await self._wiped(address, outcome)
+            if await self._send(address, outcome.replies):
+                await self._sent(outcome.reply_id)
+
+    async def _wiped(self, address: str, outcome: Outcome) -> None:
+        """Delete what the outcome asks to delete from the chat first (a failure only logged: the replies go)."""
+        if outcome.wipe is None or self._wipe is None:
+            return
+        try:
+            await self._wipe(address, outcome.wipe)
+        except Exception as exc:
+            log.warning("deleting a chat's messages failed: %s", describe_exception(exc))
 
     def later(self, address: str, outcome: Outcome, then: Callable[[], Awaitable[None]] | None = None) -> None:
         """Send ``outcome``'s replies to ``address`` after whatever is still going to that chat (and, once they are
@@ -43,6 +56,7 @@ class Replier:
                 with contextlib.suppress(Exception):
                     await previous
             try:
+                await self._wiped(address, outcome)
                 if await self._send(address, outcome.replies):
                     await self._sent(outcome.reply_id)
                     if then is not None:

@@ -25,6 +25,8 @@ class TalkRecord:
     province: str | None  # the person's chosen province, if any
     risk: str | None  # the self-check's highest level, only if the person agreed to share it
     from_selfcheck: bool
+    wipe_from: int | None = None  # where the talk began in the person's chat, to delete it when it ends
+    keep_messages: bool = False
 
     @property
     def waiting(self) -> bool:
@@ -57,8 +59,13 @@ class TalkRepository(Protocol):
         province: str | None = None,
         risk: str | None = None,
         from_selfcheck: bool = False,
+        wipe_from: int | None = None,
     ) -> TalkRecord:
         """Open a waiting talk for ``pseudonym`` (their open one, if they have one already)."""
+        ...
+
+    async def keep_messages(self, talk_id: int) -> None:
+        """The person chose to keep the talk's messages in their chat when it ends."""
         ...
 
     async def of_person(self, pseudonym: str) -> TalkRecord | None:

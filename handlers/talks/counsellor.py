@@ -8,7 +8,7 @@ import re
 
 from core.capability import Flow
 from core.conversation import Context, Routes
-from core.events import Choice, Reply, TextMessage
+from core.events import Choice, Reply, TextMessage, Wipe
 from core.i18n import N_
 from core.ports import StaffRecord
 from handlers import consent
@@ -34,6 +34,8 @@ from services.talks import DUTY, Take
 
 router = Routes("talks_counsellor")
 NAME_FLOW = Flow("duty_name", N_("the display name you are choosing for live talks"))
+# The person's chat is cleared from where the talk began up to this many messages on (those that exist).
+WIPE_AHEAD = 1000
 _NAME = re.compile(r"^[^\W\d_][\w .'-]{0,29}$")
 
 
@@ -244,13 +246,14 @@ async def end_by_counsellor(ctx: Context, talk_id: int | None) -> None:
         return
     address = await person_address(ctx, talk)
     await close(ctx, talk, "counsellor")
-    pass_to_person(
-        ctx,
-        talk,
-        address,
-        Reply(ctx._("The counsellor has ended the talk. Nothing of what was written is kept. Take care of yourself.")),
-        helped_question(ctx, talk.id),
-    )
+    wipe = None
+    text = ctx._("The counsellor has ended the talk. Nothing of what was written is kept. Take care of yourself.")
+    if talk.wipe_from is not None and not talk.keep_messages:
+        wipe = Wipe(talk.wipe_from, talk.wipe_from + WIPE_AHEAD)
+        text = ctx._(
+            "The counsellor has ended the talk, and its messages were deleted from this chat. Take care of yourself."
+        )
+    pass_to_person(ctx, talk, address, Reply(text), helped_question(ctx, talk.id), wipe=wipe)
     ctx.state.talk = None
     found = await counsellor(ctx, member.id)
     still = await talks(ctx).held_by(member.id)

@@ -3,11 +3,11 @@ talk itself (what they type goes to the counsellor), its end, and "did it help?"
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.choices import ChoiceData
 from core.conversation import Context, Routes
-from core.events import Choice, ChoiceMade
+from core.events import Choice, ChoiceMade, Render
 from core.i18n import N_
 from core.ports.talks import TalkRecord
 from domain.talks import Waiting, estimate_wait, position
@@ -144,6 +144,7 @@ async def join(ctx: Context, data: Share) -> None:
         ctx.now,
         risk=data.level if data.level in RISK_NAMES else None,
         from_selfcheck=data.came == "check",
+        wipe_from=ctx.event.position if ctx.channel.renders & Render.DELETE else None,
     )
     if existing is None:
         await ctx.uow.handles.drop(me, LIVE_TALK.id)
@@ -163,13 +164,21 @@ async def show_waiting(ctx: Context, talk: TalkRecord) -> None:
     estimate = estimate_wait(place, duties, TYPICAL_TALK)
     cancel = End(talk.id).choice(ctx._("Stop waiting"))
     urgent = Choice("urgent", ctx._("Urgent help"))
+    keep = [] if talk.wipe_from is None or talk.keep_messages else [Keep(talk.id).choice(ctx._("Keep the messages"))]
+    deleted = (
+        " "
+        + ctx._("When the talk ends, its messages are deleted from this chat, in case someone else sees this phone.")
+        if keep
+        else ""
+    )
     if estimate is None:
         ctx.say(
             ctx._(
                 "No counsellor is on duty right now. You can keep waiting: I will tell you as soon as one takes "
                 "your talk, and they will see it as {alias}. Or book an appointment for another day."
-            ).format(alias=talk.alias),
-            choices=[Choice("book", ctx._("Book counselling")), cancel, urgent],
+            ).format(alias=talk.alias)
+            + deleted,
+            choices=[Choice("book", ctx._("Book counselling")), cancel, urgent, *keep],
         )
         return
     if estimate.soon:
@@ -179,8 +188,9 @@ async def show_waiting(ctx: Context, talk: TalkRecord) -> None:
     ctx.say(
         ctx._(
             "You are number {place} in the queue, as {alias}. {wait} I will tell you when a counsellor joins."
-        ).format(place=place, alias=talk.alias, wait=wait),
-        choices=[cancel, urgent],
+        ).format(place=place, alias=talk.alias, wait=wait)
+        + deleted,
+        choices=[cancel, urgent, *keep],
     )
 
 
@@ -204,8 +214,28 @@ async def end_by_person(ctx: Context, talk: TalkRecord) -> None:
         return
     if held is not None:
         await after_end(ctx, held, ctx._("{alias} has ended the talk.").format(alias=talk.alias))
-    ctx.say(ctx._("The talk has ended. Nothing of what was written is kept. Take care of yourself."))
+    if talk.wipe_from is not None and not talk.keep_messages and ctx.event.position is not None:
+        ctx.wipe(talk.wipe_from, ctx.event.position + 1)
+        ctx.say(ctx._("The talk has ended, and its messages were deleted from this chat. Take care of yourself."))
+    else:
+        ctx.say(ctx._("The talk has ended. Nothing of what was written is kept. Take care of yourself."))
     ctx.replies.append(helped_question(ctx, talk.id))
+
+
+@dataclass(frozen=True)
+class Keep(ChoiceData, prefix="talk.keep"):
+    talk: int
+
+
+@router.choice(Keep)
+async def keep_messages(ctx: Context, data: Keep) -> None:
+    talk = await talks(ctx).get(data.talk)
+    if talk is None or talk.pseudonym != ctx.user.pseudonym:
+        show_menu(ctx, ctx._("This talk has already ended."))
+        return
+    await talks(ctx).keep_messages(talk.id)
+    ctx.say(ctx._("All right: the talk's messages will stay in this chat when it ends."))
+    await show_waiting(ctx, replace(talk, keep_messages=True)) if talk.waiting else show_talking(ctx, talk)
 
 
 @router.choice(Helped, anytime=True)

@@ -15,7 +15,7 @@ from typing import Literal
 from core.choices import ChoiceData
 from core.clock import week_start
 from core.conversation import Context
-from core.events import Choice, Reply
+from core.events import Choice, Reply, Wipe
 from core.i18n import N_
 from core.ports.talks import TALKS, DutyRecord, TalkRecord, TalkRepository
 from domain.talks import OnDuty, Waiting, alias_from, offer_to, wait_band
@@ -57,9 +57,11 @@ def new_alias() -> str:
     return alias_from(secrets.token_bytes(8))
 
 
-def pass_to_person(ctx: Context, talk: TalkRecord, address: tuple[str, str] | None, *replies: Reply) -> None:
+def pass_to_person(
+    ctx: Context, talk: TalkRecord, address: tuple[str, str] | None, *replies: Reply, wipe: Wipe | None = None
+) -> None:
     if address is not None:
-        ctx.pass_on(address[0], address[1], talk.pseudonym, *replies)
+        ctx.pass_on(address[0], address[1], talk.pseudonym, *replies, wipe=wipe)
 
 
 async def person_address(ctx: Context, talk: TalkRecord) -> tuple[str, str] | None:

@@ -31,6 +31,10 @@ class TalkRow(Base):
     province: Mapped[str | None] = mapped_column(String(40))
     risk: Mapped[str | None] = mapped_column(String(20))
     from_selfcheck: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the talk began in the person's chat (the chat's message number), to delete its messages when it ends,
+    # unless the person chose to keep them; NULL where the platform cannot delete.
+    wipe_from: Mapped[int | None] = mapped_column(Integer)
+    keep_messages: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class DutyRow(Base):

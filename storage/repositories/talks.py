@@ -24,6 +24,8 @@ def _talk(row: TalkRow) -> TalkRecord:
         province=row.province,
         risk=row.risk,
         from_selfcheck=row.from_selfcheck,
+        wipe_from=row.wipe_from,
+        keep_messages=row.keep_messages,
     )
 
 
@@ -40,6 +42,7 @@ class SqlTalkRepository:
         province: str | None = None,
         risk: str | None = None,
         from_selfcheck: bool = False,
+        wipe_from: int | None = None,
     ) -> TalkRecord:
         existing = await self.of_person(pseudonym)
         if existing is not None:
@@ -51,6 +54,8 @@ class SqlTalkRepository:
             province=province,
             risk=risk,
             from_selfcheck=from_selfcheck,
+            wipe_from=wipe_from,
+            keep_messages=False,
         )
         self._session.add(row)
         await self._session.flush()
@@ -86,6 +91,14 @@ class SqlTalkRepository:
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def keep_messages(self, talk_id: int) -> None:
+        await self._session.execute(
+            update(TalkRow)
+            .where(TalkRow.id == talk_id)
+            .values(keep_messages=True)
+            .execution_options(synchronize_session=False)
+        )
 
     async def person_wrote(self, talk_id: int, now: datetime) -> None:
         await self._session.execute(

@@ -51,6 +51,7 @@ from bot.channels.telegram.render import (
     INFO,
     TelegramMessage,
     command_menu,
+    id_batches,
     render,
 )
 from bot.channels.webhook import BadUpdate
@@ -58,6 +59,7 @@ from core.conversation import Conversation
 from core.events import (
     Choice,
     Reply,
+    Wipe,
 )
 from core.logsafe import describe_exception
 from core.pseudonym import Pseudonymizer
@@ -165,8 +167,25 @@ class AiogramTelegram(TelegramChannel):
             log.info("could not answer a callback query: %s", type(exc).__name__)
         if not query.data or query.message is None or query.message.chat.type != ChatType.PRIVATE:
             return
-        choice = self.press(person, query.from_user.id, query.data, query.message.chat.id, event_update.update_id)
+        choice = self.press(
+            person,
+            query.from_user.id,
+            query.data,
+            query.message.chat.id,
+            event_update.update_id,
+            query.message.message_id,
+        )
         await self.answer(choice, redeliverable=self.by_webhook)
+
+    async def delete_messages(self, address: str, wipe: Wipe) -> None:
+        """Delete a private chat's messages ``wipe.first`` to ``wipe.last`` (both sides'; Telegram skips those it
+        cannot find or no longer allows, older than 48 hours)."""
+        for batch in id_batches(wipe.first, wipe.last):
+            try:
+                await self.bot.delete_messages(int(address), batch)
+            except TelegramAPIError as exc:  # e.g. none of them deletable any more: the next batch is older
+                log.info("Telegram deleted none of a batch: %s", describe_exception(exc))
+                return
 
     async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
         """Send replies to a chat; False when Telegram could not be reached (the dispatcher tries again)."""

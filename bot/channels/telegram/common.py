@@ -23,14 +23,18 @@ class TelegramChannel(InOrder):
         else:
             await self.set_webhook(url, secret)
 
-    def press(self, person: str | None, user_id: int, data: str, chat_id: int, update_id: int) -> ChoiceMade:
-        """The event of a button pressed in a private chat (``person``: the pseudonym, if computed already)."""
+    def press(
+        self, person: str | None, user_id: int, data: str, chat_id: int, update_id: int, message_id: int | None = None
+    ) -> ChoiceMade:
+        """The event of a button pressed in a private chat (``person``: the pseudonym, if computed already), under
+        the message ``message_id``."""
         return ChoiceMade(
             person or self.pseudonym(user_id),
             CHANNEL,
             data,
             address=str(chat_id),
             delivery_key=self.delivery_key(update_id),
+            position=message_id,
         )
 
     async def feed_update(self, body: dict[str, object]) -> None:

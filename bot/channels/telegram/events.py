@@ -11,7 +11,7 @@ from core.events import ContactShared, Event, Location, LocationShared, TextMess
 
 def message_event(message: Any, user: str, key: str = "") -> Event:
     """``user`` is the sender's pseudonym; ``key`` the update id (a redelivery is recognised by it)."""
-    where = {"address": str(message.chat.id), "delivery_key": key}
+    where = {"address": str(message.chat.id), "delivery_key": key, "position": message.message_id}
     if message.text is not None:
         return TextMessage(user, CHANNEL, message.text, **where)
     if message.location is not None:

@@ -40,6 +40,7 @@ from bot.channels.telegram.render import (
     INFO,
     TelegramMessage,
     command_menu,
+    id_batches,
     render,
 )
 from bot.channels.webhook import BadUpdate
@@ -47,6 +48,7 @@ from core.conversation import Conversation
 from core.events import (
     Choice,
     Reply,
+    Wipe,
 )
 from core.logsafe import describe_exception
 from core.pseudonym import Pseudonymizer
@@ -207,9 +209,23 @@ class PtbTelegram(TelegramChannel):
             message = query.message
             if not query.data or message is None or message.chat.type != ChatType.PRIVATE:
                 return
-            await self.answer(self.press(person, query.from_user.id, query.data, message.chat.id, update.update_id))
+            await self.answer(
+                self.press(
+                    person, query.from_user.id, query.data, message.chat.id, update.update_id, message.message_id
+                )
+            )
 
         await self._counted(update, handle)
+
+    async def delete_messages(self, address: str, wipe: Wipe) -> None:
+        """Delete a private chat's messages ``wipe.first`` to ``wipe.last`` (both sides'; Telegram skips those it
+        cannot find or no longer allows, older than 48 hours)."""
+        for batch in id_batches(wipe.first, wipe.last):
+            try:
+                await self.bot.delete_messages(int(address), batch)
+            except TelegramError as exc:  # e.g. none of them deletable any more: the next batch is older
+                log.info("Telegram deleted none of a batch: %s", describe_exception(exc))
+                return
 
     async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
         """Send replies to a chat; False when Telegram could not be reached (the dispatcher tries again)."""

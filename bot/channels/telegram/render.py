@@ -12,7 +12,18 @@ from core.i18n import Translator
 from core.text import split_text, utf16_length
 
 CHANNEL = "telegram"
-INFO = ChannelInfo(name=CHANNEL, renders=Render.BUTTONS | Render.LOCATION_REQUEST | Render.RICH_TEXT | Render.VENUE)
+INFO = ChannelInfo(
+    name=CHANNEL, renders=Render.BUTTONS | Render.LOCATION_REQUEST | Render.RICH_TEXT | Render.VENUE | Render.DELETE
+)
+DELETE_AT_ONCE = 100  # deleteMessages takes 1 to 100 ids
+
+
+def id_batches(first: int, last: int) -> list[list[int]]:
+    """The ids ``first`` to ``last``, newest first, in batches deleteMessages takes."""
+    ids = list(range(last, first - 1, -1))
+    return [ids[i : i + DELETE_AT_ONCE] for i in range(0, len(ids), DELETE_AT_ONCE)]
+
+
 MAX_TEXT = 4096  # characters after entity parsing
 WEBHOOK_PATH = "/webhook/telegram"
 WEBHOOK_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # Telegram sends the secret given with setWebhook in it

@@ -109,12 +109,12 @@ class ZaloChannel(InOrder):
         if str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE":
             return None  # group chats are not conversations
         user = self.pseudonym(str(sender["id"]))
-        where = {"address": str(chat["id"]), "delivery_key": self.delivery_key(str(message.get("message_id") or ""))}
+        address, key = str(chat["id"]), self.delivery_key(str(message.get("message_id") or ""))
         name = str(update.get("event_name", ""))
         text = message.get("text")
         if name == "message.text.received" and isinstance(text, str) and text.strip():
-            return TextMessage(user, CHANNEL, text, **where)
-        return UnsupportedMessage(user, CHANNEL, UNSUPPORTED.get(name, "other"), **where)
+            return TextMessage(user, CHANNEL, text, address=address, delivery_key=key)
+        return UnsupportedMessage(user, CHANNEL, UNSUPPORTED.get(name, "other"), address=address, delivery_key=key)
 
     def _first_sight(self, key: str) -> bool:
         if not key:

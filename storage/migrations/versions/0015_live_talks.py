@@ -31,6 +31,8 @@ def upgrade() -> None:
         sa.Column("province", sa.String(length=40), nullable=True),
         sa.Column("risk", sa.String(length=20), nullable=True),
         sa.Column("from_selfcheck", sa.Boolean(), nullable=False),
+        sa.Column("wipe_from", sa.Integer(), nullable=True),
+        sa.Column("keep_messages", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["counsellor_id"],
             ["staff_members.id"],
