@@ -479,3 +479,33 @@ async def test_xoa_deletes_the_chats_recent_messages_on_telegram_and_says_why_no
     await play(zalo_driver, [START, ADULT])
     turn = await zalo_driver.say("/xoa")
     assert "Zalo không cho phép bot xóa" in turn.text
+
+
+def test_the_usual_duty_hours_are_set_from_the_command_line(tmp_path: Path) -> None:
+    from tests.test_cli import bot
+
+    assert bot(tmp_path, "db", "upgrade").returncode == 0
+    refused = bot(tmp_path, "staff", "roster", "--hours", "every day 8h")
+    assert refused.returncode == 2 and "không phải là một ngày" in refused.stderr + refused.stdout
+    assert bot(tmp_path, "staff", "roster", "--province", "nowhere", "--hours", "T2-T6 08:00-17:00").returncode == 2
+    done = bot(tmp_path, "staff", "roster", "--hours", "T2-T6 08:00-17:00")
+    assert done.returncode == 0 and "Mo-Fr 08:00-17:00" in done.stdout
+    assert bot(tmp_path, "staff", "roster", "--province", "ha-noi", "--hours", "Sa 18:00-21:00").returncode == 0
+    listed = bot(tmp_path, "staff", "roster").stdout
+    assert "ha-noi" in listed and "Sa 18:00-21:00" in listed
+    cleared = bot(tmp_path, "staff", "roster", "--province", "ha-noi", "--clear").stdout
+    assert "ha-noi" not in cleared and "Mo-Fr 08:00-17:00" in cleared
+
+
+async def test_nobody_on_duty_says_when_someone_usually_is(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    async with runtime.unit_of_work() as uow:  # as `staff roster --hours "T2-T6 08:00-17:00"` sets them
+        await uow.get(TALKS).set_roster(None, "Mo-Fr 08:00-17:00")
+        await uow.commit()
+    person = TelegramDriver(fake_telegram, telegram, user_id=7690001)
+    await play(person, [START, ADULT])
+    await person.press(TALK)
+    turn = await person.press(AGREE)  # the test clock: Monday 23/11/2026, 09:00 in Hà Nội
+    assert "chưa có tư vấn viên nào đang trực" in turn.text
+    assert "thường trực vào giờ này" in turn.text

@@ -5,6 +5,8 @@
 * ``list``: staff members by id, role and service point (never who they are).
 * ``availability STAFF_ID --pattern "Mo-Fr 08:00-11:30,13:30-16:30" [--slot 45] [--buffer 15]
   [--notice-hours 2] [--horizon-days 14] [--modes in_person,phone] [--day-off 2026-12-24 ...]``
+* ``roster [--province ha-noi] --hours "Mo-Fr 08:00-17:00"`` (or ``--clear``): when counsellors are usually on duty
+  for live talks; without options, the list.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rich.table import Table
 from bot.cli.common import _, cli_settings, error, open_or_exit
 from core.codes import new_code, show_code
 from core.i18n import N_
+from core.ports.talks import TALKS
 from domain.hours import EMPTY, HoursError, format_hours, parse_hours
 from domain.slots import Availability
 
@@ -136,3 +139,44 @@ def set_availability(
         )
         raise typer.Exit(2)
     out.print(_("Hours of counsellor {id} saved: {hours}").format(id=staff_id, hours=format_hours(hours)))
+
+
+@staff_app.command("roster")
+def roster(
+    hours: Annotated[
+        str | None,
+        typer.Option(help='Usual duty hours for live talks, OSM syntax: "Mo-Fr 08:00-17:00; Sa 08:00-12:00"'),
+    ] = None,
+    province: Annotated[str | None, typer.Option(help="A province id (ha-noi); nationwide without it.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove these usual hours.")] = False,
+) -> None:
+    """When counsellors are usually on duty for live talks (told to people when nobody is); lists them without
+    --hours or --clear."""
+
+    async def go() -> None:
+        async with await open_or_exit(cli_settings()) as runtime, runtime.unit_of_work() as uow:
+            repo = uow.get(TALKS)
+            if province is not None and province not in runtime.gazetteer.provinces:
+                error(_("no province has the id {province}").format(province=province))
+                raise typer.Exit(2)
+            if hours is not None or clear:
+                parsed = None
+                if hours is not None:
+                    try:
+                        parsed = parse_hours(hours)
+                    except HoursError as exc:
+                        error(exc.explain(_))
+                        raise typer.Exit(2) from None
+                if not clear and parsed is None:
+                    error(_(EMPTY))
+                    raise typer.Exit(2)
+                await repo.set_roster(province, None if clear else format_hours(parsed))
+                await uow.commit()
+            table = Table(title=_("Usual duty hours for live talks"))
+            table.add_column(_("where"))
+            table.add_column(_("hours"))
+            for where, expression in sorted((await repo.rosters()).items(), key=lambda kv: kv[0] or ""):
+                table.add_row(_("nationwide") if where is None else where, expression)
+        out.print(table)
+
+    asyncio.run(go())

@@ -121,5 +121,13 @@ class TalkRepository(Protocol):
         """Every counsellor on duty now, with the talks they hold."""
         ...
 
+    async def rosters(self) -> dict[str | None, str]:
+        """The usual duty hours (OSM syntax) by province, None for nationwide."""
+        ...
+
+    async def set_roster(self, province: str | None, hours: str | None) -> None:
+        """Set (or, with None, remove) the usual duty hours of a province, or nationwide."""
+        ...
+
 
 TALKS: RepositoryKey[TalkRepository] = RepositoryKey("talks")

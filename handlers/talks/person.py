@@ -4,13 +4,15 @@ talk itself (what they type goes to the counsellor), its end, and "did it help?"
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from core.choices import ChoiceData
 from core.conversation import Context, Routes
 from core.events import Choice, ChoiceMade, Render
 from core.i18n import N_
 from core.ports.talks import TalkRecord
-from domain.talks import Waiting, estimate_wait, position
+from domain.hours import HoursError, OpeningHours, parse_hours
+from domain.talks import Waiting, estimate_wait, position, usually_on
 from handlers import consent
 from handlers.entry_points import TalkNow
 from handlers.menu import refused_for_children, show_menu
@@ -177,6 +179,7 @@ async def show_waiting(ctx: Context, talk: TalkRecord) -> None:
                 "No counsellor is on duty right now. You can keep waiting: I will tell you as soon as one takes "
                 "your talk, and they will see it as {alias}. Or book an appointment for another day."
             ).format(alias=talk.alias)
+            + await usually(ctx, talk)
             + deleted,
             choices=[Choice("book", ctx._("Book counselling")), cancel, urgent, *keep],
         )
@@ -192,6 +195,34 @@ async def show_waiting(ctx: Context, talk: TalkRecord) -> None:
         + deleted,
         choices=[cancel, urgent, *keep],
     )
+
+
+async def usually(ctx: Context, talk: TalkRecord) -> str:
+    """When counsellors are usually on duty (the rosters, nationwide and the person's province), as a sentence
+    to add; "" when no roster says."""
+    rosters = await talks(ctx).rosters()
+    hours = [parsed for where, text in rosters.items() if where in (None, talk.province) if (parsed := _hours(text))]
+    local = ctx.now.astimezone(ctx.i18n.timezone)
+    found = usually_on(hours, local)
+    if found is None:
+        return ""
+    if found.now:
+        return " " + ctx._("Counsellors are usually on duty at this time; it may be a busy moment.")
+    assert found.days is not None and found.at is not None
+    at = found.at.strftime("%H:%M")
+    if found.days == 0:
+        return " " + ctx._("Counsellors are usually on duty from {time} today.").format(time=at)
+    if found.days == 1:
+        return " " + ctx._("Counsellors are usually on duty from {time} tomorrow.").format(time=at)
+    day = ctx.i18n.date((local + timedelta(days=found.days)).date())
+    return " " + ctx._("Counsellors are usually on duty from {time} on {day}.").format(time=at, day=day)
+
+
+def _hours(text: str) -> OpeningHours | None:
+    try:
+        return parse_hours(text)
+    except HoursError:
+        return None
 
 
 def show_talking(ctx: Context, talk: TalkRecord) -> None:

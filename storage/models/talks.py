@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import MINUTE, Base, owner_column
@@ -47,3 +47,14 @@ class DutyRow(Base):
     display_name: Mapped[str] = mapped_column(String(40))
     capacity: Mapped[int] = mapped_column(Integer, default=3)
     since: Mapped[datetime | None] = mapped_column(MINUTE, index=True)
+
+
+class RosterRow(Base):
+    """When counsellors are usually on duty for live talks, nationwide (``province`` NULL) or in one province:
+    OpenStreetMap opening-hours syntax, local time.  Said to people when nobody is on duty."""
+
+    __tablename__ = "rosters"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    province: Mapped[str | None] = mapped_column(String(40), unique=True)
+    hours: Mapped[str] = mapped_column(Text)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ports.talks import TALKS, DutyRecord, TalkRecord
 from storage.models import ServicePointRow, StaffMember
-from storage.models.talks import DutyRow, TalkRow
+from storage.models.talks import DutyRow, RosterRow, TalkRow
 from storage.sealing import Sealer
 
 
@@ -169,6 +169,17 @@ class SqlTalkRepository:
 
     async def on_duty(self) -> list[DutyRecord]:
         return await self._duties(DutyRow.since.is_not(None))
+
+    async def rosters(self) -> dict[str | None, str]:
+        rows = await self._session.execute(select(RosterRow.province, RosterRow.hours))
+        return {province: hours for province, hours in rows}
+
+    async def set_roster(self, province: str | None, hours: str | None) -> None:
+        match = RosterRow.province.is_(None) if province is None else RosterRow.province == province
+        await self._session.execute(delete(RosterRow).where(match))
+        if hours is not None:
+            self._session.add(RosterRow(province=province, hours=hours))
+            await self._session.flush()
 
     async def _duties(self, where: object) -> list[DutyRecord]:
         held = (

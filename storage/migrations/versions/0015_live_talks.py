@@ -1,4 +1,4 @@
-"""live talks: the talks open now (deleted when they end) and counsellors' duty
+"""live talks: the talks open now (deleted when they end), counsellors' duty and the usual duty hours
 
 Revision ID: 0015
 Revises: 0014
@@ -60,9 +60,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("staff_id", name=op.f("pk_duty")),
     )
     op.create_index(op.f("ix_duty_since"), "duty", ["since"], unique=False)
+    op.create_table(
+        "rosters",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("province", sa.String(length=40), nullable=True),
+        sa.Column("hours", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rosters")),
+        sa.UniqueConstraint("province", name=op.f("uq_rosters_province")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("rosters")
     op.drop_index(op.f("ix_duty_since"), table_name="duty")
     op.drop_table("duty")
     op.drop_index(op.f("ix_talks_pseudonym"), table_name="talks")
