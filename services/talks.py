@@ -112,6 +112,7 @@ async def watch_talks(uow: UnitOfWork, now: datetime, timezone: tzinfo) -> int:
     """Hand back the talks whose counsellor went silent; give up the talks nobody took.  How many changed."""
     repo = uow.get(TALKS)
     changed = 0
+    await repo.purge_blocks(now)
     for talk in await repo.unanswered(now - SILENT_AFTER):
         await repo.release(talk.id)
         stamp = now.isoformat(timespec="minutes")

@@ -509,3 +509,33 @@ async def test_nobody_on_duty_says_when_someone_usually_is(
     turn = await person.press(AGREE)  # the test clock: Monday 23/11/2026, 09:00 in Hà Nội
     assert "chưa có tư vấn viên nào đang trực" in turn.text
     assert "thường trực vào giờ này" in turn.text
+
+
+async def test_a_counsellor_ends_and_blocks_an_abusive_talk_and_fast_writing_is_held_back(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    await load_sample(runtime)
+    lan = await on_duty(runtime, fake_telegram, telegram, 7700001, "Lan")
+    person = TelegramDriver(fake_telegram, telegram, user_id=7700002)
+    await play(person, [START, ADULT])
+    alias = await asks_for_a_talk(person)
+    await telegram.drain()
+    turn = await lan.press(f"Nhận cuộc trò chuyện {alias}")
+    assert turn.choices == ["Kết thúc trò chuyện", f"Kết thúc và chặn {alias} trong 7 ngày"]
+    lan_before = lan.count()
+    answers = [await person.say(f"tin số {n}") for n in range(22)]
+    assert "viết rất nhanh" in answers[-1].text and "viết rất nhanh" not in answers[19].text  # twenty a minute pass
+    await telegram.drain()
+    assert sum("tin số" in m.text for m in fake_telegram.messages(lan.user_id)[lan_before:]) == 20
+    assert "096 306 1414" in (await person.say("mình không muốn sống nữa")).text  # urgent words are never held
+
+    await lan.press(f"Kết thúc và chặn {alias} trong 7 ngày")
+    await telegram.drain()
+    assert "tạm thời chưa thể dùng" in fake_telegram.messages(person.user_id)[-1].text
+    turn = await person.say("/noichuyen")
+    assert "tạm thời chưa thể dùng" in turn.text
+    async with runtime.unit_of_work() as uow:
+        assert [a for a, _ in await uow.get(TALKS).blocks(runtime.clock.now())] == [alias]
+        assert await uow.get(TALKS).lift(alias[1:].lower()) == 1
+        await uow.commit()
+    assert "hàng chờ" in (await person.say("/noichuyen")).text  # lifted: they may ask again

@@ -7,6 +7,7 @@
   [--notice-hours 2] [--horizon-days 14] [--modes in_person,phone] [--day-off 2026-12-24 ...]``
 * ``roster [--province ha-noi] --hours "Mo-Fr 08:00-17:00"`` (or ``--clear``): when counsellors are usually on duty
   for live talks; without options, the list.
+* ``blocks [--lift "#K7Q2"]``: who is blocked from live talks, by alias only.
 """
 
 from __future__ import annotations
@@ -177,6 +178,30 @@ def roster(
             table.add_column(_("hours"))
             for where, expression in sorted((await repo.rosters()).items(), key=lambda kv: kv[0] or ""):
                 table.add_row(_("nationwide") if where is None else where, expression)
+        out.print(table)
+
+    asyncio.run(go())
+
+
+@staff_app.command("blocks")
+def blocks(
+    lift: Annotated[str | None, typer.Option(help="Lift the block of the talk with this alias (#K7Q2).")] = None,
+) -> None:
+    """People a counsellor blocked from live talks, by the alias of the talk only, and until when."""
+
+    async def go() -> None:
+        async with await open_or_exit(cli_settings()) as runtime, runtime.unit_of_work() as uow:
+            repo = uow.get(TALKS)
+            if lift is not None:
+                if not await repo.lift(lift):
+                    error(_("no block for {alias}").format(alias=lift))
+                    raise typer.Exit(2)
+                await uow.commit()
+            table = Table(title=_("Blocked from live talks"))
+            table.add_column(_("talk"))
+            table.add_column(_("until"))
+            for alias, until in await repo.blocks(runtime.clock.now()):
+                table.add_row(alias, runtime.i18n.date(until.astimezone(runtime.i18n.timezone).date()))
         out.print(table)
 
     asyncio.run(go())

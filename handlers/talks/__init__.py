@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from core.capability import Capability, Command, Hook, MenuEntry, Record, Wiring
 from core.i18n import N_
+from core.ratelimit import Attempts
+from handlers.services import Services
 from handlers.talks import counsellor, person
-from handlers.talks.relay import relay_hook
+from handlers.talks.relay import PER_MINUTE, relay
 from services.talks import DUTY, LIVE_TALK, NOTICES
 
 
-def _setup(_services: object) -> Wiring:
+def _setup(services: Services) -> Wiring:
     # Before urgent help (0): a counsellor's words are for the person; a person's urgent words are passed on,
     # and urgent help then answers them too.
-    return Wiring((person.router, counsellor.router), hooks=(Hook(-1, relay_hook),))
+    clock = services.clock
+    limit = Attempts(PER_MINUTE, overall=10**9, window=60.0, clock=lambda: clock.now().timestamp())
+    return Wiring((person.router, counsellor.router), hooks=(Hook(-1, relay(limit)),))
 
 
 capability = Capability(
@@ -27,7 +31,10 @@ capability = Capability(
     menu=MenuEntry("talk", N_("Talk to a counsellor now"), 35),
     purposes=(LIVE_TALK, DUTY),
     flows=(counsellor.NAME_FLOW,),
-    records=(Record("talks", N_("A live talk you asked for, while it is open (never what was written): {count}")),),
+    records=(
+        Record("talks", N_("A live talk you asked for, while it is open (never what was written): {count}")),
+        Record("talk_blocks", N_("A block from live talks, until it expires: {count}")),
+    ),
     notices=NOTICES,
     commands=(Command("noichuyen", N_("Talk to a counsellor now"), 45),),
 )

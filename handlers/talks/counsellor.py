@@ -5,8 +5,11 @@ a manager sees."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import timedelta
 
 from core.capability import Flow
+from core.choices import ChoiceData
 from core.conversation import Context, Routes
 from core.events import Choice, Reply, TextMessage, Wipe
 from core.i18n import N_
@@ -28,12 +31,14 @@ from handlers.talks.shared import (
     started,
     switch_choices,
     talks,
+    tally,
     wait_of,
 )
 from services.talks import DUTY, Take
 
 router = Routes("talks_counsellor")
 NAME_FLOW = Flow("duty_name", N_("the display name you are choosing for live talks"))
+BLOCK_DAYS = 7
 # The person's chat is cleared from where the talk began up to this many messages on (those that exist).
 WIPE_AHEAD = 1000
 _NAME = re.compile(r"^[^\W\d_][\w .'-]{0,29}$")
@@ -197,7 +202,12 @@ async def take(ctx: Context, data: Take) -> None:
             "You are now talking with {talk} (waited {minutes} min). What you write here goes to them, from "
             "{name}. /ketthuc ends the talk."
         ).format(talk=describe(ctx, talk), minutes=minutes, name=duty.display_name),
-        choices=[End(talk.id).choice(ctx._("End the talk"))],
+        choices=[
+            End(talk.id).choice(ctx._("End the talk")),
+            Block(talk.id).choice(
+                ctx._("End and block {alias} for {days} days").format(alias=talk.alias, days=BLOCK_DAYS)
+            ),
+        ],
     )
     pass_to_person(
         ctx,
@@ -228,6 +238,25 @@ async def switch(ctx: Context, data: Switch) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Block(ChoiceData, prefix="talk.block"):
+    """A counsellor ends an abusive talk and keeps its person out of live talks for a while."""
+
+    talk: int
+
+
+@router.choice(Block, anytime=True)
+async def block(ctx: Context, data: Block) -> None:
+    member = await ctx.uow.staff.of(ctx.user.pseudonym)
+    talk = await talks(ctx).get(data.talk)
+    if member is None or talk is None or talk.counsellor_id != member.id:
+        ctx.say(ctx._("That talk has already ended."))
+        return
+    await talks(ctx).block(talk.pseudonym, talk.alias, ctx.now + timedelta(days=BLOCK_DAYS))
+    await tally(ctx, "talk_blocked")
+    await end_by_counsellor(ctx, talk.id, blocked=True)
+
+
 @router.choice(End, anytime=True)
 async def end(ctx: Context, data: End) -> None:
     talk = await talks(ctx).get(data.talk)
@@ -237,7 +266,7 @@ async def end(ctx: Context, data: End) -> None:
     await end_by_counsellor(ctx, data.talk)
 
 
-async def end_by_counsellor(ctx: Context, talk_id: int | None) -> None:
+async def end_by_counsellor(ctx: Context, talk_id: int | None, *, blocked: bool = False) -> None:
     member = await ctx.uow.staff.of(ctx.user.pseudonym)
     talk = await talks(ctx).get(talk_id) if talk_id is not None else None
     if member is None or talk is None or talk.counsellor_id != member.id:
@@ -253,7 +282,14 @@ async def end_by_counsellor(ctx: Context, talk_id: int | None) -> None:
         text = ctx._(
             "The counsellor has ended the talk, and its messages were deleted from this chat. Take care of yourself."
         )
-    pass_to_person(ctx, talk, address, Reply(text), helped_question(ctx, talk.id), wipe=wipe)
+    if blocked:
+        closed = ctx._(
+            "Live talks are closed to you for a while. You can still book an appointment, and urgent help is always "
+            "here: /khancap."
+        )
+        pass_to_person(ctx, talk, address, Reply(text + "\n\n" + closed), wipe=wipe)
+    else:
+        pass_to_person(ctx, talk, address, Reply(text), helped_question(ctx, talk.id), wipe=wipe)
     ctx.state.talk = None
     found = await counsellor(ctx, member.id)
     still = await talks(ctx).held_by(member.id)

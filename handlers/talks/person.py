@@ -68,6 +68,15 @@ async def talk_from(ctx: Context, data: TalkNow) -> None:
 async def begin(ctx: Context, data: TalkNow) -> None:
     if refused_for_children(ctx, CHILD_REFUSAL):
         return
+    if await talks(ctx).blocked(ctx.user.pseudonym, ctx.now):
+        show_menu(
+            ctx,
+            ctx._(
+                "Live talks are closed to you for a while. You can book an appointment, and urgent help is always "
+                "here: /khancap."
+            ),
+        )
+        return
     if (talk := await talks(ctx).of_person(ctx.user.pseudonym)) is not None:
         ctx.state.talk = talk.id
         await show_waiting(ctx, talk) if talk.waiting else show_talking(ctx, talk)

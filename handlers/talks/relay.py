@@ -3,6 +3,7 @@ to the other side, passed on and never kept (``ctx.pass_on``: sealed until sent,
 
 from __future__ import annotations
 
+from core.capability import HookFunction
 from core.conversation import Context, resolve_choice
 from core.events import (
     ChoiceMade,
@@ -13,31 +14,46 @@ from core.events import (
     TextMessage,
     UnsupportedMessage,
 )
+from core.i18n import N_
 from core.ports.talks import TalkRecord
+from core.ratelimit import Attempts
 from core.text import fold
 from handlers.menu import show_menu
 from handlers.talks.counsellor import end_by_counsellor
 from handlers.talks.person import end_by_person, show_waiting
 from handlers.talks.shared import END_WORDS, Switch, counsellor, pass_to_person, person_address, talks
 
+PER_MINUTE = 20  # a person's messages passed on in a minute; more are refused, kindly (urgent words never are)
+TOO_FAST = N_(
+    "You are writing very fast, so I did not pass that one on. Please wait a moment, then write again: the "
+    "counsellor reads every message."
+)
 MAX_RELAYED = 4000  # characters of one relayed message (Telegram's own limit is 4096 with the sender's name)
 
 
-async def relay_hook(ctx: Context) -> bool:
-    """Runs before urgent help: a counsellor's words are for the person (never a cry for help of their own); a
-    person's urgent words are passed on and then open urgent help too."""
-    if ctx.state.talk is None:
-        return False
-    talk = await talks(ctx).get(ctx.state.talk)
-    if talk is None:
-        return _ended(ctx)
-    if talk.pseudonym == ctx.user.pseudonym:
-        return await _from_person(ctx, talk)
-    member = await ctx.uow.staff.of(ctx.user.pseudonym)
-    if member is None or talk.counsellor_id != member.id:
-        ctx.state.talk = None  # handed to a colleague, or back in the queue
-        return False
-    return await _from_counsellor(ctx, talk)
+def relay(limit: Attempts) -> HookFunction:
+    """The hook, with a person's messages in talks limited (``limit``: so many a minute each)."""
+
+    async def relay_hook(ctx: Context) -> bool:
+        """Runs before urgent help: a counsellor's words are for the person (never a cry for help of their own);
+        a person's urgent words are passed on and then open urgent help too."""
+        if ctx.state.talk is None:
+            return False
+        talk = await talks(ctx).get(ctx.state.talk)
+        if talk is None:
+            return _ended(ctx)
+        if talk.pseudonym == ctx.user.pseudonym:
+            if _typed(ctx) and not (ctx.intent() or "").startswith("urgent") and not limit.allow(ctx.user.pseudonym):
+                ctx.say(ctx._(TOO_FAST))
+                return True
+            return await _from_person(ctx, talk)
+        member = await ctx.uow.staff.of(ctx.user.pseudonym)
+        if member is None or talk.counsellor_id != member.id:
+            ctx.state.talk = None  # handed to a colleague, or back in the queue
+            return False
+        return await _from_counsellor(ctx, talk)
+
+    return relay_hook
 
 
 def _ended(ctx: Context) -> bool:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import MINUTE, Base, owner_column
+from storage.models.base import DAY, MINUTE, Base, owner_column
 
 
 class TalkRow(Base):
@@ -58,3 +58,15 @@ class RosterRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     province: Mapped[str | None] = mapped_column(String(40), unique=True)
     hours: Mapped[str] = mapped_column(Text)
+
+
+class TalkBlock(Base):
+    """A person a counsellor blocked from live talks, until ``until`` (the day): by pseudonym, listed to operators by
+    the alias of the talk it came from, never by who.  Deleted when it expires, when lifted, and by /forget."""
+
+    __tablename__ = "talk_blocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    pseudonym: Mapped[str] = owner_column()
+    alias: Mapped[str] = mapped_column(String(8))
+    until: Mapped[datetime] = mapped_column(DAY, index=True)

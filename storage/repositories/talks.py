@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ports.talks import TALKS, DutyRecord, TalkRecord
 from storage.models import ServicePointRow, StaffMember
-from storage.models.talks import DutyRow, RosterRow, TalkRow
+from storage.models.talks import DutyRow, RosterRow, TalkBlock, TalkRow
 from storage.sealing import Sealer
 
 
@@ -169,6 +169,31 @@ class SqlTalkRepository:
 
     async def on_duty(self) -> list[DutyRecord]:
         return await self._duties(DutyRow.since.is_not(None))
+
+    async def block(self, pseudonym: str, alias: str, until: datetime) -> None:
+        self._session.add(TalkBlock(pseudonym=pseudonym, alias=alias, until=until))
+        await self._session.flush()
+
+    async def blocked(self, pseudonym: str, now: datetime) -> bool:
+        found = await self._session.scalar(
+            select(TalkBlock.id).where(TalkBlock.pseudonym == pseudonym, TalkBlock.until > now).limit(1)
+        )
+        return found is not None
+
+    async def blocks(self, now: datetime) -> list[tuple[str, datetime]]:
+        rows = await self._session.execute(
+            select(TalkBlock.alias, TalkBlock.until).where(TalkBlock.until > now).order_by(TalkBlock.until)
+        )
+        return [(alias, until) for alias, until in rows]
+
+    async def lift(self, alias: str) -> int:
+        wanted = "#" + alias.strip().lstrip("#").upper()
+        result = await self._session.execute(delete(TalkBlock).where(TalkBlock.alias == wanted))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def purge_blocks(self, now: datetime) -> int:
+        result = await self._session.execute(delete(TalkBlock).where(TalkBlock.until <= now))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def rosters(self) -> dict[str | None, str]:
         rows = await self._session.execute(select(RosterRow.province, RosterRow.hours))

@@ -69,8 +69,25 @@ def upgrade() -> None:
         sa.UniqueConstraint("province", name=op.f("uq_rosters_province")),
     )
 
+    op.create_table(
+        "talk_blocks",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("pseudonym", sa.String(length=64), nullable=False),
+        sa.Column("alias", sa.String(length=8), nullable=False),
+        sa.Column("until", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["pseudonym"], ["users.pseudonym"], name=op.f("fk_talk_blocks_pseudonym_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_talk_blocks")),
+    )
+    op.create_index(op.f("ix_talk_blocks_pseudonym"), "talk_blocks", ["pseudonym"], unique=False)
+    op.create_index(op.f("ix_talk_blocks_until"), "talk_blocks", ["until"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_talk_blocks_until"), table_name="talk_blocks")
+    op.drop_index(op.f("ix_talk_blocks_pseudonym"), table_name="talk_blocks")
+    op.drop_table("talk_blocks")
     op.drop_table("rosters")
     op.drop_index(op.f("ix_duty_since"), table_name="duty")
     op.drop_table("duty")
