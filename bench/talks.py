@@ -2,7 +2,7 @@
 
 ``--talks`` people (50) each hold a talk with one of ``--counsellors`` counsellors (10, five talks each), set up in
 the database as if each had asked and been taken.  Every person writes ``--rounds`` messages, a few seconds apart
-(``--interval``, randomised), and their counsellor answers each one (pressing "Trả lời #K7Q2" first, as a
+(``--interval``, randomised), and their counsellor answers each one (pressing "Trả lời #K7Q2" first, as a  (noqa: i18n)
 counsellor holding several talks does, one thing at a time).  Every message carries a unique token.
 
 Reported, for the relayed messages in each direction: latency from the moment the update is offered to the bot
@@ -95,6 +95,13 @@ async def arrival(fake: FakeTelegram, chat: int, token: str, started: float, tim
     return time.perf_counter() - started
 
 
+async def relayed(fake: FakeTelegram, sender: int, receiver: int, token: str, words: str) -> float | None:
+    """``sender`` writes ``words`` carrying ``token``; seconds until ``receiver``'s chat has it (None: never)."""
+    started = time.perf_counter()
+    fake.user_sends(sender, f"{token} {words}")
+    return await arrival(fake, receiver, token, started)
+
+
 async def talk(
     fake: FakeTelegram,
     person: int,
@@ -110,9 +117,7 @@ async def talk(
         await asyncio.sleep(random.uniform(0.5, 1.5) * interval)
         said = f"p{person}r{round_}z"
         tokens.append((counsellor, said))
-        started = time.perf_counter()
-        fake.user_sends(person, f"{said} mình muốn kể thêm một chút")
-        took = await arrival(fake, counsellor, said, started)
+        took = await relayed(fake, person, counsellor, said, "mình muốn kể thêm một chút")  # sample words (noqa: i18n)
         if took is not None:
             latencies["to_counsellor"].append(took)
         async with desk:  # a counsellor does one thing at a time: pick the talk, then answer it
@@ -121,9 +126,7 @@ async def talk(
             await fake.wait_for(counsellor, before + 1, timeout=60)
             answer = f"c{person}r{round_}z"
             tokens.append((person, answer))
-            started = time.perf_counter()
-            fake.user_sends(counsellor, f"{answer} mình nghe đây")
-            took = await arrival(fake, person, answer, started)
+            took = await relayed(fake, counsellor, person, answer, "mình nghe đây")  # sample words (noqa: i18n)
         if took is not None:
             latencies["to_person"].append(took)
 

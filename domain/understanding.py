@@ -6,13 +6,13 @@ A message is normalised (NFC, lower case, punctuation as spaces, shorthand writt
 Each intent's phrases are then looked for in it:
 
 * **typed**: the phrase occurs as whole words, with its accents typed or left out but never different ones
-  (:func:`core.text.find_tolerant`: "tu tu" and "tự tử" match "tự tử", "từ từ" does not);
+  (:func:`core.text.find_tolerant`: "tu tu" and "tự tử" match "tự tử", "từ từ" does not);  (noqa: i18n)
 * **near**: for intents that allow it (not the crises), the phrase is within a small edit distance of some words
-  of the message, accents folded (rapidfuzz), so "xet nghiêm" or "methdone" still match.
+  of the message, accents folded (rapidfuzz), so "xet nghiêm" or "methdone" still match.  (noqa: i18n)
 
-A longer phrase is more specific and wins over a shorter one it contains ("từ từ đã" over "tự tử"; "xét nghiệm hiv"
-over "xét nghiệm"); typed beats near.  :meth:`Understanding.rank` returns every intent that matched, best first,
-each with the phrase and the way it matched, so anyone can see why an intent won.
+A longer phrase is more specific and wins over a shorter one it contains (noqa: i18n): "từ từ đã" over "tự tử";
+"xét nghiệm hiv" over "xét nghiệm" (noqa: i18n); typed beats near.  :meth:`Understanding.rank` returns every
+intent that matched, best first, each with the phrase and the way it matched, so anyone can see why an intent won.
 """
 
 from __future__ import annotations
@@ -204,8 +204,8 @@ def near_words(wanted: Sequence[str], typed: Sequence[str]) -> bool:
 def best_intent(matches: Sequence[Match]) -> str | None:
     """The intent to act on: a crisis whenever one matched as typed, else the best; None when nothing matched.
     A specific service beats the bare finder; an everyday phrase ("other") that is longer than the crisis phrase
-    it contains wins, so "từ từ đã" is not read as a crisis; a greeting, thanks or "help" gives way to any request
-    beside it."""
+    it contains wins, so "từ từ đã" is not read as a crisis (noqa: i18n); a greeting, thanks or "help" gives way to
+    any request beside it."""
     if not matches:
         return None
     top = matches[0]

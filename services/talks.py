@@ -1,10 +1,12 @@
 """What live talks send on their own, through the outbox, and the watch that sends it: a talk whose person has
 waited too long for the counsellor's answer goes back to the queue (the person told, the talk offered again), and a
-talk nobody took for many hours is given up kindly.  Also the consents both sides give, and the button that takes a
+talk nobody took for many hours is given up kindly (expired blocks are purged with the rest of what expires,
+``bot.jobs.scheduler.purge_expired_state``).  Also the consents both sides give, and the button that takes a
 talk (the outbox renders it, so it lives here, below the handlers)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
@@ -15,7 +17,7 @@ from core.events import Choice
 from core.i18n import N_, Translator
 from core.notices import Notice, Params
 from core.ports import UnitOfWork
-from core.ports.talks import TALKS, TalkRecord
+from core.ports.talks import TALKS, DutyRecord, TalkRecord
 from domain.talks import OnDuty, Waiting, offer_to
 
 LIVE_TALK = Purpose(
@@ -95,12 +97,20 @@ async def tell(
         await uow.outbox.enqueue(handle, at_once(now), kind, dict(params), key, priority=NOTICE)
 
 
+def routing(duties: Sequence[DutyRecord]) -> list[OnDuty]:
+    """Who is on duty, as :func:`domain.talks.offer_to` and :func:`domain.talks.estimate_wait` take them."""
+    return [OnDuty(d.staff_id, d.since, d.talks, d.capacity, d.province) for d in duties if d.since is not None]
+
+
+def offer_order(talk: TalkRecord, duties: Sequence[DutyRecord]) -> list[int]:
+    """The counsellors a waiting talk is offered to, in order (those with room)."""
+    return offer_to(Waiting(talk.id, talk.requested_at, talk.province), routing(duties))
+
+
 async def offer_again(uow: UnitOfWork, talk: TalkRecord, now: datetime, *, besides: int | None = None) -> None:
     """Offer a talk back in the queue to the counsellors on duty with room (not ``besides``), by the outbox."""
-    repo = uow.get(TALKS)
-    duties = [d for d in await repo.on_duty() if d.staff_id != besides and d.since is not None]
-    on_duty = [OnDuty(d.staff_id, d.since, d.talks, d.capacity, d.province) for d in duties if d.since is not None]
-    for staff_id in offer_to(Waiting(talk.id, talk.requested_at, talk.province), on_duty):
+    duties = [d for d in await uow.get(TALKS).on_duty() if d.staff_id != besides]
+    for staff_id in offer_order(talk, duties):
         member = await uow.staff.get(staff_id)
         if member is not None:
             key = f"talk-offer:{talk.id}:{staff_id}:{now.isoformat(timespec='minutes')}"
@@ -112,7 +122,6 @@ async def watch_talks(uow: UnitOfWork, now: datetime, timezone: tzinfo) -> int:
     """Hand back the talks whose counsellor went silent; give up the talks nobody took.  How many changed."""
     repo = uow.get(TALKS)
     changed = 0
-    await repo.purge_blocks(now)
     for talk in await repo.unanswered(now - SILENT_AFTER):
         await repo.release(talk.id)
         stamp = now.isoformat(timespec="minutes")

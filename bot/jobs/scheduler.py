@@ -34,6 +34,7 @@ from bot.jobs.delivery import Report, deliver_due
 from bot.runtime import Runtime
 from core.clock import clock_rate
 from core.logsafe import describe_exception
+from core.ports.talks import TALKS
 from services.group_outbox import plan_all
 from services.talks import watch_talks
 
@@ -61,6 +62,7 @@ async def purge_expired_state(runtime: Runtime) -> int:
         await uow.updates.purge(now - KEEP_UPDATE_KEYS)
         bookings = await uow.bookings.purge(now - KEEP_PAST_APPOINTMENTS)
         await uow.groups.purge_replies((now - KEEP_PAST_APPOINTMENTS).date())
+        await uow.get(TALKS).purge_blocks(now)  # blocks from live talks, once they expire
         await uow.commit()
     if removed or handles or bookings:
         log.info(

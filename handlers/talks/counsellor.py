@@ -18,11 +18,12 @@ from handlers import consent
 from handlers.menu import show_menu
 from handlers.talks.person import end_by_person
 from handlers.talks.shared import (
+    BLOCKED,
     End,
     Switch,
     close,
-    counsellor,
     describe,
+    end_choice,
     helped_question,
     offer,
     offer_waiting,
@@ -203,7 +204,7 @@ async def take(ctx: Context, data: Take) -> None:
             "{name}. /ketthuc ends the talk."
         ).format(talk=describe(ctx, talk), minutes=minutes, name=duty.display_name),
         choices=[
-            End(talk.id).choice(ctx._("End the talk")),
+            end_choice(ctx, talk),
             Block(talk.id).choice(
                 ctx._("End and block {alias} for {days} days").format(alias=talk.alias, days=BLOCK_DAYS)
             ),
@@ -234,7 +235,7 @@ async def switch(ctx: Context, data: Switch) -> None:
     ctx.state.talk = talk.id
     ctx.say(
         ctx._("Now answering {alias}: what you write goes to them.").format(alias=talk.alias),
-        choices=[End(talk.id).choice(ctx._("End the talk"))],
+        choices=[end_choice(ctx, talk)],
     )
 
 
@@ -283,24 +284,18 @@ async def end_by_counsellor(ctx: Context, talk_id: int | None, *, blocked: bool 
             "The counsellor has ended the talk, and its messages were deleted from this chat. Take care of yourself."
         )
     if blocked:
-        closed = ctx._(
-            "Live talks are closed to you for a while. You can still book an appointment, and urgent help is always "
-            "here: /khancap."
-        )
-        pass_to_person(ctx, talk, address, Reply(text + "\n\n" + closed), wipe=wipe)
+        pass_to_person(ctx, talk, address, Reply(text + "\n\n" + ctx._(BLOCKED)), wipe=wipe)
     else:
         pass_to_person(ctx, talk, address, Reply(text), helped_question(ctx, talk.id), wipe=wipe)
     ctx.state.talk = None
-    found = await counsellor(ctx, member.id)
     still = await talks(ctx).held_by(member.id)
     ctx.say(
         ctx._("The talk with {alias} has ended.").format(alias=talk.alias),
         choices=[*switch_choices(ctx, still), Choice("talks.duty", ctx._("My duty"))],
     )
-    if found is not None:
-        duty = await talks(ctx).duty(member.id)
-        if duty is not None and duty.on:
-            await offer_waiting(ctx, member.id, duty.capacity - len(still))
+    duty = await talks(ctx).duty(member.id)
+    if duty is not None and duty.on:  # room now: the talks waiting longest
+        await offer_waiting(ctx, member.id, duty.capacity - len(still))
 
 
 @router.command("ketthuc")

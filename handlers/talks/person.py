@@ -10,28 +10,29 @@ from core.choices import ChoiceData
 from core.conversation import Context, Routes
 from core.events import Choice, ChoiceMade, Render
 from core.i18n import N_
-from core.ports.talks import TalkRecord
+from core.ports.talks import DutyRecord, TalkRecord
 from domain.hours import HoursError, OpeningHours, parse_hours
 from domain.talks import Waiting, estimate_wait, position, usually_on
 from handlers import consent
 from handlers.entry_points import TalkNow
 from handlers.menu import refused_for_children, show_menu
 from handlers.talks.shared import (
+    BLOCKED,
     RISK_NAMES,
     TYPICAL_TALK,
     End,
     Helped,
-    _on_duty,
     after_end,
     close,
     counsellor,
+    end_choice,
     helped_question,
     new_alias,
     offer,
     talks,
     tally,
 )
-from services.talks import LIVE_TALK
+from services.talks import LIVE_TALK, routing
 
 router = Routes("talks_person")
 CHILD_REFUSAL = N_(
@@ -69,13 +70,7 @@ async def begin(ctx: Context, data: TalkNow) -> None:
     if refused_for_children(ctx, CHILD_REFUSAL):
         return
     if await talks(ctx).blocked(ctx.user.pseudonym, ctx.now):
-        show_menu(
-            ctx,
-            ctx._(
-                "Live talks are closed to you for a while. You can book an appointment, and urgent help is always "
-                "here: /khancap."
-            ),
-        )
+        show_menu(ctx, ctx._(BLOCKED))
         return
     if (talk := await talks(ctx).of_person(ctx.user.pseudonym)) is not None:
         ctx.state.talk = talk.id
@@ -121,7 +116,6 @@ async def declined(ctx: Context) -> None:
     show_menu(
         ctx,
         ctx._("All right. You can book an appointment instead, or come back here whenever you want to talk."),
-        extra=(),
     )
 
 
@@ -157,19 +151,21 @@ async def join(ctx: Context, data: Share) -> None:
         from_selfcheck=data.came == "check",
         wipe_from=ctx.event.position if ctx.channel.renders & Render.DELETE else None,
     )
+    duties = await talks(ctx).on_duty()
     if existing is None:
         await ctx.uow.handles.drop(me, LIVE_TALK.id)
         await ctx.uow.handles.keep(me, LIVE_TALK.id, ctx.event.channel, ctx.event.address)
         await tally(ctx, "talk_requested")
-        await offer(ctx, talk, await talks(ctx).on_duty())
+        await offer(ctx, talk, duties)
     ctx.state.leave()
     ctx.state.talk = talk.id
-    await show_waiting(ctx, talk)
+    await show_waiting(ctx, talk, duties)
 
 
-async def show_waiting(ctx: Context, talk: TalkRecord) -> None:
-    """Where the person stands, and an honest range for the wait; when nobody is on duty, that said plainly."""
-    duties = _on_duty(await talks(ctx).on_duty())
+async def show_waiting(ctx: Context, talk: TalkRecord, on_duty: list[DutyRecord] | None = None) -> None:
+    """Where the person stands, and an honest range for the wait; when nobody is on duty, that said plainly
+    (``on_duty``: who is, when the caller has read it already)."""
+    duties = routing(on_duty if on_duty is not None else await talks(ctx).on_duty())
     waiting = await talks(ctx).waiting()
     place = position([Waiting(t.id, t.requested_at) for t in waiting], talk.id) or 1
     estimate = estimate_wait(place, duties, TYPICAL_TALK)
@@ -237,7 +233,7 @@ def _hours(text: str) -> OpeningHours | None:
 def show_talking(ctx: Context, talk: TalkRecord) -> None:
     ctx.say(
         ctx._("You are in a talk with a counsellor. What you write here goes to them."),
-        choices=[End(talk.id).choice(ctx._("End the talk"))],
+        choices=[end_choice(ctx, talk)],
     )
 
 

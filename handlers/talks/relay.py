@@ -21,7 +21,7 @@ from core.text import fold
 from handlers.menu import show_menu
 from handlers.talks.counsellor import end_by_counsellor
 from handlers.talks.person import end_by_person, show_waiting
-from handlers.talks.shared import END_WORDS, Switch, counsellor, pass_to_person, person_address, talks
+from handlers.talks.shared import END_WORDS, counsellor, pass_to_person, person_address, switch_choices, talks
 
 PER_MINUTE = 20  # a person's messages passed on in a minute; more are refused, kindly (urgent words never are)
 TOO_FAST = N_(
@@ -114,9 +114,8 @@ async def _from_person(ctx: Context, talk: TalkRecord) -> bool:
     held = await counsellor(ctx, talk.counsellor_id)
     if held is None:
         return False
-    still = await talks(ctx).held_by(held.staff_id)
-    choices = (Switch(talk.id).choice(ctx._("Answer {alias}").format(alias=talk.alias)),) if len(still) > 1 else ()
-    held.tell(ctx, Reply(_clip(text), title=talk.alias, choices=choices))
+    choices = switch_choices(ctx, [talk]) if held.holding > 1 else ()
+    held.tell(ctx, Reply(_clip(text), title=talk.alias, choices=tuple(choices)))
     await talks(ctx).person_wrote(talk.id, ctx.now)
     if urgent:  # the counsellor should know the person was shown urgent help, and the person sees it
         held.tell(

@@ -8,6 +8,7 @@ only until it is sent.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -18,10 +19,13 @@ from core.conversation import Context
 from core.events import Choice, Reply, Wipe
 from core.i18n import N_
 from core.ports.talks import TALKS, DutyRecord, TalkRecord, TalkRepository
-from domain.talks import OnDuty, Waiting, alias_from, offer_to, wait_band
-from services.talks import DUTY, LIVE_TALK, Take
+from domain.talks import alias_from, wait_band
+from services.talks import DUTY, LIVE_TALK, Take, offer_order
 
 TYPICAL_TALK = timedelta(minutes=20)  # until there are enough talks to take last week's median
+BLOCKED = N_(
+    "Live talks are closed to you for a while. You can book an appointment, and urgent help is always here: /khancap."
+)
 END_WORDS = frozenset({"ket thuc", "ketthuc", "end", "/end"})  # typed alone, they end a talk (folded)
 
 
@@ -77,6 +81,7 @@ class Counsellor:
     channel: str
     address: str
     name: str
+    holding: int  # talks they hold now
 
     def tell(self, ctx: Context, *replies: Reply) -> None:
         ctx.pass_on(self.channel, self.address, self.pseudonym, *replies)
@@ -89,7 +94,7 @@ async def counsellor(ctx: Context, staff_id: int | None) -> Counsellor | None:
     duty = await talks(ctx).duty(staff_id)
     if address is None or duty is None:
         return None
-    return Counsellor(staff_id, member.pseudonym, address[0], address[1], duty.display_name)
+    return Counsellor(staff_id, member.pseudonym, address[0], address[1], duty.display_name, duty.talks)
 
 
 def describe(ctx: Context, talk: TalkRecord) -> str:
@@ -106,16 +111,11 @@ def describe(ctx: Context, talk: TalkRecord) -> str:
 RISK_NAMES = {"low": N_("low risk"), "moderate": N_("moderate risk"), "high": N_("high risk")}
 
 
-def _on_duty(duties: list[DutyRecord]) -> list[OnDuty]:
-    return [OnDuty(d.staff_id, d.since, d.talks, d.capacity, d.province) for d in duties if d.since is not None]
-
-
 async def offer(ctx: Context, talk: TalkRecord, duties: list[DutyRecord], *, only: int | None = None) -> int:
     """Offer a waiting talk to the counsellors on duty with room (the person's province first, the least busy
     next), or to ``only`` of them; how many were offered it."""
-    order = offer_to(Waiting(talk.id, talk.requested_at, talk.province), _on_duty(duties))
     offered = 0
-    for staff_id in order:
+    for staff_id in offer_order(talk, duties):
         if only is not None and staff_id != only:
             continue
         found = await counsellor(ctx, staff_id)
@@ -173,7 +173,7 @@ async def close(ctx: Context, talk: TalkRecord, by: Literal["person", "counsello
     return True
 
 
-def switch_choices(ctx: Context, held: list[TalkRecord]) -> list[Choice]:
+def switch_choices(ctx: Context, held: Sequence[TalkRecord]) -> list[Choice]:
     return [Switch(t.id).choice(ctx._("Answer {alias}").format(alias=t.alias)) for t in held]
 
 

@@ -51,7 +51,6 @@ from bot.channels.telegram.render import (
     INFO,
     TelegramMessage,
     command_menu,
-    id_batches,
     render,
 )
 from bot.channels.webhook import BadUpdate
@@ -59,7 +58,6 @@ from core.conversation import Conversation
 from core.events import (
     Choice,
     Reply,
-    Wipe,
 )
 from core.logsafe import describe_exception
 from core.pseudonym import Pseudonymizer
@@ -177,15 +175,13 @@ class AiogramTelegram(TelegramChannel):
         )
         await self.answer(choice, redeliverable=self.by_webhook)
 
-    async def delete_messages(self, address: str, wipe: Wipe) -> None:
-        """Delete a private chat's messages ``wipe.first`` to ``wipe.last`` (both sides'; Telegram skips those it
-        cannot find or no longer allows, older than 48 hours)."""
-        for batch in id_batches(wipe.first, wipe.last):
-            try:
-                await self.bot.delete_messages(int(address), batch)
-            except TelegramAPIError as exc:  # e.g. none of them deletable any more: the next batch is older
-                log.info("Telegram deleted none of a batch: %s", describe_exception(exc))
-                return
+    async def delete_batch(self, chat_id: int, message_ids: list[int]) -> bool:
+        try:
+            await self.bot.delete_messages(chat_id, message_ids)
+        except TelegramAPIError as exc:
+            log.info("Telegram deleted none of a batch of messages: %s", describe_exception(exc))
+            return False
+        return True
 
     async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
         """Send replies to a chat; False when Telegram could not be reached (the dispatcher tries again)."""

@@ -4,8 +4,8 @@ registered (each library's ``prepare`` and ``set_webhook`` do the talking)."""
 from __future__ import annotations
 
 from bot.channels.base import InOrder, WebhookRoute
-from bot.channels.telegram.render import CHANNEL, INFO, WEBHOOK_HEADER, WEBHOOK_PATH
-from core.events import ChoiceMade
+from bot.channels.telegram.render import CHANNEL, INFO, WEBHOOK_HEADER, WEBHOOK_PATH, id_batches
+from core.events import ChoiceMade, Wipe
 
 
 class TelegramChannel(InOrder):
@@ -36,6 +36,16 @@ class TelegramChannel(InOrder):
             delivery_key=self.delivery_key(update_id),
             position=message_id,
         )
+
+    async def delete_messages(self, address: str, wipe: Wipe) -> None:
+        """Delete a private chat's messages ``wipe.first`` to ``wipe.last``, both sides', 100 ids a call (Telegram
+        skips the ids it cannot find; a batch it refuses, too old, does not stop the others)."""
+        for batch in id_batches(wipe.first, wipe.last):
+            await self.delete_batch(int(address), batch)
+
+    async def delete_batch(self, chat_id: int, message_ids: list[int]) -> bool:
+        """One deleteMessages call (each library's own); False when Telegram refused it."""
+        raise NotImplementedError
 
     async def feed_update(self, body: dict[str, object]) -> None:
         raise NotImplementedError

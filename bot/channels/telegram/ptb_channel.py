@@ -40,7 +40,6 @@ from bot.channels.telegram.render import (
     INFO,
     TelegramMessage,
     command_menu,
-    id_batches,
     render,
 )
 from bot.channels.webhook import BadUpdate
@@ -48,7 +47,6 @@ from core.conversation import Conversation
 from core.events import (
     Choice,
     Reply,
-    Wipe,
 )
 from core.logsafe import describe_exception
 from core.pseudonym import Pseudonymizer
@@ -217,15 +215,13 @@ class PtbTelegram(TelegramChannel):
 
         await self._counted(update, handle)
 
-    async def delete_messages(self, address: str, wipe: Wipe) -> None:
-        """Delete a private chat's messages ``wipe.first`` to ``wipe.last`` (both sides'; Telegram skips those it
-        cannot find or no longer allows, older than 48 hours)."""
-        for batch in id_batches(wipe.first, wipe.last):
-            try:
-                await self.bot.delete_messages(int(address), batch)
-            except TelegramError as exc:  # e.g. none of them deletable any more: the next batch is older
-                log.info("Telegram deleted none of a batch: %s", describe_exception(exc))
-                return
+    async def delete_batch(self, chat_id: int, message_ids: list[int]) -> bool:
+        try:
+            await self.bot.delete_messages(chat_id, message_ids)
+        except TelegramError as exc:
+            log.info("Telegram deleted none of a batch of messages: %s", describe_exception(exc))
+            return False
+        return True
 
     async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
         """Send replies to a chat; False when Telegram could not be reached (the dispatcher tries again)."""
