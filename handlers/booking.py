@@ -159,6 +159,7 @@ async def place_text(ctx: Context, mode: str, point_id: int | None) -> str:
 CHILD_REFUSAL = N_("Booking is for people aged 16 or older. You can call 111, free, any time.")
 
 
+@router.command("datlich")
 @router.choice("book", anytime=True)
 async def book(ctx: Context) -> None:
     if not refused_for_children(ctx, CHILD_REFUSAL):
@@ -625,5 +626,5 @@ capability = Capability(
     flows=(FLOW,),
     records=(Record("bookings", N_("Appointments (time, place and code; no name): {count}. See them with /lichhen.")),),
     notices=(REMINDER_24H, REMINDER_2H, WITHDRAWN, STAFF_BOOKED, STAFF_MOVED, STAFF_CANCELLED),
-    commands=(Command("lichhen", N_("My appointments"), 40),),
+    commands=(Command("datlich", N_("Book counselling"), 38), Command("lichhen", N_("My appointments"), 40)),
 )

@@ -483,19 +483,19 @@ def _setup(services: Services) -> Wiring:
 INTENT_FILTERS = {"testing": "hiv_testing"}
 
 
-def _filter_of(service: str | None) -> str | None:
+def filter_of(service: str | None) -> str | None:
     """The filter an intent's service stands for, if there is one."""
     chosen = INTENT_FILTERS.get(service or "", service)
     return chosen if chosen in FILTERS else None
 
 
 def _find_choice(service: str | None) -> str:
-    chosen = _filter_of(service)
+    chosen = filter_of(service)
     return FindService(chosen).pack() if chosen else "find"
 
 
 def _find_label(service: str | None) -> str | None:
-    chosen = _filter_of(service)
+    chosen = filter_of(service)
     return FILTERS[chosen].label if chosen else None
 
 

@@ -17,7 +17,7 @@ from typing import Literal, get_args
 from core.capability import Capability, Command, Hook, HookFunction, MenuEntry, Understood, Wiring
 from core.choices import ChoiceData
 from core.conversation import Context, Routes
-from core.events import Choice, TextMessage
+from core.events import Choice, Reply, TextMessage
 from core.hotlines import KIND_LABELS, Hotline, Hotlines
 from core.i18n import N_
 from core.ports import AgeGroup
@@ -239,6 +239,16 @@ SCREENS: dict[str, Screen] = {
     ),
 }
 assert set(SCREENS) == set(KINDS)
+
+
+def card(ctx: Context, hotlines: Hotlines, sender: str) -> Reply:
+    """The urgent-help screen as a counsellor sends it into a live talk (``sender``: their display name): the
+    ambulance number first, a button for each kind of crisis, and /khancap to open it again."""
+    return Reply(
+        _triage(ctx, hotlines) + "\n\n" + ctx._("You can open urgent help at any time: send /khancap."),
+        title=ctx._("Urgent help, sent by {name}").format(name=sender),
+        choices=tuple(Crisis(k).choice(ctx._(SCREENS[k].button)) for k in KINDS),
+    )
 
 
 def create(hotlines: Hotlines) -> tuple[Routes, HookFunction]:

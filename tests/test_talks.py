@@ -521,7 +521,11 @@ async def test_a_counsellor_ends_and_blocks_an_abusive_talk_and_fast_writing_is_
     alias = await asks_for_a_talk(person)
     await telegram.drain()
     turn = await lan.press(f"Nhận cuộc trò chuyện {alias}")
-    assert turn.choices == ["Kết thúc trò chuyện", f"Kết thúc và chặn {alias} trong 7 ngày"]
+    assert turn.choices == [
+        "Kết thúc trò chuyện",
+        "Gửi trợ giúp hoặc chuyển tiếp",
+        f"Kết thúc và chặn {alias} trong 7 ngày",
+    ]
     lan_before = lan.count()
     answers = [await person.say(f"tin số {n}") for n in range(22)]
     assert "viết rất nhanh" in answers[-1].text and "viết rất nhanh" not in answers[19].text  # twenty a minute pass
@@ -539,3 +543,153 @@ async def test_a_counsellor_ends_and_blocks_an_abusive_talk_and_fast_writing_is_
         assert await uow.get(TALKS).lift(alias[1:].lower()) == 1
         await uow.commit()
     assert "hàng chờ" in (await person.say("/noichuyen")).text  # lifted: they may ask again
+
+
+async def test_a_counsellor_sends_urgent_help_points_and_booking_then_hands_the_talk_to_a_colleague(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    """The tools in a talk: what the counsellor sends reaches the person as the bot's own message, with buttons
+    that work in the person's chat; a handover moves the talk, and the person is told by whom."""
+    await load_sample(runtime)
+    lan = await on_duty(runtime, fake_telegram, telegram, 7700001, "Lan")
+    minh = await on_duty(runtime, fake_telegram, telegram, 7700002, "Minh")
+    person = TelegramDriver(fake_telegram, telegram, user_id=7700003)
+    await play(person, [START, ADULT])
+    alias = await asks_for_a_talk(person)
+    await telegram.drain()
+    turn = await lan.press(f"Nhận cuộc trò chuyện {alias}")
+    assert "Gửi trợ giúp hoặc chuyển tiếp" in turn.choices
+
+    turn = await lan.press("Gửi trợ giúp hoặc chuyển tiếp")
+    assert turn.choices == [
+        "Thẻ trợ giúp khẩn cấp",
+        "Các điểm dịch vụ gần một nơi",
+        "Nút đặt lịch hẹn",
+        "Chuyển cuộc trò chuyện cho đồng nghiệp",
+        f"Quay lại trò chuyện với {alias}",
+    ]
+    before = person.count()
+    turn = await lan.press("Thẻ trợ giúp khẩn cấp")
+    assert f"Đã gửi cho {alias}" in turn.text and "115" in turn.text
+    await telegram.drain()
+    card = person.receive(before)
+    assert "Trợ giúp khẩn cấp, do Lan gửi" in card.text and "115" in card.text and "/khancap" in card.text
+    assert "Có người có thể bị quá liều, gọi không tỉnh" in card.choices
+    screen = await person.press("Có người có thể bị quá liều, gọi không tỉnh")  # works inside the talk
+    assert "Gọi ngay 115" in screen.text or "115" in screen.text
+
+    await lan.press("Gửi trợ giúp hoặc chuyển tiếp")
+    turn = await lan.press("Các điểm dịch vụ gần một nơi")
+    assert "methadone Quận 8" in turn.text
+    before = person.count()
+    turn = await lan.say("methadone Hoàn Kiếm")  # a place for the person: not relayed, not an urgent word
+    assert turn.choices[:2] == ["Hoàn Kiếm (Hà Nội)", "Phường Hoàn Kiếm (Hà Nội)"]
+    turn = await lan.press("Hoàn Kiếm (Hà Nội)")
+    assert f"Đã gửi cho {alias}" in turn.text
+    await telegram.drain()
+    points = person.receive(before)
+    assert "Lan gợi ý, gần Hoàn Kiếm" in points.text and "Cơ sở điều trị methadone Hoàn Kiếm" in points.text
+    assert "methadone Hoàn Kiếm" not in points.text.split("\n")[-1]  # the counsellor's words were not relayed
+    assert any(label.startswith("Đặt lịch tại") for label in points.choices)
+
+    await lan.press("Gửi trợ giúp hoặc chuyển tiếp")
+    before = person.count()
+    await lan.press("Nút đặt lịch hẹn")
+    await telegram.drain()
+    booking = person.receive(before)
+    assert "/datlich" in booking.text and booking.choices == ["Đặt lịch tư vấn"]
+    opened = await person.press("Đặt lịch tư vấn")  # the booking begins in the person's own chat
+    assert "Buổi tư vấn miễn phí và được giữ bí mật" in opened.text  # at Lan's point, which has no times yet
+
+    # Handing over: Minh gets the talk, the person is told, Lan's words no longer reach them.
+    await lan.press("Gửi trợ giúp hoặc chuyển tiếp")
+    turn = await lan.press("Chuyển cuộc trò chuyện cho đồng nghiệp")
+    assert turn.choices == ["Minh (đang nhận 0/3)", f"Quay lại trò chuyện với {alias}"]
+    person_before, minh_before = person.count(), minh.count()
+    turn = await lan.press("Minh (đang nhận 0/3)")
+    assert f"Bạn đã chuyển {alias} cho Minh" in turn.text
+    await telegram.drain()
+    assert "Lan đã chuyển cuộc trò chuyện của bạn cho một đồng nghiệp, Minh" in person.receive(person_before).text
+    given = minh.receive(minh_before)
+    assert f"Lan đã chuyển cho bạn cuộc trò chuyện với {alias}" in given.text
+    assert given.choices == [f"Trả lời {alias}", "Kết thúc trò chuyện"]
+    await minh.press(f"Trả lời {alias}")
+    person_before = person.count()
+    await minh.say("Chào bạn, mình là Minh")
+    await lan.say("Lan vẫn ở đây")
+    await telegram.drain()
+    heard = person.receive(person_before).text
+    assert "Chào bạn, mình là Minh" in heard and "Lan vẫn ở đây" not in heard
+    stale = await lan.press("Minh (đang nhận 0/3)")  # an old button: the talk is no longer Lan's
+    assert "không còn do bạn nhận" in stale.text
+    async with runtime.unit_of_work() as uow:
+        talk = await uow.get(TALKS).of_person(telegram.pseudonym(person.user_id))
+        minh_member = await uow.staff.of(telegram.pseudonym(minh.user_id))
+    assert talk is not None and minh_member is not None and talk.counsellor_id == minh_member.id
+
+
+async def test_on_zalo_a_counsellor_switches_talks_by_number_and_a_person_books_by_command(
+    runtime: Runtime, webhooks: Webhooks, fake_telegram: FakeTelegram, fake_zalo: FakeZalo
+) -> None:
+    """Without buttons, typed numbers in a talk are words for the other side: /truc steps out of the talk to
+    choose another by number, and the booking card names /datlich, which works inside a talk."""
+    await load_sample(runtime)
+    code = "ZALODUTY01"
+    await invite_counsellor(runtime, code)
+    hoa = ZaloDriver(fake_zalo, webhooks.zalo, user_id="1f2e3d4c5b6a79880716", webhook=webhooks.zalo_update)
+    await play(hoa, [START, ADULT])
+    await hoa.say(f"/staff {code}")
+    await hoa.press("Không, cảm ơn")
+    await hoa.say("/truc")
+    await hoa.press("Bắt đầu trực")
+    await hoa.press(AGREE)
+    assert "Bạn đang trực với tên Hoa" in (await hoa.say("Hoa")).text
+    people = [
+        TelegramDriver(fake_telegram, webhooks.telegram, user_id=user_id, webhook=webhooks.telegram_update)
+        for user_id in (7710001, 7710002)
+    ]
+    aliases = []
+    for person in people:
+        await play(person, [START, ADULT])
+        aliases.append(await asks_for_a_talk(person))
+        await webhooks.telegram.drain()
+        await webhooks.zalo.drain()
+    assert f"1. Nhận cuộc trò chuyện {aliases[1]}" in fake_zalo.messages(hoa.user_id)[-1].text
+    await hoa.say("1")  # the offer shown last: nothing is being answered yet, so the number takes it
+    # Now a talk is being answered, so a number would go to its person: /truc lists the talks, the waiting ones too.
+    turn = await hoa.say("/truc")
+    assert "Gõ số của cuộc trò chuyện" in turn.text
+    assert turn.choices[:2] == [f"Trả lời {aliases[1]}", f"Nhận cuộc trò chuyện {aliases[0]}"]
+    await hoa.press(f"Nhận cuộc trò chuyện {aliases[0]}")
+    async with runtime.unit_of_work() as uow:
+        member = await uow.staff.of(webhooks.zalo.pseudonym(hoa.user_id))
+        assert member is not None
+        assert len(await uow.get(TALKS).held_by(member.id)) == 2
+
+    turn = await hoa.say("/truc")
+    assert "Gõ số của cuộc trò chuyện" in turn.text
+    assert sorted(turn.choices[:2]) == sorted(f"Trả lời {alias}" for alias in aliases)
+    turn = await hoa.press(f"Trả lời {aliases[0]}")  # typed as its number
+    assert f"Đang trả lời {aliases[0]}" in turn.text
+    first_before, second_before = people[0].count(), people[1].count()
+    await hoa.say("2")  # now words for the first person
+    await webhooks.telegram.drain()
+    assert people[0].receive(first_before).text.endswith("2") and people[1].count() == second_before
+
+    # The booking card, and /datlich typed by a person in a talk (a command is never relayed).
+    turn = await hoa.say("/gui")
+    assert turn.choices[2] == "Nút đặt lịch hẹn"
+    first_before = people[0].count()
+    turn = await hoa.press("Nút đặt lịch hẹn")  # typed "3": a choice here, not words for the person
+    assert f"Đã gửi cho {aliases[0]}" in turn.text
+    await webhooks.telegram.drain()
+    card = people[0].receive(first_before)
+    assert "/datlich" in card.text and not card.text.endswith("3")
+    hoa_before = len(fake_zalo.messages(hoa.user_id))
+    opened = await people[0].say("/datlich")
+    assert "Buổi tư vấn miễn phí và được giữ bí mật" in opened.text
+    await webhooks.zalo.drain()
+    assert not any("/datlich" in m.text for m in fake_zalo.messages(hoa.user_id)[hoa_before:])  # not relayed
+    await hoa.say("Bạn đặt lịch xong thì báo mình nhé")  # the talk is answered again after the tool
+    await webhooks.telegram.drain()
+    assert "Bạn đặt lịch xong thì báo mình nhé" in people[0].receive(first_before).text

@@ -28,6 +28,7 @@ async def test_commands_menu_is_set_in_vietnamese(telegram: AiogramTelegram, fak
         "start",
         "menu",
         "khancap",
+        "datlich",
         "lichhen",
         "noichuyen",
         "nhom",

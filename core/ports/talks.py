@@ -87,6 +87,11 @@ class TalkRepository(Protocol):
         counsellors pressing at once, on any number of workers, exactly one gets it."""
         ...
 
+    async def hand_over(self, talk_id: int, from_id: int, to_id: int) -> bool:
+        """Give a started talk held by ``from_id`` to the colleague ``to_id``; False when ``from_id`` no longer
+        holds it (it ended, or went back to the queue)."""
+        ...
+
     async def person_wrote(self, talk_id: int, now: datetime) -> None:
         """The person's words wait for an answer (since ``now``, unless they waited already)."""
         ...

@@ -11,7 +11,7 @@ from datetime import timedelta
 from core.capability import Flow
 from core.choices import ChoiceData
 from core.conversation import Context, Routes
-from core.events import Choice, Reply, TextMessage, Wipe
+from core.events import Choice, Render, Reply, TextMessage, Wipe
 from core.i18n import N_
 from core.ports import StaffRecord
 from handlers import consent
@@ -31,10 +31,13 @@ from handlers.talks.shared import (
     person_address,
     started,
     switch_choices,
+    take_choice,
     talks,
     tally,
+    told_after,
     wait_of,
 )
+from handlers.talks.tools import tools_choice
 from services.talks import DUTY, Take
 
 router = Routes("talks_counsellor")
@@ -59,7 +62,8 @@ async def duty_home(ctx: Context) -> None:
     if (member := await on_duty_counsellor(ctx)) is None:
         return
     duty = await talks(ctx).duty(member.id)
-    waiting = len(await talks(ctx).waiting())
+    queue = await talks(ctx).waiting()
+    waiting = len(queue)
     if duty is None or not duty.on:
         ctx.say(
             ctx._("Live talks: you are off duty. {waiting} waiting now.").format(waiting=waiting),
@@ -67,12 +71,18 @@ async def duty_home(ctx: Context) -> None:
         )
         return
     held = await talks(ctx).held_by(member.id)
+    text = ctx._(
+        "Live talks: you are on duty as {name}, holding {held} of {capacity} talks. {waiting} waiting now."
+    ).format(name=duty.display_name, held=len(held), capacity=duty.capacity, waiting=waiting)
+    if held and not ctx.channel.renders & Render.BUTTONS:
+        # Typed numbers are words for the person while a talk is being answered: here they choose the talk.
+        ctx.state.talk = None
+        text += "\n" + ctx._("Type the number of the talk to answer.")
     ctx.say(
-        ctx._(
-            "Live talks: you are on duty as {name}, holding {held} of {capacity} talks. {waiting} waiting now."
-        ).format(name=duty.display_name, held=len(held), capacity=duty.capacity, waiting=waiting),
+        text,
         choices=[
             *switch_choices(ctx, held),
+            *(take_choice(ctx, t) for t in queue[: max(0, duty.capacity - len(held))]),
             Choice("talks.off", ctx._("End my shift")),
             Choice("staff.menu", ctx._("Counsellor menu")),
         ],
@@ -201,10 +211,11 @@ async def take(ctx: Context, data: Take) -> None:
     ctx.say(
         ctx._(
             "You are now talking with {talk} (waited {minutes} min). What you write here goes to them, from "
-            "{name}. /ketthuc ends the talk."
+            "{name}. /gui sends help or hands the talk over; /ketthuc ends it."
         ).format(talk=describe(ctx, talk), minutes=minutes, name=duty.display_name),
         choices=[
             end_choice(ctx, talk),
+            tools_choice(ctx, talk),
             Block(talk.id).choice(
                 ctx._("End and block {alias} for {days} days").format(alias=talk.alias, days=BLOCK_DAYS)
             ),
@@ -234,8 +245,10 @@ async def switch(ctx: Context, data: Switch) -> None:
     ctx.state.leave()
     ctx.state.talk = talk.id
     ctx.say(
-        ctx._("Now answering {alias}: what you write goes to them.").format(alias=talk.alias),
-        choices=[end_choice(ctx, talk)],
+        ctx._("Now answering {alias}: what you write goes to them. /gui sends help or hands the talk over.").format(
+            alias=talk.alias
+        ),
+        choices=[end_choice(ctx, talk), tools_choice(ctx, talk)],
     )
 
 
@@ -288,14 +301,7 @@ async def end_by_counsellor(ctx: Context, talk_id: int | None, *, blocked: bool 
     else:
         pass_to_person(ctx, talk, address, Reply(text), helped_question(ctx, talk.id), wipe=wipe)
     ctx.state.talk = None
-    still = await talks(ctx).held_by(member.id)
-    ctx.say(
-        ctx._("The talk with {alias} has ended.").format(alias=talk.alias),
-        choices=[*switch_choices(ctx, still), Choice("talks.duty", ctx._("My duty"))],
-    )
-    duty = await talks(ctx).duty(member.id)
-    if duty is not None and duty.on:  # room now: the talks waiting longest
-        await offer_waiting(ctx, member.id, duty.capacity - len(still))
+    await told_after(ctx, member.id, ctx._("The talk with {alias} has ended.").format(alias=talk.alias))
 
 
 @router.command("ketthuc")

@@ -111,6 +111,10 @@ def describe(ctx: Context, talk: TalkRecord) -> str:
 RISK_NAMES = {"low": N_("low risk"), "moderate": N_("moderate risk"), "high": N_("high risk")}
 
 
+def take_choice(ctx: Context, talk: TalkRecord) -> Choice:
+    return Take(talk.id).choice(ctx._("Take the talk {alias}").format(alias=talk.alias))
+
+
 async def offer(ctx: Context, talk: TalkRecord, duties: list[DutyRecord], *, only: int | None = None) -> int:
     """Offer a waiting talk to the counsellors on duty with room (the person's province first, the least busy
     next), or to ``only`` of them; how many were offered it."""
@@ -125,7 +129,7 @@ async def offer(ctx: Context, talk: TalkRecord, duties: list[DutyRecord], *, onl
             ctx,
             Reply(
                 ctx._("Someone is waiting to talk: {talk}.").format(talk=describe(ctx, talk)),
-                choices=(Take(talk.id).choice(ctx._("Take the talk {alias}").format(alias=talk.alias)),),
+                choices=(take_choice(ctx, talk),),
             ),
         )
         offered += 1
@@ -188,3 +192,13 @@ async def after_end(ctx: Context, held: Counsellor, news: str) -> None:
     duty = await talks(ctx).duty(held.staff_id)
     if duty is not None and duty.on:
         await offer_waiting(ctx, held.staff_id, duty.capacity - len(still))
+
+
+async def told_after(ctx: Context, staff_id: int, news: str) -> None:
+    """Answer the counsellor who has just ended or handed over a talk (``news``), with the talks they still hold;
+    offer them the talks waiting longest if they now have room."""
+    still = await talks(ctx).held_by(staff_id)
+    ctx.say(news, choices=[*switch_choices(ctx, still), Choice("talks.duty", ctx._("My duty"))])
+    duty = await talks(ctx).duty(staff_id)
+    if duty is not None and duty.on:
+        await offer_waiting(ctx, staff_id, duty.capacity - len(still))

@@ -92,6 +92,15 @@ class SqlTalkRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def hand_over(self, talk_id: int, from_id: int, to_id: int) -> bool:
+        result = await self._session.execute(
+            update(TalkRow)
+            .where(TalkRow.id == talk_id, TalkRow.counsellor_id == from_id)
+            .values(counsellor_id=to_id)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def keep_messages(self, talk_id: int) -> None:
         await self._session.execute(
             update(TalkRow)
