@@ -131,18 +131,33 @@ class Context:
     def now(self) -> datetime:
         return self.clock.now()
 
-    def wipe(self, first: int, last: int) -> None:
-        """Delete the messages ``first`` to ``last`` of the sender's chat (both sides'), before this event's replies
-        are sent, where the channel can (``Render.DELETE``)."""
-        if self.channel.renders & Render.DELETE and first <= last:
-            self.wiping = Wipe(max(1, first), last)
+    def wipe(self, first: int = 1, last: int = 0, marks: Sequence[str] = ()) -> None:
+        """Delete the messages ``first`` to ``last`` of the sender's chat (both sides'), and those remembered under
+        ``marks``, before this event's replies are sent, where the channel can (``Render.DELETE``)."""
+        if self.channel.renders & Render.DELETE and (first <= last or marks):
+            self.wiping = Wipe(max(1, first), last, tuple(marks))
 
-    def pass_on(self, channel: str, address: str, pseudonym: str, *replies: Reply, wipe: Wipe | None = None) -> None:
+    async def remember(self, mark: str) -> None:
+        """Remember the message the sender has just written (its number in their chat) under ``mark``, to delete
+        it with the others of that mark (a counsellor's own words in a talk), where the channel can."""
+        if self.channel.renders & Render.DELETE and self.event.position is not None:
+            await self.uow.replies.remember(mark, [self.event.position], self.now)
+
+    def pass_on(
+        self,
+        channel: str,
+        address: str,
+        pseudonym: str,
+        *replies: Reply,
+        wipe: Wipe | None = None,
+        mark: str | None = None,
+    ) -> None:
         """Send ``replies`` to somebody else (``address`` on ``channel``, the person ``pseudonym``), right after
         this event's own answer.  They are kept sealed with the event until sent, like its replies, so a
-        process that stops before sending them leaves them to the dispatcher, not lost."""
+        process that stops before sending them leaves them to the dispatcher, not lost.  With ``mark``, the
+        numbers of the messages sent are remembered under it, to delete them later (``Wipe.marks``)."""
         if replies and address:
-            self.passed.append(Passed(channel, address, pseudonym, tuple(replies), wipe=wipe))
+            self.passed.append(Passed(channel, address, pseudonym, tuple(replies), wipe=wipe, mark=mark))
 
     def _(self, message: str) -> str:
         return self.i18n.gettext(message)
@@ -460,7 +475,7 @@ class Conversation:
                 replace(
                     p,
                     reply_id=await uow.replies.keep(
-                        p.channel, p.address, replies_to_json(p.replies), now + REPLY_LEASE
+                        p.channel, p.address, replies_to_json(p.replies), now + REPLY_LEASE, p.mark
                     ),
                 )
                 for p in ctx.passed
@@ -468,13 +483,25 @@ class Conversation:
             await uow.commit()
         return Outcome(replies=ctx.replies, passed=passed, erased=ctx.erased, reply_id=reply_id, wipe=ctx.wiping)
 
-    async def replies_sent(self, reply_id: int | None) -> None:
-        """The replies kept with an event have been sent (or refused for good): forget them."""
-        if reply_id is None:
+    async def take_marked(self, marks: Sequence[str]) -> list[int]:
+        """The message numbers remembered under ``marks`` (to delete them from their chat), forgotten."""
+        async with self._uow_factory() as uow:
+            found = await uow.replies.take_marked(marks)
+            await uow.commit()
+            return found
+
+    async def replies_sent(self, reply_id: int | None, mark: str | None = None, ids: Sequence[int] = ()) -> None:
+        """The replies kept with an event have been sent (or refused for good): forget them; remember the
+        numbers of the messages sent (``ids``) under ``mark``, if any."""
+        remember = mark is not None and bool(ids)
+        if reply_id is None and not remember:
             return
         try:
             async with self._uow_factory() as uow:
-                await uow.replies.sent(reply_id)
+                if reply_id is not None:
+                    await uow.replies.sent(reply_id)
+                if mark is not None and ids:
+                    await uow.replies.remember(mark, ids, self._clock.now())
                 await uow.commit()
         except Exception as exc:  # they were sent: at worst the dispatcher sends them once more
             log.warning("could not mark replies as sent: %s", describe_exception(exc))

@@ -162,11 +162,13 @@ class ChannelInfo:
 
 @dataclass(frozen=True, slots=True)
 class Wipe:
-    """Delete the messages numbered ``first`` to ``last`` in a chat (both sides'), before anything else is sent to
-    it, where the channel can (``Render.DELETE``); what the platform refuses (too old) is skipped."""
+    """Delete the messages numbered ``first`` to ``last`` in a chat (both sides'), and those remembered under
+    ``marks`` (see :attr:`Passed.mark`), before anything else is sent to it, where the channel can
+    (``Render.DELETE``); what the platform refuses (too old) is skipped."""
 
-    first: int
-    last: int
+    first: int = 1
+    last: int = 0  # none
+    marks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +184,7 @@ class Passed:
     replies: tuple[Reply, ...]
     reply_id: int | None = None
     wipe: Wipe | None = None  # first delete these of the chat's messages
+    mark: str | None = None  # remember the numbers of the messages sent under this mark, to delete them later
 
 
 @dataclass(slots=True)
@@ -191,6 +194,7 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     passed: list[Passed] = field(default_factory=list)  # for others than the sender
     wipe: Wipe | None = None  # delete these of the sender's chat's messages before the replies
+    mark: str | None = None  # remember the numbers of the messages sent (see Passed.mark)
     erased: bool = False
     duplicate: bool = False  # a redelivery of an event already handled: nothing was done
     reply_id: int | None = None  # the replies as kept with the event, until the channel says they are sent

@@ -108,6 +108,7 @@ class FakeTelegram:
         self.sent: dict[int, list[SentMessage]] = defaultdict(list)
         self.incoming: dict[int, list[int]] = {}  # the message ids the person wrote, per chat
         self.deleted: dict[int, list[int]] = {}  # ids deleted by the bot, per chat
+        self.removed: dict[int, list[SentMessage]] = defaultdict(list)  # the bot's messages it deleted, per chat
         self.too_many_requests = 0
         self.early_retries = 0  # requests that came back before their retry_after had passed
         self.commands: list[dict[str, Any]] = []
@@ -430,6 +431,7 @@ class FakeTelegram:
         written = [i for i in self.incoming.get(chat_id, []) if i in wanted]
         self.incoming[chat_id] = [i for i in self.incoming.get(chat_id, []) if i not in wanted]
         self.deleted.setdefault(chat_id, []).extend([*(m.message_id for m in gone), *written])
+        self.removed[chat_id].extend(gone)
         return web.json_response({"ok": True, "result": True})
 
     async def _m_sendvenue(self, params: dict[str, Any], from_form: bool) -> web.Response:

@@ -35,7 +35,7 @@ class RecordingSender:
         self.sent.append(address)
         return Delivery.SENT
 
-    async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
+    async def send_replies(self, address: str, replies: Sequence[Reply], sent: list[int] | None = None) -> bool:
         raise AssertionError("no event's replies were left unsent here")
 
 

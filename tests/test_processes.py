@@ -266,6 +266,11 @@ async def test_the_running_process_relays_a_live_talk_and_keeps_it_across_a_rest
         await eventually(received(person, "các tin nhắn của nó đã được xóa"), "the talk ended and cleared")
         assert not any("Mình vẫn ở đây" in t for t in person.texts())  # nothing of the talk left on the phone
         await eventually(received(lan, f"{alias.group(0)} đã kết thúc cuộc trò chuyện"), "the counsellor told")
+        # ... and from the counsellor's chat: the person's words, sent before and across the restart, and her own.
+        for words in ("mình muốn kể chuyện này", "tin nhắn lúc khởi động lại"):
+            assert not received(lan, words)(), words
+        assert any("mình muốn kể chuyện này" in m.text for m in fake_telegram.removed[lan.user_id])
+        assert received(lan, "chào chị")()  # the other talk, still open, keeps its messages
         await on_zalo.send("chị ơi, chị còn đó không")  # and the counsellor does not answer
         await eventually(received(lan, "chị còn đó không"), "the Zalo person's question relayed")
     # Fifteen minutes later by the bot's clock, the running scheduler's watch hands the unanswered talk back.
@@ -273,5 +278,6 @@ async def test_the_running_process_relays_a_live_talk_and_keeps_it_across_a_rest
         lan.bot = on_zalo.bot = bot
         await eventually(received(on_zalo, "trở lại đầu hàng chờ"), "the Zalo person told", timeout=30)
         await eventually(received(lan, f"{zalo_alias.group(0)} đã chờ 10 phút"), "the counsellor told", timeout=30)
-    assert sum("tin nhắn lúc khởi động lại" in t for t in lan.texts()) == 1
+    everything = [*lan.texts(), *(m.text for m in fake_telegram.removed[lan.user_id])]  # shown, then deleted
+    assert sum("tin nhắn lúc khởi động lại" in t for t in everything) == 1
     assert first_relay < 5.0  # generous on a loaded machine; the benchmark measures the p99

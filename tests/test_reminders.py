@@ -192,7 +192,7 @@ class FlakySender:
         self.calls.append(address)
         return self.outcomes.pop(0) if self.outcomes else Delivery.SENT
 
-    async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
+    async def send_replies(self, address: str, replies: Sequence[Reply], sent: list[int] | None = None) -> bool:
         raise AssertionError("no event's replies were left unsent here")
 
 

@@ -132,6 +132,7 @@ async def test_a_talk_from_request_to_end_through_telegram(
     # The person ends it: both told, the question "did it help?" counted anonymously.
     lan_before = lan.count()
     written = list(fake_telegram.incoming[person.user_id])
+    lan_written = list(fake_telegram.incoming[lan.user_id])
     await person.say("kết thúc")  # the chat is cleared first, so its answer is read from the chat's end
     turn = TelegramDriver.turn(fake_telegram.messages(person.user_id)[-2:])
     assert "Cuộc trò chuyện đã kết thúc và các tin nhắn của nó đã được xóa" in turn.text
@@ -146,7 +147,14 @@ async def test_a_talk_from_request_to_end_through_telegram(
     )
     assert turn.choices == ["Có, đã giúp ích", "Chưa giúp được nhiều", "Menu chính"]
     await telegram.drain()
-    assert f"{alias} đã kết thúc cuộc trò chuyện" in lan.receive(lan_before).text
+    assert f"{alias} đã kết thúc cuộc trò chuyện" in fake_telegram.messages(lan.user_id)[-1].text
+    # ... and from the counsellor's chat: the person's words, and Lan's own (both sides' of that talk only).
+    lan_chat = "\n".join(m.text for m in fake_telegram.messages(lan.user_id))
+    assert PERSON_CANARY not in lan_chat and "dấu hiệu quá liều" not in lan_chat
+    assert f"Bạn đang trò chuyện với {alias}" in lan_chat  # the bot's own notices to her stay
+    assert set(lan_written[-2:]) <= set(fake_telegram.deleted[lan.user_id])  # her two messages in the talk
+    assert not set(lan_written[:-2]) & set(fake_telegram.deleted[lan.user_id])  # what she wrote before it stays
+    assert minh.user_id not in fake_telegram.deleted
     assert "Cảm ơn bạn đã cho mình biết" in (await person.press("Có, đã giúp ích")).text
     after = await person.say("xin chào")  # no longer relayed
     assert "Cuộc trò chuyện đã kết thúc" not in after.text and after.choices
@@ -199,8 +207,9 @@ async def test_urgent_words_in_a_talk_reach_the_counsellor_and_open_urgent_help(
     assert "mình vẫn muốn nói chuyện tiếp" in lan.receive(lan_before).text
 
     # The counsellor ends it; the person is told and asked whether it helped.
-    turn = await lan.say("/ketthuc")
-    assert f"Cuộc trò chuyện với {alias} đã kết thúc" in turn.text
+    await lan.say("/ketthuc")  # her chat is cleared of the talk first, so its answer is read from the chat's end
+    assert f"Cuộc trò chuyện với {alias} đã kết thúc" in fake_telegram.messages(lan.user_id)[-1].text
+    assert not any("mình vẫn muốn nói chuyện tiếp" in m.text for m in fake_telegram.messages(lan.user_id))
     await telegram.drain()
     told = TelegramDriver.turn(fake_telegram.messages(person.user_id)[-2:])
     assert "Tư vấn viên đã kết thúc cuộc trò chuyện và các tin nhắn của nó đã được xóa" in told.text
@@ -601,13 +610,18 @@ async def test_a_counsellor_sends_urgent_help_points_and_booking_then_hands_the_
     opened = await person.press("Đặt lịch tư vấn")  # the booking begins in the person's own chat
     assert "Buổi tư vấn miễn phí và được giữ bí mật" in opened.text  # at Lan's point, which has no times yet
 
-    # Handing over: Minh gets the talk, the person is told, Lan's words no longer reach them.
+    # Handing over: Minh gets the talk, the person is told, Lan's words no longer reach them, and the talk's copy
+    # in Lan's chat is deleted (the person did not keep the messages).
+    await person.say(f"{PERSON_CANARY} em cảm ơn chị")
+    await telegram.drain()
+    assert PERSON_CANARY in fake_telegram.messages(lan.user_id)[-1].text
     await lan.press("Gửi trợ giúp hoặc chuyển tiếp")
     turn = await lan.press("Chuyển cuộc trò chuyện cho đồng nghiệp")
     assert turn.choices == ["Minh (đang nhận 0/3)", f"Quay lại trò chuyện với {alias}"]
     person_before, minh_before = person.count(), minh.count()
-    turn = await lan.press("Minh (đang nhận 0/3)")
-    assert f"Bạn đã chuyển {alias} cho Minh" in turn.text
+    await lan.press("Minh (đang nhận 0/3)")
+    assert f"Bạn đã chuyển {alias} cho Minh" in fake_telegram.messages(lan.user_id)[-1].text
+    assert not any(PERSON_CANARY in m.text for m in fake_telegram.messages(lan.user_id))
     await telegram.drain()
     assert "Lan đã chuyển cuộc trò chuyện của bạn cho một đồng nghiệp, Minh" in person.receive(person_before).text
     given = minh.receive(minh_before)
@@ -693,3 +707,23 @@ async def test_on_zalo_a_counsellor_switches_talks_by_number_and_a_person_books_
     await hoa.say("Bạn đặt lịch xong thì báo mình nhé")  # the talk is answered again after the tool
     await webhooks.telegram.drain()
     assert "Bạn đặt lịch xong thì báo mình nhé" in people[0].receive(first_before).text
+
+
+async def test_marked_messages_are_remembered_per_chat_taken_once_and_purged(any_runtime: Runtime) -> None:
+    """The store behind deleting a talk's copy in a counsellor's chat, on SQLite and PostgreSQL: numbers only,
+    by mark; taking them forgets them; what is older than Telegram can delete is purged."""
+    runtime = any_runtime
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as uow:
+        await uow.replies.remember("talk.1.1", [11, 12], now - timedelta(hours=50))
+        await uow.replies.remember("talk.1.1", [13], now)
+        await uow.replies.remember("talk.1.2", [11], now)
+        await uow.commit()
+    async with runtime.unit_of_work() as uow:
+        assert await uow.replies.purge_marked(now - timedelta(hours=48)) == 2
+        assert await uow.replies.take_marked(["talk.1.1"]) == [13]
+        await uow.commit()
+    async with runtime.unit_of_work() as uow:
+        assert await uow.replies.take_marked(["talk.1.1"]) == []
+        assert await uow.replies.take_marked(["talk.1.2", "talk.9.9"]) == [11]
+        assert await uow.replies.take_marked([]) == []

@@ -42,7 +42,7 @@ class Sender(Protocol):
 
     async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery: ...
 
-    async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool: ...
+    async def send_replies(self, address: str, replies: Sequence[Reply], sent: list[int] | None = None) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +140,7 @@ class InOrder:
             async def then() -> None:
                 await self._conversation.offer(passed.pseudonym, choices)
 
-        outcome = Outcome(replies=list(passed.replies), reply_id=passed.reply_id, wipe=passed.wipe)
+        outcome = Outcome(replies=list(passed.replies), reply_id=passed.reply_id, wipe=passed.wipe, mark=passed.mark)
         self.replier.later(passed.address, outcome, then)
 
     async def wait_processed(self, count: int, timeout: float = 10.0) -> None:
@@ -153,4 +153,5 @@ class InOrder:
         await self.replier.drain()
 
 
-SendReplies = Callable[[str, Sequence[Reply]], Awaitable[bool]]
+# Send replies to an address; the numbers of the messages sent are added to the list, when one is given.
+SendReplies = Callable[[str, Sequence[Reply], list[int] | None], Awaitable[bool]]

@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 class Replier:
     def __init__(
         self,
-        send: Callable[[str, Sequence[Reply]], Awaitable[bool]],
-        sent: Callable[[int | None], Awaitable[None]],
+        send: Callable[[str, Sequence[Reply], list[int] | None], Awaitable[bool]],
+        sent: Callable[[int | None, str | None, Sequence[int]], Awaitable[None]],
         wipe: Callable[[str, Wipe], Awaitable[None]] | None = None,
     ) -> None:
         self._send = send
@@ -34,8 +34,16 @@ class Replier:
             self.later(address, outcome)
         else:
             await self._wiped(address, outcome)
-            if await self._send(address, outcome.replies):
-                await self._sent(outcome.reply_id)
+            await self._sent_now(address, outcome)
+
+    async def _sent_now(self, address: str, outcome: Outcome) -> bool:
+        """Send the replies, then forget their sealed copy (and remember the sent messages' numbers under the
+        outcome's mark); False when they could not be sent now."""
+        ids: list[int] | None = [] if outcome.mark is not None else None
+        if not await self._send(address, outcome.replies, ids):
+            return False
+        await self._sent(outcome.reply_id, outcome.mark, ids or ())
+        return True
 
     async def _wiped(self, address: str, outcome: Outcome) -> None:
         """Delete what the outcome asks to delete from the chat first (a failure only logged: the replies go)."""
@@ -57,10 +65,8 @@ class Replier:
                     await previous
             try:
                 await self._wiped(address, outcome)
-                if await self._send(address, outcome.replies):
-                    await self._sent(outcome.reply_id)
-                    if then is not None:
-                        await then()
+                if await self._sent_now(address, outcome) and then is not None:
+                    await then()
             except Exception as exc:  # left in pending_replies: the dispatcher sends it
                 log.error("sending replies failed: %s", describe_exception(exc))
 

@@ -122,14 +122,17 @@ async def send_left_replies(runtime: Runtime, senders: Mapping[str, Sender]) -> 
         sender = senders.get(pending.channel)
         if sender is None:
             continue
+        numbers: list[int] = []
         try:
-            done = await sender.send_replies(pending.address, replies_from_json(pending.replies_json))
+            done = await sender.send_replies(pending.address, replies_from_json(pending.replies_json), numbers)
         except Exception as exc:  # one chat's fault must not stop the others
             log.error("sending replies left by a stopped process failed: %s", describe_exception(exc))
             done = False
         if done:
             async with runtime.unit_of_work() as uow:
                 await uow.replies.sent(pending.id)
+                if pending.mark is not None and numbers:  # a live talk's copy, to delete when it ends
+                    await uow.replies.remember(pending.mark, numbers, now)
                 await uow.commit()
             sent += 1
     if sent:

@@ -47,6 +47,7 @@ PLAN_EVERY = timedelta(minutes=10)
 DELIVER_EVERY = timedelta(seconds=5)
 WATCH_TALKS_EVERY = timedelta(minutes=1)
 MIN_REAL_INTERVAL = 0.2  # seconds: the shortest interval, on a test clock that runs faster
+KEEP_MARKED = timedelta(hours=48)  # Telegram deletes no message older than this
 STOP_GRACE = 10.0  # seconds a running job may take to finish when the process stops
 
 
@@ -63,6 +64,7 @@ async def purge_expired_state(runtime: Runtime) -> int:
         bookings = await uow.bookings.purge(now - KEEP_PAST_APPOINTMENTS)
         await uow.groups.purge_replies((now - KEEP_PAST_APPOINTMENTS).date())
         await uow.get(TALKS).purge_blocks(now)  # blocks from live talks, once they expire
+        await uow.replies.purge_marked(now - KEEP_MARKED)  # too old for Telegram to delete
         await uow.commit()
     if removed or handles or bookings:
         log.info(

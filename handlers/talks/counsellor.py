@@ -22,6 +22,7 @@ from handlers.talks.shared import (
     End,
     Switch,
     close,
+    counsellor_copy,
     describe,
     end_choice,
     helped_question,
@@ -159,6 +160,7 @@ async def go_off(ctx: Context) -> None:
     if (member := await on_duty_counsellor(ctx)) is None:
         return
     held = await talks(ctx).held_by(member.id)
+    ctx.wipe(marks=[mark for talk in held for mark in counsellor_copy(talk, member.id)])
     await talks(ctx).set_duty(member.id, since=None)
     await ctx.uow.handles.drop(ctx.user.pseudonym, DUTY.id)
     ctx.state.talk = None
@@ -289,6 +291,7 @@ async def end_by_counsellor(ctx: Context, talk_id: int | None, *, blocked: bool 
         return
     address = await person_address(ctx, talk)
     await close(ctx, talk, "counsellor")
+    ctx.wipe(marks=counsellor_copy(talk, member.id))  # the talk's copy in this chat, unless the person kept it
     wipe = None
     text = ctx._("The counsellor has ended the talk. Nothing of what was written is kept. Take care of yourself.")
     if talk.wipe_from is not None and not talk.keep_messages:

@@ -174,7 +174,10 @@ async def show_waiting(ctx: Context, talk: TalkRecord, on_duty: list[DutyRecord]
     keep = [] if talk.wipe_from is None or talk.keep_messages else [Keep(talk.id).choice(ctx._("Keep the messages"))]
     deleted = (
         " "
-        + ctx._("When the talk ends, its messages are deleted from this chat, in case someone else sees this phone.")
+        + ctx._(
+            "When the talk ends, its messages are deleted from this chat, in case someone else sees this phone, "
+            "and from the counsellor's."
+        )
         if keep
         else ""
     )
@@ -249,7 +252,7 @@ async def end_by_person(ctx: Context, talk: TalkRecord) -> None:
         show_menu(ctx, ctx._("All right: you are no longer waiting. You can ask again at any time."))
         return
     if held is not None:
-        await after_end(ctx, held, ctx._("{alias} has ended the talk.").format(alias=talk.alias))
+        await after_end(ctx, held, talk, ctx._("{alias} has ended the talk.").format(alias=talk.alias))
     if talk.wipe_from is not None and not talk.keep_messages and ctx.event.position is not None:
         ctx.wipe(talk.wipe_from, ctx.event.position + 1)
         ctx.say(ctx._("The talk has ended, and its messages were deleted from this chat. Take care of yourself."))

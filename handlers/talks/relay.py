@@ -21,7 +21,15 @@ from core.text import fold
 from handlers.menu import show_menu
 from handlers.talks.counsellor import end_by_counsellor
 from handlers.talks.person import end_by_person, show_waiting
-from handlers.talks.shared import END_WORDS, counsellor, pass_to_person, person_address, switch_choices, talks
+from handlers.talks.shared import (
+    END_WORDS,
+    counsellor,
+    mark_of,
+    pass_to_person,
+    person_address,
+    switch_choices,
+    talks,
+)
 
 PER_MINUTE = 20  # a person's messages passed on in a minute; more are refused, kindly (urgent words never are)
 TOO_FAST = N_(
@@ -115,7 +123,8 @@ async def _from_person(ctx: Context, talk: TalkRecord) -> bool:
     if held is None:
         return False
     choices = switch_choices(ctx, [talk]) if held.holding > 1 else ()
-    held.tell(ctx, Reply(_clip(text), title=talk.alias, choices=tuple(choices)))
+    mark = mark_of(talk.id, held.staff_id)  # the person's words in the counsellor's chat: deleted at the end
+    held.tell(ctx, Reply(_clip(text), title=talk.alias, choices=tuple(choices)), mark=mark)
     await talks(ctx).person_wrote(talk.id, ctx.now)
     if urgent:  # the counsellor should know the person was shown urgent help, and the person sees it
         held.tell(
@@ -123,6 +132,7 @@ async def _from_person(ctx: Context, talk: TalkRecord) -> bool:
             Reply(
                 ctx._("{alias} was just shown the urgent-help screen (115 and first steps).").format(alias=talk.alias)
             ),
+            mark=mark,
         )
         return False
     return True
@@ -140,6 +150,7 @@ async def _from_counsellor(ctx: Context, talk: TalkRecord) -> bool:
     duty = await talks(ctx).duty(talk.counsellor_id or 0)
     name = duty.display_name if duty is not None else ctx._("Counsellor")
     pass_to_person(ctx, talk, await person_address(ctx, talk), Reply(_clip(text), title=name))
+    await ctx.remember(mark_of(talk.id, talk.counsellor_id))  # their own words, deleted from their chat with the rest
     await talks(ctx).counsellor_wrote(talk.id)
     return True
 

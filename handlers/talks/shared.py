@@ -83,8 +83,19 @@ class Counsellor:
     name: str
     holding: int  # talks they hold now
 
-    def tell(self, ctx: Context, *replies: Reply) -> None:
-        ctx.pass_on(self.channel, self.address, self.pseudonym, *replies)
+    def tell(self, ctx: Context, *replies: Reply, mark: str | None = None, wipe: Wipe | None = None) -> None:
+        ctx.pass_on(self.channel, self.address, self.pseudonym, *replies, mark=mark, wipe=wipe)
+
+
+def mark_of(talk_id: int, staff_id: int | None) -> str:
+    """Under what a talk's messages in its counsellor's chat are remembered, to delete them (per chat)."""
+    return f"talk.{talk_id}.{staff_id or 0}"
+
+
+def counsellor_copy(talk: TalkRecord, staff_id: int | None) -> tuple[str, ...]:
+    """The marks of the talk's copy in the chat of ``staff_id`` to delete when they stop holding it: none when
+    the person chose to keep the messages."""
+    return () if talk.keep_messages else (mark_of(talk.id, staff_id),)
 
 
 async def counsellor(ctx: Context, staff_id: int | None) -> Counsellor | None:
@@ -181,14 +192,15 @@ def switch_choices(ctx: Context, held: Sequence[TalkRecord]) -> list[Choice]:
     return [Switch(t.id).choice(ctx._("Answer {alias}").format(alias=t.alias)) for t in held]
 
 
-async def after_end(ctx: Context, held: Counsellor, news: str) -> None:
-    """Tell a counsellor one of their talks ended (``news``), name the talks they still hold, and offer them
-    the talks waiting longest if they now have room."""
+async def after_end(ctx: Context, held: Counsellor, talk: TalkRecord, news: str) -> None:
+    """Tell a counsellor their ``talk`` ended (``news``), its copy in their chat deleted unless the person kept
+    it; name the talks they still hold, and offer them the talks waiting longest if they now have room."""
     still = await talks(ctx).held_by(held.staff_id)
+    marks = counsellor_copy(talk, held.staff_id)
+    wipe = Wipe(marks=marks) if marks else None
     if still:
-        held.tell(ctx, Reply(news + "\n" + ctx._("Your other talks:"), choices=tuple(switch_choices(ctx, still))))
-    else:
-        held.tell(ctx, Reply(news))
+        news += "\n" + ctx._("Your other talks:")
+    held.tell(ctx, Reply(news, choices=tuple(switch_choices(ctx, still))), wipe=wipe)
     duty = await talks(ctx).duty(held.staff_id)
     if duty is not None and duty.on:
         await offer_waiting(ctx, held.staff_id, duty.capacity - len(still))

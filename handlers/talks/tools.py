@@ -27,6 +27,7 @@ from handlers.finder import DirectoryCache, distance_text, filter_label, filter_
 from handlers.talks.shared import (
     Switch,
     counsellor,
+    counsellor_copy,
     describe,
     end_choice,
     pass_to_person,
@@ -304,6 +305,7 @@ def create(hotlines: Hotlines, gazetteer: Gazetteer) -> Routes:
                 ).format(name=me.name, colleague=to.name)
             ),
         )
+        ctx.wipe(marks=counsellor_copy(talk, member.id))  # their copy of it, unless the person keeps the messages
         ctx.state.leave()
         ctx.state.talk = None
         await told_after(

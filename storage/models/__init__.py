@@ -38,7 +38,7 @@ from storage.models.outbox import OutboxMessage
 from storage.models.people import Consent, ConversationStateRow, User
 from storage.models.selfcheck import SavedResult
 from storage.models.tallies import Tally
-from storage.models.updates import PendingReply, ProcessedUpdate
+from storage.models.updates import MarkedMessage, PendingReply, ProcessedUpdate
 
 
 def _import_every_model_module() -> None:
@@ -99,6 +99,7 @@ __all__ = [
     "GroupMember",
     "GroupRsvp",
     "ListingReport",
+    "MarkedMessage",
     "OutboxMessage",
     "PendingReply",
     "ProcessedUpdate",

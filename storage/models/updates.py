@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -39,3 +40,16 @@ class PendingReply(Base):
     channel: Mapped[str] = mapped_column(String(20))
     sealed: Mapped[str] = mapped_column(Text, info=SEALED)  # {"address": ..., "replies": [...]}
     lease_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class MarkedMessage(Base):
+    """A message in a chat remembered under a mark (a live talk's copy in a counsellor's chat: ``talk.12.3``) by
+    its number in that chat only, to delete it from the chat later: no address, no pseudonym, no text.  Deleted
+    when the chat's messages are deleted, or after two days (Telegram deletes nothing older than 48 hours)."""
+
+    __tablename__ = "marked_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    mark: Mapped[str] = mapped_column(String(40), index=True)
+    message_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(HOUR, index=True)

@@ -4,6 +4,7 @@ kept until sent."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from core.ports import (
 )
 from storage.dialect import dialect_insert, hot_statement
 from storage.models import (
+    MarkedMessage,
     PendingReply,
     ProcessedUpdate,
 )
@@ -32,8 +34,13 @@ class SqlReplyLog:
         self._session = session
         self._sealer = sealer
 
-    async def keep(self, channel: str, address: str, replies_json: str, lease_until: datetime) -> int:
-        sealed = self._sealer.seal(json.dumps({"address": address, "replies": replies_json}, ensure_ascii=False))
+    async def keep(
+        self, channel: str, address: str, replies_json: str, lease_until: datetime, mark: str | None = None
+    ) -> int:
+        kept: dict[str, Any] = {"address": address, "replies": replies_json}
+        if mark is not None:
+            kept["mark"] = mark
+        sealed = self._sealer.seal(json.dumps(kept, ensure_ascii=False))
         row = PendingReply(channel=channel, sealed=sealed, lease_until=lease_until)
         self._session.add(row)
         await self._session.flush()
@@ -52,9 +59,27 @@ class SqlReplyLog:
             except (SealBroken, ValueError):
                 await self._session.delete(row)  # sealed under a key no longer configured: cannot be sent
                 continue
-            taken.append(PendingReplies(row.id, row.channel, str(opened["address"]), str(opened["replies"])))
+            mark = opened.get("mark")
+            address, replies = str(opened["address"]), str(opened["replies"])
+            taken.append(PendingReplies(row.id, row.channel, address, replies, str(mark) if mark else None))
         await self._session.flush()
         return taken
+
+    async def remember(self, mark: str, message_ids: Sequence[int], now: datetime) -> None:
+        self._session.add_all(MarkedMessage(mark=mark, message_id=i, at=now) for i in message_ids)
+        await self._session.flush()
+
+    async def take_marked(self, marks: Sequence[str]) -> list[int]:
+        if not marks:
+            return []
+        where = MarkedMessage.mark.in_(list(marks))
+        found = set(await self._session.scalars(select(MarkedMessage.message_id).where(where)))
+        await self._session.execute(delete(MarkedMessage).where(where))
+        return sorted(found)
+
+    async def purge_marked(self, before: datetime) -> int:
+        result = await self._session.execute(delete(MarkedMessage).where(MarkedMessage.at < before))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 class SqlUpdateLog:

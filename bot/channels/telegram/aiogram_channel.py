@@ -183,21 +183,25 @@ class AiogramTelegram(TelegramChannel):
             return False
         return True
 
-    async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
-        """Send replies to a chat; False when Telegram could not be reached (the dispatcher tries again)."""
+    async def send_replies(self, address: str, replies: Sequence[Reply], sent: list[int] | None = None) -> bool:
+        """Send replies to a chat (the numbers of the messages sent added to ``sent``); False when Telegram could
+        not be reached (the dispatcher tries again)."""
         chat_id = int(address)
+        numbers = sent if sent is not None else []
         for reply in replies:
             for message in render(reply, self._conversation.i18n):
                 try:
                     if message.attachment is not None:
                         document = BufferedInputFile(message.attachment.content, message.attachment.filename)
-                        await self.bot.send_document(chat_id, document)
+                        numbers.append((await self.bot.send_document(chat_id, document)).message_id)
                     if message.venue is not None:
                         venue = message.venue
-                        await self.bot.send_venue(
+                        shown = await self.bot.send_venue(
                             chat_id, venue.latitude, venue.longitude, venue.title[:256], venue.address[:256]
                         )
-                    await self.bot.send_message(chat_id, message.html, reply_markup=to_markup(message))
+                        numbers.append(shown.message_id)
+                    said = await self.bot.send_message(chat_id, message.html, reply_markup=to_markup(message))
+                    numbers.append(said.message_id)
                 except (TelegramNetworkError, TelegramServerError) as exc:
                     log.warning("a reply could not be sent now; it will be sent later: %s", describe_exception(exc))
                     return False

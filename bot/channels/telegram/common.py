@@ -39,8 +39,10 @@ class TelegramChannel(InOrder):
 
     async def delete_messages(self, address: str, wipe: Wipe) -> None:
         """Delete a private chat's messages ``wipe.first`` to ``wipe.last``, both sides', 100 ids a call (Telegram
-        skips the ids it cannot find; a batch it refuses, too old, does not stop the others)."""
-        for batch in id_batches(wipe.first, wipe.last):
+        skips the ids it cannot find; a batch it refuses, too old, does not stop the others), and those
+        remembered under ``wipe.marks``."""
+        marked = await self._conversation.take_marked(wipe.marks) if wipe.marks else []
+        for batch in id_batches(wipe.first, wipe.last, marked):
             await self.delete_batch(int(address), batch)
 
     async def delete_batch(self, chat_id: int, message_ids: list[int]) -> bool:

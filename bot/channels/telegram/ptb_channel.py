@@ -146,21 +146,25 @@ class PtbTelegram(TelegramChannel):
                 self.stats.retried_connection += 1
                 await asyncio.sleep(min(30.0, self._backoff * 2 ** (failures - 1)))
 
-    async def _send_rendered(self, chat_id: int, message: TelegramMessage, *, limited: bool) -> None:
+    async def _send_rendered(self, chat_id: int, message: TelegramMessage, *, limited: bool) -> list[int]:
+        """Send one rendered message (its document and venue first); the numbers of the messages sent."""
         chat = str(chat_id)
+        numbers = []
         if message.attachment is not None:
             document = InputFile(message.attachment.content, filename=message.attachment.filename)
-            await self._call(lambda: self.bot.send_document(chat_id, document), chat, limited=limited)
+            sent = await self._call(lambda: self.bot.send_document(chat_id, document), chat, limited=limited)
+            numbers.append(sent.message_id)
         if message.venue is not None:
             venue = message.venue
-            await self._call(
+            shown = await self._call(
                 lambda: self.bot.send_venue(
                     chat_id, venue.latitude, venue.longitude, venue.title[:256], venue.address[:256]
                 ),
                 chat,
                 limited=limited,
             )
-        await self._call(
+            numbers.append(shown.message_id)
+        said = await self._call(
             lambda: self.bot.send_message(
                 chat_id,
                 message.html,
@@ -171,6 +175,7 @@ class PtbTelegram(TelegramChannel):
             chat,
             limited=limited,
         )
+        return [*numbers, said.message_id]
 
     # ------------------------------------------------------------------ receiving
 
@@ -223,13 +228,16 @@ class PtbTelegram(TelegramChannel):
             return False
         return True
 
-    async def send_replies(self, address: str, replies: Sequence[Reply]) -> bool:
-        """Send replies to a chat; False when Telegram could not be reached (the dispatcher tries again)."""
+    async def send_replies(self, address: str, replies: Sequence[Reply], sent: list[int] | None = None) -> bool:
+        """Send replies to a chat (the numbers of the messages sent added to ``sent``); False when Telegram could
+        not be reached (the dispatcher tries again)."""
         chat_id = int(address)
         for reply in replies:
             for message in render(reply, self._conversation.i18n):
                 try:
-                    await self._send_rendered(chat_id, message, limited=False)
+                    numbers = await self._send_rendered(chat_id, message, limited=False)
+                    if sent is not None:
+                        sent.extend(numbers)
                 except BadRequest as exc:  # a NetworkError in PTB, but one no retry mends
                     log.error("sending a reply failed: %s", describe_exception(exc))
                     return True

@@ -4,6 +4,7 @@ reply-keyboard button for location requests.  Library-neutral, so every Telegram
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.capability import Catalogue
@@ -18,9 +19,9 @@ INFO = ChannelInfo(
 DELETE_AT_ONCE = 100  # deleteMessages takes 1 to 100 ids
 
 
-def id_batches(first: int, last: int) -> list[list[int]]:
-    """The ids ``first`` to ``last``, newest first, in batches deleteMessages takes."""
-    ids = list(range(last, first - 1, -1))
+def id_batches(first: int, last: int, also: Iterable[int] = ()) -> list[list[int]]:
+    """The ids ``first`` to ``last`` and ``also``, newest first, each once, in batches deleteMessages takes."""
+    ids = sorted(set(range(first, last + 1)).union(also), reverse=True)
     return [ids[i : i + DELETE_AT_ONCE] for i in range(0, len(ids), DELETE_AT_ONCE)]
 
 

@@ -148,8 +148,9 @@ class ZaloChannel(InOrder):
         await self.limiter.acquire(chat_id, bulk=bulk)
         await self.client.send_message(chat_id, text)
 
-    async def send_replies(self, chat_id: str, replies: Sequence[Reply]) -> bool:
-        """Send replies to a chat; False when Zalo could not be reached (the dispatcher tries again)."""
+    async def send_replies(self, chat_id: str, replies: Sequence[Reply], sent: list[int] | None = None) -> bool:
+        """Send replies to a chat; False when Zalo could not be reached (the dispatcher tries again).  Zalo's
+        messages cannot be deleted, so none of their numbers are given back in ``sent``."""
         for reply in replies:
             for piece in render(reply, self._conversation.i18n):
                 try:

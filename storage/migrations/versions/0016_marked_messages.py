@@ -1,0 +1,37 @@
+"""marked messages: a live talk's copy in a counsellor's chat, remembered by message number to delete it
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0016"
+down_revision: str | None = "0015"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "marked_messages",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("mark", sa.String(length=40), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_marked_messages")),
+    )
+    op.create_index(op.f("ix_marked_messages_at"), "marked_messages", ["at"], unique=False)
+    op.create_index(op.f("ix_marked_messages_mark"), "marked_messages", ["mark"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_marked_messages_mark"), table_name="marked_messages")
+    op.drop_index(op.f("ix_marked_messages_at"), table_name="marked_messages")
+    op.drop_table("marked_messages")
