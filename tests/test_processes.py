@@ -222,10 +222,11 @@ async def test_the_running_process_relays_a_live_talk_and_keeps_it_across_a_rest
         person = TelegramPerson(fake_telegram, 9200002, bot)
         await adult(person)
         await person.press("Nói chuyện với tư vấn viên", "Một người thật sẽ đọc")
-        waiting = await person.press(AGREE, "hàng chờ")
+        await person.press(AGREE, "tỉnh hay thành phố nào")
+        waiting = await person.say("Hà Nội", "hàng chờ")
         alias = re.search(r"#[346789A-Y]{4}", waiting)
         assert alias is not None, waiting
-        await eventually(received(lan, f"Có người đang chờ trò chuyện: {alias.group(0)}"), "the offer")
+        await eventually(received(lan, f"Có người đang chờ trò chuyện: {alias.group(0)}, ở Hà Nội"), "the offer")
         await lan.press(f"Nhận cuộc trò chuyện {alias.group(0)}", "Bạn đang trò chuyện với")
         await eventually(received(person, "Tư vấn viên Lan đã vào"), "the person told")
 
@@ -241,7 +242,8 @@ async def test_the_running_process_relays_a_live_talk_and_keeps_it_across_a_rest
         on_zalo = ZaloPerson(fake_zalo, "5a0c0ffee0000000002", bot)
         await adult(on_zalo)
         await on_zalo.press("Nói chuyện với tư vấn viên", "Một người thật sẽ đọc")
-        zalo_waiting = await on_zalo.press(AGREE, "hàng chờ")
+        await on_zalo.press(AGREE, "tỉnh hay thành phố nào")
+        zalo_waiting = await on_zalo.press("Bỏ qua", "hàng chờ")
         zalo_alias = re.search(r"#[346789A-Y]{4}", zalo_waiting)
         assert zalo_alias is not None, zalo_waiting
         await eventually(received(lan, f"Có người đang chờ trò chuyện: {zalo_alias.group(0)}"), "the second offer")

@@ -26,7 +26,7 @@ from fakes.zalo_server import FakeZalo
 from storage.models import ContactHandle, PendingReply, Tally
 from storage.models.talks import TalkRow
 from tests.conftest import Webhooks
-from tests.dialog import ConsoleDriver, TelegramDriver, ZaloDriver, play
+from tests.dialog import ConsoleDriver, TelegramDriver, Turn, ZaloDriver, play
 from tests.test_booking import invite_counsellor
 from tests.test_dialogs import ADULT, START
 from tests.test_finder import load_sample
@@ -34,6 +34,7 @@ from tests.test_finder import load_sample
 ALIAS = re.compile(r"#[346789A-Y]{4}")
 AGREE = "Có, tôi đồng ý"
 TALK = "Nói chuyện với tư vấn viên"
+SKIP = "Bỏ qua"
 PERSON_CANARY = "zebracanary"
 COUNSELLOR_CANARY = "quokkacanary"
 
@@ -60,16 +61,24 @@ async def on_duty(
     return counsellor
 
 
-async def asks_for_a_talk(person: TelegramDriver | ZaloDriver) -> str:
-    """The person asks, reads what a talk is, agrees; returns their alias."""
+async def asks_for_a_talk(person: TelegramDriver | ZaloDriver, province: str | None = None) -> str:
+    """The person asks, reads what a talk is, agrees, gives their ``province`` or skips it; returns their
+    alias."""
     turn = await person.press(TALK)
     assert "Một người thật sẽ đọc" in turn.text and "không phải dịch vụ cấp cứu" in turn.text
     assert "Không có gì bạn hay tư vấn viên viết được lưu lại" in turn.text
     assert turn.choices[-2:] == [AGREE, "Không, cảm ơn"]  # nothing pre-ticked
-    turn = await person.press(AGREE)
+    turn = await agrees(person, province)
     alias = ALIAS.search(turn.text)
     assert alias is not None, turn.text
     return alias.group(0)
+
+
+async def agrees(person: TelegramDriver | ZaloDriver, province: str | None = None) -> Turn:
+    """Agree to live talks, then give a province or skip the question (it is optional)."""
+    turn = await person.press(AGREE)
+    assert "Bạn đang ở tỉnh hay thành phố nào" in turn.text and turn.choices == [SKIP, "Trợ giúp khẩn cấp"]
+    return await (person.say(province) if province else person.press(SKIP))
 
 
 def canary_free(path: Path) -> None:
@@ -229,7 +238,7 @@ async def test_nobody_on_duty_then_a_counsellor_starts_and_a_shift_ends_mid_talk
     person = TelegramDriver(fake_telegram, telegram, user_id=7620001)
     await play(person, [START, ADULT])
     turn = await person.press(TALK)
-    turn = await person.press(AGREE)
+    turn = await agrees(person)
     assert "chưa có tư vấn viên nào đang trực" in turn.text
     assert turn.choices == ["Đặt lịch tư vấn", "Thôi không chờ nữa", "Trợ giúp khẩn cấp", "Giữ lại tin nhắn"]
     assert "sẽ được xóa khỏi khung chat này" in turn.text
@@ -263,7 +272,7 @@ async def test_forged_presses_change_nothing(
     person = TelegramDriver(fake_telegram, telegram, user_id=7630001)
     await play(person, [START, ADULT])
     await person.press(TALK)
-    await person.press(AGREE)
+    await agrees(person)
     async with runtime.unit_of_work() as uow:
         (talk,) = await uow.get(TALKS).waiting()
     stranger = TelegramDriver(fake_telegram, telegram, user_id=7630002)
@@ -362,10 +371,15 @@ async def test_from_the_self_check_the_person_chooses_to_share_its_highest_level
     turn = await person.press(AGREE)
     assert "cao nhất là nguy cơ trung bình" in turn.text and turn.choices == ["Có, hãy báo", "Không, đừng báo"]
     lan_before = lan.count()
-    await person.press("Có, hãy báo")
+    turn = await person.press("Có, hãy báo")
+    assert "Bạn đang ở tỉnh hay thành phố nào" in turn.text
+    assert "Mình chưa tìm thấy địa danh đó" in (await person.say("xyzzy")).text  # asked again, still optional
+    turn = await person.say("hoan kiem")  # any place in it, without diacritics: its province is what is kept
+    assert "trong hàng chờ" in turn.text
     await telegram.drain()
     offered = lan.receive(lan_before).text
     assert "đến từ phần tự đánh giá" in offered and "tự đánh giá: cao nhất là nguy cơ trung bình" in offered
+    assert "ở Hà Nội" in offered and "Hoàn Kiếm" not in offered  # the province only
     assert "rượu" not in offered.lower()  # only the level, nothing of the answers
 
 
@@ -515,7 +529,7 @@ async def test_nobody_on_duty_says_when_someone_usually_is(
     person = TelegramDriver(fake_telegram, telegram, user_id=7690001)
     await play(person, [START, ADULT])
     await person.press(TALK)
-    turn = await person.press(AGREE)  # the test clock: Monday 23/11/2026, 09:00 in Hà Nội
+    turn = await agrees(person)  # the test clock: Monday 23/11/2026, 09:00 in Hà Nội
     assert "chưa có tư vấn viên nào đang trực" in turn.text
     assert "thường trực vào giờ này" in turn.text
 
@@ -551,7 +565,8 @@ async def test_a_counsellor_ends_and_blocks_an_abusive_talk_and_fast_writing_is_
         assert [a for a, _ in await uow.get(TALKS).blocks(runtime.clock.now())] == [alias]
         assert await uow.get(TALKS).lift(alias[1:].lower()) == 1
         await uow.commit()
-    assert "hàng chờ" in (await person.say("/noichuyen")).text  # lifted: they may ask again
+    assert "Bạn đang ở tỉnh hay thành phố nào" in (await person.say("/noichuyen")).text  # lifted: they may ask
+    assert "hàng chờ" in (await person.press(SKIP)).text
 
 
 async def test_a_counsellor_sends_urgent_help_points_and_booking_then_hands_the_talk_to_a_colleague(

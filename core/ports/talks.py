@@ -22,9 +22,10 @@ class TalkRecord:
     counsellor_id: int | None  # None while waiting
     requested_at: datetime
     started_at: datetime | None
-    province: str | None  # the person's chosen province, if any
+    province: str | None  # the id of the province the person chose to give, if any
     risk: str | None  # the self-check's highest level, only if the person agreed to share it
     from_selfcheck: bool
+    province_name: str | None = None  # its name, as counsellors see it
     wipe_from: int | None = None  # where the talk began in the person's chat, to delete it when it ends
     keep_messages: bool = False
 
@@ -56,7 +57,7 @@ class TalkRepository(Protocol):
         alias: str,
         now: datetime,
         *,
-        province: str | None = None,
+        province: tuple[str, str] | None = None,  # (id, name)
         risk: str | None = None,
         from_selfcheck: bool = False,
         wipe_from: int | None = None,

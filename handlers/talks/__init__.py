@@ -12,7 +12,7 @@ from core.capability import Capability, Command, Hook, MenuEntry, Record, Wiring
 from core.i18n import N_
 from core.ratelimit import Attempts
 from handlers.services import Services
-from handlers.talks import counsellor, person, tools
+from handlers.talks import counsellor, person, tools, where
 from handlers.talks.relay import PER_MINUTE, relay
 from services.talks import DUTY, LIVE_TALK, NOTICES
 
@@ -22,7 +22,12 @@ def _setup(services: Services) -> Wiring:
     # and urgent help then answers them too.
     clock = services.clock
     limit = Attempts(PER_MINUTE, overall=10**9, window=60.0, clock=lambda: clock.now().timestamp())
-    routes = (person.router, counsellor.router, tools.create(services.hotlines, services.gazetteer))
+    routes = (
+        person.router,
+        where.create(services.gazetteer),
+        counsellor.router,
+        tools.create(services.hotlines, services.gazetteer),
+    )
     return Wiring(routes, hooks=(Hook(-1, relay(limit)),))
 
 
@@ -31,7 +36,7 @@ capability = Capability(
     _setup,
     menu=MenuEntry("talk", N_("Talk to a counsellor now"), 35),
     purposes=(LIVE_TALK, DUTY),
-    flows=(counsellor.NAME_FLOW, tools.FIND_FLOW),
+    flows=(person.WHERE_FLOW, counsellor.NAME_FLOW, tools.FIND_FLOW),
     records=(
         Record("talks", N_("A live talk you asked for, while it is open (never what was written): {count}")),
         Record("talk_blocks", N_("A block from live talks, until it expires: {count}")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from core.capability import Flow
 from core.choices import ChoiceData
 from core.conversation import Context, Routes
 from core.events import Choice, ChoiceMade, Render
@@ -35,6 +36,7 @@ from handlers.talks.shared import (
 from services.talks import LIVE_TALK, routing
 
 router = Routes("talks_person")
+WHERE_FLOW = Flow("talk_where", N_("the province you are giving for a live talk"))
 CHILD_REFUSAL = N_(
     "Live talks with counsellors are for people aged 16 or older. You can call 111, free, any time, to talk "
     "with someone."
@@ -121,7 +123,7 @@ async def declined(ctx: Context) -> None:
 
 async def ask_share(ctx: Context, came: str, level: str) -> None:
     if not level:
-        await join(ctx, Share(came, ""))
+        ask_where(ctx, came, "")
         return
     ctx.say(
         ctx._(
@@ -129,15 +131,47 @@ async def ask_share(ctx: Context, came: str, level: str) -> None:
             "your answers."
         ).format(level=ctx._(RISK_NAMES[level])),
         choices=[
-            Share(came, level).choice(ctx._("Yes, tell them")),
-            Share(came, "").choice(ctx._("No, don't")),
+            Where(came, level).choice(ctx._("Yes, tell them")),
+            Where(came, "").choice(ctx._("No, don't")),
         ],
     )
 
 
+@dataclass(frozen=True)
+class Where(ChoiceData, prefix="talk.where"):
+    """Ask where the person is (``level``: the self-check's level they agreed to share, or "")."""
+
+    came: str
+    level: str
+
+
+@router.choice(Where)
+async def where(ctx: Context, data: Where) -> None:
+    ask_where(ctx, data.came, data.level)
+
+
+def ask_where(ctx: Context, came: str, level: str, note: str | None = None) -> None:
+    """Which province the person is in, if they want to say: the talk is then offered first to counsellors
+    there, who see it.  Answered by typing (``handlers.talks.where``), or skipped."""
+    ctx.state.enter(WHERE_FLOW.name, "where", came=came, level=level)
+    ask = ctx._(
+        "Which province or city are you in? A counsellor from there is asked first, and sees it. You do not have "
+        "to say."
+    )
+    ctx.say(
+        (note + " " if note else "") + ask,
+        choices=[Share(came, level).choice(ctx._("Skip this")), Choice("urgent", ctx._("Urgent help"))],
+    )
+
+
 @router.choice(Share)
-async def join(ctx: Context, data: Share) -> None:
-    """Join the queue: the talk is opened and offered to every counsellor on duty with room."""
+async def join_here(ctx: Context, data: Share) -> None:
+    await join(ctx, data)
+
+
+async def join(ctx: Context, data: Share, province: tuple[str, str] | None = None) -> None:
+    """Join the queue (from ``province``, (id, name), if the person said): the talk is opened and offered to
+    every counsellor on duty with room."""
     me = ctx.user.pseudonym
     if not ctx.event.address or not await consent.given(ctx, LIVE_TALK):
         await begin(ctx, TalkNow(data.came, data.level))
@@ -147,6 +181,7 @@ async def join(ctx: Context, data: Share) -> None:
         me,
         new_alias(),
         ctx.now,
+        province=province,
         risk=data.level if data.level in RISK_NAMES else None,
         from_selfcheck=data.came == "check",
         wipe_from=ctx.event.position if ctx.channel.renders & Render.DELETE else None,

@@ -111,6 +111,8 @@ async def counsellor(ctx: Context, staff_id: int | None) -> Counsellor | None:
 def describe(ctx: Context, talk: TalkRecord) -> str:
     """How a talk is shown to counsellors: its alias, and what the person chose to share."""
     parts = [talk.alias]
+    if talk.province_name:
+        parts.append(ctx._("in {province}").format(province=talk.province_name))
     if talk.from_selfcheck:
         parts.append(ctx._("came from the self-check"))
     if talk.risk:

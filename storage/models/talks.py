@@ -28,7 +28,8 @@ class TalkRow(Base):
     # Since when the person's words wait for the counsellor's answer (NULL once answered): a counsellor silent for
     # too long has the talk offered again.
     awaiting_since: Mapped[datetime | None] = mapped_column(MINUTE, index=True)
-    province: Mapped[str | None] = mapped_column(String(40))
+    province: Mapped[str | None] = mapped_column(String(40))  # its id, to offer the talk there first
+    province_name: Mapped[str | None] = mapped_column(String(40))  # as counsellors see it
     risk: Mapped[str | None] = mapped_column(String(20))
     from_selfcheck: Mapped[bool] = mapped_column(Boolean, default=False)
     # Where the talk began in the person's chat (the chat's message number), to delete its messages when it ends,

@@ -1,4 +1,5 @@
-"""marked messages: a live talk's copy in a counsellor's chat, remembered by message number to delete it
+"""marked messages: a live talk's copy in a counsellor's chat, remembered by message number to delete it; the
+name of the province a person in a live talk chose to give
 
 Revision ID: 0016
 Revises: 0015
@@ -29,9 +30,13 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_marked_messages_at"), "marked_messages", ["at"], unique=False)
     op.create_index(op.f("ix_marked_messages_mark"), "marked_messages", ["mark"], unique=False)
+    with op.batch_alter_table("talks") as talks:
+        talks.add_column(sa.Column("province_name", sa.String(length=40), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("talks") as talks:
+        talks.drop_column("province_name")
     op.drop_index(op.f("ix_marked_messages_mark"), table_name="marked_messages")
     op.drop_index(op.f("ix_marked_messages_at"), table_name="marked_messages")
     op.drop_table("marked_messages")
