@@ -40,6 +40,17 @@ DUTY = Purpose(
         "their messages. It is deleted when your shift ends. People see only the display name you choose."
     ),
 )
+TALK_NOTES = Purpose(
+    id="talk_notes",
+    version="2026-12-v1",
+    title=N_("Private notes on your live talks"),
+    explanation=N_(
+        "For you alone, I keep for 30 days the name of the talk (such as #K7Q2), the day, and the topics you pick "
+        "from a list: never any text, so never what anyone wrote. You can delete them at any time from your duty "
+        "page, and withdrawing this consent deletes them."
+    ),
+)
+KEEP_NOTES = timedelta(days=30)
 SILENT_AFTER = timedelta(minutes=10)  # a person's words unanswered this long: the talk is offered again
 GIVE_UP_AFTER = timedelta(hours=12)  # a talk nobody took in this long is ended, the person told
 NOTICE = 0  # outbox priority: before reminders and broadcasts

@@ -590,6 +590,7 @@ async def test_a_counsellor_sends_urgent_help_points_and_booking_then_hands_the_
         "Các điểm dịch vụ gần một nơi",
         "Nút đặt lịch hẹn",
         "Chuyển cuộc trò chuyện cho đồng nghiệp",
+        "Ghi chú riêng cho tôi",
         f"Quay lại trò chuyện với {alias}",
     ]
     before = person.count()
@@ -624,6 +625,33 @@ async def test_a_counsellor_sends_urgent_help_points_and_booking_then_hands_the_
     assert "/datlich" in booking.text and booking.choices == ["Đặt lịch tư vấn"]
     opened = await person.press("Đặt lịch tư vấn")  # the booking begins in the person's own chat
     assert "Buổi tư vấn miễn phí và được giữ bí mật" in opened.text  # at Lan's point, which has no times yet
+
+    # A private note, with Lan's own consent: topics picked from a list, never text.
+    await lan.press("Gửi trợ giúp hoặc chuyển tiếp")
+    turn = await lan.press("Ghi chú riêng cho tôi")
+    assert "không bao giờ lưu chữ" in turn.text and turn.choices == [AGREE, "Không, cảm ơn"]
+    turn = await lan.press(AGREE)
+    assert "Đã chọn: chưa có gì" in turn.text
+    first = turn.choices[0]
+    turn = await lan.press(first)
+    assert f"✓ {first}" in turn.choices
+    turn = await lan.say(f"{COUNSELLOR_CANARY} bạn ấy nói là ...")  # typed in a note: refused, and not relayed
+    assert "Ghi chú không lưu chữ nào" in turn.text
+    await lan.press("đã gợi ý theo dõi tiếp")
+    before = person.count()
+    turn = await lan.press("Lưu ghi chú")
+    assert f"Đã lưu ghi chú cho {alias}" in turn.text
+    await telegram.drain()
+    assert person.count() == before  # nothing of the note reaches the person
+    async with runtime.unit_of_work() as uow:
+        (note,) = await uow.get(TALKS).notes(telegram.pseudonym(lan.user_id))
+    assert note.alias == alias and note.topics[1] == "followup" and len(note.topics) == 2
+    assert COUNSELLOR_CANARY not in " ".join(note.topics)
+    turn = await lan.say("/truc")
+    assert "Ghi chú của tôi (1)" in turn.choices
+    turn = await lan.press("Ghi chú của tôi (1)")
+    assert alias in turn.text and "đã gợi ý theo dõi tiếp" in turn.text
+    await lan.press(f"Trả lời {alias}")
 
     # Handing over: Minh gets the talk, the person is told, Lan's words no longer reach them, and the talk's copy
     # in Lan's chat is deleted (the person did not keep the messages).
@@ -742,3 +770,26 @@ async def test_marked_messages_are_remembered_per_chat_taken_once_and_purged(any
         assert await uow.replies.take_marked(["talk.1.1"]) == []
         assert await uow.replies.take_marked(["talk.1.2", "talk.9.9"]) == [11]
         assert await uow.replies.take_marked([]) == []
+
+
+async def test_private_notes_go_after_30_days_and_with_the_consent(any_runtime: Runtime) -> None:
+    runtime = any_runtime
+    now = runtime.clock.now()
+    me, other = "c" * 64, "d" * 64
+    async with runtime.unit_of_work() as uow:
+        for pseudonym in (me, other):
+            await uow.users.touch(pseudonym, now.date())
+            await uow.consents.grant(pseudonym, "talk_notes", "2026-12-v1", now)
+        repo = uow.get(TALKS)
+        await repo.add_note(me, "#AAAA", ["detox"], now - timedelta(days=31))
+        await repo.add_note(me, "#BBBB", ["followup", "family"], now)
+        await repo.add_note(other, "#CCCC", ["urgent"], now)
+        await uow.commit()
+    async with runtime.unit_of_work() as uow:
+        assert await uow.get(TALKS).purge_notes(now - timedelta(days=30)) == 1
+        assert [(n.alias, n.topics) for n in await uow.get(TALKS).notes(me)] == [("#BBBB", ("followup", "family"))]
+        assert await uow.consents.withdraw(me, "talk_notes", now)
+        await uow.commit()
+    async with runtime.unit_of_work() as uow:
+        assert await uow.get(TALKS).notes(me) == []  # withdrawn: deleted with the consent
+        assert len(await uow.get(TALKS).notes(other)) == 1  # only hers

@@ -36,7 +36,7 @@ from core.clock import clock_rate
 from core.logsafe import describe_exception
 from core.ports.talks import TALKS
 from services.group_outbox import plan_all
-from services.talks import watch_talks
+from services.talks import KEEP_NOTES, watch_talks
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ async def purge_expired_state(runtime: Runtime) -> int:
         bookings = await uow.bookings.purge(now - KEEP_PAST_APPOINTMENTS)
         await uow.groups.purge_replies((now - KEEP_PAST_APPOINTMENTS).date())
         await uow.get(TALKS).purge_blocks(now)  # blocks from live talks, once they expire
+        await uow.get(TALKS).purge_notes(now - KEEP_NOTES)  # counsellors' private notes on talks
         await uow.replies.purge_marked(now - KEEP_MARKED)  # too old for Telegram to delete
         await uow.commit()
     if removed or handles or bookings:

@@ -7,6 +7,7 @@ what either side wrote.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -48,6 +49,13 @@ class DutyRecord:
     @property
     def on(self) -> bool:
         return self.since is not None
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRecord:
+    alias: str
+    topics: tuple[str, ...]
+    day: datetime  # to the day
 
 
 class TalkRepository(Protocol):
@@ -142,6 +150,20 @@ class TalkRepository(Protocol):
         ...
 
     async def purge_blocks(self, now: datetime) -> int: ...
+
+    async def add_note(self, pseudonym: str, alias: str, topics: Sequence[str], at: datetime) -> None:
+        """Keep a counsellor's private note (``pseudonym``: theirs) on the talk ``alias``: topic ids only."""
+        ...
+
+    async def notes(self, pseudonym: str) -> list[NoteRecord]:
+        """A counsellor's notes, newest first."""
+        ...
+
+    async def drop_notes(self, pseudonym: str) -> int: ...
+
+    async def purge_notes(self, before: datetime) -> int:
+        """Delete the notes kept before ``before``."""
+        ...
 
     async def rosters(self) -> dict[str | None, str]:
         """The usual duty hours (OSM syntax) by province, None for nationwide."""

@@ -12,9 +12,9 @@ from core.capability import Capability, Command, Hook, MenuEntry, Record, Wiring
 from core.i18n import N_
 from core.ratelimit import Attempts
 from handlers.services import Services
-from handlers.talks import counsellor, person, tools, where
+from handlers.talks import counsellor, notes, person, tools, where
 from handlers.talks.relay import PER_MINUTE, relay
-from services.talks import DUTY, LIVE_TALK, NOTICES
+from services.talks import DUTY, LIVE_TALK, NOTICES, TALK_NOTES
 
 
 def _setup(services: Services) -> Wiring:
@@ -27,6 +27,7 @@ def _setup(services: Services) -> Wiring:
         where.create(services.gazetteer),
         counsellor.router,
         tools.create(services.hotlines, services.gazetteer),
+        notes.router,
     )
     return Wiring(routes, hooks=(Hook(-1, relay(limit)),))
 
@@ -35,11 +36,12 @@ capability = Capability(
     "talks",
     _setup,
     menu=MenuEntry("talk", N_("Talk to a counsellor now"), 35),
-    purposes=(LIVE_TALK, DUTY),
-    flows=(person.WHERE_FLOW, counsellor.NAME_FLOW, tools.FIND_FLOW),
+    purposes=(LIVE_TALK, DUTY, TALK_NOTES),
+    flows=(person.WHERE_FLOW, counsellor.NAME_FLOW, tools.FIND_FLOW, notes.NOTE_FLOW),
     records=(
         Record("talks", N_("A live talk you asked for, while it is open (never what was written): {count}")),
         Record("talk_blocks", N_("A block from live talks, until it expires: {count}")),
+        Record("talk_notes", N_("Your private notes on live talks you held (topics only, 30 days): {count}")),
     ),
     notices=NOTICES,
     commands=(Command("noichuyen", N_("Talk to a counsellor now"), 45),),

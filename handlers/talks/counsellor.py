@@ -65,10 +65,16 @@ async def duty_home(ctx: Context) -> None:
     duty = await talks(ctx).duty(member.id)
     queue = await talks(ctx).waiting()
     waiting = len(queue)
+    kept = await talks(ctx).notes(ctx.user.pseudonym)
+    notes = [Choice("talks.notes", ctx._("My notes ({count})").format(count=len(kept)))] if kept else []
     if duty is None or not duty.on:
         ctx.say(
             ctx._("Live talks: you are off duty. {waiting} waiting now.").format(waiting=waiting),
-            choices=[Choice("talks.on", ctx._("Start duty")), Choice("staff.menu", ctx._("Counsellor menu"))],
+            choices=[
+                Choice("talks.on", ctx._("Start duty")),
+                *notes,
+                Choice("staff.menu", ctx._("Counsellor menu")),
+            ],
         )
         return
     held = await talks(ctx).held_by(member.id)
@@ -84,6 +90,7 @@ async def duty_home(ctx: Context) -> None:
         choices=[
             *switch_choices(ctx, held),
             *(take_choice(ctx, t) for t in queue[: max(0, duty.capacity - len(held))]),
+            *notes,
             Choice("talks.off", ctx._("End my shift")),
             Choice("staff.menu", ctx._("Counsellor menu")),
         ],

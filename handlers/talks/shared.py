@@ -18,6 +18,7 @@ from core.clock import week_start
 from core.conversation import Context
 from core.events import Choice, Reply, Wipe
 from core.i18n import N_
+from core.ports import StaffRecord
 from core.ports.talks import TALKS, DutyRecord, TalkRecord, TalkRepository
 from domain.talks import alias_from, wait_band
 from services.talks import DUTY, LIVE_TALK, Take, offer_order
@@ -216,3 +217,17 @@ async def told_after(ctx: Context, staff_id: int, news: str) -> None:
     duty = await talks(ctx).duty(staff_id)
     if duty is not None and duty.on:
         await offer_waiting(ctx, staff_id, duty.capacity - len(still))
+
+
+def back_choice(ctx: Context, talk: TalkRecord) -> Choice:
+    return Switch(talk.id).choice(ctx._("Back to the talk with {alias}").format(alias=talk.alias))
+
+
+async def held(ctx: Context, talk_id: int) -> tuple[StaffRecord, TalkRecord] | None:
+    """The counsellor pressing, and their talk ``talk_id``; None (and said) when it is not theirs (any more)."""
+    member = await ctx.uow.staff.of(ctx.user.pseudonym)
+    talk = await talks(ctx).get(talk_id)
+    if member is None or talk is None or talk.counsellor_id != member.id:
+        ctx.say(ctx._("That talk is no longer yours: it has ended, or was handed to a colleague."))
+        return None
+    return member, talk

@@ -24,12 +24,15 @@ from domain.gazetteer import Gazetteer, Place
 from handlers import urgent
 from handlers.entry_points import BookHere
 from handlers.finder import DirectoryCache, distance_text, filter_label, filter_of, kinds_text, osm_link, status_text
+from handlers.talks.notes import NoteOpen
 from handlers.talks.shared import (
     Switch,
+    back_choice,
     counsellor,
     counsellor_copy,
     describe,
     end_choice,
+    held,
     pass_to_person,
     person_address,
     talks,
@@ -74,20 +77,6 @@ def tools_choice(ctx: Context, talk: TalkRecord) -> Choice:
     return Tools(talk.id).choice(ctx._("Send help or hand over"))
 
 
-def back_choice(ctx: Context, talk: TalkRecord) -> Choice:
-    return Switch(talk.id).choice(ctx._("Back to the talk with {alias}").format(alias=talk.alias))
-
-
-async def held(ctx: Context, talk_id: int) -> tuple[StaffRecord, TalkRecord] | None:
-    """The counsellor pressing, and their talk ``talk_id``; None (and said) when it is not theirs (any more)."""
-    member = await ctx.uow.staff.of(ctx.user.pseudonym)
-    talk = await talks(ctx).get(talk_id)
-    if member is None or talk is None or talk.counsellor_id != member.id:
-        ctx.say(ctx._("That talk is no longer yours: it has ended, or was handed to a colleague."))
-        return None
-    return member, talk
-
-
 async def display_name(ctx: Context, member: StaffRecord) -> str:
     duty = await talks(ctx).duty(member.id)
     return duty.display_name if duty is not None else ctx._("Counsellor")
@@ -121,6 +110,7 @@ def create(hotlines: Hotlines, gazetteer: Gazetteer) -> Routes:
                 Send(talk.id, "find").choice(ctx._("Service points near a place")),
                 Send(talk.id, "book").choice(ctx._("A button to book an appointment")),
                 HandOver(talk.id).choice(ctx._("Hand the talk to a colleague")),
+                NoteOpen(talk.id).choice(ctx._("A private note for me")),
                 back_choice(ctx, talk),
             ],
         )

@@ -71,3 +71,18 @@ class TalkBlock(Base):
     pseudonym: Mapped[str] = owner_column()
     alias: Mapped[str] = mapped_column(String(8))
     until: Mapped[datetime] = mapped_column(DAY, index=True)
+
+
+class TalkNote(Base):
+    """A counsellor's private note on a talk, kept only with their own consent ("talk_notes"): the talk's alias,
+    the day, and topics picked from a fixed list (services spoken of, a follow-up suggested), never text, so never
+    the person's words.  Only its counsellor sees it; deleted after 30 days, by them, or on withdrawal."""
+
+    __tablename__ = "talk_notes"
+    __table_args__ = ({"info": {"purpose": "talk_notes"}},)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    pseudonym: Mapped[str] = owner_column()  # the counsellor's
+    alias: Mapped[str] = mapped_column(String(8))
+    topics: Mapped[str] = mapped_column(String(400))  # ids from handlers.talks.notes.TOPICS, ";"-separated
+    day: Mapped[datetime] = mapped_column(DAY, index=True)

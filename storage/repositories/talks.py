@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.ports.talks import TALKS, DutyRecord, TalkRecord
+from core.ports.talks import TALKS, DutyRecord, NoteRecord, TalkRecord
 from storage.models import ServicePointRow, StaffMember
-from storage.models.talks import DutyRow, RosterRow, TalkBlock, TalkRow
+from storage.models.talks import DutyRow, RosterRow, TalkBlock, TalkNote, TalkRow
 from storage.sealing import Sealer
 
 
@@ -204,6 +205,24 @@ class SqlTalkRepository:
 
     async def purge_blocks(self, now: datetime) -> int:
         result = await self._session.execute(delete(TalkBlock).where(TalkBlock.until <= now))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def add_note(self, pseudonym: str, alias: str, topics: Sequence[str], at: datetime) -> None:
+        self._session.add(TalkNote(pseudonym=pseudonym, alias=alias, topics=";".join(topics), day=at))
+        await self._session.flush()
+
+    async def notes(self, pseudonym: str) -> list[NoteRecord]:
+        rows = await self._session.scalars(
+            select(TalkNote).where(TalkNote.pseudonym == pseudonym).order_by(TalkNote.day.desc(), TalkNote.id.desc())
+        )
+        return [NoteRecord(r.alias, tuple(t for t in r.topics.split(";") if t), r.day) for r in rows]
+
+    async def drop_notes(self, pseudonym: str) -> int:
+        result = await self._session.execute(delete(TalkNote).where(TalkNote.pseudonym == pseudonym))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def purge_notes(self, before: datetime) -> int:
+        result = await self._session.execute(delete(TalkNote).where(TalkNote.day < before))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def rosters(self) -> dict[str | None, str]:

@@ -1,5 +1,5 @@
 """marked messages: a live talk's copy in a counsellor's chat, remembered by message number to delete it; the
-name of the province a person in a live talk chose to give
+name of the province a person in a live talk chose to give; counsellors' private notes on talks (topics only)
 
 Revision ID: 0016
 Revises: 0015
@@ -30,11 +30,28 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_marked_messages_at"), "marked_messages", ["at"], unique=False)
     op.create_index(op.f("ix_marked_messages_mark"), "marked_messages", ["mark"], unique=False)
+    op.create_table(
+        "talk_notes",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("pseudonym", sa.String(length=64), nullable=False),
+        sa.Column("alias", sa.String(length=8), nullable=False),
+        sa.Column("topics", sa.String(length=400), nullable=False),
+        sa.Column("day", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["pseudonym"], ["users.pseudonym"], name=op.f("fk_talk_notes_pseudonym_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_talk_notes")),
+    )
+    op.create_index(op.f("ix_talk_notes_day"), "talk_notes", ["day"], unique=False)
+    op.create_index(op.f("ix_talk_notes_pseudonym"), "talk_notes", ["pseudonym"], unique=False)
     with op.batch_alter_table("talks") as talks:
         talks.add_column(sa.Column("province_name", sa.String(length=40), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_talk_notes_pseudonym"), table_name="talk_notes")
+    op.drop_index(op.f("ix_talk_notes_day"), table_name="talk_notes")
+    op.drop_table("talk_notes")
     with op.batch_alter_table("talks") as talks:
         talks.drop_column("province_name")
     op.drop_index(op.f("ix_marked_messages_mark"), table_name="marked_messages")
