@@ -129,7 +129,7 @@ class BotProcess:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    async def wait_ready(self, timeout: float = 60.0) -> None:
+    async def wait_ready(self, timeout: float = 60.0, *, follower: bool = False) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
         polled = len([c for c in self.deployment.fake.calls if c[0] == "getUpdates"])
         async with httpx.AsyncClient(timeout=2) as http:
@@ -143,8 +143,9 @@ class BotProcess:
                     break
                 assert asyncio.get_running_loop().time() < deadline, f"the bot did not start:\n{self.log()}"
                 await asyncio.sleep(0.05)
-        # The scheduler starts once the process leads (at once on SQLite, within a lock check on PostgreSQL).
-        while "the scheduler has started" not in self.log():
+        # The scheduler starts once the process leads (at once on SQLite, within a lock check on PostgreSQL); a
+        # second worker beside a leader waits to take over instead.
+        while "the scheduler has started" not in self.log() and not (follower and "waits to take over" in self.log()):
             assert asyncio.get_running_loop().time() < deadline, f"the scheduler did not start:\n{self.log()}"
             await asyncio.sleep(0.05)
 
@@ -183,8 +184,10 @@ async def running(
     clock_start: datetime | None = None,
     clock_rate: float = 1.0,
     name: str = "bot",
+    follower: bool = False,
 ) -> AsyncIterator[BotProcess]:
-    """The bot process for the length of the block, stopped with SIGTERM after it (and its log checked)."""
+    """The bot process for the length of the block, stopped with SIGTERM after it (and its log checked);
+    ``follower``: another process already leads the scheduler."""
     port = free_port() if mode == "webhook" else None
     args = ["run"] if mode == "run" else ["webhook", "--host", "127.0.0.1", "--port", str(port)]
     log_path = deployment.data_dir.parent / f"{name}-{mode}.log"
@@ -202,7 +205,7 @@ async def running(
         )
     bot = BotProcess(deployment, mode, process, log_path, port)
     try:
-        await bot.wait_ready()
+        await bot.wait_ready(follower=follower)
         yield bot
     except BaseException:
         sys.stderr.write(f"--- {log_path.name} ---\n{bot.log()[-6000:]}\n")

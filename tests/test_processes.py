@@ -283,3 +283,60 @@ async def test_the_running_process_relays_a_live_talk_and_keeps_it_across_a_rest
     everything = [*lan.texts(), *(m.text for m in fake_telegram.removed[lan.user_id])]  # shown, then deleted
     assert sum("tin nhắn lúc khởi động lại" in t for t in everything) == 1
     assert first_relay < 5.0  # generous on a loaded machine; the benchmark measures the p99
+
+
+async def on_duty(counsellor: TelegramPerson, code: str, name: str) -> None:
+    await adult(counsellor)
+    await counsellor.say(f"/staff {code}", "tư vấn viên")
+    await counsellor.press("Không, cảm ơn", "Menu tư vấn viên")
+    await counsellor.press("Trò chuyện trực tiếp: ca trực của tôi", "không trực")
+    await counsellor.press("Bắt đầu trực", "địa chỉ chat")
+    await counsellor.press(AGREE, "tên gì")
+    await counsellor.say(name, f"Bạn đang trực với tên {name}")
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+async def test_two_webhook_workers_on_postgresql_route_each_talk_to_exactly_one_counsellor(
+    database: str, tmp_path: Path, fake_telegram: FakeTelegram, fake_zalo: FakeZalo
+) -> None:
+    """Two `python -m bot webhook` workers share one PostgreSQL database: two counsellors, each on a different
+    worker, press "take" for the same talk at the same moment, three times; each time exactly one gets it, and
+    the talk then runs across the workers (the person on one, the counsellor on the other)."""
+    deployment = Deployment(tmp_path / "data", fake_telegram, fake_zalo, database_url=database, library="aiogram")
+    await deployment.cli("db", "upgrade")
+    await deployment.cli("points", "load-sample")
+    codes = [await deployment.invite("counsellor", clock_start=MONDAY) for _ in range(2)]
+    async with (
+        running(deployment, "webhook", clock_start=MONDAY, name="worker-a") as a,
+        running(deployment, "webhook", clock_start=MONDAY, name="worker-b", follower=True) as b,
+    ):
+        lan, minh = TelegramPerson(fake_telegram, 9300001, a), TelegramPerson(fake_telegram, 9300002, b)
+        await on_duty(lan, codes[0], "Lan")
+        await on_duty(minh, codes[1], "Minh")
+        winners = []
+        for n in range(3):
+            person = TelegramPerson(fake_telegram, 9300010 + n, (a, b)[n % 2])
+            await adult(person)
+            await person.press("Nói chuyện với tư vấn viên", "Một người thật sẽ đọc")
+            await person.press(AGREE, "tỉnh hay thành phố nào")
+            waiting = await person.press("Bỏ qua", "hàng chờ")
+            found = re.search(r"#[346789A-Y]{4}", waiting)
+            assert found is not None, waiting
+            alias = found.group(0)
+            for counsellor in (lan, minh):
+                await eventually(received(counsellor, f"Có người đang chờ trò chuyện: {alias}"), "the offer")
+            answers = await asyncio.gather(
+                lan.press(f"Nhận cuộc trò chuyện {alias}", alias), minh.press(f"Nhận cuộc trò chuyện {alias}", alias)
+            )
+            won = [c for c, answer in zip((lan, minh), answers, strict=True) if "Bạn đang trò chuyện với" in answer]
+            lost = [c for c, answer in zip((lan, minh), answers, strict=True) if "đã nhận" in answer]
+            assert len(won) == 1 and len(lost) == 1, answers
+            winners.append(won[0].user_id)
+            name = "Lan" if won[0] is lan else "Minh"
+            await eventually(received(person, f"Tư vấn viên {name} đã vào"), "the person told who joined")
+            await won[0].send(f"chào bạn {n}")  # through the counsellor's worker, to the person's
+            await eventually(received(person, f"chào bạn {n}"), "relayed across the workers")
+            await person.send(f"em chào {name} {n}")
+            await eventually(received(won[0], f"em chào {name} {n}"), "and back")
+            assert not received(lost[0], f"em chào {name} {n}")()
+    assert len(winners) == 3
