@@ -51,6 +51,7 @@ TALK_NOTES = Purpose(
     ),
 )
 KEEP_NOTES = timedelta(days=30)
+WISH_FOR = timedelta(hours=24)  # "tell me when someone is on duty" holds this long
 SILENT_AFTER = timedelta(minutes=10)  # a person's words unanswered this long: the talk is offered again
 GIVE_UP_AFTER = timedelta(hours=12)  # a talk nobody took in this long is ended, the person told
 NOTICE = 0  # outbox priority: before reminders and broadcasts
@@ -90,6 +91,12 @@ NOTICES = (
         stale_after=timedelta(hours=1),
     ),
     Notice(
+        "talk_someone_free",
+        N_("A counsellor is on duty now. If you still want to talk, press the button, or send /noichuyen."),
+        stale_after=timedelta(hours=3),
+        choices=lambda i18n, params: (Choice("talk", i18n.gettext("Talk to a counsellor now")),),
+    ),
+    Notice(
         "talk_given_up",
         N_(
             "I am sorry: no counsellor was free to take your talk. You can ask again at any time, or book an "
@@ -106,6 +113,21 @@ async def tell(
     handle = await uow.handles.find(pseudonym, purpose)
     if handle is not None:
         await uow.outbox.enqueue(handle, at_once(now), kind, dict(params), key, priority=NOTICE)
+
+
+async def tell_wishes(uow: UnitOfWork, now: datetime) -> int:
+    """A counsellor has gone on duty: tell, once, everyone who asked to know (their address then kept only until
+    the notice is sent).  How many."""
+    told = 0
+    for pseudonym in await uow.get(TALKS).take_wishes(now):
+        handle = await uow.handles.find(pseudonym, LIVE_TALK.id)
+        if handle is None:
+            continue
+        key = f"talk-free:{handle}:{now.isoformat(timespec='minutes')}"
+        await uow.outbox.enqueue(handle, at_once(now), "talk_someone_free", {}, key, priority=NOTICE)
+        await uow.handles.set_delete_after(handle, now + timedelta(hours=6))
+        told += 1
+    return told
 
 
 def routing(duties: Sequence[DutyRecord]) -> list[OnDuty]:

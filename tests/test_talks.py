@@ -240,7 +240,14 @@ async def test_nobody_on_duty_then_a_counsellor_starts_and_a_shift_ends_mid_talk
     turn = await person.press(TALK)
     turn = await agrees(person)
     assert "chưa có tư vấn viên nào đang trực" in turn.text
-    assert turn.choices == ["Đặt lịch tư vấn", "Thôi không chờ nữa", "Trợ giúp khẩn cấp", "Giữ lại tin nhắn"]
+    assert turn.choices == [
+        "Báo tôi khi có người trực",
+        "Đặt lịch tư vấn",
+        "Tư vấn viên gọi lại cho tôi",
+        "Thôi không chờ nữa",
+        "Trợ giúp khẩn cấp",
+        "Giữ lại tin nhắn",
+    ]
     assert "sẽ được xóa khỏi khung chat này" in turn.text
     alias = ALIAS.search(turn.text)
     assert alias is not None
@@ -793,3 +800,42 @@ async def test_private_notes_go_after_30_days_and_with_the_consent(any_runtime: 
     async with runtime.unit_of_work() as uow:
         assert await uow.get(TALKS).notes(me) == []  # withdrawn: deleted with the consent
         assert len(await uow.get(TALKS).notes(other)) == 1  # only hers
+
+
+async def test_told_once_when_a_counsellor_is_next_on_duty_instead_of_waiting(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    """Nobody on duty: the person leaves the queue and asks to be told; the first counsellor going on duty sets off
+    one discreet notice (through the outbox), and its button brings the person back to a talk."""
+    await load_sample(runtime)
+    person = TelegramDriver(fake_telegram, telegram, user_id=7720001)
+    await play(person, [START, ADULT])
+    await person.press(TALK)
+    turn = await agrees(person)
+    assert "chưa có tư vấn viên nào đang trực" in turn.text
+    turn = await person.press("Báo tôi khi có người trực")
+    assert "trong vòng 24 giờ tới, mình sẽ gửi bạn một tin nhắn" in turn.text
+    assert await count(runtime, TalkRow) == 0  # not waiting: no counsellor will be offered a talk nobody is at
+    said = await person.say("có ai không")
+    assert "Chưa có tư vấn viên nào vào" not in said.text  # no longer in a talk
+
+    before = person.count()
+    lan = await on_duty(runtime, fake_telegram, telegram, 7720002, "Lan")
+    await deliver_due(runtime, {"telegram": telegram})
+    notice = person.receive(before)
+    assert "Hiện đã có tư vấn viên đang trực" in notice.text and notice.choices == [TALK]
+    assert "Có người đang chờ" not in "\n".join(m.text for m in fake_telegram.messages(lan.user_id))
+    await on_duty(runtime, fake_telegram, telegram, 7720003, "Minh")  # told once only
+    await deliver_due(runtime, {"telegram": telegram})
+    assert person.count() == before + 1
+
+    lan_before = lan.count()
+    turn = await person.press(TALK)  # consent given already: straight to the optional province
+    assert "Bạn đang ở tỉnh hay thành phố nào" in turn.text
+    turn = await person.press(SKIP)
+    assert "trong hàng chờ" in turn.text
+    await telegram.drain()
+    assert "Có người đang chờ trò chuyện" in lan.receive(lan_before).text
+    async with runtime.sessions() as session:
+        kinds = {(t.kind, t.subject): t.count for t in await session.scalars(select(Tally))}
+    assert kinds[("talk_cancelled", "wish")] == 1

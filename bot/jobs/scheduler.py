@@ -65,6 +65,7 @@ async def purge_expired_state(runtime: Runtime) -> int:
         await uow.groups.purge_replies((now - KEEP_PAST_APPOINTMENTS).date())
         await uow.get(TALKS).purge_blocks(now)  # blocks from live talks, once they expire
         await uow.get(TALKS).purge_notes(now - KEEP_NOTES)  # counsellors' private notes on talks
+        await uow.get(TALKS).purge_wishes(now)  # "tell me when someone is on duty", past its day
         await uow.replies.purge_marked(now - KEEP_MARKED)  # too old for Telegram to delete
         await uow.commit()
     if removed or handles or bookings:

@@ -39,7 +39,7 @@ from handlers.talks.shared import (
     wait_of,
 )
 from handlers.talks.tools import tools_choice
-from services.talks import DUTY, Take
+from services.talks import DUTY, Take, tell_wishes
 
 router = Routes("talks_counsellor")
 NAME_FLOW = Flow("duty_name", N_("the display name you are choosing for live talks"))
@@ -159,6 +159,7 @@ async def start_duty(ctx: Context, member: StaffRecord, name: str | None) -> Non
         choices=[Choice("talks.off", ctx._("End my shift"))],
     )
     await offer_waiting(ctx, member.id, duty.capacity - duty.talks)
+    await tell_wishes(ctx.uow, ctx.now)  # those who asked to know when someone is on duty
 
 
 @router.choice("talks.off", anytime=True)

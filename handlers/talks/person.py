@@ -33,7 +33,7 @@ from handlers.talks.shared import (
     talks,
     tally,
 )
-from services.talks import LIVE_TALK, routing
+from services.talks import LIVE_TALK, WISH_FOR, routing
 
 router = Routes("talks_person")
 WHERE_FLOW = Flow("talk_where", N_("the province you are giving for a live talk"))
@@ -177,6 +177,7 @@ async def join(ctx: Context, data: Share, province: tuple[str, str] | None = Non
         await begin(ctx, TalkNow(data.came, data.level))
         return
     existing = await talks(ctx).of_person(me)
+    await talks(ctx).drop_wish(me)  # asking again is the answer to "tell me when"
     talk = existing or await talks(ctx).request(
         me,
         new_alias(),
@@ -224,7 +225,14 @@ async def show_waiting(ctx: Context, talk: TalkRecord, on_duty: list[DutyRecord]
             ).format(alias=talk.alias)
             + await usually(ctx, talk)
             + deleted,
-            choices=[Choice("book", ctx._("Book counselling")), cancel, urgent, *keep],
+            choices=[
+                Wish(talk.id).choice(ctx._("Tell me when someone is on duty")),
+                Choice("book", ctx._("Book counselling")),
+                Choice("book.phone", ctx._("A counsellor calls me back")),
+                cancel,
+                urgent,
+                *keep,
+            ],
         )
         return
     if estimate.soon:
@@ -294,6 +302,37 @@ async def end_by_person(ctx: Context, talk: TalkRecord) -> None:
     else:
         ctx.say(ctx._("The talk has ended. Nothing of what was written is kept. Take care of yourself."))
     ctx.replies.append(helped_question(ctx, talk.id))
+
+
+@dataclass(frozen=True)
+class Wish(ChoiceData, prefix="talk.wish"):
+    """Leave the queue, and be told once when a counsellor is next on duty."""
+
+    talk: int
+
+
+@router.choice(Wish)
+async def wish(ctx: Context, data: Wish) -> None:
+    talk = await talks(ctx).get(data.talk)
+    if talk is None or talk.pseudonym != ctx.user.pseudonym or not talk.waiting:
+        show_menu(ctx, ctx._("This talk has already ended."))
+        return
+    if await talks(ctx).end(talk.id) is None:
+        show_menu(ctx, ctx._("This talk has already ended."))
+        return
+    await tally(ctx, "talk_cancelled", "wish")
+    await talks(ctx).wish(ctx.user.pseudonym, ctx.now + WISH_FOR)
+    handle = await ctx.uow.handles.find(ctx.user.pseudonym, LIVE_TALK.id)
+    if handle is not None:  # the address to tell them at, only as long as the wish holds
+        await ctx.uow.handles.set_delete_after(handle, ctx.now + WISH_FOR + timedelta(hours=6))
+    ctx.state.talk = None
+    show_menu(
+        ctx,
+        ctx._(
+            "All right: you are no longer waiting. When a counsellor is next on duty, in the next 24 hours, I will "
+            "send you one message; then you choose whether to talk."
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import DAY, MINUTE, Base, owner_column
+from storage.models.base import DAY, HOUR, MINUTE, Base, owner_column
 
 
 class TalkRow(Base):
@@ -86,3 +86,16 @@ class TalkNote(Base):
     alias: Mapped[str] = mapped_column(String(8))
     topics: Mapped[str] = mapped_column(String(400))  # ids from handlers.talks.notes.TOPICS, ";"-separated
     day: Mapped[datetime] = mapped_column(DAY, index=True)
+
+
+class TalkWish(Base):
+    """A person who asked to be told, once, when a counsellor is next on duty (instead of waiting in the queue):
+    their pseudonym and until when the wish holds (to the hour), under the consent "talking with a counsellor".
+    Deleted when the notice is queued, when they ask for a talk again, at ``until``, on withdrawal or /forget."""
+
+    __tablename__ = "talk_wishes"
+    __table_args__ = (UniqueConstraint("pseudonym"), {"info": {"purpose": "live_talk"}})
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    pseudonym: Mapped[str] = owner_column()
+    until: Mapped[datetime] = mapped_column(HOUR, index=True)

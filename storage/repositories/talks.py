@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ports.talks import TALKS, DutyRecord, NoteRecord, TalkRecord
 from storage.models import ServicePointRow, StaffMember
-from storage.models.talks import DutyRow, RosterRow, TalkBlock, TalkNote, TalkRow
+from storage.models.talks import DutyRow, RosterRow, TalkBlock, TalkNote, TalkRow, TalkWish
 from storage.sealing import Sealer
 
 
@@ -206,6 +206,23 @@ class SqlTalkRepository:
     async def purge_blocks(self, now: datetime) -> int:
         result = await self._session.execute(delete(TalkBlock).where(TalkBlock.until <= now))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def wish(self, pseudonym: str, until: datetime) -> None:
+        await self.drop_wish(pseudonym)
+        self._session.add(TalkWish(pseudonym=pseudonym, until=until))
+        await self._session.flush()
+
+    async def drop_wish(self, pseudonym: str) -> None:
+        await self._session.execute(delete(TalkWish).where(TalkWish.pseudonym == pseudonym))
+
+    async def purge_wishes(self, now: datetime) -> int:
+        result = await self._session.execute(delete(TalkWish).where(TalkWish.until <= now))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def take_wishes(self, now: datetime) -> list[str]:
+        found = list(await self._session.scalars(select(TalkWish.pseudonym).where(TalkWish.until > now)))
+        await self._session.execute(delete(TalkWish).where(TalkWish.pseudonym.in_(found) | (TalkWish.until <= now)))
+        return found
 
     async def add_note(self, pseudonym: str, alias: str, topics: Sequence[str], at: datetime) -> None:
         self._session.add(TalkNote(pseudonym=pseudonym, alias=alias, topics=";".join(topics), day=at))

@@ -1,5 +1,6 @@
-"""marked messages: a live talk's copy in a counsellor's chat, remembered by message number to delete it; the
-name of the province a person in a live talk chose to give; counsellors' private notes on talks (topics only)
+"""live talks, continued: marked messages (a talk's copy in a counsellor's chat, by message number, to delete
+it); the name of the province a person chose to give; counsellors' private notes (topics only); people waiting to
+be told when a counsellor is on duty
 
 Revision ID: 0016
 Revises: 0015
@@ -44,11 +45,27 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_talk_notes_day"), "talk_notes", ["day"], unique=False)
     op.create_index(op.f("ix_talk_notes_pseudonym"), "talk_notes", ["pseudonym"], unique=False)
+    op.create_table(
+        "talk_wishes",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("pseudonym", sa.String(length=64), nullable=False),
+        sa.Column("until", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["pseudonym"], ["users.pseudonym"], name=op.f("fk_talk_wishes_pseudonym_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_talk_wishes")),
+        sa.UniqueConstraint("pseudonym", name=op.f("uq_talk_wishes_pseudonym")),
+    )
+    op.create_index(op.f("ix_talk_wishes_pseudonym"), "talk_wishes", ["pseudonym"], unique=False)
+    op.create_index(op.f("ix_talk_wishes_until"), "talk_wishes", ["until"], unique=False)
     with op.batch_alter_table("talks") as talks:
         talks.add_column(sa.Column("province_name", sa.String(length=40), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_talk_wishes_until"), table_name="talk_wishes")
+    op.drop_index(op.f("ix_talk_wishes_pseudonym"), table_name="talk_wishes")
+    op.drop_table("talk_wishes")
     op.drop_index(op.f("ix_talk_notes_pseudonym"), table_name="talk_notes")
     op.drop_index(op.f("ix_talk_notes_day"), table_name="talk_notes")
     op.drop_table("talk_notes")
