@@ -2,8 +2,10 @@
 
 ``--talks`` people (50) each hold a talk with one of ``--counsellors`` counsellors (10, five talks each), set up in
 the database as if each had asked and been taken.  Every person writes ``--rounds`` messages, a few seconds apart
-(``--interval``, randomised), and their counsellor answers each one (pressing "Trả lời #K7Q2" first, as a  (noqa: i18n)
-counsellor holding several talks does, one thing at a time).  Every message carries a unique token.
+(``--interval``, randomised), and their counsellor answers each one, one thing at a time: by replying to the
+person's message in their chat (``--answer reply``, Telegram's swipe-reply), or by first pressing the
+"Trả lời #K7Q2" button (``--answer switch``: one more message in their chat each time).  (noqa: i18n)
+Every message carries a unique token.
 
 Reported, for the relayed messages in each direction: latency from the moment the update is offered to the bot
 to the moment the counterpart's chat has it (p50, p99, max), messages lost (never arrived), doubled (arrived
@@ -11,7 +13,8 @@ twice) and misrouted (arrived in any other chat), and the relay rate.  Telegram'
 second for the bot) is enforced by the fake server: keep the offered rate under it (about
 2 x talks / interval per second) to measure the bot, not the limit.
 
-Usage: python -m bench.talks [--talks 50] [--counsellors 10] [--rounds 5] [--interval 6] [--database-url URL]
+Usage: python -m bench.talks [--talks 50] [--counsellors 10] [--rounds 5] [--interval 6] [--answer reply|switch]
+                              [--database-url URL]
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from core.ports import AgeGroup
 from core.ports.talks import TALKS
 from core.state import ConversationState
 from domain.talks import alias_from
-from fakes.telegram_server import FakeTelegram
+from fakes.telegram_server import FakeTelegram, SentMessage
 from handlers.talks.shared import Switch
 from storage import migrate
 from storage.db import create_engine
@@ -95,10 +98,13 @@ async def arrival(fake: FakeTelegram, chat: int, token: str, started: float, tim
     return time.perf_counter() - started
 
 
-async def relayed(fake: FakeTelegram, sender: int, receiver: int, token: str, words: str) -> float | None:
-    """``sender`` writes ``words`` carrying ``token``; seconds until ``receiver``'s chat has it (None: never)."""
+async def relayed(
+    fake: FakeTelegram, sender: int, receiver: int, token: str, words: str, replying_to: SentMessage | None = None
+) -> float | None:
+    """``sender`` writes ``words`` carrying ``token`` (as a reply to ``replying_to``); seconds until ``receiver``'s
+    chat has it (None: never)."""
     started = time.perf_counter()
-    fake.user_sends(sender, f"{token} {words}")
+    fake.user_sends(sender, f"{token} {words}", replying_to=replying_to)
     return await arrival(fake, receiver, token, started)
 
 
@@ -112,6 +118,7 @@ async def talk(
     desk: asyncio.Lock,
     latencies: dict[str, list[float]],
     tokens: list[tuple[int, str]],
+    answer: str = "reply",
 ) -> None:
     for round_ in range(rounds):
         await asyncio.sleep(random.uniform(0.5, 1.5) * interval)
@@ -121,12 +128,16 @@ async def talk(
         if took is not None:
             latencies["to_counsellor"].append(took)
         async with desk:  # a counsellor does one thing at a time: pick the talk, then answer it
-            before = len(fake.messages(counsellor))
-            fake.user_presses(counsellor, Switch(talk_id).pack())
-            await fake.wait_for(counsellor, before + 1, timeout=60)
-            answer = f"c{person}r{round_}z"
-            tokens.append((person, answer))
-            took = await relayed(fake, counsellor, person, answer, "mình nghe đây")  # sample words (noqa: i18n)
+            heard = next((m for m in reversed(fake.messages(counsellor)) if said in m.text), None)
+            if answer == "switch" or heard is None:
+                before = len(fake.messages(counsellor))
+                fake.user_presses(counsellor, Switch(talk_id).pack())
+                await fake.wait_for(counsellor, before + 1, timeout=60)
+                heard = None
+            token = f"c{person}r{round_}z"
+            tokens.append((person, token))
+            words = "mình nghe đây"  # sample words (noqa: i18n)
+            took = await relayed(fake, counsellor, person, token, words, replying_to=heard)
         if took is not None:
             latencies["to_person"].append(took)
 
@@ -136,7 +147,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
 
 
-async def main(talks: int, counsellors: int, rounds: int, interval: float, database_url: str | None) -> None:
+async def main(
+    talks: int, counsellors: int, rounds: int, interval: float, database_url: str | None, answer: str = "reply"
+) -> None:
     fake = FakeTelegram()
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
@@ -156,7 +169,7 @@ async def main(talks: int, counsellors: int, rounds: int, interval: float, datab
             started = time.perf_counter()
             await asyncio.gather(
                 *(
-                    talk(fake, person, c, t, rounds, interval, desks[c], latencies, tokens)
+                    talk(fake, person, c, t, rounds, interval, desks[c], latencies, tokens, answer)
                     for person, (c, t) in pairs.items()
                 )
             )
@@ -177,7 +190,7 @@ async def main(talks: int, counsellors: int, rounds: int, interval: float, datab
     kind = "postgresql" if database_url and database_url.startswith("postgresql") else "sqlite"
     relayed = len(tokens)
     print(
-        f"engine={kind} talks={talks} counsellors={counsellors} rounds={rounds} interval={interval}s "
+        f"engine={kind} talks={talks} counsellors={counsellors} rounds={rounds} interval={interval}s answer={answer} "
         f"relayed={relayed} seconds={elapsed:.1f} rate={relayed / elapsed:.1f}/s"
     )
     for direction, values in latencies.items():
@@ -188,9 +201,11 @@ async def main(talks: int, counsellors: int, rounds: int, interval: float, datab
     print(f"lost={lost} doubled={doubled} misrouted={misrouted} http_429={fake.too_many_requests}")
 
 
-async def run(talks: int, counsellors: int, rounds: int, interval: float, database_url: str | None) -> None:
+async def run(
+    talks: int, counsellors: int, rounds: int, interval: float, database_url: str | None, answer: str = "reply"
+) -> None:
     async with scratch_database(database_url) as url:
-        await main(talks, counsellors, rounds, interval, url)
+        await main(talks, counsellors, rounds, interval, url, answer)
 
 
 if __name__ == "__main__":
@@ -199,6 +214,7 @@ if __name__ == "__main__":
     parser.add_argument("--counsellors", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--interval", type=float, default=6.0)
+    parser.add_argument("--answer", choices=("reply", "switch"), default="reply")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    asyncio.run(run(args.talks, args.counsellors, args.rounds, args.interval, args.database_url))
+    asyncio.run(run(args.talks, args.counsellors, args.rounds, args.interval, args.database_url, args.answer))

@@ -43,6 +43,9 @@ class Event:
     # Where in the chat this happened, where the platform numbers a chat's messages (Telegram's message id; a
     # button's, the id of the message it sits under): the bound for deleting the chat's recent messages.
     position: int | None = field(default=None, kw_only=True, repr=False, compare=False)
+    # The message this one answers, where the platform lets a person reply to one (Telegram's swipe-reply), by
+    # its position in the chat.
+    replying_to: int | None = field(default=None, kw_only=True, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -191,8 +191,11 @@ class FakeTelegram:
             **content,
         }
 
-    def user_sends(self, user_id: int, text: str) -> int:
+    def user_sends(self, user_id: int, text: str, replying_to: SentMessage | None = None) -> int:
+        """The person writes ``text`` (as a reply to the bot's message ``replying_to``, if given)."""
         content: dict[str, Any] = {"text": text}
+        if replying_to is not None:
+            content["reply_to_message"] = self._message_object(replying_to)
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]

@@ -149,6 +149,10 @@ class TelegramDriver:
     async def say(self, text: str) -> Turn:
         return await self._run(self.fake.user_sends(self.user_id, text))
 
+    async def reply(self, text: str, to: SentMessage) -> Turn:
+        """Write ``text`` as a reply to the bot's message ``to`` (Telegram's swipe-reply)."""
+        return await self._run(self.fake.user_sends(self.user_id, text, replying_to=to))
+
     def receive(self, since: int) -> Turn:
         """What the bot sent on its own (reminders) from message number ``since`` on."""
         return self.turn(self.fake.messages(self.user_id)[since:])

@@ -185,6 +185,27 @@ async def test_the_running_process_delivers_notices_broadcasts_and_reminders(
     assert sum(appointment in t for t in person.texts()) == 1
 
 
+async def on_duty(counsellor: TelegramPerson, code: str, name: str) -> None:
+    await adult(counsellor)
+    await counsellor.say(f"/staff {code}", "tư vấn viên")
+    await counsellor.press("Không, cảm ơn", "Menu tư vấn viên")
+    await counsellor.press("Trò chuyện trực tiếp: ca trực của tôi", "không trực")
+    await counsellor.press("Bắt đầu trực", "địa chỉ chat")
+    await counsellor.press(AGREE, "tên gì")
+    await counsellor.say(name, f"Bạn đang trực với tên {name}")
+
+
+async def asks_for_a_talk(person: TelegramPerson, province: str | None = None) -> str:
+    """A Telegram person asks for a talk, agrees, gives ``province`` or skips it; their alias."""
+    await adult(person)
+    await person.press("Nói chuyện với tư vấn viên", "Một người thật sẽ đọc")
+    await person.press(AGREE, "tỉnh hay thành phố nào")
+    waiting = await (person.say(province, "hàng chờ") if province else person.press("Bỏ qua", "hàng chờ"))
+    found = re.search(r"#[346789A-Y]{4}", waiting)
+    assert found is not None, waiting
+    return found.group(0)
+
+
 TALK_CASES = [
     pytest.param("run", "aiogram", "sqlite", id="run-aiogram-sqlite"),
     pytest.param("webhook", "ptb", "postgresql", id="webhook-ptb-postgresql"),
@@ -211,23 +232,12 @@ async def test_the_running_process_relays_a_live_talk_and_keeps_it_across_a_rest
     code = await deployment.invite("counsellor", clock_start=MONDAY)
     async with running(deployment, mode, clock_start=MONDAY, name="first") as bot:
         lan = TelegramPerson(fake_telegram, 9200001, bot)
-        await adult(lan)
-        await lan.say(f"/staff {code}", "tư vấn viên")
-        await lan.press("Không, cảm ơn", "Menu tư vấn viên")
-        await lan.press("Trò chuyện trực tiếp: ca trực của tôi", "không trực")
-        await lan.press("Bắt đầu trực", "địa chỉ chat")
-        await lan.press(AGREE, "tên gì")
-        await lan.say("Lan", "Bạn đang trực với tên Lan")
+        await on_duty(lan, code, "Lan")
 
         person = TelegramPerson(fake_telegram, 9200002, bot)
-        await adult(person)
-        await person.press("Nói chuyện với tư vấn viên", "Một người thật sẽ đọc")
-        await person.press(AGREE, "tỉnh hay thành phố nào")
-        waiting = await person.say("Hà Nội", "hàng chờ")
-        alias = re.search(r"#[346789A-Y]{4}", waiting)
-        assert alias is not None, waiting
-        await eventually(received(lan, f"Có người đang chờ trò chuyện: {alias.group(0)}, ở Hà Nội"), "the offer")
-        await lan.press(f"Nhận cuộc trò chuyện {alias.group(0)}", "Bạn đang trò chuyện với")
+        alias = await asks_for_a_talk(person, "Hà Nội")
+        await eventually(received(lan, f"Có người đang chờ trò chuyện: {alias}, ở Hà Nội"), "the offer")
+        await lan.press(f"Nhận cuộc trò chuyện {alias}", "Bạn đang trò chuyện với")
         await eventually(received(person, "Tư vấn viên Lan đã vào"), "the person told")
 
         loop = asyncio.get_running_loop()
@@ -244,10 +254,11 @@ async def test_the_running_process_relays_a_live_talk_and_keeps_it_across_a_rest
         await on_zalo.press("Nói chuyện với tư vấn viên", "Một người thật sẽ đọc")
         await on_zalo.press(AGREE, "tỉnh hay thành phố nào")
         zalo_waiting = await on_zalo.press("Bỏ qua", "hàng chờ")
-        zalo_alias = re.search(r"#[346789A-Y]{4}", zalo_waiting)
-        assert zalo_alias is not None, zalo_waiting
-        await eventually(received(lan, f"Có người đang chờ trò chuyện: {zalo_alias.group(0)}"), "the second offer")
-        await lan.press(f"Nhận cuộc trò chuyện {zalo_alias.group(0)}", "Bạn đang trò chuyện với")
+        zalo_found = re.search(r"#[346789A-Y]{4}", zalo_waiting)
+        assert zalo_found is not None, zalo_waiting
+        zalo_alias = zalo_found.group(0)
+        await eventually(received(lan, f"Có người đang chờ trò chuyện: {zalo_alias}"), "the second offer")
+        await lan.press(f"Nhận cuộc trò chuyện {zalo_alias}", "Bạn đang trò chuyện với")
         await eventually(received(on_zalo, "Tư vấn viên Lan đã vào"), "the Zalo person told")
         await on_zalo.send("chào chị")
         await eventually(received(lan, "chào chị"), "the Zalo person's message relayed")
@@ -261,13 +272,13 @@ async def test_the_running_process_relays_a_live_talk_and_keeps_it_across_a_rest
         lan.bot = person.bot = bot
         on_zalo.bot = bot
         await eventually(received(lan, "tin nhắn lúc khởi động lại"), "the message across the restart", timeout=30)
-        await lan.press(f"Trả lời {alias.group(0)}", "Đang trả lời")
+        await lan.press(f"Trả lời {alias}", "Đang trả lời")
         await lan.send("Mình vẫn ở đây")
         await eventually(received(person, "Mình vẫn ở đây"), "the talk goes on after the restart")
         await person.send("kết thúc")  # the talk's messages are deleted from the chat first, then the answer
         await eventually(received(person, "các tin nhắn của nó đã được xóa"), "the talk ended and cleared")
         assert not any("Mình vẫn ở đây" in t for t in person.texts())  # nothing of the talk left on the phone
-        await eventually(received(lan, f"{alias.group(0)} đã kết thúc cuộc trò chuyện"), "the counsellor told")
+        await eventually(received(lan, f"{alias} đã kết thúc cuộc trò chuyện"), "the counsellor told")
         # ... and from the counsellor's chat: the person's words, sent before and across the restart, and her own.
         for words in ("mình muốn kể chuyện này", "tin nhắn lúc khởi động lại"):
             assert not received(lan, words)(), words
@@ -279,20 +290,10 @@ async def test_the_running_process_relays_a_live_talk_and_keeps_it_across_a_rest
     async with running(deployment, mode, clock_start=MONDAY + timedelta(minutes=20), name="third") as bot:
         lan.bot = on_zalo.bot = bot
         await eventually(received(on_zalo, "trở lại đầu hàng chờ"), "the Zalo person told", timeout=30)
-        await eventually(received(lan, f"{zalo_alias.group(0)} đã chờ 10 phút"), "the counsellor told", timeout=30)
+        await eventually(received(lan, f"{zalo_alias} đã chờ 10 phút"), "the counsellor told", timeout=30)
     everything = [*lan.texts(), *(m.text for m in fake_telegram.removed[lan.user_id])]  # shown, then deleted
     assert sum("tin nhắn lúc khởi động lại" in t for t in everything) == 1
     assert first_relay < 5.0  # generous on a loaded machine; the benchmark measures the p99
-
-
-async def on_duty(counsellor: TelegramPerson, code: str, name: str) -> None:
-    await adult(counsellor)
-    await counsellor.say(f"/staff {code}", "tư vấn viên")
-    await counsellor.press("Không, cảm ơn", "Menu tư vấn viên")
-    await counsellor.press("Trò chuyện trực tiếp: ca trực của tôi", "không trực")
-    await counsellor.press("Bắt đầu trực", "địa chỉ chat")
-    await counsellor.press(AGREE, "tên gì")
-    await counsellor.say(name, f"Bạn đang trực với tên {name}")
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
@@ -316,13 +317,7 @@ async def test_two_webhook_workers_on_postgresql_route_each_talk_to_exactly_one_
         winners = []
         for n in range(3):
             person = TelegramPerson(fake_telegram, 9300010 + n, (a, b)[n % 2])
-            await adult(person)
-            await person.press("Nói chuyện với tư vấn viên", "Một người thật sẽ đọc")
-            await person.press(AGREE, "tỉnh hay thành phố nào")
-            waiting = await person.press("Bỏ qua", "hàng chờ")
-            found = re.search(r"#[346789A-Y]{4}", waiting)
-            assert found is not None, waiting
-            alias = found.group(0)
+            alias = await asks_for_a_talk(person)
             for counsellor in (lan, minh):
                 await eventually(received(counsellor, f"Có người đang chờ trò chuyện: {alias}"), "the offer")
             answers = await asyncio.gather(

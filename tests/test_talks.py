@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.channels.telegram.aiogram_channel import AiogramTelegram
+from bot.channels.telegram.common import TelegramChannel
 from bot.jobs.delivery import deliver_due
 from bot.jobs.scheduler import watch_live_talks
 from bot.runtime import Runtime
@@ -40,7 +41,7 @@ COUNSELLOR_CANARY = "quokkacanary"
 
 
 async def on_duty(
-    runtime: Runtime, fake: FakeTelegram, channel: AiogramTelegram, user_id: int, name: str
+    runtime: Runtime, fake: FakeTelegram, channel: TelegramChannel, user_id: int, name: str
 ) -> TelegramDriver:
     """A counsellor invited at the Hoàn Kiếm sample point, on duty under ``name``."""
     code = f"DUTY{user_id % 1000000:06d}"
@@ -390,11 +391,18 @@ async def test_from_the_self_check_the_person_chooses_to_share_its_highest_level
     assert "rượu" not in offered.lower()  # only the level, nothing of the answers
 
 
+@pytest.fixture(params=["telegram", "ptb"], ids=["aiogram", "ptb"])
+def either_telegram(request: pytest.FixtureRequest) -> TelegramChannel:
+    channel: TelegramChannel = request.getfixturevalue(request.param)
+    return channel
+
+
 async def test_a_second_talk_is_answered_by_its_button(
-    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+    runtime: Runtime, fake_telegram: FakeTelegram, either_telegram: TelegramChannel
 ) -> None:
     """A counsellor holding two talks: each person's message says whose it is; "Answer #X" picks who gets the
-    next words."""
+    next words, and so does replying to a person's message (on both Telegram libraries)."""
+    telegram = either_telegram
     await load_sample(runtime)
     lan = await on_duty(runtime, fake_telegram, telegram, 7660001, "Lan")
     first = TelegramDriver(fake_telegram, telegram, user_id=7660002)
@@ -419,6 +427,19 @@ async def test_a_second_talk_is_answered_by_its_button(
     await lan.say("Chào bạn thứ nhất")
     await telegram.drain()
     assert "Chào bạn thứ nhất" in first.receive(first_before).text
+    # Answering by replying to a person's message: it goes to that person, whichever talk was being answered.
+    lan_before = lan.count()
+    await second.say("bạn thứ hai hỏi tiếp")
+    await telegram.drain()
+    asked = fake_telegram.messages(lan.user_id)[lan_before]
+    assert "bạn thứ hai hỏi tiếp" in asked.text
+    first_before, second_before = first.count(), second.count()
+    assert (await lan.reply("Trả lời bạn thứ hai", asked)).text == ""  # no "now answering" line to send
+    await telegram.drain()
+    assert "Trả lời bạn thứ hai" in second.receive(second_before).text and first.count() == first_before
+    await lan.say("Vẫn với bạn thứ hai")  # and the next words follow it
+    await telegram.drain()
+    assert "Vẫn với bạn thứ hai" in second.receive(second_before).text and first.count() == first_before
     turn = await lan.say("/truc")
     assert "đang nhận 2/3 cuộc" in turn.text
 

@@ -34,6 +34,10 @@ class ReplyLog(Protocol):
         """Remember these message numbers of a chat under ``mark``, to delete them from the chat later."""
         ...
 
+    async def which_mark(self, marks: Sequence[str], message_id: int) -> str | None:
+        """Which of ``marks`` the message ``message_id`` was remembered under, if any."""
+        ...
+
     async def take_marked(self, marks: Sequence[str]) -> list[int]:
         """The message numbers remembered under ``marks``, forgotten as they are returned."""
         ...

@@ -35,6 +35,7 @@ from handlers.talks.shared import (
     take_choice,
     talks,
     tally,
+    tell_person,
     told_after,
     wait_of,
 )
@@ -175,10 +176,9 @@ async def go_off(ctx: Context) -> None:
     duties = await talks(ctx).on_duty()
     for talk in held:
         await talks(ctx).release(talk.id)
-        pass_to_person(
+        await tell_person(
             ctx,
             talk,
-            await person_address(ctx, talk),
             Reply(
                 ctx._(
                     "The counsellor had to leave. You are back at the front of the queue: the next counsellor will "
@@ -231,10 +231,9 @@ async def take(ctx: Context, data: Take) -> None:
             ),
         ],
     )
-    pass_to_person(
+    await tell_person(
         ctx,
         talk,
-        await person_address(ctx, talk),
         Reply(
             ctx._(
                 "{name}, a counsellor, has joined. Write here: they read what you write and answer. "

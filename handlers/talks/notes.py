@@ -95,9 +95,12 @@ def show(ctx: Context, talk_id: int, alias: str, chosen: list[str]) -> None:
 
 @router.choice(NoteTopic)
 async def toggle(ctx: Context, data: NoteTopic) -> None:
-    if data.topic not in TOPICS or (found := await held(ctx, data.talk)) is None:
+    if (found := await held(ctx, data.talk)) is None:
         return
     chosen = picked(ctx, data.talk)
+    if data.topic not in TOPICS:  # a forged press: the list again, unchanged
+        show(ctx, data.talk, found[1].alias, chosen)
+        return
     chosen = [t for t in chosen if t != data.topic] if data.topic in chosen else [*chosen, data.topic]
     show(ctx, data.talk, found[1].alias, chosen)
 

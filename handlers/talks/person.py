@@ -314,10 +314,8 @@ class Wish(ChoiceData, prefix="talk.wish"):
 @router.choice(Wish)
 async def wish(ctx: Context, data: Wish) -> None:
     talk = await talks(ctx).get(data.talk)
-    if talk is None or talk.pseudonym != ctx.user.pseudonym or not talk.waiting:
-        show_menu(ctx, ctx._("This talk has already ended."))
-        return
-    if await talks(ctx).end(talk.id) is None:
+    mine = talk is not None and talk.pseudonym == ctx.user.pseudonym and talk.waiting
+    if talk is None or not mine or await talks(ctx).end(talk.id) is None:
         show_menu(ctx, ctx._("This talk has already ended."))
         return
     await tally(ctx, "talk_cancelled", "wish")

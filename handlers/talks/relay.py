@@ -25,10 +25,9 @@ from handlers.talks.shared import (
     END_WORDS,
     counsellor,
     mark_of,
-    pass_to_person,
-    person_address,
     switch_choices,
     talks,
+    tell_person,
 )
 
 PER_MINUTE = 20  # a person's messages passed on in a minute; more are refused, kindly (urgent words never are)
@@ -45,6 +44,7 @@ def relay(limit: Attempts) -> HookFunction:
     async def relay_hook(ctx: Context) -> bool:
         """Runs before urgent help: a counsellor's words are for the person (never a cry for help of their own);
         a person's urgent words are passed on and then open urgent help too."""
+        await _answering(ctx)
         if ctx.state.talk is None:
             return False
         talk = await talks(ctx).get(ctx.state.talk)
@@ -62,6 +62,21 @@ def relay(limit: Attempts) -> HookFunction:
         return await _from_counsellor(ctx, talk)
 
     return relay_hook
+
+
+async def _answering(ctx: Context) -> None:
+    """A counsellor's reply to one of a talk's messages in their chat (Telegram's swipe-reply) answers that talk,
+    whichever they were answering: no button to press first."""
+    event = ctx.event
+    if not isinstance(event, TextMessage) or event.replying_to is None or ctx.state.flow is not None:
+        return
+    member = await ctx.uow.staff.of(ctx.user.pseudonym)
+    if member is None:
+        return
+    marks = {mark_of(t.id, member.id): t.id for t in await talks(ctx).held_by(member.id)}
+    found = await ctx.uow.replies.which_mark(list(marks), event.replying_to)
+    if found is not None:
+        ctx.state.talk = marks[found]
 
 
 def _ended(ctx: Context) -> bool:
@@ -149,7 +164,7 @@ async def _from_counsellor(ctx: Context, talk: TalkRecord) -> bool:
         return False
     duty = await talks(ctx).duty(talk.counsellor_id or 0)
     name = duty.display_name if duty is not None else ctx._("Counsellor")
-    pass_to_person(ctx, talk, await person_address(ctx, talk), Reply(_clip(text), title=name))
+    await tell_person(ctx, talk, Reply(_clip(text), title=name))
     await ctx.remember(mark_of(talk.id, talk.counsellor_id))  # their own words, deleted from their chat with the rest
     await talks(ctx).counsellor_wrote(talk.id)
     return True

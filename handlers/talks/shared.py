@@ -73,6 +73,11 @@ async def person_address(ctx: Context, talk: TalkRecord) -> tuple[str, str] | No
     return await ctx.uow.handles.address(talk.pseudonym, LIVE_TALK.id)
 
 
+async def tell_person(ctx: Context, talk: TalkRecord, *replies: Reply) -> None:
+    """Pass ``replies`` to the person of an open talk (reached at their address for it)."""
+    pass_to_person(ctx, talk, await person_address(ctx, talk), *replies)
+
+
 @dataclass(frozen=True, slots=True)
 class Counsellor:
     """Where a counsellor on duty is reached, and the name people see."""

@@ -33,9 +33,8 @@ from handlers.talks.shared import (
     describe,
     end_choice,
     held,
-    pass_to_person,
-    person_address,
     talks,
+    tell_person,
     told_after,
 )
 
@@ -136,7 +135,7 @@ def create(hotlines: Hotlines, gazetteer: Gazetteer) -> Routes:
 
     async def hand(ctx: Context, talk: TalkRecord, reply: Reply) -> None:
         """Send ``reply`` to the person, and show the counsellor what went."""
-        pass_to_person(ctx, talk, await person_address(ctx, talk), reply)
+        await tell_person(ctx, talk, reply)
         ctx.state.leave()
         ctx.state.talk = talk.id
         ctx.say(
@@ -284,10 +283,9 @@ def create(hotlines: Hotlines, gazetteer: Gazetteer) -> Routes:
                 ),
             ),
         )
-        pass_to_person(
+        await tell_person(
             ctx,
             talk,
-            await person_address(ctx, talk),
             Reply(
                 ctx._(
                     "{name} has handed your talk to a colleague, {colleague}, who will answer you here. They do not "

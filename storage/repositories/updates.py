@@ -69,6 +69,16 @@ class SqlReplyLog:
         self._session.add_all(MarkedMessage(mark=mark, message_id=i, at=now) for i in message_ids)
         await self._session.flush()
 
+    async def which_mark(self, marks: Sequence[str], message_id: int) -> str | None:
+        if not marks:
+            return None
+        found = await self._session.scalar(
+            select(MarkedMessage.mark)
+            .where(MarkedMessage.mark.in_(list(marks)), MarkedMessage.message_id == message_id)
+            .limit(1)
+        )
+        return str(found) if found is not None else None
+
     async def take_marked(self, marks: Sequence[str]) -> list[int]:
         if not marks:
             return []

@@ -13,7 +13,9 @@ def message_event(message: Any, user: str, key: str = "") -> Event:
     """``user`` is the sender's pseudonym; ``key`` the update id (a redelivery is recognised by it)."""
     where = {"address": str(message.chat.id), "delivery_key": key, "position": message.message_id}
     if message.text is not None:
-        return TextMessage(user, CHANNEL, message.text, **where)
+        answered = getattr(message, "reply_to_message", None)
+        replying_to = answered.message_id if answered is not None else None
+        return TextMessage(user, CHANNEL, message.text, replying_to=replying_to, **where)
     if message.location is not None:
         try:
             location = Location(message.location.latitude, message.location.longitude)
