@@ -41,6 +41,7 @@ capability = Capability(
     records=(
         Record("talks", N_("A live talk you asked for, while it is open (never what was written): {count}")),
         Record("talk_blocks", N_("A block from live talks, until it expires: {count}")),
+        Record("talk_wishes", N_("A wish to be told when a counsellor is next on duty (24 hours): {count}")),
         Record("talk_notes", N_("Your private notes on live talks you held (topics only, 30 days): {count}")),
     ),
     notices=NOTICES,
