@@ -860,3 +860,16 @@ async def test_told_once_when_a_counsellor_is_next_on_duty_instead_of_waiting(
     async with runtime.sessions() as session:
         kinds = {(t.kind, t.subject): t.count for t in await session.scalars(select(Tally))}
     assert kinds[("talk_cancelled", "wish")] == 1
+
+
+async def test_typed_words_asking_to_talk_now_open_a_live_talk(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram
+) -> None:
+    """Words asking for someone now ("chat", "ngay", "trực") open the live talk; words asking for someone to talk
+    with, without "now", still lead to booking."""
+    person = TelegramDriver(fake_telegram, telegram, user_id=7730001)
+    await play(person, [START, ADULT])
+    turn = await person.say("cho mình chat với tư vấn viên ngay được không")
+    assert "Một người thật sẽ đọc" in turn.text and turn.choices[-2:] == [AGREE, "Không, cảm ơn"]
+    turn = await person.say("mình muốn tâm sự với ai đó")
+    assert "Một người thật sẽ đọc" not in turn.text and "tư vấn" in turn.text.lower()

@@ -8,7 +8,7 @@ to the other; either can end it.  Counsellors go on and off duty in the chat (/t
 
 from __future__ import annotations
 
-from core.capability import Capability, Command, Hook, MenuEntry, Record, Wiring
+from core.capability import Capability, Command, Hook, MenuEntry, Record, Understood, Wiring
 from core.i18n import N_
 from core.ratelimit import Attempts
 from handlers.services import Services
@@ -46,4 +46,6 @@ capability = Capability(
     ),
     notices=NOTICES,
     commands=(Command("noichuyen", N_("Talk to a counsellor now"), 45),),
+    # "nói chuyện ngay", "chat với tư vấn viên": now, not another day (data/intents/talks.txt; noqa: i18n)
+    understood=(Understood("talk", lambda _: "talk", N_("Talk to a counsellor now")),),
 )
