@@ -98,6 +98,18 @@ def about_lines(ctx: Context, about: About) -> list[str]:
     return [line for line in lines if line]
 
 
+def point_block(ctx: Context, number: int, point: ServicePoint, km: float) -> str:
+    """One point of a list of nearest points: name and distance, services, open now, phone, address."""
+    lines = [f"{number}. {point.name} ({distance_text(ctx, km)})", "   " + kinds_text(ctx, point)]
+    lines.append("   " + status_text(ctx, point))
+    if point.phone:
+        lines.append("   ☎ " + point.phone)
+    where = ", ".join(part for part in (point.address, point.commune) if part)
+    if where:
+        lines.append("   " + where)
+    return "\n".join(lines)
+
+
 def kinds_text(ctx: Context, point: ServicePoint) -> str:
     return ", ".join(ctx._(KINDS[k]) for k in point.kinds if k in KINDS)
 
@@ -317,15 +329,7 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             blocks.append(f"⚠ {why} {nearest_text}")
         if any(point.sample for _, point, _ in shown):
             blocks.append("⚠ " + ctx._("These are sample listings for trying the bot out, not real services."))
-        for number, point, km in shown:
-            lines = [f"{number}. {point.name} ({distance_text(ctx, km)})", "   " + kinds_text(ctx, point)]
-            lines.append("   " + status_text(ctx, point))
-            if point.phone:
-                lines.append("   ☎ " + point.phone)
-            where = ", ".join(part for part in (point.address, point.commune) if part)
-            if where:
-                lines.append("   " + where)
-            blocks.append("\n".join(lines))
+        blocks.extend(point_block(ctx, number, point, km) for number, point, km in shown)
         choices = [Detail(point.id).choice(point.name) for _, point, _ in shown if point.id is not None]
         if (page + 1) * PAGE < len(results):
             choices.append(Choice("find.more", ctx._("More")))

@@ -23,7 +23,7 @@ from domain.directory import FILTERS
 from domain.gazetteer import Gazetteer, Place
 from handlers import urgent
 from handlers.entry_points import BookHere
-from handlers.finder import DirectoryCache, distance_text, filter_label, filter_of, kinds_text, osm_link, status_text
+from handlers.finder import DirectoryCache, filter_label, filter_of, osm_link, point_block
 from handlers.talks.notes import NoteOpen
 from handlers.talks.shared import (
     Switch,
@@ -149,7 +149,7 @@ def create(hotlines: Hotlines, gazetteer: Gazetteer) -> Routes:
         if (found := await held(ctx, talk_id)) is None:
             ctx.state.leave()
             return
-        _, talk = found
+        member, talk = found
         if not isinstance(ctx.event, TextMessage):
             ctx.say(ctx._("Type the name of a place, please."), choices=[back_choice(ctx, talk)])
             return
@@ -170,7 +170,7 @@ def create(hotlines: Hotlines, gazetteer: Gazetteer) -> Routes:
                 choices=[*(FoundPlace(i).choice(label(p)) for i, p in enumerate(places)), back_choice(ctx, talk)],
             )
             return
-        await send_points(ctx, talk, places[0], service)
+        await send_points(ctx, member, talk, places[0], service)
 
     @router.choice(FoundPlace)
     async def chosen_place(ctx: Context, data: FoundPlace) -> None:
@@ -178,7 +178,7 @@ def create(hotlines: Hotlines, gazetteer: Gazetteer) -> Routes:
         if (found := await held(ctx, int(state.get("talk") or 0))) is None:
             ctx.state.leave()
             return
-        _, talk = found
+        member, talk = found
         candidates: Sequence[str] = state.get("candidates") or []
         snapshot = await cache.get(ctx.uow)
         every = [*gazetteer.places, *snapshot.communes]
@@ -188,13 +188,15 @@ def create(hotlines: Hotlines, gazetteer: Gazetteer) -> Routes:
             ctx.say(ctx._("Type the place again, please."), choices=[back_choice(ctx, talk)])
             return
         service = state.get("service")
-        await send_points(ctx, talk, place, service if service in FILTERS else None)
+        await send_points(ctx, member, talk, place, service if service in FILTERS else None)
 
     def label(place: Place) -> str:
         province = gazetteer.provinces.get(place.province)
         return place.name if place.kind == "province" or province is None else f"{place.name} ({province.name})"
 
-    async def send_points(ctx: Context, talk: TalkRecord, place: Place, service: str | None) -> None:
+    async def send_points(
+        ctx: Context, member: StaffRecord, talk: TalkRecord, place: Place, service: str | None
+    ) -> None:
         snapshot = await cache.get(ctx.uow)
         hits = snapshot.nearest(place.lat, place.lon, service, POINTS)
         if not hits:
@@ -210,20 +212,14 @@ def create(hotlines: Hotlines, gazetteer: Gazetteer) -> Routes:
         blocks, choices, links = [], [], []
         for number, hit in enumerate(hits, start=1):
             point = snapshot.points[hit.key]
-            lines = [f"{number}. {point.name} ({distance_text(ctx, hit.km)})", "   " + kinds_text(ctx, point)]
-            lines.append("   " + status_text(ctx, point))
-            if point.phone:
-                lines.append("   ☎ " + point.phone)
-            if where := ", ".join(part for part in (point.address, point.commune) if part):
-                lines.append("   " + where)
+            block = point_block(ctx, number, point, hit.km)
             if point.sample:
-                lines.append("   ⚠ " + ctx._("Sample listing for trying the bot out: not a real service."))
-            blocks.append("\n".join(lines))
+                block += "\n   ⚠ " + ctx._("Sample listing for trying the bot out: not a real service.")
+            blocks.append(block)
             links.append(Link(f"🗺 {number}. {point.name}", osm_link(point.lat, point.lon)))
             if point.id is not None:
                 choices.append(BookHere(point.id).choice(ctx._("Book at {point}").format(point=point.name)))
-        member = await ctx.uow.staff.of(ctx.user.pseudonym)
-        sender = await display_name(ctx, member) if member is not None else ctx._("Counsellor")
+        sender = await display_name(ctx, member)
         reply = Reply(
             "\n\n".join(blocks),
             title=ctx._("{name} suggests, near {place}: {service}").format(
