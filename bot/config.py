@@ -18,6 +18,9 @@
 | DIEMTUA_INBOUND_BURST / DIEMTUA_INBOUND_PER_MINUTE | 20 / 30: one person's messages taken in at once / a minute |
 | DIEMTUA_WEBHOOK_KEY | unset: the key webhook secrets derive from (rotatable; unset: the deployment secret) |
 | DIEMTUA_PUBLIC_URL | unset: in webhook mode, the https address the platforms post to (webhooks are registered) |
+| DIEMTUA_CONSOLE | true: ``run`` also serves the web console (false: it does not) |
+| DIEMTUA_CONSOLE_HOST / DIEMTUA_CONSOLE_PORT | 127.0.0.1 / 8081: where ``run`` serves it (0: any free port) |
+| DIEMTUA_CONSOLE_URL | unset: the console's address in sign-in links (unset: DIEMTUA_PUBLIC_URL + /web, else local) |
 | DIEMTUA_CLOCK_START | unset: **tests only**, the instant (ISO 8601 with offset) the bot's clock starts at |
 | DIEMTUA_CLOCK_RATE | 1: **tests only**, how many times faster than real time the bot's clock runs |
 """
@@ -70,6 +73,11 @@ class Settings(BaseSettings):
     inbound_burst: int = Field(20, ge=1, validation_alias=_env("DIEMTUA_INBOUND_BURST"))
     inbound_per_minute: float = Field(30.0, gt=0, validation_alias=_env("DIEMTUA_INBOUND_PER_MINUTE"))
     webhook_key: SecretStr | None = Field(None, min_length=16, validation_alias=_env("DIEMTUA_WEBHOOK_KEY"))
+    # The web console for staff (bot.web): served by `run` too, unless turned off; its address in sign-in links.
+    console: bool = Field(True, validation_alias=_env("DIEMTUA_CONSOLE"))
+    console_host: str = Field("127.0.0.1", validation_alias=_env("DIEMTUA_CONSOLE_HOST"))
+    console_port: int = Field(8081, ge=0, le=65535, validation_alias=_env("DIEMTUA_CONSOLE_PORT"))
+    console_url: str | None = Field(None, validation_alias=_env("DIEMTUA_CONSOLE_URL"))
     # Tests of the running process only: a clock that starts at an instant and/or runs faster.
     clock_start: datetime | None = Field(None, validation_alias=_env("DIEMTUA_CLOCK_START"))
     clock_rate: float = Field(1.0, gt=0, le=100_000, validation_alias=_env("DIEMTUA_CLOCK_RATE"))
@@ -101,11 +109,32 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "telegram_bot_token", "zalo_bot_token", "secret_key", "seal_keys", "clock_start", "webhook_key", mode="before"
+        "telegram_bot_token",
+        "zalo_bot_token",
+        "secret_key",
+        "seal_keys",
+        "clock_start",
+        "webhook_key",
+        "console_url",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("console_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("DIEMTUA_CONSOLE_URL must start with http:// or https://")
+        return value.rstrip("/") if value else value
+
+    def console_address(self) -> str | None:
+        """The console's address as configured: DIEMTUA_CONSOLE_URL, else DIEMTUA_PUBLIC_URL + /web (None: known
+        only once it listens)."""
+        if self.console_url:
+            return self.console_url
+        return self.public_url.rstrip("/") + "/web" if self.public_url else None
 
     @property
     def db_url(self) -> str:

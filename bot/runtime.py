@@ -17,6 +17,7 @@ from core.hotlines import SHIPPED_DATA, load_hotlines
 from core.i18n import Translator, load_translator
 from core.pseudonym import Pseudonymizer
 from core.ratelimit import Inbound
+from core.web_tokens import ConsoleAccess, WebKeys
 from domain.assist import load_instrument
 from domain.gazetteer import Gazetteer, load_gazetteer
 from domain.understanding import load_understanding
@@ -44,6 +45,7 @@ class Runtime:
     unit_of_work: Callable[[], SqlUnitOfWork]
     gazetteer: Gazetteer
     sealer: Sealer
+    console: ConsoleAccess
     closed: bool = field(default=False, init=False)
 
     async def close(self) -> None:
@@ -84,6 +86,7 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
     i18n = load_translator("vi", settings.timezone)
 
     codes = InviteCodes(secret)
+    console = ConsoleAccess(WebKeys(secret), url=settings.console_address())
 
     def unit_of_work() -> SqlUnitOfWork:
         return SqlUnitOfWork(sessions, sealer, writer, codes)
@@ -99,6 +102,7 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         state_ttl=settings.state_ttl,
         inbound=Inbound(settings.inbound_burst, settings.inbound_per_minute),
         understanding=load_understanding(SHIPPED_DATA / "intents"),
+        console=console,
     )
     return Runtime(
         settings=settings,
@@ -111,4 +115,5 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         conversation=conversation,
         gazetteer=gazetteer,
         sealer=sealer,
+        console=console,
     )

@@ -79,3 +79,17 @@ class WebSession:
     def alive(self, now: datetime) -> bool:
         """Used within :data:`SESSION_IDLE`, and begun within :data:`SESSION_LONGEST`."""
         return now < self.last_seen + SESSION_IDLE and now < self.created_at + SESSION_LONGEST
+
+
+@dataclass
+class ConsoleAccess:
+    """What the chat needs to hand out sign-in links: the keys, and the console's address once known (from the
+    settings, or when the console starts listening; None while it is not served anywhere)."""
+
+    keys: WebKeys
+    url: str | None = None
+
+    def link(self, token: str) -> str:
+        if self.url is None:
+            raise RuntimeError("the web console is not served")
+        return f"{self.url.rstrip('/')}/in/{token}"

@@ -98,10 +98,12 @@ class Reason(str):
 
     msgid: str
     values: dict[str, object]
+    field: str | None  # the column it is about, where there is one (a form shows the reason beside it)
 
-    def __new__(cls, msgid: str, **values: object) -> Reason:
+    def __new__(cls, msgid: str, *, field: str | None = None, **values: object) -> Reason:
         made = super().__new__(cls, msgid.format(**values))
-        made.msgid, made.values = msgid, values
+        column = values.get("column")
+        made.msgid, made.values, made.field = msgid, values, field or (column if isinstance(column, str) else None)
         return made
 
     def explain(self, translate: Callable[[str], str]) -> str:
@@ -193,7 +195,11 @@ class _Checks:
         external_id = self.values["external_id"]
         if external_id and not _EXTERNAL_ID.match(external_id):
             self.reasons.append(
-                Reason(N_("external_id {value} must be 1-64 letters, digits or . _ : / -"), value=repr(external_id))
+                Reason(
+                    N_("external_id {value} must be 1-64 letters, digits or . _ : / -"),
+                    field="external_id",
+                    value=repr(external_id),
+                )
             )
         return external_id
 
@@ -213,6 +219,7 @@ class _Checks:
             self.reasons.append(
                 Reason(
                     N_("unknown service kind {kinds} (known: {known})"),
+                    field="kinds",
                     kinds=", ".join(unknown),
                     known=", ".join(KINDS),
                 )
@@ -225,7 +232,7 @@ class _Checks:
         name = self.values["province"]
         province = gazetteer.province(name) if name else None
         if name and province is None:
-            self.reasons.append(Reason(N_("unknown province {value}"), value=repr(name)))
+            self.reasons.append(Reason(N_("unknown province {value}"), field="province", value=repr(name)))
         return province
 
     def coordinates(self, province: Province | None) -> tuple[float, float] | None:
@@ -234,7 +241,9 @@ class _Checks:
             return None
         if _looks_swapped(lat_text, lon_text):
             self.reasons.append(
-                Reason(N_("latitude {lat} and longitude {lon} look swapped"), lat=lat_text, lon=lon_text)
+                Reason(
+                    N_("latitude {lat} and longitude {lon} look swapped"), field="latitude", lat=lat_text, lon=lon_text
+                )
             )
             return None
         lat = _number("latitude", lat_text, -90, 90, self.reasons)
@@ -242,13 +251,16 @@ class _Checks:
         if lat is None or lon is None:
             return None
         if not in_vietnam(lat, lon):
-            self.reasons.append(Reason(N_("coordinates {lat}, {lon} are outside Viet Nam"), lat=lat, lon=lon))
+            self.reasons.append(
+                Reason(N_("coordinates {lat}, {lon} are outside Viet Nam"), field="latitude", lat=lat, lon=lon)
+            )
         elif province is not None:
             distance = min(haversine_km(lat, lon, plat, plon) for plat, plon in province.former_points)
             if distance > FAR_FROM_PROVINCE_KM:
                 self.reasons.append(
                     Reason(
                         N_("coordinates {lat}, {lon} are {km} km from {province}"),
+                        field="latitude",
                         lat=lat,
                         lon=lon,
                         km=f"{distance:.0f}",
@@ -261,7 +273,7 @@ class _Checks:
         try:
             return parse_hours(self.values["hours"])
         except HoursError as exc:
-            self.reasons.append(Reason(N_("opening hours: {reason}"), reason=exc))
+            self.reasons.append(Reason(N_("opening hours: {reason}"), field="hours", reason=exc))
             return None
 
     def verified_on(self) -> date | None:
@@ -271,13 +283,15 @@ class _Checks:
         try:
             return date.fromisoformat(text)
         except ValueError:
-            self.reasons.append(Reason(N_("verified_on {value} is not a date (YYYY-MM-DD)"), value=repr(text)))
+            self.reasons.append(
+                Reason(N_("verified_on {value} is not a date (YYYY-MM-DD)"), field="verified_on", value=repr(text))
+            )
             return None
 
     def phone(self) -> str:
         phone = self.values["phone"]
         if phone and not _PHONE.match(phone):
-            self.reasons.append(Reason(N_("phone {value} is not a phone number"), value=repr(phone)))
+            self.reasons.append(Reason(N_("phone {value} is not a phone number"), field="phone", value=repr(phone)))
         return phone
 
     def about(self) -> About:
@@ -292,21 +306,29 @@ class _Checks:
             self.reasons.append(Reason(ONE_OF, column="fee", value=repr(values["fee"]), known=", ".join(FEES)))
         if values["url"] and not _URL.match(values["url"]):
             self.reasons.append(
-                Reason(N_("url {value} is not a web address (http:// or https://)"), value=repr(values["url"]))
+                Reason(
+                    N_("url {value} is not a web address (http:// or https://)"), field="url", value=repr(values["url"])
+                )
             )
         if values["email"] and not _EMAIL.match(values["email"]):
-            self.reasons.append(Reason(N_("email {value} is not an email address"), value=repr(values["email"])))
+            self.reasons.append(
+                Reason(N_("email {value} is not an email address"), field="email", value=repr(values["email"]))
+            )
         languages = tuple(
             dict.fromkeys(x.strip().lower() for x in re.split(r"[;,|]", values["languages"]) if x.strip())
         )
         wrong = [x for x in languages if not _LANGUAGE.match(x)]
         if wrong:
             self.reasons.append(
-                Reason(N_("languages {value}: use ISO 639 codes such as vi, en"), value=", ".join(wrong))
+                Reason(
+                    N_("languages {value}: use ISO 639 codes such as vi, en"), field="languages", value=", ".join(wrong)
+                )
             )
         ages = [self._age(name) for name in ("min_age", "max_age")]
         if ages[0] is not None and ages[1] is not None and ages[0] > ages[1]:
-            self.reasons.append(Reason(N_("min_age {low} is above max_age {high}"), low=ages[0], high=ages[1]))
+            self.reasons.append(
+                Reason(N_("min_age {low} is above max_age {high}"), field="min_age", low=ages[0], high=ages[1])
+            )
         return About(
             status=status,
             description=values["description"],
@@ -334,7 +356,9 @@ class _Checks:
     def sample(self) -> bool:
         text = self.values["sample"].lower()
         if text not in _TRUE | _FALSE:
-            self.reasons.append(Reason(N_("sample {value} is not true or false"), value=repr(self.values["sample"])))
+            self.reasons.append(
+                Reason(N_("sample {value} is not true or false"), field="sample", value=repr(self.values["sample"]))
+            )
         return text in _TRUE
 
 
@@ -489,6 +513,11 @@ def _row(point: ServicePoint) -> dict[str, str]:
         "languages": ";".join(point.about.languages),
         "accessibility": point.about.accessibility,
     }
+
+
+def point_record(point: ServicePoint) -> dict[str, str]:
+    """A point as the record an import reads (the columns, as text): what a form to edit it starts from."""
+    return _row(point)
 
 
 def to_csv(points: Iterable[ServicePoint]) -> str:

@@ -12,6 +12,7 @@ from core.hotlines import Hotlines
 from core.i18n import Translator
 from core.ports import UnitOfWork
 from core.ratelimit import Inbound
+from core.web_tokens import ConsoleAccess
 from domain.assist import Instrument
 from domain.gazetteer import Gazetteer
 from domain.understanding import Understanding
@@ -31,6 +32,7 @@ from handlers import (
     staff,
     talks,
     urgent,
+    web,
 )
 from handlers.services import Services
 
@@ -50,6 +52,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     days_off.capability,
     groups.capability,
     report.capability,
+    web.capability,
 )
 
 
@@ -65,9 +68,10 @@ def build_conversation(
     inbound: Inbound | None = None,
     capabilities: Sequence[Capability] = CAPABILITIES,
     understanding: Understanding,
+    console: ConsoleAccess | None = None,
 ) -> Conversation:
     catalogue = Catalogue(tuple(capabilities))
-    routes, hooks = catalogue.wire(Services(clock, hotlines, instrument, gazetteer))
+    routes, hooks = catalogue.wire(Services(clock, hotlines, instrument, gazetteer, console))
     return Conversation(
         routers=routes,
         catalogue=catalogue,

@@ -39,6 +39,7 @@ STAFF_HOME = {
     "counsellor": N_("Counsellor menu"),
     "leader": N_("Peer leader menu"),
     "manager": N_("Programme manager menu"),
+    "operator": N_("Operator menu"),
 }
 
 

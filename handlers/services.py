@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from core.clock import Clock
 from core.hotlines import Hotlines
+from core.web_tokens import ConsoleAccess
 from domain.assist import Instrument
 from domain.gazetteer import Gazetteer
 
@@ -16,3 +17,4 @@ class Services:
     hotlines: Hotlines
     instrument: Instrument
     gazetteer: Gazetteer
+    console: ConsoleAccess | None = None  # the web console's sign-in links, where it is served

@@ -76,6 +76,10 @@ async def redeem(ctx: Context, attempts: Attempts) -> None:
         ctx.say(ctx._("Welcome: you are now registered as a programme manager. /baocao shows the programme figures."))
         await staff_menu(ctx)
         return
+    if member.role == "operator":
+        ctx.say(ctx._("Welcome: you are now registered as an operator. /web gives you a link to the web console."))
+        await staff_menu(ctx)
+        return
     text = (
         ctx._("Welcome: you are now registered as a counsellor.")
         if member.role == "counsellor"
@@ -125,6 +129,16 @@ async def staff_menu(ctx: Context) -> None:
             choices=[
                 Choice("rp", ctx._("Programme figures, last {weeks} weeks").format(weeks=CHAT_WEEKS)),
                 Choice("talks.counts", ctx._("Live talks now")),
+                Choice("web.link", ctx._("Sign in to the web console")),
+                Choice("menu", ctx._("Main menu")),
+            ],
+        )
+        return
+    if member is not None and member.role == "operator":
+        ctx.say(
+            ctx._("Operator menu: the directory, staff and the audit log are in the web console."),
+            choices=[
+                Choice("web.link", ctx._("Sign in to the web console")),
                 Choice("menu", ctx._("Main menu")),
             ],
         )
@@ -140,6 +154,7 @@ async def staff_menu(ctx: Context) -> None:
             Choice("staff.hours", ctx._("Set my weekly hours")),
             Choice("staff.off", ctx._("Add a day off")),
             Choice("staff.offs", ctx._("My days off")),
+            Choice("web.link", ctx._("Sign in to the web console")),
             Choice("menu", ctx._("Main menu")),
         ],
     )

@@ -151,6 +151,25 @@ async def offer_again(uow: UnitOfWork, talk: TalkRecord, now: datetime, *, besid
             await tell(uow, member.pseudonym, DUTY.id, "talk_offer", params, key, now)
 
 
+async def relieve(uow: UnitOfWork, staff_id: int, now: datetime) -> int:
+    """Take a counsellor off duty from outside their chat (their role revoked): each talk they held goes back to
+    the queue, its person told, and is offered to the others on duty.  How many talks were held."""
+    repo = uow.get(TALKS)
+    duty = await repo.duty(staff_id)
+    if duty is None:
+        return 0
+    held = await repo.held_by(staff_id)
+    await repo.set_duty(staff_id, since=None)
+    stamp = now.isoformat(timespec="minutes")
+    for talk in held:
+        await repo.release(talk.id)
+        await tell(uow, talk.pseudonym, LIVE_TALK.id, "talk_back_in_queue", {}, f"talk-back:{talk.id}:{stamp}", now)
+        refreshed = await repo.get(talk.id)
+        if refreshed is not None:
+            await offer_again(uow, refreshed, now, besides=staff_id)
+    return len(held)
+
+
 async def watch_talks(uow: UnitOfWork, now: datetime, timezone: tzinfo) -> int:
     """Hand back the talks whose counsellor went silent; give up the talks nobody took.  How many changed."""
     repo = uow.get(TALKS)

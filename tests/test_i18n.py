@@ -30,8 +30,12 @@ STIGMATISING = (
 
 
 def extracted() -> set[str]:
-    """Messages in the code, and in the instrument data files (through their Babel extractor)."""
-    runs = [(ROOT / source, [("**.py", "python")]) for source in SOURCES]
+    """Messages in the code, in the web console's templates and in the instrument data files (through their Babel
+    extractors)."""
+    runs = [
+        (ROOT / source, [("**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")])
+        for source in SOURCES
+    ]
     runs.append((ROOT / "data", [("instruments/**.toml", "domain.assist:babel_extract")]))
     ids: set[str] = set()
     for directory, method_map in runs:

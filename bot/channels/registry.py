@@ -67,7 +67,7 @@ async def open_channels(
                     log.warning("%s did not close cleanly: %s", channel.label, describe_exception(exc))
 
 
-async def _until_signalled() -> None:
+async def until_signalled() -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -79,7 +79,7 @@ async def _until_signalled() -> None:
 async def poll(channels: Channels) -> None:
     """Long polling on every channel until SIGINT or SIGTERM."""
     tasks = [asyncio.create_task(channel.run_polling()) for channel in channels.serving]
-    waiter = asyncio.create_task(_until_signalled())
+    waiter = asyncio.create_task(until_signalled())
     done, _ = await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
     for task in done:
         if task is not waiter and task.exception() is not None:
@@ -94,16 +94,23 @@ async def poll(channels: Channels) -> None:
 
 async def serve_webhooks(settings: Settings, runtime: Runtime, channels: Channels, host: str, port: int) -> None:
     """One aiohttp application for every channel's webhook, until SIGINT or SIGTERM."""
+    from bot.web.serve import mount
+
     endpoints = [Endpoint(c.name, c.webhook, webhook_secret(settings, c.name)) for c in channels.serving]
-    runner = create_runner(create_app(endpoints))
+    app = create_app(endpoints)
+    if settings.console:
+        mount(app, runtime)  # the web console at /web, behind the same proxy
+    runner = create_runner(app)
     await runner.setup()
     site = GuardedSite(runner, host, port)
     await site.start()
+    if settings.console and runtime.console.url is None:
+        runtime.console.url = f"http://{host}:{port}/web"
     try:
         public = (settings.public_url or "").rstrip("/")
         for channel, endpoint in zip(channels.serving, endpoints, strict=True):
             await channel.register_webhook(public + endpoint.route.path if public else None, endpoint.secret)
         log.info("webhooks listening on %s:%d", host, port)
-        await _until_signalled()
+        await until_signalled()
     finally:
         await runner.cleanup()

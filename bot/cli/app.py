@@ -2,6 +2,7 @@
 
 * ``run``: every channel that has a token, by polling, plus the scheduler; with no token, the console chat.
 * ``webhook --host --port``: the same channels by webhook, from one aiohttp application.
+* ``web --host --port``: the web console for staff on its own (``run`` and ``webhook`` serve it too).
 * ``chat``: the console chat.
 * ``db upgrade`` / ``db current``: schema migrations.
 * ``points import|export|load-sample|reports``: the service-point directory (see ``bot.cli.points``).
@@ -16,6 +17,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -37,6 +39,7 @@ from storage.db import create_engine
 
 if TYPE_CHECKING:
     from bot.jobs.scheduler import Scheduler
+    from bot.runtime import Runtime
 
 out = Console()
 app = typer.Typer(help=f"{BOT_NAME}: a privacy-first support chatbot.", no_args_is_help=True, add_completion=False)
@@ -54,11 +57,32 @@ _settings = cli_settings
 _open = open_or_exit
 
 
-async def _chat(settings: Settings, user: str, greet: bool) -> None:
+async def _chat(settings: Settings, user: str, greet: bool, *, console: bool = False) -> None:
     from bot.channels.console import ConsoleChannel
 
-    async with await _open(settings) as runtime:
+    async with await _open(settings) as runtime, _web_console(settings, runtime, console) as address:
+        if address:
+            err.print(
+                _("Web console: {address} (staff send /web in the chat for a sign-in link)").format(address=address),
+                markup=False,
+            )
         await ConsoleChannel(runtime.conversation, runtime.pseudonyms, user_id=user).run(greet=greet)
+
+
+@contextlib.asynccontextmanager
+async def _web_console(settings: Settings, runtime: Runtime, wanted: bool) -> AsyncIterator[str | None]:
+    """The web console beside the chat (``run``), on DIEMTUA_CONSOLE_HOST:PORT; its address, or None."""
+    if not (wanted and settings.console):
+        yield None
+        return
+    from bot.web.serve import start_console
+
+    runner = await start_console(runtime, settings.console_host, settings.console_port)
+    try:
+        yield runtime.console.url if runner is not None else None
+    finally:
+        if runner is not None:
+            await runner.cleanup()
 
 
 async def _serve(settings: Settings, *, webhook: tuple[str, int] | None = None) -> None:
@@ -66,7 +90,12 @@ async def _serve(settings: Settings, *, webhook: tuple[str, int] | None = None) 
     from bot.jobs.leadership import lead
     from bot.jobs.scheduler import create_scheduler
 
-    async with await _open(settings) as runtime, open_channels(settings, runtime) as channels:
+    console = webhook is None  # by webhook, the console is mounted in the webhook application
+    async with (
+        await _open(settings) as runtime,
+        open_channels(settings, runtime) as channels,
+        _web_console(settings, runtime, console),
+    ):
         running: list[Scheduler] = []
 
         async def start() -> None:  # a fresh scheduler each time this process comes to lead
@@ -114,7 +143,7 @@ def run() -> None:
     settings = _settings()
     if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
         err.print(_("No TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: opening the console chat (type /quit to leave)."))
-        asyncio.run(_chat(settings, "local", greet=True))
+        asyncio.run(_chat(settings, "local", greet=True, console=True))
     else:
         asyncio.run(_serve(settings))
 
@@ -133,6 +162,33 @@ def webhook(
         error(_("webhook mode needs TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN"))
         raise typer.Exit(2)
     asyncio.run(_serve(settings, webhook=(host, port)))
+
+
+@app.command()
+def web(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8081,
+) -> None:
+    """Serve the web console for staff (and /healthz) on its own, behind a TLS-terminating proxy in production.
+
+    The bot's processes put its address in sign-in links: set DIEMTUA_CONSOLE_URL (e.g. https://example.org/web)
+    for them when the console runs apart."""
+    asyncio.run(_web(_settings(), host, port))
+
+
+async def _web(settings: Settings, host: str, port: int) -> None:
+    from bot.channels.registry import until_signalled
+    from bot.web.serve import start_console
+
+    async with await _open(settings) as runtime:
+        runner = await start_console(runtime, host, port)
+        if runner is None:
+            error(_("the web console cannot listen on {host}:{port}").format(host=host, port=port))
+            raise typer.Exit(2)
+        try:
+            await until_signalled()
+        finally:
+            await runner.cleanup()
 
 
 @app.command()

@@ -2,7 +2,9 @@
 
 * ``invite --role counsellor --point EXTERNAL_ID``: prints a one-time code (valid 7 days); the person
   sends ``/staff CODE`` to the bot.  Only a hash of the code is stored.
+* ``invite --role operator``: an operator keeps the directory and staff in the web console (``/web`` in the chat).
 * ``list``: staff members by id, role and service point (never who they are).
+* ``revoke STAFF_ID``: ends a role (signed out everywhere, off duty, no more notifications or hours).
 * ``availability STAFF_ID --pattern "Mo-Fr 08:00-11:30,13:30-16:30" [--slot 45] [--buffer 15]
   [--notice-hours 2] [--horizon-days 14] [--modes in_person,phone] [--day-off 2026-12-24 ...]``
 * ``roster [--province ha-noi] --hours "Mo-Fr 08:00-17:00"`` (or ``--clear``): when counsellors are usually on duty
@@ -22,24 +24,24 @@ from rich.table import Table
 
 from bot.cli.common import _, cli_settings, error, open_or_exit
 from core.codes import new_code, show_code
-from core.i18n import N_
 from core.ports.talks import TALKS
 from domain.hours import EMPTY, HoursError, format_hours, parse_hours
 from domain.slots import Availability
+from services.staff import ROLE_NAMES, ROLES, revoke
 
 staff_app = typer.Typer(help="Counsellors and peer leaders.", no_args_is_help=True)
 out = Console()
-ROLES = ("counsellor", "leader", "manager")
-ROLE_NAMES = {"counsellor": N_("counsellor"), "leader": N_("peer leader"), "manager": N_("programme manager")}
 INVITE_DAYS = 7
 
 
 @staff_app.command("invite")
 def invite(
-    role: Annotated[str, typer.Option(help="counsellor, leader or manager (programme figures)")],
+    role: Annotated[
+        str, typer.Option(help="counsellor, leader, manager (programme figures) or operator (directory, staff)")
+    ],
     point: Annotated[str | None, typer.Option(help="The service point's external id (counsellors).")] = None,
 ) -> None:
-    """Print a one-time invitation code for a counsellor, a peer leader or a programme manager."""
+    """Print a one-time invitation code for a counsellor, a peer leader, a programme manager or an operator."""
     if role not in ROLES:
         error(_("--role is one of {roles}").format(roles=", ".join(ROLES)))
         raise typer.Exit(2)
@@ -78,7 +80,7 @@ def list_staff() -> None:
             table = Table(title=_("Staff"))
             for column in (_("id"), _("role"), _("service point"), _("availability")):
                 table.add_column(column)
-            for role in ROLES:
+            for role in (*ROLES, "revoked"):
                 for member in await uow.staff.members(role):
                     available = await uow.staff.availability(member.id)
                     where = points[member.point_id].name if member.point_id in points else "-"
@@ -88,6 +90,24 @@ def list_staff() -> None:
         out.print(table)
 
     asyncio.run(go())
+
+
+@staff_app.command("revoke")
+def revoke_command(staff_id: Annotated[int, typer.Argument(help="From `staff list`.")]) -> None:
+    """End a staff member's role: signed out of the web console, off duty (their talks back in the queue), no more
+    notifications or weekly hours.  Bookings already made stay."""
+
+    async def go() -> bool:
+        async with await open_or_exit(cli_settings()) as runtime, runtime.unit_of_work() as uow:
+            if await revoke(uow, staff_id, runtime.clock.now()) is None:
+                return False
+            await uow.commit()
+            return True
+
+    if not asyncio.run(go()):
+        error(_("no staff member has the id {id}").format(id=staff_id))
+        raise typer.Exit(2)
+    out.print(_("Staff member {id}: role revoked.").format(id=staff_id))
 
 
 @staff_app.command("availability")

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 class StaffRecord:
     id: int
     pseudonym: str
-    role: str  # "counsellor" | "leader" | "manager"
+    role: str  # "counsellor" | "leader" | "manager" | "operator" | "revoked"
     point_id: int | None
 
 
@@ -54,6 +54,15 @@ class StaffRepository(Protocol):
     async def set_availability(self, staff_id: int, availability: Availability) -> None: ...
 
     async def availability(self, staff_id: int) -> Availability | None: ...
+
+    async def change(self, staff_id: int, role: str, point_id: int | None) -> StaffRecord | None:
+        """Give a staff member another role or service point (the console's staff page)."""
+        ...
+
+    async def revoke(self, staff_id: int) -> StaffRecord | None:
+        """End a staff member's role: it becomes "revoked" (no page, menu or duty opens for it), and their weekly
+        hours go (no new bookings); the bookings already made stay, for the people who made them."""
+        ...
 
 
 class BookingRepository(Protocol):

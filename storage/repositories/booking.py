@@ -139,6 +139,23 @@ class SqlStaffRepository:
             days_off=frozenset(days),
         )
 
+    async def change(self, staff_id: int, role: str, point_id: int | None) -> StaffRecord | None:
+        row = await self._session.get(StaffMember, staff_id)
+        if row is None:
+            return None
+        row.role, row.point_id = role, point_id
+        await self._session.flush()
+        return _staff(row)
+
+    async def revoke(self, staff_id: int) -> StaffRecord | None:
+        row = await self._session.get(StaffMember, staff_id)
+        if row is None:
+            return None
+        row.role = "revoked"
+        await self._session.execute(delete(AvailabilityRow).where(AvailabilityRow.staff_id == staff_id))
+        await self._session.flush()
+        return _staff(row)
+
 
 class SqlBookingRepository:
     def __init__(self, session: AsyncSession) -> None:

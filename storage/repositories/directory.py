@@ -7,7 +7,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ports import (
@@ -185,3 +185,16 @@ class SqlDirectoryRepository:
                 out.append(ListingReports(point, counts, last))
         out.sort(key=lambda r: (-sum(r.counts.values()), r.point.name))
         return out
+
+    async def verify(self, point_id: int, day: date) -> bool:
+        row = await self._session.get(ServicePointRow, point_id)
+        if row is None:
+            return False
+        row.verified_on = day
+        await self.clear_reports(point_id)
+        await self._bump()
+        await self._session.flush()
+        return True
+
+    async def clear_reports(self, point_id: int) -> None:
+        await self._session.execute(delete(ListingReport).where(ListingReport.point_id == point_id))
