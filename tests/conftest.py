@@ -37,6 +37,7 @@ from fakes.zalo_server import FakeZalo
 from storage import migrate
 from storage.db import create_engine
 from tests.dialog import ConsoleDriver, Driver, TelegramDriver, ZaloDriver
+from tests.webconsole import web_console  # noqa: F401 - the web console's fixture (``web``), shared
 
 REQUIRE_SERVICES = os.environ.get("DIEMTUA_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get("DIEMTUA_TEST_POSTGRES_URL", "postgresql+asyncpg://root@127.0.0.1:5432/test")
@@ -54,6 +55,10 @@ ENV_VARS = (
     "DIEMTUA_WEBHOOK_KEY",
     "DIEMTUA_SEAL_KEYS",
     "DIEMTUA_PUBLIC_URL",
+    "DIEMTUA_CONSOLE",
+    "DIEMTUA_CONSOLE_HOST",
+    "DIEMTUA_CONSOLE_PORT",
+    "DIEMTUA_CONSOLE_URL",
     "DIEMTUA_CLOCK_START",
     "DIEMTUA_CLOCK_RATE",
     "DIEMTUA_INBOUND_BURST",

@@ -70,6 +70,7 @@ class Deployment:
             DIEMTUA_TELEGRAM_LIBRARY=self.library,
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_API_URL=self.fake.url,
+            DIEMTUA_CONSOLE_PORT="0",  # the web console on a free port: its address is in the log
             PYTHONPATH=str(ROOT),
             PYTHONUNBUFFERED="1",
             COLUMNS="200",
@@ -128,6 +129,14 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def console_url(self) -> str:
+        """Where the process serves the web console: the address it logged (``run``), or /web beside the webhooks."""
+        if self.mode == "webhook":
+            return self.url + "/web"
+        found = re.search(r"the web console is at (http://\S+/web)", self.log())
+        assert found, self.log()[-2000:]
+        return found.group(1)
 
     async def wait_ready(self, timeout: float = 60.0, *, follower: bool = False) -> None:
         deadline = asyncio.get_running_loop().time() + timeout

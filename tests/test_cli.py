@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -72,10 +73,49 @@ def test_a_secret_file_others_can_read_is_refused(tmp_path: Path) -> None:
 
 
 def test_run_without_token_opens_the_console(tmp_path: Path) -> None:
-    result = bot(tmp_path, "run", stdin="/quit\n")
+    result = bot(tmp_path, "run", stdin="/quit\n", DIEMTUA_CONSOLE_PORT="0")
     assert result.returncode == 0, result.stderr
     assert "bao nhiêu tuổi" in result.stdout
     assert "khung chat trên màn hình" in result.stderr
+    assert re.search(r"Bảng điều khiển web: http://127\.0\.0\.1:\d+/web", result.stderr), result.stderr
+
+
+async def test_run_without_token_serves_the_web_console_beside_the_chat(tmp_path: Path) -> None:
+    """The README's first command: the console chat in the terminal, and the web console at the printed address,
+    where a staff member's /web link in that chat signs them in."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env(tmp_path, DIEMTUA_CONSOLE_PORT="0"),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stderr is not None and process.stdout is not None
+    try:
+        address = ""
+        while not address:
+            line = (await asyncio.wait_for(process.stderr.readline(), 60)).decode()
+            assert line, "the bot exited before printing the console's address"
+            found = re.search(r"(http://127\.0\.0\.1:\d+/web)", line)
+            address = found.group(1) if found else ""
+        async with httpx.AsyncClient(timeout=10) as http:
+            page = await http.get(address + "/signed-out")
+            assert (
+                page.status_code == 200
+                and "/web" in page.text
+                and "frame-ancestors" in page.headers["Content-Security-Policy"]
+            )
+            assert (await http.get(address + "/points", follow_redirects=False)).status_code == 303
+    finally:
+        process.stdin.write(b"/quit\n")
+        await process.stdin.drain()
+        process.stdin.close()
+        await asyncio.wait_for(process.wait(), 30)
+    assert process.returncode == 0
 
 
 def test_console_script_is_installed() -> None:

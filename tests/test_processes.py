@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 from fakes.telegram_server import FakeTelegram
@@ -335,3 +336,50 @@ async def test_two_webhook_workers_on_postgresql_route_each_talk_to_exactly_one_
             await eventually(received(won[0], f"em chào {name} {n}"), "and back")
             assert not received(lost[0], f"em chào {name} {n}")()
     assert len(winners) == 3
+
+
+SIGN_IN_LINK = re.compile(r"(http://\S+/web/in/[A-Za-z0-9_-]+)")
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+Q8_METHADONE = "[Mẫu] Cơ sở điều trị methadone Quận 8"
+
+
+@pytest.mark.parametrize(("mode", "library"), [("run", "aiogram"), ("webhook", "ptb")])
+async def test_the_running_process_serves_the_console_and_an_operators_edit_reaches_the_finder(
+    mode: Mode, library: Literal["aiogram", "ptb"], tmp_path: Path, fake_telegram: FakeTelegram
+) -> None:
+    """An operator invited from the CLI signs in by the link the bot sends, renames a point in the browser, and a
+    person's next search in the chat shows the new name; signing out everywhere from the chat ends the session."""
+    deployment = Deployment(tmp_path / "data", fake_telegram, library=library)
+    await deployment.cli("db", "upgrade")
+    await deployment.cli("points", "load-sample")
+    code = await deployment.invite("operator")
+    async with running(deployment, mode) as bot:
+        operator = TelegramPerson(fake_telegram, 9400001, bot)
+        await adult(operator)
+        await operator.say(f"/staff {code}", "điều phối viên")
+        found = SIGN_IN_LINK.search(await operator.say("/web", "/web/in/"))
+        assert found is not None and found.group(1).startswith(bot.console_url())
+        person = TelegramPerson(fake_telegram, 9400002, bot)
+        await adult(person)
+        assert Q8_METHADONE in await person.say("tim cho uong metha o quan 8", "Các điểm gần Quận 8")
+
+        async with httpx.AsyncClient(timeout=30) as browser:
+            assert (await browser.get(found.group(1))).status_code == 200  # the page with the button
+            signed = await browser.post(found.group(1))
+            assert signed.status_code == 303 and "dt_session" in signed.cookies
+            listing = await browser.get(bot.console_url() + "/points", params={"q": "methadone quan 8"})
+            point_id = re.search(r'href="/web/points/(\d+)">\[Mẫu\] Cơ sở điều trị methadone Quận 8<', listing.text)
+            assert point_id is not None, listing.text[-2000:]
+            page = (await browser.get(bot.console_url() + f"/points/{point_id.group(1)}")).text
+            csrf = CSRF.search(page)
+            assert csrf is not None
+            form = [(k, v) for k, v in re.findall(r'<input id="(\w+)" name="\w+" type="[a-z]+" value="([^"]*)"', page)]
+            form = [(k, "Cơ sở methadone Quận 8 (đã đổi tên)" if k == "name" else v) for k, v in form]
+            form += [("province", "ho-chi-minh"), ("kinds", "methadone"), ("csrf", csrf.group(1))]
+            saved = await browser.post(bot.console_url() + f"/points/{point_id.group(1)}", data=dict(form))
+            assert saved.status_code == 303, saved.text[-2000:]
+            renamed = await person.say("tim cho uong metha o quan 8", "Các điểm gần Quận 8")
+            assert "Cơ sở methadone Quận 8 (đã đổi tên)" in renamed and Q8_METHADONE not in renamed
+
+            await operator.press("Đăng xuất mọi nơi", "mọi thiết bị")
+            assert (await browser.get(bot.console_url() + "/points")).status_code == 303
