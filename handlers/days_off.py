@@ -9,7 +9,7 @@ new bookings only).  Every choice acts on the counsellor writing: a button names
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 from core.capability import Capability, Flow, wired
@@ -20,7 +20,7 @@ from core.conversation import Context, Routes
 from core.events import Choice, TextMessage
 from core.i18n import N_, Translator
 from core.notices import Notice, Params
-from core.ports import BookingRecord, StaffRecord
+from core.ports import BookingRecord, StaffRecord, UnitOfWork
 from domain.typed_dates import parse_day
 from handlers.booking import APPOINTMENT_REMINDERS, STAFF_BOOKED, STAFF_MOVED, when
 from handlers.staff import back_choice, counsellor_writing, staff_menu
@@ -51,14 +51,15 @@ class DayOff(ChoiceData, prefix="staff.dayoff"):
     answer: Literal["cancel", "keep", "remove"]
 
 
-def _local_day(ctx: Context, day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(), tzinfo=ctx.i18n.timezone)
-    return start, start + timedelta(days=1)
+async def booked_on(uow: UnitOfWork, counsellor_id: int, day: date, timezone: tzinfo) -> list[BookingRecord]:
+    """The counsellor's appointments still booked on ``day`` (local time): what a day off would touch."""
+    start = datetime.combine(day, time(), tzinfo=timezone)
+    found = await uow.bookings.of_counsellor(counsellor_id, start, start + timedelta(days=1))
+    return [b for b in found if b.status == "booked"]
 
 
 async def _booked_on(ctx: Context, member: StaffRecord, day: date) -> list[BookingRecord]:
-    start, end = _local_day(ctx, day)
-    return [b for b in await ctx.uow.bookings.of_counsellor(member.id, start, end) if b.status == "booked"]
+    return await booked_on(ctx.uow, member.id, day, ctx.i18n.timezone)
 
 
 @router.choice("staff.off")
@@ -115,29 +116,40 @@ async def typed_day_off(ctx: Context) -> None:
     )
 
 
-async def _add(ctx: Context, member: StaffRecord, day: date) -> None:
-    previous = await ctx.uow.staff.availability(member.id)
+async def add_day_off(uow: UnitOfWork, counsellor_id: int, day: date) -> None:
+    previous = await uow.staff.availability(counsellor_id)
     if previous is not None:
-        await ctx.uow.staff.set_availability(member.id, replace(previous, days_off=previous.days_off | {day}))
+        await uow.staff.set_availability(counsellor_id, replace(previous, days_off=previous.days_off | {day}))
 
 
-async def _cancel_for_day_off(ctx: Context, member: StaffRecord, booking: BookingRecord) -> bool:
-    """Cancel one of the counsellor's bookings; True if its person was told (they had agreed to reminders)."""
-    handle = await ctx.uow.handles.of_booking(booking.id, APPOINTMENT_REMINDERS.id)
+async def _add(ctx: Context, member: StaffRecord, day: date) -> None:
+    await add_day_off(ctx.uow, member.id, day)
+
+
+async def cancel_for_day_off(
+    uow: UnitOfWork, counsellor_id: int, booking: BookingRecord, now: datetime, timezone: tzinfo
+) -> bool:
+    """Cancel one of the counsellor's bookings; True if its person was told (they had agreed to reminders).  The
+    chat and the web console cancel the same way."""
+    handle = await uow.handles.of_booking(booking.id, APPOINTMENT_REMINDERS.id)
     if handle is not None:
-        await ctx.uow.outbox.drop_pending(handle)
-        await ctx.uow.handles.detach(handle, ctx.now + KEEP_FOR_NOTICE)
-    await ctx.uow.outbox.drop_keys([f"{STAFF_BOOKED.kind}:{booking.id}:", f"{STAFF_MOVED.kind}:{booking.id}:"])
-    if await ctx.uow.bookings.cancel_by_counsellor(booking.id, member.id) is None:
+        await uow.outbox.drop_pending(handle)
+        await uow.handles.detach(handle, now + KEEP_FOR_NOTICE)
+    await uow.outbox.drop_keys([f"{STAFF_BOOKED.kind}:{booking.id}:", f"{STAFF_MOVED.kind}:{booking.id}:"])
+    if await uow.bookings.cancel_by_counsellor(booking.id, counsellor_id) is None:
         return False
-    week = week_start(ctx.now.astimezone(ctx.i18n.timezone).date())
-    await ctx.uow.tallies.add(week, "booking_cancelled", subject=booking.mode)
+    week = week_start(now.astimezone(timezone).date())
+    await uow.tallies.add(week, "booking_cancelled", subject=booking.mode)
     if handle is None:
         return False
     params = {"at": booking.starts_at.isoformat(), "code": show_code(booking.code)}
     key = f"{CANCELLED_FOR_DAY_OFF.kind}:{booking.id}"
-    await ctx.uow.outbox.enqueue(handle, at_once(ctx.now), CANCELLED_FOR_DAY_OFF.kind, params, key, priority=0)
+    await uow.outbox.enqueue(handle, at_once(now), CANCELLED_FOR_DAY_OFF.kind, params, key, priority=0)
     return True
+
+
+async def _cancel_for_day_off(ctx: Context, member: StaffRecord, booking: BookingRecord) -> bool:
+    return await cancel_for_day_off(ctx.uow, member.id, booking, ctx.now, ctx.i18n.timezone)
 
 
 @router.choice(DayOff)

@@ -8,6 +8,8 @@ The figures come from anonymous weekly counts only (``domain.indicators``); smal
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -58,6 +60,17 @@ def report_lines(report: Report, i18n: Translator) -> list[Line]:
         )
         for row in report.rows
     ]
+
+
+def csv_text(report: Report, lines: list[Line], i18n: Translator) -> str:
+    """The figures as CSV (the same protected cells as every other output): the CLI's file, the console's download."""
+    _ = i18n.gettext
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["indicator", _("Section"), _("Indicator"), *(w.isoformat() for w in report.weeks), _("Total")])
+    for line in lines:
+        writer.writerow([line.indicator, line.section, line.label, *line.weeks, line.total])
+    return out.getvalue()
 
 
 def place_name(i18n: Translator, gazetteer: Gazetteer, province: str | None) -> str:

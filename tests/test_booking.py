@@ -134,6 +134,7 @@ async def test_the_counsellor_sees_codes_and_times_never_people(
         "Đặt giờ làm việc trong tuần",
         "Thêm ngày nghỉ",
         "Ngày nghỉ của tôi",
+        "Đăng nhập bảng điều khiển web",
         "Menu chính",
     ]
     latecomer = TelegramDriver(fake_telegram, telegram, user_id=7000002)

@@ -9,14 +9,17 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.runtime import Runtime
+from domain.indicators import whole_weeks
 from tests.conftest import service_missing
 from tests.dialog import ConsoleDriver
+from tests.test_booking import book_in_person
 from tests.test_console import BAD_ROWS, person_near_hoan_kiem, point_of
 from tests.test_finder import load_sample
 from tests.webconsole import HOAN_KIEM_ID, Web, link_from, staff_chat
@@ -107,6 +110,56 @@ async def test_an_import_with_bad_rows_shows_its_report_in_the_browser(
     assert page.problems == []
 
 
+async def test_a_counsellor_drags_across_the_grid_and_a_person_books_one_of_those_times(
+    chromium: Any, web: Web, runtime: Runtime
+) -> None:
+    await load_sample(runtime)
+    page = await signed_in_page(chromium, web, await staff_chat(runtime, "counsellor", "c1", HOAN_KIEM_ID))
+    await page.get_by_role("link", name="Giờ làm hằng tuần của tôi").first.click()
+    first = page.locator("input[name=cell][value='2-16']")  # Wednesday 08:00
+    last = page.locator("input[name=cell][value='2-19']")  # Wednesday 09:30
+    start, end = await first.bounding_box(), await last.bounding_box()
+    await page.mouse.move(start["x"] + 5, start["y"] + 5)
+    await page.mouse.down()
+    await page.mouse.move(end["x"] + 5, end["y"] + 5, steps=12)  # across 08:30 and 09:00 on the way
+    await page.mouse.up()
+    await page.locator("input[name=cell][value='3-20']").click()  # and Thursday 10:00 on its own
+    await page.locator("input[name=cell][value='3-20']").press("Space")  # ...untick it by keyboard
+    await page.locator("input[name=cell][value='3-21']").focus()
+    await page.keyboard.press("Space")  # tick Thursday 10:30 by keyboard
+    await page.get_by_role("button", name="Lưu giờ làm của tôi").click()
+    await page.wait_for_url("**/web/hours?saved=1")
+    summary = await page.inner_text("main")
+    assert "Thứ Tư: 08:00–10:00" in summary and "Thứ Năm: 10:30–11:00" in summary
+    chat = ConsoleDriver(runtime, user_id="person")
+    await chat.say("/start")
+    await chat.press("Từ 16 tuổi trở lên")
+    code, _ = await book_in_person(chat, "Thứ Tư, 25/11", "08:00")
+    await page.get_by_role("link", name="Lịch hẹn của tôi").first.click()
+    bookings = await page.inner_text("table.bookings")
+    assert code in bookings and "08:00" in bookings
+    assert page.problems == []
+
+
+async def test_a_manager_sees_the_small_cells_the_cli_shows(chromium: Any, web: Web, runtime: Runtime) -> None:
+    october = whole_weeks(date(2026, 10, 1), date(2026, 10, 31), date(2026, 11, 23))
+    async with runtime.unit_of_work() as uow:
+        for n, week in enumerate(october):
+            await uow.tallies.add(week, "find", subject="all", province="ha-noi", amount=n)  # 0, then 1 to 4
+        await uow.commit()
+    page = await signed_in_page(chromium, web, await staff_chat(runtime, "manager", "m1"))
+    await page.get_by_role("link", name="Số liệu chương trình").first.click()
+    await page.locator("input[name=from]").fill("2026-10-01")
+    await page.locator("input[name=to]").fill("2026-10-31")
+    await page.get_by_label("Tỉnh/thành").select_option("ha-noi")
+    await page.get_by_role("button", name="Xem").click()
+    row = await page.locator("table.figures tr", has_text="Số lượt tra cứu điểm dịch vụ").first.inner_text()
+    assert row.split("\t")[1:] == ["0"] + ["<5"] * (len(october) - 1) + [f"≥{len(october) - 1}"]
+    await page.wait_for_function("() => document.querySelector('figure.chart img').complete", timeout=60_000)
+    assert await page.locator("figure.chart img").evaluate("img => img.naturalWidth") > 300  # the chart drew
+    assert page.problems == []
+
+
 async def test_a_counsellor_opening_an_operator_page_gets_403_and_a_form_without_its_token_is_refused(
     chromium: Any, web: Web, runtime: Runtime
 ) -> None:
@@ -134,7 +187,11 @@ async def test_every_page_at_phone_and_desktop_widths(chromium: Any, web: Web, r
     async with runtime.unit_of_work() as uow:
         await uow.directory.report(point.id, "wrong_hours", runtime.clock.now().date())
         await uow.commit()
-    chat = await staff_chat(runtime, "operator", "op1")
+    chats = {
+        "operator": await staff_chat(runtime, "operator", "op1"),
+        "counsellor": await staff_chat(runtime, "counsellor", "c1", HOAN_KIEM_ID),
+        "manager": await staff_chat(runtime, "manager", "m1"),
+    }
     pages = {
         "home": "/web/",
         "points": "/web/points",
@@ -144,16 +201,27 @@ async def test_every_page_at_phone_and_desktop_widths(chromium: Any, web: Web, r
         "reported": "/web/points/reported",
         "staff": "/web/staff",
         "audit": "/web/audit",
+        "talks": "/web/talks",
+        "roster": "/web/roster",
+        "counsellor:hours": "/web/hours",
+        "counsellor:days-off": "/web/days-off",
+        "counsellor:bookings": "/web/bookings",
+        "manager:reports": "/web/reports",
+        "manager:talks": "/web/talks",
     }
     for width_name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        page = await signed_in_page(chromium, web, chat, viewport)
+        signed = {role: await signed_in_page(chromium, web, chat, viewport) for role, chat in chats.items()}
         for name, path in pages.items():
+            role = name.split(":")[0] if ":" in name else "operator"
+            page = signed[role]
+            name = name.replace(":", "-")
             answer = await page.goto(web.url(path))
             assert answer.status == 200, path
             await page.screenshot(path=str(shots / f"{name}-{width_name}.png"), full_page=True)
             overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, (name, width_name, overflow, await page.evaluate(WIDER))
-        assert page.problems == [], page.problems
+        for page in signed.values():
+            assert page.problems == [], page.problems
     signed_out = await (await chromium.new_context(viewport=PHONE)).new_page()
     await signed_out.goto(web.url("/web/signed-out"))
     await signed_out.screenshot(path=str(shots / "signed-out-phone.png"), full_page=True)

@@ -8,7 +8,6 @@ protected cells: "<5" for 1 to 4, "≥ n" for a withheld sum (see ``docs/indicat
 from __future__ import annotations
 
 import asyncio
-import csv
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,7 +29,7 @@ from bot.cli.common import _, cli_settings, error, open_or_exit
 from bot.config import Settings
 from core.i18n import Translator
 from domain.indicators import Report, build_report, whole_weeks
-from handlers.report import Line, period_text, place_name, report_lines, week_label
+from handlers.report import Line, csv_text, period_text, place_name, report_lines, week_label
 
 out = Console()
 
@@ -149,12 +148,7 @@ def tables(report: Report, lines: list[Line], i18n: Translator, where: str, widt
 
 
 def write_csv(path: Path, report: Report, lines: list[Line], i18n: Translator) -> None:
-    _ = i18n.gettext
-    with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(["indicator", _("Section"), _("Indicator"), *(w.isoformat() for w in report.weeks), _("Total")])
-        for line in lines:
-            writer.writerow([line.indicator, line.section, line.label, *line.weeks, line.total])
+    path.write_text(csv_text(report, lines, i18n), encoding="utf-8", newline="")
 
 
 def write_chart(path: Path, report: Report, lines: list[Line], i18n: Translator, where: str) -> None:

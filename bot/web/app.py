@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot.web import auth
 from bot.web.console import CONSOLE, Console, Handler, Page
-from bot.web.pages import audit, directory, home, imports, staff
+from bot.web.pages import audit, counsellor, directory, home, imports, reports, roster, staff
 from bot.web.render import STATIC
 from core.logsafe import describe_exception
 from core.ports import StorageUnavailable
@@ -43,7 +43,17 @@ SIGN_IN = (
 
 def pages() -> tuple[Page, ...]:
     """Every page of the console."""
-    return (*SIGN_IN, *home.PAGES, *directory.PAGES, *imports.PAGES, *staff.PAGES, *audit.PAGES)
+    return (
+        *SIGN_IN,
+        *home.PAGES,
+        *directory.PAGES,
+        *imports.PAGES,
+        *staff.PAGES,
+        *audit.PAGES,
+        *counsellor.PAGES,
+        *reports.PAGES,
+        *roster.PAGES,
+    )
 
 
 def _status_message(console: Console, status: int) -> str:

@@ -32,6 +32,11 @@ NAV = (
     NavItem("/web/points/reported", N_("Reported listings"), frozenset({"operator"})),
     NavItem("/web/staff", N_("Staff"), frozenset({"operator"})),
     NavItem("/web/audit", N_("Audit log"), frozenset({"operator"})),
+    NavItem("/web/talks", N_("Live talks"), frozenset({"operator", "manager"})),
+    NavItem("/web/reports", N_("Programme figures"), frozenset({"manager"})),
+    NavItem("/web/bookings", N_("My bookings"), frozenset({"counsellor"})),
+    NavItem("/web/hours", N_("My weekly hours"), frozenset({"counsellor"})),
+    NavItem("/web/days-off", N_("My days off"), frozenset({"counsellor"})),
 )
 
 

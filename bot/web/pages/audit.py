@@ -26,6 +26,11 @@ ACTIONS = {
     "staff.invite": N_("invited a staff member"),
     "staff.change": N_("changed a staff member's role or point"),
     "staff.revoke": N_("revoked a staff member"),
+    "hours.set": N_("set their weekly hours"),
+    "dayoff.add": N_("added a day off"),
+    "dayoff.remove": N_("removed a day off"),
+    "booking.mark": N_("marked a booking attended or missed"),
+    "roster.set": N_("changed the duty roster"),
 }
 
 
