@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import html
 import io
 import os
 import sys
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 from bot.runtime import Runtime
 from core.ports.talks import TALKS
 from domain.hours import parse_hours
 from domain.indicators import whole_weeks
+from domain.recurrence import Repeat, Schedule
+from handlers.groups.shared import GROUP_REMINDERS
+from services.group_outbox import GROUP_BROADCAST
 from tests.dialog import ConsoleDriver
 from tests.test_booking import book_in_person
 from tests.test_finder import load_sample
@@ -153,3 +157,66 @@ async def test_the_roster_is_set_on_the_grid_and_live_counts_show_numbers_only(w
     assert (await get(manager, web.url("/web/roster")))[0] == 403
     await operator.close()
     await manager.close()
+
+
+async def leader_group(runtime: Runtime, leader_id: int) -> int:
+    """A weekly group of this leader, with three members: two get reminders (and so messages), one does not."""
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as uow:
+        group = await uow.groups.create(
+            code="BINH2345",
+            name="Nhóm <b>Bình Minh</b>",
+            kind="relapse_prevention",
+            leader_id=leader_id,
+            point_id=None,
+            place="Nhà văn hóa phường",
+            schedule=Schedule(Repeat.WEEKLY, time(18, 30), frozenset({1}), date(2026, 11, 23)),
+            reminder_minutes=(1440, 60),
+            now=now,
+        )
+        for n in range(3):
+            pseudonym = f"{n}" * 64
+            await uow.users.touch(pseudonym, now.date())
+            member = await uow.groups.join(group.id, pseudonym, now)
+            if n < 2:
+                handle = await uow.handles.keep(pseudonym, GROUP_REMINDERS.id, "telegram", f"90000{n}")
+                await uow.groups.set_handle(member, handle)
+        await uow.commit()
+    return group.id
+
+
+async def test_a_leader_previews_the_exact_message_then_follows_its_delivery(web: Web) -> None:
+    runtime = web.runtime
+    leader, token = await signed_in(web, await staff_chat(runtime, "leader", "l1"))
+    group_id = await leader_group(runtime, 1)
+    status, page = await get(leader, web.url("/web/groups"))
+    assert (
+        status == 200
+        and "Nhóm &lt;b&gt;Bình Minh&lt;/b&gt;" in page
+        and "Thành viên: 3 (2 người nhận nhắc lịch)" in page
+    )
+    status, page = await get(leader, web.url(f"/web/groups/{group_id}"))
+    assert status == 200 and "trước 1 ngày" in page and "trước 1 giờ" in page and "18:30" in page and "0000" not in page
+    message = "Tuần này mình gặp sớm hơn, 18:00 nhé."
+    status, _, page = await post(leader, web.url(f"/web/groups/{group_id}/preview"), {"csrf": token, "text": message})
+    expected, _ = GROUP_BROADCAST.render(runtime.i18n, {"group": "Nhóm <b>Bình Minh</b>", "text": message})
+    assert status == 200 and html.escape(expected, quote=False) in page and "2 thành viên" in page
+    async with runtime.unit_of_work() as uow:
+        assert await uow.broadcasts.latest(group_id) is None  # a preview sends nothing
+    status, where, _ = await post(leader, web.url(f"/web/groups/{group_id}/send"), {"csrf": token, "text": message})
+    assert status == 303 and where == f"/web/groups/{group_id}#progress"
+    async with leader.get(web.url(f"/web/groups/{group_id}/progress")) as answer:
+        progress = await answer.json()
+    assert progress["total"] == 2 and progress["sent"] == 0 and progress["waiting"] == 2
+    status, page = await get(leader, web.url(f"/web/groups/{group_id}"))
+    assert "Đang gửi" in page
+    too_long = {"csrf": token, "text": "x" * 3001}
+    assert (await post(leader, web.url(f"/web/groups/{group_id}/preview"), too_long))[0] == 422
+
+    other, other_token = await signed_in(web, await staff_chat(runtime, "leader", "l2"))
+    for path in (f"/web/groups/{group_id}", f"/web/groups/{group_id}/progress"):
+        assert (await get(other, web.url(path)))[0] == 404  # another leader's group is not found
+    form = {"csrf": other_token, "text": "hi"}
+    assert (await post(other, web.url(f"/web/groups/{group_id}/send"), form))[0] == 404
+    await leader.close()
+    await other.close()

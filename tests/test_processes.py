@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -338,6 +339,16 @@ async def test_two_webhook_workers_on_postgresql_route_each_talk_to_exactly_one_
     assert len(winners) == 3
 
 
+async def eventually_async(
+    fetch: Callable[[], Awaitable[httpx.Response]], good: Callable[[httpx.Response], bool], what: str
+) -> None:
+    for _ in range(200):
+        if good(await fetch()):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"never happened: {what}")
+
+
 SIGN_IN_LINK = re.compile(r"(http://\S+/web/in/[A-Za-z0-9_-]+)")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 Q8_METHADONE = "[Mẫu] Cơ sở điều trị methadone Quận 8"
@@ -353,6 +364,7 @@ async def test_the_running_process_serves_the_console_and_an_operators_edit_reac
     await deployment.cli("db", "upgrade")
     await deployment.cli("points", "load-sample")
     code = await deployment.invite("operator")
+    leader_code = await deployment.invite("leader")
     async with running(deployment, mode) as bot:
         operator = TelegramPerson(fake_telegram, 9400001, bot)
         await adult(operator)
@@ -383,3 +395,43 @@ async def test_the_running_process_serves_the_console_and_an_operators_edit_reac
 
             await operator.press("Đăng xuất mọi nơi", "mọi thiết bị")
             assert (await browser.get(bot.console_url() + "/points")).status_code == 303
+
+        # A peer leader's group, with one member who agreed to its messages: the leader writes in the browser,
+        # sees the exact message, sends it, and the running process delivers it.
+        leader = TelegramPerson(fake_telegram, 9400003, bot)
+        await adult(leader)
+        await leader.say(f"/staff {leader_code}", "trưởng nhóm")
+        await leader.press("Không, cảm ơn", "")
+        await leader.press("Tạo nhóm mới", "Nhóm tên là gì")
+        await leader.say("Nhóm Bình Minh", "")
+        await leader.press("Nhóm dự phòng tái nghiện – duy trì hồi phục", "sinh hoạt ở đâu")
+        await leader.press(leader.choices()[0], "")
+        await leader.press("Hằng tuần", "")
+        await leader.say("T2 18:00", "Nhắc thành viên khi nào")
+        await leader.press("Trước 1 ngày và trước 1 giờ", "")
+        link = LINK.search(await leader.press("Tạo nhóm", "Nhóm đã sẵn sàng"))
+        assert link is not None
+        member = TelegramPerson(fake_telegram, 9400004, bot)
+        await member.say(f"/start {link.group(1)}", "bao nhiêu tuổi")
+        await member.press("Từ 16 tuổi trở lên", "Nhóm Bình Minh")
+        await member.press("Tham gia, có nhắc lịch", "Chào mừng bạn")
+        found = SIGN_IN_LINK.search(await leader.say("/web", "/web/in/"))
+        assert found is not None
+        async with httpx.AsyncClient(timeout=30) as browser:
+            await browser.post(found.group(1))
+            groups = (await browser.get(bot.console_url() + "/groups")).text
+            group_id = re.search(r'href="/web/groups/(\d+)">Nhóm Bình Minh<', groups)
+            assert group_id is not None, groups[-2000:]
+            group_page = await browser.get(bot.console_url() + f"/groups/{group_id.group(1)}")
+            token = CSRF.search(group_page.text)
+            assert token is not None
+            text = "Tối nay có bác sĩ đến nói chuyện, mọi người đến đúng giờ nhé!"
+            message = {"csrf": token.group(1), "text": text}
+            shown = await browser.post(bot.console_url() + f"/groups/{group_id.group(1)}/preview", data=message)
+            assert "Tin nhắn từ Nhóm Bình Minh:" in shown.text and "1 thành viên" in shown.text
+            sent = await browser.post(bot.console_url() + f"/groups/{group_id.group(1)}/send", data=message)
+            assert sent.status_code == 303
+            news = f"Tin nhắn từ Nhóm Bình Minh:\n\n{text}"
+            await eventually(received(member, news), "the broadcast sent from the browser reaches the member")
+            progress = bot.console_url() + f"/groups/{group_id.group(1)}/progress"
+            await eventually_async(lambda: browser.get(progress), lambda r: r.json().get("sent") == 1, "progress 1/1")

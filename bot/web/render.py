@@ -34,6 +34,7 @@ NAV = (
     NavItem("/web/audit", N_("Audit log"), frozenset({"operator"})),
     NavItem("/web/talks", N_("Live talks"), frozenset({"operator", "manager"})),
     NavItem("/web/reports", N_("Programme figures"), frozenset({"manager"})),
+    NavItem("/web/groups", N_("My groups"), frozenset({"leader"})),
     NavItem("/web/bookings", N_("My bookings"), frozenset({"counsellor"})),
     NavItem("/web/hours", N_("My weekly hours"), frozenset({"counsellor"})),
     NavItem("/web/days-off", N_("My days off"), frozenset({"counsellor"})),

@@ -11,7 +11,7 @@ from core.capability import Flow
 from core.choices import ChoiceData
 from core.consent import Purpose
 from core.conversation import Context
-from core.i18n import N_
+from core.i18n import N_, Translator
 from core.ports import GroupRecord
 from domain.recurrence import Meeting, Repeat, Schedule, next_meeting
 from services.group_outbox import Rsvp, place_of
@@ -127,15 +127,19 @@ class Reminders(ChoiceData, prefix="group.reminders"):
 
 
 def describe_schedule(ctx: Context, schedule: Schedule) -> str:
-    days = ", ".join(ctx.i18n.weekday(d) for d in sorted(schedule.weekdays))
+    return schedule_text(ctx.i18n, schedule)
+
+
+def schedule_text(i18n: Translator, schedule: Schedule) -> str:
+    """When a group meets, in words (the chat and the web console)."""
+    _ = i18n.gettext
+    days = ", ".join(i18n.weekday(d) for d in sorted(schedule.weekdays))
     at = schedule.at.strftime("%H:%M")
     if schedule.repeat is Repeat.WEEKLY:
-        return ctx._("every week on {days}, at {time}").format(days=days, time=at)
+        return _("every week on {days}, at {time}").format(days=days, time=at)
     if schedule.repeat is Repeat.FORTNIGHTLY:
-        return ctx._("every other week on {days}, at {time}").format(days=days, time=at)
-    return ctx._("on the {nth} {day} of each month, at {time}").format(
-        nth=ctx._(ORDINALS[schedule.ordinal]), day=days, time=at
-    )
+        return _("every other week on {days}, at {time}").format(days=days, time=at)
+    return _("on the {nth} {day} of each month, at {time}").format(nth=_(ORDINALS[schedule.ordinal]), day=days, time=at)
 
 
 def kind_name(ctx: Context, kind: str) -> str:
@@ -155,8 +159,12 @@ def upcoming(ctx: Context, group: GroupRecord) -> Meeting | None:
 
 
 def lead_time(ctx: Context, minutes: int) -> str:
+    return lead_time_text(ctx.i18n, minutes)
+
+
+def lead_time_text(i18n: Translator, minutes: int) -> str:
     if minutes % 1440 == 0:
-        return ctx.i18n.ngettext("{n} day before", "{n} days before", minutes // 1440).format(n=minutes // 1440)
+        return i18n.ngettext("{n} day before", "{n} days before", minutes // 1440).format(n=minutes // 1440)
     if minutes % 60 == 0:
-        return ctx.i18n.ngettext("{n} hour before", "{n} hours before", minutes // 60).format(n=minutes // 60)
-    return ctx._("{n} minutes before").format(n=minutes)
+        return i18n.ngettext("{n} hour before", "{n} hours before", minutes // 60).format(n=minutes // 60)
+    return i18n.gettext("{n} minutes before").format(n=minutes)

@@ -31,6 +31,7 @@ ACTIONS = {
     "dayoff.remove": N_("removed a day off"),
     "booking.mark": N_("marked a booking attended or missed"),
     "roster.set": N_("changed the duty roster"),
+    "group.broadcast": N_("sent a message to a group"),
 }
 
 
