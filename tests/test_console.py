@@ -42,6 +42,9 @@ async def test_a_link_signs_in_once_within_ten_minutes_and_a_preview_does_not_us
     clock.advance(timedelta(minutes=10, seconds=1))
     assert (await post(again, late, {}))[0] == 403
     assert (await post(again, web.url("/web/in/forged-token"), {}))[0] == 403
+    cross_site = await link_from(chat)  # another site auto-submitting a link for the visitor
+    async with again.post(cross_site, headers={"Sec-Fetch-Site": "cross-site"}, allow_redirects=False) as answer:
+        assert answer.status == 403 and COOKIE not in answer.cookies
     assert (await post(again, web.url("/web/in/" + "x" * 5000), {}))[0] in (403, 404)
     await browser.close()
     await again.close()

@@ -114,6 +114,9 @@ async def sign_in_page(request: web.Request) -> web.StreamResponse:
 async def sign_in(request: web.Request) -> web.StreamResponse:
     """Use the link once; a fresh session, whatever cookie the browser brought."""
     console = console_of(request)
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        # Another site submitting a link for the visitor (to sign them in as someone else): refused.
+        raise Refused(console.i18n.gettext("Open the link from the bot, then press the button on that page."))
     token = request.match_info["token"]
     now = console.clock.now()
     old = request.cookies.get(COOKIE, "")

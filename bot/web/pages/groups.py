@@ -107,7 +107,7 @@ async def show_group(request: web.Request) -> web.StreamResponse:
 
 
 def _text(request: web.Request) -> str:
-    return " ".join(form_of(request).get("text", "").replace("\r\n", "\n").split(" ")).strip()
+    return form_of(request).get("text", "").replace("\r\n", "\n").strip()
 
 
 async def preview(request: web.Request) -> web.StreamResponse:
