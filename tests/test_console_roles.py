@@ -9,9 +9,12 @@ import csv
 import html
 import io
 import os
+import re
 import sys
 from datetime import date, time
 from pathlib import Path
+
+from sqlalchemy import func, select
 
 from bot.runtime import Runtime
 from core.ports.talks import TALKS
@@ -19,7 +22,8 @@ from domain.hours import parse_hours
 from domain.indicators import whole_weeks
 from domain.recurrence import Repeat, Schedule
 from handlers.groups.shared import GROUP_REMINDERS
-from services.group_outbox import GROUP_BROADCAST
+from services.group_outbox import GROUP_BROADCAST, GROUP_CANCELLED
+from storage.models import OutboxMessage
 from tests.dialog import ConsoleDriver
 from tests.test_booking import book_in_person
 from tests.test_finder import load_sample
@@ -220,3 +224,42 @@ async def test_a_leader_previews_the_exact_message_then_follows_its_delivery(web
     assert (await post(other, web.url(f"/web/groups/{group_id}/send"), form))[0] == 404
     await leader.close()
     await other.close()
+
+
+async def test_a_leader_changes_the_schedule_and_calls_off_a_meeting_members_told(web: Web) -> None:
+    runtime = web.runtime
+    leader, token = await signed_in(web, await staff_chat(runtime, "leader", "l1"))
+    group_id = await leader_group(runtime, 1)
+    url = web.url(f"/web/groups/{group_id}")
+    form = {"csrf": token, "name": "Nhóm Bình Minh", "place": "Phòng 2", "repeat": "weekly", "at": "19:00"}
+    form |= {"reminders": "60"}
+    status, where, _ = await post(leader, url + "/edit", [*form.items(), ("day", "1"), ("day", "3")])
+    assert status == 303 and where.endswith("?saved=1")
+    async with runtime.unit_of_work() as uow:
+        group = await uow.groups.get(group_id)
+    assert group is not None and group.name == "Nhóm Bình Minh" and group.place == "Phòng 2"
+    assert group.schedule.weekdays == frozenset({1, 3}) and group.schedule.at == time(19, 0)
+    assert group.reminder_minutes == (60,)
+    status, page = await get(leader, url + "?saved=1")
+    assert "Đã lưu" in page and "Thứ Ba, Thứ Năm" in page and "trước 1 giờ" in page
+    for wrong in ({"repeat": "daily"}, {"at": "25:99"}, {"name": ""}, {"reminders": "5"}):
+        assert (await post(leader, url + "/edit", [*(form | wrong).items(), ("day", "1")]))[0] == 400
+    assert (await post(leader, url + "/edit", list(form.items())))[0] == 400  # no day
+
+    day = re.search(r'name="day" value="(\d{4}-\d\d-\d\d)"', page)
+    assert day is not None
+    assert (await post(leader, url + "/call-off", {"csrf": token, "day": day.group(1)}))[0] == 400  # not confirmed
+    status, _, _ = await post(leader, url + "/call-off", {"csrf": token, "day": day.group(1), "sure": "yes"})
+    assert status == 303
+    async with runtime.unit_of_work() as uow:
+        group = await uow.groups.get(group_id)
+    assert group is not None and date.fromisoformat(day.group(1)) in group.schedule.cancelled
+    async with runtime.unit_of_work() as uow:
+        told = await uow.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == GROUP_CANCELLED.kind)
+        )
+    assert told == 2  # the two members who get the group's messages
+    assert (await post(leader, url + "/call-off", {"csrf": token, "day": "2020-01-01", "sure": "yes"}))[0] == 404
+    status, log = await get(leader, web.url(f"/web/groups/{group_id}"))
+    assert day.group(1) not in log.split("Các buổi sinh hoạt sắp tới")[1].split("</table>")[0]
+    await leader.close()

@@ -32,6 +32,8 @@ ACTIONS = {
     "booking.mark": N_("marked a booking attended or missed"),
     "roster.set": N_("changed the duty roster"),
     "group.broadcast": N_("sent a message to a group"),
+    "group.edit": N_("changed a group"),
+    "group.call_off": N_("called off a group meeting"),
 }
 
 

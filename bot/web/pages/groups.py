@@ -4,18 +4,38 @@ is sent, then its delivery as it goes (the same outbox, quiet hours and notices 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from aiohttp import web
+from multidict import MultiDict
 
+from bot.web.auth import Refused
 from bot.web.console import LEADER, Console, Page, console_of, form_of, staff_of
 from bot.web.pages.audit import record
 from core.codes import show_code
 from core.ports import GroupRecord
-from domain.recurrence import meetings
-from handlers.groups.shared import KINDS, MAX_MESSAGE, lead_time_text, schedule_text
-from services.group_outbox import GROUP_BROADCAST, QUIET, broadcast_topic, place_of, start_broadcast
+from domain.recurrence import Repeat, Schedule, meetings
+from handlers.groups.shared import (
+    KINDS,
+    MAX_MESSAGE,
+    MAX_NAME,
+    MAX_PLACE,
+    ORDINALS,
+    REMINDER_SETS,
+    lead_time_text,
+    schedule_text,
+)
+from services.group_outbox import (
+    GROUP_BROADCAST,
+    QUIET,
+    broadcast_topic,
+    group_topics,
+    meeting_changed,
+    place_of,
+    plan_reminders,
+    start_broadcast,
+)
 from services.staff import STAFF_NOTIFICATIONS
 from storage.repositories import SqlUnitOfWork
 
@@ -84,7 +104,15 @@ async def group_page(
         for meeting in meetings(group.schedule, now, now + timedelta(days=62), zone)[:SHOWN_MEETINGS]:
             coming, not_coming = await uow.groups.rsvp_counts(group.id, meeting.original_day)
             when = console.i18n.datetime(meeting.start.astimezone(zone))
-            upcoming.append({"when": when, "moved": meeting.moved, "coming": coming, "not_coming": not_coming})
+            upcoming.append(
+                {
+                    "day": meeting.original_day.isoformat(),
+                    "when": when,
+                    "moved": meeting.moved,
+                    "coming": coming,
+                    "not_coming": not_coming,
+                }
+            )
         past = meetings(group.schedule, now - timedelta(days=62), now, zone)
         last = None
         if past:
@@ -98,6 +126,8 @@ async def group_page(
             "draft": draft,
             "error": error,
             "max_message": MAX_MESSAGE,
+            "edit": _edit_values(console, group),
+            "saved": request.query.get("saved") == "1",
         }
     return console.renderer.page(request, "group.html", values, status=status)
 
@@ -158,10 +188,110 @@ async def progress(request: web.Request) -> web.StreamResponse:
     return web.json_response(found or {})
 
 
+REPEATS = ("weekly", "fortnightly", "monthly:1", "monthly:2", "monthly:3", "monthly:4", "monthly:-1")
+
+
+def _edit_values(console: Console, group: GroupRecord) -> dict[str, Any]:
+    """What the group's edit form starts from, and its choices."""
+    _ = console.i18n.gettext
+    schedule = group.schedule
+    repeat = str(schedule.repeat) + (f":{schedule.ordinal}" if schedule.repeat is Repeat.MONTHLY else "")
+    labels = {"weekly": _("Every week"), "fortnightly": _("Every other week")}
+    labels |= {f"monthly:{n}": _("Once a month, the {nth} week").format(nth=_(ORDINALS[n])) for n in ORDINALS}
+    reminder_sets = {";".join(map(str, k)): _(v) for k, v in REMINDER_SETS.items()} | {"": _("No reminders")}
+    return {
+        "name": group.name,
+        "place": group.place,
+        "has_point": group.point_id is not None,
+        "repeat": repeat,
+        "repeats": [(r, labels[r]) for r in REPEATS],
+        "days": [(d, console.i18n.weekday(d), d in schedule.weekdays) for d in range(7)],
+        "at": schedule.at.strftime("%H:%M"),
+        "reminders": ";".join(map(str, group.reminder_minutes)),
+        "reminder_sets": list(reminder_sets.items()),
+        "max_name": MAX_NAME,
+        "max_place": MAX_PLACE,
+    }
+
+
+def _read_edit(console: Console, group: GroupRecord, form: MultiDict[str]) -> dict[str, Any] | str:
+    """The changed fields of the edit form, or what is wrong (in words)."""
+    _ = console.i18n.gettext
+    name, place = form.get("name", "").strip(), form.get("place", "").strip()
+    repeat = form.get("repeat", "")
+    days = {int(d) for d in form.getall("day", []) if d in ("0", "1", "2", "3", "4", "5", "6")}
+    reminders = tuple(int(m) for m in form.get("reminders", "").split(";") if m.isdigit())
+    if not name or len(name) > MAX_NAME or len(place) > MAX_PLACE:
+        return _("Give the group a name of at most {n} characters.").format(n=MAX_NAME)
+    if repeat not in REPEATS or not days or (reminders and reminders not in REMINDER_SETS):
+        return _("Choose how often the group meets, and on which days.")
+    try:
+        at = time.fromisoformat(form.get("at", ""))
+    except ValueError:
+        return _("Give the time of the meetings, such as 18:30.")
+    kind, _sep, ordinal = repeat.partition(":")
+    today = console.clock.now().astimezone(console.i18n.timezone).date()
+    schedule = Schedule(
+        Repeat(kind), at.replace(second=0, microsecond=0), frozenset(days), today, ordinal=int(ordinal or 1)
+    )
+    fields: dict[str, Any] = {"name": name}
+    if group.point_id is None:
+        fields["place"] = place
+    same = (schedule.repeat, schedule.at, schedule.weekdays, schedule.ordinal)
+    if same != (group.schedule.repeat, group.schedule.at, group.schedule.weekdays, group.schedule.ordinal):
+        fields["schedule"] = schedule
+    if reminders != group.reminder_minutes:
+        fields["reminder_minutes"] = reminders
+    return fields
+
+
+async def edit(request: web.Request) -> web.StreamResponse:
+    """Change the group: its name, place, when it meets and its reminders (members' reminders planned again)."""
+    console = console_of(request)
+    now = console.clock.now()
+    async with console.unit_of_work() as uow:
+        group = await _group(request, uow)
+        fields = _read_edit(console, group, form_of(request))
+        if isinstance(fields, str):
+            raise Refused(fields, 400)
+        await uow.groups.update(group.id, now, **fields)
+        if "schedule" in fields or "reminder_minutes" in fields:
+            await uow.outbox.drop_topic(group_topics(group.id), prefix=True)
+            updated = await uow.groups.get(group.id) or group
+            await plan_reminders(uow, console.i18n, updated, await uow.groups.recipients(group.id), now, since=now)
+        await record(uow, staff_of(request), "group.edit", group.name[:60], now)
+        await uow.commit()
+    raise web.HTTPSeeOther(f"/web/groups/{group.id}?saved=1")
+
+
+async def call_off(request: web.Request) -> web.StreamResponse:
+    """Call off one coming meeting: its reminders go and the members who get messages are told, as in the chat."""
+    console = console_of(request)
+    now = console.clock.now()
+    if form_of(request).get("sure") != "yes":
+        raise Refused(console.i18n.gettext("Tick the box to confirm, then press the button again."), 400)
+    try:
+        day = date.fromisoformat(form_of(request).get("day", ""))
+    except ValueError:
+        raise web.HTTPBadRequest() from None
+    async with console.unit_of_work() as uow:
+        group = await _group(request, uow)
+        found = meetings(group.schedule, now, now + timedelta(days=400), console.i18n.timezone)
+        meeting = next((m for m in found if m.original_day == day), None)
+        if meeting is None:
+            raise web.HTTPNotFound()
+        await meeting_changed(uow, console.i18n, group, meeting, None, now)
+        await record(uow, staff_of(request), "group.call_off", f"{group.name[:60]}: {day.isoformat()}", now)
+        await uow.commit()
+    raise web.HTTPSeeOther(f"/web/groups/{group.id}")
+
+
 PAGES = (
     Page("GET", "/groups", my_groups, LEADER),
     Page("GET", r"/groups/{group:\d+}", show_group, LEADER),
     Page("POST", r"/groups/{group:\d+}/preview", preview, LEADER),
     Page("POST", r"/groups/{group:\d+}/send", send, LEADER),
     Page("GET", r"/groups/{group:\d+}/progress", progress, LEADER),
+    Page("POST", r"/groups/{group:\d+}/edit", edit, LEADER),
+    Page("POST", r"/groups/{group:\d+}/call-off", call_off, LEADER),
 )
