@@ -11,7 +11,7 @@ import io
 import os
 import re
 import sys
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -263,3 +263,42 @@ async def test_a_leader_changes_the_schedule_and_calls_off_a_meeting_members_tol
     status, log = await get(leader, web.url(f"/web/groups/{group_id}"))
     assert day.group(1) not in log.split("Các buổi sinh hoạt sắp tới")[1].split("</table>")[0]
     await leader.close()
+
+
+async def test_an_operator_does_what_the_staff_and_points_commands_do(web: Web) -> None:
+    """Sample points into an empty directory, a counsellor's full availability, blocks from live talks lifted."""
+    runtime = web.runtime
+    operator, token = await signed_in(web, await staff_chat(runtime, "operator", "op1"))
+    status, page = await get(operator, web.url("/web/points"))
+    assert "Nạp các điểm mẫu" in page
+    assert (await post(operator, web.url("/web/points/load-sample"), {"csrf": token}))[0] == 303
+    async with runtime.unit_of_work() as uow:
+        assert len(await uow.directory.all_points()) > 30
+    assert (await post(operator, web.url("/web/points/load-sample"), {"csrf": token}))[0] == 400  # not empty now
+
+    await staff_chat(runtime, "counsellor", "c1", HOAN_KIEM_ID)
+    cells = [("cell", f"{day}-{slot}") for day in range(5) for slot in range(16, 23)]
+    numbers = {"csrf": token, "slot": "60", "buffer": "0", "notice": "24", "horizon": "30"}
+    form = [*numbers.items(), *cells, ("mode", "phone"), ("mode", "online")]
+    assert (await post(operator, web.url("/web/staff/2/hours"), form))[0] == 303
+    async with runtime.unit_of_work() as uow:
+        availability = await uow.staff.availability(2)
+    assert availability is not None and availability.pattern == parse_hours("Mo-Fr 08:00-11:30")
+    assert (availability.slot_minutes, availability.buffer_minutes, availability.horizon_days) == (60, 0, 30)
+    assert availability.notice == timedelta(hours=24) and availability.modes == ("phone", "online")
+    wrong = [*(numbers | {"slot": "500"}).items(), *cells, ("mode", "phone")]
+    status, _, page = await post(operator, web.url("/web/staff/2/hours"), wrong)
+    assert status == 422 and "5 đến 240 phút" in page
+    assert (await get(operator, web.url("/web/staff/1/hours")))[0] == 404  # an operator, not a counsellor
+
+    async with runtime.unit_of_work() as uow:
+        await uow.users.touch("b" * 64, runtime.clock.now().date())
+        await uow.get(TALKS).block("b" * 64, "#K7Q2", runtime.clock.now() + timedelta(days=7))
+        await uow.commit()
+    status, page = await get(operator, web.url("/web/blocks"))
+    assert status == 200 and "#K7Q2" in page and "b" * 64 not in page
+    assert (await post(operator, web.url("/web/blocks/lift"), {"csrf": token, "alias": "#K7Q2"}))[0] == 303
+    async with runtime.unit_of_work() as uow:
+        assert await uow.get(TALKS).blocks(runtime.clock.now()) == []
+    assert (await post(operator, web.url("/web/blocks/lift"), {"csrf": token, "alias": "#NONE"}))[0] == 404
+    await operator.close()

@@ -11,7 +11,18 @@ from aiohttp import web
 
 from bot.web import auth
 from bot.web.console import CONSOLE, Console, Handler, Page
-from bot.web.pages import audit, counsellor, directory, groups, home, imports, reports, roster, staff
+from bot.web.pages import (
+    audit,
+    counsellor,
+    directory,
+    groups,
+    home,
+    imports,
+    reports,
+    roster,
+    staff,
+    staff_admin,
+)
 from bot.web.render import STATIC
 from core.logsafe import describe_exception
 from core.ports import StorageUnavailable
@@ -54,6 +65,7 @@ def pages() -> tuple[Page, ...]:
         *reports.PAGES,
         *roster.PAGES,
         *groups.PAGES,
+        *staff_admin.PAGES,
     )
 
 

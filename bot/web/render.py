@@ -31,6 +31,7 @@ NAV = (
     NavItem("/web/points", N_("Directory"), frozenset({"operator"})),
     NavItem("/web/points/reported", N_("Reported listings"), frozenset({"operator"})),
     NavItem("/web/staff", N_("Staff"), frozenset({"operator"})),
+    NavItem("/web/blocks", N_("Blocked from live talks"), frozenset({"operator"})),
     NavItem("/web/audit", N_("Audit log"), frozenset({"operator"})),
     NavItem("/web/talks", N_("Live talks"), frozenset({"operator", "manager"})),
     NavItem("/web/reports", N_("Programme figures"), frozenset({"manager"})),

@@ -33,6 +33,9 @@ ACTIONS = {
     "roster.set": N_("changed the duty roster"),
     "group.broadcast": N_("sent a message to a group"),
     "group.edit": N_("changed a group"),
+    "staff.hours": N_("set a counsellor's hours"),
+    "talk.lift": N_("lifted a block from live talks"),
+    "points.sample": N_("loaded the sample points"),
     "group.call_off": N_("called off a group meeting"),
 }
 
