@@ -21,6 +21,7 @@ from tests.conftest import service_missing
 from tests.dialog import ConsoleDriver
 from tests.test_booking import book_in_person
 from tests.test_console import BAD_ROWS, person_near_hoan_kiem, point_of
+from tests.test_console_roles import leader_group
 from tests.test_finder import load_sample
 from tests.webconsole import HOAN_KIEM_ID, Web, link_from, staff_chat
 
@@ -191,7 +192,9 @@ async def test_every_page_at_phone_and_desktop_widths(chromium: Any, web: Web, r
         "operator": await staff_chat(runtime, "operator", "op1"),
         "counsellor": await staff_chat(runtime, "counsellor", "c1", HOAN_KIEM_ID),
         "manager": await staff_chat(runtime, "manager", "m1"),
+        "leader": await staff_chat(runtime, "leader", "l1"),
     }
+    group_id = await leader_group(runtime, 4)
     pages = {
         "home": "/web/",
         "points": "/web/points",
@@ -208,6 +211,10 @@ async def test_every_page_at_phone_and_desktop_widths(chromium: Any, web: Web, r
         "counsellor:bookings": "/web/bookings",
         "manager:reports": "/web/reports",
         "manager:talks": "/web/talks",
+        "blocks": "/web/blocks",
+        "staff-hours": "/web/staff/2/hours",
+        "leader:groups": "/web/groups",
+        "leader:group": f"/web/groups/{group_id}",
     }
     for width_name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         signed = {role: await signed_in_page(chromium, web, chat, viewport) for role, chat in chats.items()}
