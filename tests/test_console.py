@@ -4,6 +4,7 @@ headers, and the operator's directory and staff pages doing what the CLI does; H
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import timedelta
 from typing import Any
@@ -391,3 +392,27 @@ async def test_bad_requests_get_a_clear_page_never_a_500(web: Web) -> None:
     async with operator.post(web.url("/web/points/import"), data=raw, headers=headers) as answer:
         assert 400 <= answer.status < 500
     await operator.close()
+
+
+async def test_the_list_follows_changes_made_elsewhere(web: Web) -> None:
+    """The console keeps its list between requests, and reads it again whenever the directory changed (an import on
+    the command line, another worker's edit)."""
+    runtime = web.runtime
+    await load_sample(runtime)
+    operator, _ = await signed_in(web, await staff_chat(runtime, "operator", "op1"))
+    assert "Điểm mới ở nơi khác" not in (await get(operator, web.url("/web/points")))[1]
+    point = await point_of(runtime, HOAN_KIEM_ID)
+    async with runtime.unit_of_work() as uow:
+        await uow.directory.upsert([dataclasses.replace(point, name="Điểm mới ở nơi khác")], runtime.clock.now())
+        await uow.commit()
+    status, page = await get(operator, web.url("/web/points?q=diem moi o noi khac"))
+    assert status == 200 and "Điểm mới ở nơi khác" in page and "1 trên 38 điểm" in page
+    await operator.close()
+
+
+async def test_the_console_benchmark_runs() -> None:
+    """A short run of ``bench.console`` (so it cannot rot): every page it times answered without an error."""
+    from bench.console import run
+
+    figures = await run(points=200, requests=3, seed=1)
+    assert len(figures["list"]) == 3 and len(figures["import"]) == 2 and all(v > 0 for v in figures["import"])

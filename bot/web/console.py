@@ -4,11 +4,12 @@ tokens, its renderer; and the declaration of a page (its method, path and the ro
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import MultipartReader, web
 from multidict import MultiDict
 
+from bot.web.listings import Listings
 from bot.web.render import SIGNED_IN, Renderer
 from core.clock import Clock
 from core.i18n import Translator
@@ -35,6 +36,7 @@ class Console:
     keys: WebKeys
     renderer: Renderer
     secure: bool  # served over https: the cookie is Secure
+    listings: Listings = field(default_factory=Listings)  # the directory's list, per directory version
 
 
 CONSOLE = web.AppKey("console", Console)

@@ -5,7 +5,7 @@
 
 from core.ports.booking import BookingRecord, BookingRepository, StaffRecord, StaffRepository
 from core.ports.broadcasts import BroadcastRecord, BroadcastRepository
-from core.ports.directory import DirectoryRepository, ListingReports, UpsertCounts
+from core.ports.directory import DirectoryRepository, ListingReports, PointSummary, UpsertCounts
 from core.ports.groups import GroupRecord, GroupRepository, Membership
 from core.ports.handles import HandleRepository
 from core.ports.outbox import DueMessage, OutboxRepository
@@ -40,6 +40,7 @@ __all__ = [
     "Membership",
     "OutboxRepository",
     "PendingReplies",
+    "PointSummary",
     "PrivacyRepository",
     "ReplyLog",
     "RepositoryKey",

@@ -20,6 +20,24 @@ class UpsertCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class PointSummary:
+    """What a list of the directory shows of a point (the staff console's), read without building whole points."""
+
+    id: int
+    external_id: str
+    name: str
+    kinds: tuple[str, ...]
+    address: str
+    province: str
+    commune: str
+    lat: float
+    lon: float
+    status: str
+    verified_on: date | None
+    sample: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ListingReports:
     """What people reported about one listing."""
 
@@ -36,6 +54,10 @@ class DirectoryRepository(Protocol):
     async def all_points(self) -> list[ServicePoint]: ...
 
     async def get(self, point_id: int) -> ServicePoint | None: ...
+
+    async def summaries(self) -> list[PointSummary]:
+        """Every point, as a list shows it: plain rows, ordered by id."""
+        ...
 
     async def upsert(
         self, points: Sequence[ServicePoint], now: datetime, progress: Callable[[int], None] | None = None

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ports import (
     ListingReports,
+    PointSummary,
     UpsertCounts,
 )
 from domain.directory import About, ServicePoint
@@ -118,6 +119,15 @@ class SqlDirectoryRepository:
     async def all_points(self) -> list[ServicePoint]:
         rows = await self._session.scalars(select(ServicePointRow).order_by(ServicePointRow.id))
         return [_point(row) for row in rows]
+
+    async def summaries(self) -> list[PointSummary]:
+        r = ServicePointRow
+        columns = (r.id, r.external_id, r.name, r.kinds, r.address, r.province, r.commune, r.lat, r.lon, r.status)
+        rows = await self._session.execute(select(*columns, r.verified_on, r.sample).order_by(r.id))
+        return [
+            PointSummary(i, ext, name, tuple(k for k in kinds.split(";") if k), *rest)
+            for i, ext, name, kinds, *rest in rows
+        ]
 
     async def get(self, point_id: int) -> ServicePoint | None:
         row = await self._session.get(ServicePointRow, point_id)

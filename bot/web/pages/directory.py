@@ -15,26 +15,34 @@ from multidict import MultiDict
 
 from bot.web.console import OPERATOR, Console, Page, console_of, form_of, page_number, staff_of
 from bot.web.pages.audit import record
+from core.ports import PointSummary
 from core.text import fold
 from domain.directory import FEES, KINDS, REPORT_REASONS, STATUSES, ServicePoint
 from domain.pointfile import COLUMNS, Reason, explain, point_record, validate
 
 PER_PAGE = 50
+MAPPED = 2000  # points drawn on the map at most (the first of those found)
 OLD_AFTER = timedelta(days=180)  # a listing not checked for this long is shown as old
 
 
-def is_old(point: ServicePoint, today: date) -> bool:
+Listed = ServicePoint | PointSummary
+
+
+def is_old(point: Listed, today: date) -> bool:
     return point.verified_on is None or today - point.verified_on > OLD_AFTER
 
 
-def matches(point: ServicePoint, words: Sequence[str], province: str, kind: str, status: str) -> bool:
+def _status(point: Listed) -> str:
+    return point.status if isinstance(point, PointSummary) else point.about.status
+
+
+def matches(point: PointSummary, haystack: str, words: Sequence[str], province: str, kind: str, status: str) -> bool:
     if province and point.province != province:
         return False
     if kind and kind not in point.kinds:
         return False
-    if status and point.about.status != status:
+    if status and point.status != status:
         return False
-    haystack = fold(" ".join((point.name, point.external_id, point.address, point.commune)))
     return all(word in haystack for word in words)
 
 
@@ -49,7 +57,7 @@ def _choices(console: Console) -> dict[str, Any]:
     }
 
 
-def _row(console: Console, point: ServicePoint, today: date) -> dict[str, Any]:
+def _row(console: Console, point: Listed, today: date) -> dict[str, Any]:
     _ = console.i18n.gettext
     province = console.gazetteer.provinces.get(point.province)
     return {
@@ -58,8 +66,8 @@ def _row(console: Console, point: ServicePoint, today: date) -> dict[str, Any]:
         "external_id": point.external_id,
         "province": province.name if province else point.province,
         "kinds": ", ".join(_(KINDS[k]) for k in point.kinds if k in KINDS),
-        "status": point.about.status,
-        "status_label": _(STATUSES.get(point.about.status, point.about.status)),
+        "status": _status(point),
+        "status_label": _(STATUSES.get(_status(point), _status(point))),
         "verified_on": point.verified_on,
         "old": is_old(point, today),
         "sample": point.sample,
@@ -74,15 +82,18 @@ async def list_points(request: web.Request) -> web.StreamResponse:
     q, province, kind, status = (query.get(k, "")[:200] for k in ("q", "province", "kind", "status"))
     words = fold(q).split()
     async with console.unit_of_work() as uow:
-        points = await uow.directory.all_points()
-    found = sorted((p for p in points if matches(p, words, province, kind, status)), key=lambda p: fold(p.name))
+        points = await console.listings.current(uow)
+    chosen = sorted((text, p.id, p) for p, text in points if matches(p, text, words, province, kind, status))
+    found = [p for _, _, p in chosen]  # by name, accents aside
     page = page_number(request)
     today = console.clock.now().astimezone(console.i18n.timezone).date()
     shown = found[(page - 1) * PER_PAGE : page * PER_PAGE]
     values = {
         **_choices(console),
         "rows": [_row(console, p, today) for p in shown],
-        "mapped": [_row(console, p, today) for p in found[:2000]],
+        "mapped": [
+            {"id": p.id, "name": p.name, "lat": p.lat, "lon": p.lon, "status": p.status} for p in found[:MAPPED]
+        ],
         "total": len(points),
         "count": len(found),
         "page": page,
