@@ -9,13 +9,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.runtime import Runtime
+from core.clock import ManualClock
 from domain.indicators import whole_weeks
 from tests.conftest import service_missing
 from tests.dialog import ConsoleDriver
@@ -159,6 +160,27 @@ async def test_a_manager_sees_the_small_cells_the_cli_shows(chromium: Any, web: 
     await page.wait_for_function("() => document.querySelector('figure.chart img').complete", timeout=60_000)
     assert await page.locator("figure.chart img").evaluate("img => img.naturalWidth") > 300  # the chart drew
     assert page.problems == []
+
+
+async def test_a_used_or_expired_link_is_refused_in_the_browser(
+    chromium: Any, web: Web, runtime: Runtime, clock: ManualClock
+) -> None:
+    chat = await staff_chat(runtime, "operator", "op1")
+    link = await link_from(chat)
+    first = await (await chromium.new_context()).new_page()
+    await first.goto(link)
+    await first.get_by_role("button", name="Đăng nhập").click()
+    await first.wait_for_url("**/web/")
+    again = await (await chromium.new_context()).new_page()
+    await again.goto(link)
+    await again.get_by_role("button", name="Đăng nhập").click()
+    assert "liên kết đã được dùng, hoặc đã quá 10 phút" in await again.inner_text("main")
+    late = await link_from(chat)
+    clock.advance(timedelta(minutes=11))
+    await again.goto(late)
+    await again.get_by_role("button", name="Đăng nhập").click()
+    assert "liên kết đã được dùng, hoặc đã quá 10 phút" in await again.inner_text("main")
+    assert (await again.goto(web.url("/web/points"))).url.endswith("/web/signed-out")  # still not signed in
 
 
 async def test_a_counsellor_opening_an_operator_page_gets_403_and_a_form_without_its_token_is_refused(
