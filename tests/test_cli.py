@@ -81,8 +81,8 @@ def test_run_without_token_opens_the_console(tmp_path: Path) -> None:
 
 
 async def test_run_without_token_serves_the_web_console_beside_the_chat(tmp_path: Path) -> None:
-    """The README's first command: the console chat in the terminal, and the web console at the printed address,
-    where a staff member's /web link in that chat signs them in."""
+    """The README's first command: the console chat in the terminal, and the web console answering at the printed
+    address (its pages, headers and sign-in are tested in tests/test_console.py)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

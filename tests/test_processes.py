@@ -41,6 +41,19 @@ async def adult(person: TelegramPerson | ZaloPerson) -> None:
     await person.press("Từ 16 tuổi trở lên", "giúp gì cho bạn")
 
 
+async def create_group(leader: TelegramPerson) -> str:
+    """A peer leader creates "Nhóm Bình Minh" in the chat (weekly, Mondays 18:00, reminded a day and an hour
+    before); returns the bot's "ready" message with the join link and code."""
+    await leader.press("Tạo nhóm mới", "Nhóm tên là gì")
+    await leader.say("Nhóm Bình Minh", "")
+    await leader.press("Nhóm dự phòng tái nghiện – duy trì hồi phục", "sinh hoạt ở đâu")
+    await leader.press(leader.choices()[0], "")
+    await leader.press("Hằng tuần", "")
+    await leader.say("T2 18:00", "Nhắc thành viên khi nào")
+    await leader.press("Trước 1 ngày và trước 1 giờ", "")
+    return await leader.press("Tạo nhóm", "Nhóm đã sẵn sàng")
+
+
 CASES = [
     pytest.param("run", "aiogram", "sqlite", id="run-aiogram-sqlite"),
     pytest.param("webhook", "ptb", "sqlite", id="webhook-ptb-sqlite"),
@@ -131,14 +144,7 @@ async def test_the_running_process_delivers_notices_broadcasts_and_reminders(
         await adult(leader)
         await leader.say(f"/staff {leader_code}", "trưởng nhóm")
         await leader.press(AGREE, "tin nhắn gửi nhóm")
-        await leader.press("Tạo nhóm mới", "Nhóm tên là gì")
-        await leader.say("Nhóm Bình Minh", "")
-        await leader.press("Nhóm dự phòng tái nghiện – duy trì hồi phục", "sinh hoạt ở đâu")
-        await leader.press(leader.choices()[0], "")
-        await leader.press("Hằng tuần", "")
-        await leader.say("T2 18:00", "Nhắc thành viên khi nào")
-        await leader.press("Trước 1 ngày và trước 1 giờ", "")
-        ready = await leader.press("Tạo nhóm", "Nhóm đã sẵn sàng")
+        ready = await create_group(leader)
         link, group_code = LINK.search(ready), GROUP_CODE.search(ready)
         assert link is not None and group_code is not None, ready
         members = [TelegramPerson(fake_telegram, 9100010 + n, bot) for n in range(2)]
@@ -402,14 +408,7 @@ async def test_the_running_process_serves_the_console_and_an_operators_edit_reac
         await adult(leader)
         await leader.say(f"/staff {leader_code}", "trưởng nhóm")
         await leader.press("Không, cảm ơn", "")
-        await leader.press("Tạo nhóm mới", "Nhóm tên là gì")
-        await leader.say("Nhóm Bình Minh", "")
-        await leader.press("Nhóm dự phòng tái nghiện – duy trì hồi phục", "sinh hoạt ở đâu")
-        await leader.press(leader.choices()[0], "")
-        await leader.press("Hằng tuần", "")
-        await leader.say("T2 18:00", "Nhắc thành viên khi nào")
-        await leader.press("Trước 1 ngày và trước 1 giờ", "")
-        link = LINK.search(await leader.press("Tạo nhóm", "Nhóm đã sẵn sàng"))
+        link = LINK.search(await create_group(leader))
         assert link is not None
         member = TelegramPerson(fake_telegram, 9400004, bot)
         await member.say(f"/start {link.group(1)}", "bao nhiêu tuổi")
