@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -27,12 +27,16 @@ HOAN_KIEM_ID = "sample-hn-hk-01"
 class Web:
     server: TestServer
     runtime: Runtime
+    opened: list[aiohttp.ClientSession] = field(default_factory=list)
 
     def url(self, path: str) -> str:
         return str(self.server.make_url(path))
 
     def browser(self) -> aiohttp.ClientSession:
-        return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        """A browser of its own (cookies and all), closed with the test."""
+        session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.opened.append(session)
+        return session
 
 
 @pytest.fixture(name="web")
@@ -41,9 +45,12 @@ async def web_console(runtime: Runtime) -> AsyncIterator[Web]:
     server = TestServer(console_app(runtime))
     await server.start_server()
     runtime.console.url = str(server.make_url("/web"))
+    web = Web(server, runtime)
     try:
-        yield Web(server, runtime)
+        yield web
     finally:
+        for session in web.opened:
+            await session.close()
         await server.close()
 
 
