@@ -140,7 +140,10 @@ class SqlDirectoryRepository:
         columns = [ServicePointRow.id, ServicePointRow.external_id] + [
             getattr(ServicePointRow, name) for name in _POINT_FIELDS
         ]
-        for row in await self._session.execute(select(*columns)):
+        query = select(*columns)
+        if len(points) <= self.CHUNK:  # an edit or a small file: only the rows it may change, not the directory
+            query = query.where(ServicePointRow.external_id.in_([p.external_id for p in points]))
+        for row in await self._session.execute(query):
             existing[row[1]] = tuple(row)
         inserted = updated = unchanged = 0
         for start in range(0, len(points), self.CHUNK):
