@@ -20,6 +20,7 @@ from fakes.telegram_server import FakeTelegram
 from fakes.zalo_server import FakeZalo
 from storage import migrate
 from tests.conftest import TEST_TOKEN, ZALO_TOKEN
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -240,3 +241,30 @@ async def test_webhook_mode_registers_both_webhooks_and_rejects_forgeries(
         logs = await stop(process)
     assert secret not in logs and TEST_TOKEN not in logs and ZALO_TOKEN not in logs
     assert "rejected a Zalo webhook request" in logs and process.returncode == 0, logs
+
+
+async def test_web_serves_the_console_on_its_own_and_stops_cleanly(tmp_path: Path) -> None:
+    """``python -m bot web``: the console and /healthz, no channel; SIGTERM stops it with exit code 0."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "web", "--port", str(port), cwd=tmp_path,
+        env=env(tmp_path, DIEMTUA_SECRET_KEY="s" * 40),
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        async with httpx.AsyncClient(timeout=5) as http:
+            for _ in range(300):
+                try:
+                    health = await http.get(f"http://127.0.0.1:{port}/healthz")
+                    break
+                except httpx.HTTPError:
+                    await asyncio.sleep(0.1)
+            assert health.json() == {"ok": True, "console": True}
+            page = await http.get(f"http://127.0.0.1:{port}/web/signed-out")
+            assert page.status_code == 200 and "gửi /web" in page.text
+            assert (await http.get(f"http://127.0.0.1:{port}/web/staff", follow_redirects=False)).status_code == 303
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, errors = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, errors.decode()[-2000:]
+    assert f"the web console is at http://127.0.0.1:{port}/web" in errors.decode()
