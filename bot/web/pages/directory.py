@@ -83,8 +83,7 @@ async def list_points(request: web.Request) -> web.StreamResponse:
     words = fold(q).split()
     async with console.unit_of_work() as uow:
         points = await console.listings.current(uow)
-    chosen = sorted((text, p.id, p) for p, text in points if matches(p, text, words, province, kind, status))
-    found = [p for _, _, p in chosen]  # by name, accents aside
+    found = [p for p, text in points if matches(p, text, words, province, kind, status)]  # already by name
     page = page_number(request)
     today = console.clock.now().astimezone(console.i18n.timezone).date()
     shown = found[(page - 1) * PER_PAGE : page * PER_PAGE]
