@@ -91,10 +91,10 @@ async def populate(runtime: Runtime, members: int, *, meeting_in: timedelta | No
 
 async def probe(fake: FakeTelegram, latencies: list[float], stop: asyncio.Event) -> None:
     """Someone talking to the bot during the fan-out: how long each answer takes."""
-    fake.user_sends(PROBE_CHAT, "/start")
+    fake.user_sends(PROBE_CHAT, "/start")  # one answer: the welcome with the age question's buttons
+    await fake.wait_for(PROBE_CHAT, 1, timeout=60)
+    fake.user_presses(PROBE_CHAT, "age:adult")
     await fake.wait_for(PROBE_CHAT, 2, timeout=60)
-    fake.user_sends(PROBE_CHAT, "1")
-    await fake.wait_for(PROBE_CHAT, 3, timeout=60)
     while not stop.is_set():
         before = len(fake.messages(PROBE_CHAT))
         started = time.perf_counter()
@@ -105,7 +105,7 @@ async def probe(fake: FakeTelegram, latencies: list[float], stop: asyncio.Event)
             await asyncio.wait_for(stop.wait(), 3)
 
 
-async def main(members: int, database_url: str | None) -> None:
+async def main(members: int, database_url: str | None) -> dict[str, int]:
     fake = FakeTelegram()
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,11 +153,13 @@ async def main(members: int, database_url: str | None) -> None:
             f"reply_latency_ms n={len(latencies)} median={statistics.median(latencies) * 1000:.0f} "
             f"max={max(latencies) * 1000:.0f}"
         )
+    return {"planned": planned, "sent": report.sent, "lost": lost, "doubled": doubled, "replies": len(latencies)}
 
 
-async def run(members: int, database_url: str | None) -> None:
+async def run(members: int, database_url: str | None) -> dict[str, int]:
+    """One run: print the figures, and return the counts (planned, sent, lost, doubled, probe replies)."""
     async with scratch_database(database_url) as url:
-        await main(members, url)
+        return await main(members, url)
 
 
 if __name__ == "__main__":

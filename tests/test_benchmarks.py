@@ -1,0 +1,56 @@
+"""Every benchmark in ``bench/`` runs briefly here, so none can rot unnoticed (``bench.talks``, ``bench.console``
+and ``bench.broadcast_crash`` have their own tests beside what they measure).  These check that a short run works
+and that its answers are right (nothing lost or doubled); the figures themselves are measured by running the
+benchmarks in full, never in tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+async def bench(*args: str, timeout: float = 240) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DIEMTUA_", "TELEGRAM_", "ZALO_"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", *args, cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), timeout)
+    assert process.returncode == 0, f"{' '.join(args)} exited {process.returncode}: {err.decode()[-2000:]}"
+    return out.decode()
+
+
+async def test_the_conversation_benchmark_runs() -> None:
+    printed = await bench("bench.conversation", "--people", "5")
+    assert "people=5 events=40" in printed and "latency_ms p50=" in printed
+
+
+async def test_the_nearest_benchmark_runs_and_checks_its_rankings() -> None:
+    printed = await bench("bench.nearest", "--points", "2000", "--queries", "20", "--scan-queries", "5", "--database")
+    assert "rankings checked against the scan: 5 queries, all identical" in printed
+    assert "sqlite: import" in printed
+
+
+async def test_the_understanding_benchmark_runs() -> None:
+    printed = await bench("bench.understanding")
+    assert "accuracy" in printed.lower()
+
+
+async def test_the_pipeline_benchmark_runs_against_the_echo_bot_and_the_bot() -> None:
+    printed = await bench("bench.pipeline", "--updates", "40", "--rate", "40", "--seconds", "1", timeout=300)
+    assert "aiogram echo bot: throughput=" in printed and "Điểm Tựa, SQLite, 1 worker: throughput=" in printed
+
+
+async def test_the_fanout_benchmark_delivers_each_reminder_once() -> None:
+    from bench.fanout import run
+
+    counts = await run(40, None)
+    assert counts["planned"] == counts["sent"] == 40
+    assert counts["lost"] == counts["doubled"] == 0 and counts["replies"] >= 1  # the probe was answered meanwhile
