@@ -11,10 +11,13 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import KDTree
+
+if TYPE_CHECKING:
+    from scipy.spatial import KDTree
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 
@@ -71,7 +74,11 @@ class NearestIndex:
         self._keys = np.asarray(keys, dtype=np.int64)
         self._lats = np.asarray(lats, dtype=np.float64)
         self._lons = np.asarray(lons, dtype=np.float64)
-        self._tree = KDTree(_unit_vectors(self._lats, self._lons)) if len(keys) else None
+        self._tree: KDTree | None = None
+        if len(keys):
+            from scipy.spatial import KDTree  # imported with the first index, not with the process (0.25 s)
+
+            self._tree = KDTree(_unit_vectors(self._lats, self._lons))
 
     def __len__(self) -> int:
         return len(self._keys)

@@ -12,16 +12,9 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only, no screen
-
-import matplotlib.pyplot as plt
 import typer
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 from rich.console import Console
 from rich.table import Table
 
@@ -30,6 +23,9 @@ from bot.config import Settings
 from core.i18n import Translator
 from domain.indicators import Report, build_report, whole_weeks
 from handlers.report import Line, csv_text, period_text, place_name, report_lines, week_label
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 out = Console()
 
@@ -154,13 +150,31 @@ def write_csv(path: Path, report: Report, lines: list[Line], i18n: Translator) -
 def write_chart(path: Path, report: Report, lines: list[Line], i18n: Translator, where: str) -> None:
     figure = chart(report, lines, i18n, where)
     figure.savefig(path, dpi=110)
-    plt.close(figure)
+    close(figure)
+
+
+def _pyplot() -> Any:
+    """matplotlib, imported only when a chart is drawn (0.4 s, which every other command would pay)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no screen
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def close(figure: Figure) -> None:
+    _pyplot().close(figure)
 
 
 def chart(report: Report, lines: list[Line], i18n: Translator, where: str) -> Figure:
     """One panel per section, a line per indicator (none for an indicator that stayed at 0); hidden and
     withheld weeks are left out (gaps); a panel with nothing to draw says so; counts on whole-number axes."""
+    from matplotlib.ticker import MaxNLocator
+
     _ = i18n.gettext
+    plt = _pyplot()
+    figure: Figure
     sections = list(dict.fromkeys(line.section for line in lines))
     figure, axes = plt.subplots(len(sections), 1, figsize=(11, 3.2 * len(sections)), sharex=True, squeeze=False)
     positions = list(range(len(report.weeks)))

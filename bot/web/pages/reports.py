@@ -100,7 +100,7 @@ def _png(made: Report, console: Console) -> bytes:
     figure = drawing.chart(made, report_lines(made, console.i18n), console.i18n, where)
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=90)
-    drawing.plt.close(figure)
+    drawing.close(figure)
     return out.getvalue()
 
 
