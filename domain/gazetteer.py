@@ -76,6 +76,9 @@ class Gazetteer:
     provinces: dict[str, Province]
     places: list[Place]
     _by_key: dict[str, list[Place]] = field(default_factory=dict, init=False, repr=False)
+    # The shipped places' keys with one list of extra places' (a directory snapshot's communes), built once for
+    # that list: a snapshot lives until the directory changes, and a typed place is looked up on every search.
+    _extended: tuple[Sequence[Place], dict[str, list[Place]]] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for place in self.places:
@@ -97,7 +100,19 @@ class Gazetteer:
 
     # ---------------------------------------------------------------- typed places (finder)
 
-    def lookup(self, text: str, extra: Iterable[Place] = (), limit: int = 8) -> list[Place]:
+    def _keys_with(self, extra: Sequence[Place]) -> dict[str, list[Place]]:
+        if not extra:
+            return self._by_key
+        if self._extended is not None and self._extended[0] is extra:
+            return self._extended[1]
+        by_key = {name_key: list(places) for name_key, places in self._by_key.items()}
+        for place in extra:
+            for name_key in place.name_keys():
+                by_key.setdefault(name_key, []).append(place)
+        self._extended = (extra, by_key)
+        return by_key
+
+    def lookup(self, text: str, extra: Sequence[Place] = (), limit: int = 8) -> list[Place]:
         """Places a person may mean by ``text``: one if clear, several to choose from, none if unknown.
 
         Tried in turn: the whole text is a name; the text contains names ("phường X, Hà Nội": the most  (noqa: i18n)
@@ -106,11 +121,7 @@ class Gazetteer:
         key = place_key(text)
         if not key:
             return []
-        # The shipped places' keys are computed once (__post_init__); only the extra places' keys here.
-        by_key = {name_key: list(places) for name_key, places in self._by_key.items()}
-        for place in extra:
-            for name_key in place.name_keys():
-                by_key.setdefault(name_key, []).append(place)
+        by_key = self._keys_with(extra)  # computed once per list of extra places, not per lookup
 
         exact = by_key.get(key, [])
         if exact:

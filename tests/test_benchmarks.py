@@ -54,3 +54,10 @@ async def test_the_fanout_benchmark_delivers_each_reminder_once() -> None:
     counts = await run(40, None)
     assert counts["planned"] == counts["sent"] == 40
     assert counts["lost"] == counts["doubled"] == 0 and counts["replies"] >= 1  # the probe was answered meanwhile
+
+
+def test_the_places_benchmark_runs() -> None:
+    from bench.places import run
+
+    figures = run(communes=300, lookups=50, seed=1)
+    assert figures["p50"] > 0 and figures["first"] > 0

@@ -160,3 +160,16 @@ def test_place_keys() -> None:
     assert place_key("  Quận   10 ") == "quan 10"
     assert place_key("Xã Thanh Trì") == "thanh tri"
     assert place_key("Thanh Xuân") == "thanh xuan"  # "thanh" alone is not an administrative word
+
+
+def test_the_extra_places_index_is_built_once_per_list_and_follows_a_new_list() -> None:
+    """The finder passes a snapshot's communes on every search: their keys are merged once for that list, and a new
+    snapshot (another list) is looked up with its own communes, never the old ones."""
+    gazetteer = load_gazetteer(ROOT / "data" / "gazetteer" / "vietnam.toml")
+    old = commune_places([("ha-noi", "Phường Cũ Xưa", 21.03, 105.85)])  # (noqa: i18n)
+    new = commune_places([("ha-noi", "Phường Mới Tinh", 21.03, 105.85)])  # (noqa: i18n)
+    assert [p.name for p in gazetteer.lookup("phuong cu xua", extra=old)] == ["Phường Cũ Xưa"]  # (noqa: i18n)
+    assert gazetteer._keys_with(old) is gazetteer._keys_with(old)  # built once for that list
+    assert gazetteer.lookup("phuong cu xua", extra=new) == []
+    assert [p.name for p in gazetteer.lookup("phuong moi tinh", extra=new)] == ["Phường Mới Tinh"]  # (noqa: i18n)
+    assert gazetteer.lookup("phuong moi tinh") == []  # the shipped places alone are untouched
