@@ -139,6 +139,12 @@ class DirectorySnapshot:
         )
         self._indexes: dict[str, NearestIndex] = {}
 
+    def warm(self) -> None:
+        """Build every filter's index now (off the event loop, when a worker loads a new snapshot), so the first
+        search of each kind does not build one while a person waits."""
+        for key in ("", *FILTERS):
+            self._index(key)
+
     def _index(self, filter_id: str | None) -> NearestIndex:
         key = filter_id if filter_id in FILTERS else ""
         index = self._indexes.get(key)

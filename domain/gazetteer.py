@@ -100,6 +100,11 @@ class Gazetteer:
 
     # ---------------------------------------------------------------- typed places (finder)
 
+    def prepare(self, extra: Sequence[Place]) -> None:
+        """Build the index of the shipped places with ``extra`` now (a new snapshot's communes, in the thread that
+        builds it), so the first typed search after a reload does not."""
+        self._keys_with(extra)
+
     def _keys_with(self, extra: Sequence[Place]) -> dict[str, list[Place]]:
         if not extra:
             return self._by_key

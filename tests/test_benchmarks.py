@@ -61,3 +61,10 @@ def test_the_places_benchmark_runs() -> None:
 
     figures = run(communes=300, lookups=50, seed=1)
     assert figures["p50"] > 0 and figures["first"] > 0
+
+
+async def test_the_reload_benchmark_runs() -> None:
+    from bench.reload import run
+
+    figures = await run(points=500, communes=50, seed=1)
+    assert figures["reload"] > 0 and figures["max_gap"] > 0

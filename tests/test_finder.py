@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +13,7 @@ from bot.channels.telegram.aiogram_channel import AiogramTelegram
 from bot.cli.points import SAMPLE, parse_file, store
 from bot.runtime import Runtime
 from core.clock import ManualClock
-from domain.directory import About
+from domain.directory import About, ServicePoint
 from domain.gazetteer import commune_places
 from domain.geo import haversine_km
 from fakes.telegram_server import FakeTelegram
@@ -327,3 +328,37 @@ async def test_a_point_nearby_gets_no_far_warning(runtime: Runtime) -> None:
     await play(driver, [START, ADULT])
     turn = await driver.say("/location 21.0285 105.8542")
     assert "Không có điểm nào" not in turn.text and "Tư vấn qua điện thoại" not in turn.choices
+
+
+async def test_a_reload_is_built_once_off_the_event_loop_and_swapped_in() -> None:
+    """Searches arriving while the directory reloads wait for that one build; the build runs in a thread."""
+    import threading
+
+    from handlers.finder import DirectoryCache
+
+    built_in: list[str] = []
+    point = ServicePoint("p-1", "Point", ("hiv_testing",), "", "ha-noi", "Phường X", 21.0, 105.8, id=1)  # (noqa: i18n)
+
+    class Directory:
+        def __init__(self) -> None:
+            self.loads, self.current = 0, 1
+
+        async def version(self) -> int:
+            return self.current
+
+        async def all_points(self) -> list[ServicePoint]:
+            self.loads += 1
+            await asyncio.sleep(0.05)  # a slow read: the other search arrives meanwhile
+            return [point]
+
+    class Work:
+        directory = Directory()
+
+    cache = DirectoryCache(lambda snapshot: built_in.append(threading.current_thread().name))
+    work = Work()
+    first, second = await asyncio.gather(cache.get(work), cache.get(work))  # type: ignore[arg-type]
+    assert first is second and work.directory.loads == 1 and list(first.points) == [1]
+    assert built_in and built_in[0] != threading.current_thread().name  # prepared in another thread
+    assert (await cache.get(work)) is first  # type: ignore[arg-type]
+    work.directory.current = 2
+    assert (await cache.get(work)) is not first and work.directory.loads == 2  # type: ignore[arg-type]

@@ -83,7 +83,7 @@ async def display_name(ctx: Context, member: StaffRecord) -> str:
 
 def create(hotlines: Hotlines, gazetteer: Gazetteer) -> Routes:
     router = Routes("talks_tools")
-    cache = DirectoryCache()
+    cache = DirectoryCache(lambda snapshot: gazetteer.prepare(snapshot.communes))
 
     @router.command("gui")
     async def tools_command(ctx: Context) -> None:
