@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from bot.config import Settings
 from bot.runtime import open_runtime
 from domain.directory import KINDS, ServicePoint
-from handlers.finder import DirectoryCache
+from handlers.directory_cache import DirectoryCache
 
 
 def percentile(values: list[float], fraction: float) -> float:

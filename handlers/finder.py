@@ -8,9 +8,7 @@ point only: the point, the reason and the day.
 
 from __future__ import annotations
 
-import asyncio
-import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +18,12 @@ from core.clock import week_start
 from core.conversation import Context, Routes
 from core.events import Choice, CommandMessage, Link, LocationShared, Reply, TextMessage, Venue
 from core.i18n import N_
-from core.ports import AgeGroup, UnitOfWork
+from core.ports import AgeGroup
 from domain.directory import FEES, FILTERS, KINDS, PICKER, REPORT_REASONS, About, DirectorySnapshot, ServicePoint
 from domain.gazetteer import Gazetteer, Place
 from domain.geo import in_vietnam, on_earth, parse_coordinates
 from domain.indicators import referral_subject
+from handlers.directory_cache import DirectoryCache
 from handlers.entry_points import BookHere, FindService
 from handlers.hours_text import now_text, week_lines
 from handlers.menu import refused_for_children
@@ -41,43 +40,6 @@ ASK = N_(
     "Share your location, or type the place you are in: a province, a former district such as Hoàn Kiếm or "
     "Quận 8, or a ward. I use your location only to find the nearest points, and I do not keep it."
 )
-
-
-class DirectoryCache:
-    """This worker's copy of the directory, reloaded when the directory's version changes.  The new snapshot is
-    built in a thread (points, communes, every filter's index, the typed-place index: ``prepare``) and then swapped
-    in, so a reload of 100,000 points does not stop every other conversation on the worker; searches arriving during
-    a reload wait for that one build instead of starting their own."""
-
-    def __init__(self, prepare: Callable[[DirectorySnapshot], None] | None = None) -> None:
-        self._snapshot: DirectorySnapshot | None = None
-        self._lock = asyncio.Lock()
-        self._prepare = prepare
-
-    def _build(self, points: list[ServicePoint], version: int) -> DirectorySnapshot:
-        snapshot = DirectorySnapshot(points, version)
-        snapshot.warm()
-        if self._prepare is not None:
-            self._prepare(snapshot)
-        return snapshot
-
-    async def get(self, uow: UnitOfWork) -> DirectorySnapshot:
-        version = await uow.directory.version()
-        if self._snapshot is not None and self._snapshot.version == version:
-            return self._snapshot
-        async with self._lock:
-            if self._snapshot is None or self._snapshot.version != version:
-                # Making 100,000 points sets off the garbage collector's full collections, which stop every thread
-                # for 0.2-0.35 s each (measured, bench/reload.py): paused while the snapshot is made, and what it
-                # made is then kept out of later collections, as the start-up heap is (bot.cli.app.settle_heap).
-                gc.disable()
-                try:
-                    points = await uow.directory.all_points()
-                    self._snapshot = await asyncio.to_thread(self._build, points, version)
-                finally:
-                    gc.enable()
-                    gc.freeze()
-            return self._snapshot
 
 
 def osm_link(lat: float, lon: float) -> str:
@@ -505,8 +467,7 @@ def _place_by_id(place_id: Any, places: Sequence[Place]) -> Place | None:
 
 
 def _setup(services: Services) -> Wiring:
-    gazetteer = services.gazetteer
-    routes, location_hook = create(gazetteer, DirectoryCache(lambda snapshot: gazetteer.prepare(snapshot.communes)))
+    routes, location_hook = create(services.gazetteer, services.directory)
     return Wiring((routes,), hooks=(Hook(20, location_hook),))
 
 

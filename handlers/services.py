@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.clock import Clock
 from core.hotlines import Hotlines
 from core.web_tokens import ConsoleAccess
 from domain.assist import Instrument
 from domain.gazetteer import Gazetteer
+from handlers.directory_cache import DirectoryCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,3 +19,8 @@ class Services:
     instrument: Instrument
     gazetteer: Gazetteer
     console: ConsoleAccess | None = None  # the web console's sign-in links, where it is served
+    directory: DirectoryCache = field(init=False)  # this worker's snapshot of the directory, shared
+
+    def __post_init__(self) -> None:
+        gazetteer = self.gazetteer
+        object.__setattr__(self, "directory", DirectoryCache(lambda snapshot: gazetteer.prepare(snapshot.communes)))

@@ -12,13 +12,12 @@ from core.ports.web import WEB
 from core.web_tokens import LINK_VALID, ConsoleAccess, new_token
 from handlers.menu import show_menu
 from handlers.services import Services
-
-STAFF_ROLES = ("counsellor", "leader", "manager", "operator")
+from services.staff import ROLES
 
 
 async def staff_writing(ctx: Context) -> StaffRecord | None:
     member = await ctx.uow.staff.of(ctx.user.pseudonym)
-    if member is None or member.role not in STAFF_ROLES:
+    if member is None or member.role not in ROLES:
         show_menu(ctx, ctx._("The web console is for programme staff. How can I help you?"))
         return None
     return member

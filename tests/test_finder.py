@@ -334,7 +334,7 @@ async def test_a_reload_is_built_once_off_the_event_loop_and_swapped_in() -> Non
     """Searches arriving while the directory reloads wait for that one build; the build runs in a thread."""
     import threading
 
-    from handlers.finder import DirectoryCache
+    from handlers.directory_cache import DirectoryCache
 
     built_in: list[str] = []
     point = ServicePoint("p-1", "Point", ("hiv_testing",), "", "ha-noi", "Phường X", 21.0, 105.8, id=1)  # (noqa: i18n)

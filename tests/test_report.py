@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from matplotlib.ticker import MaxNLocator
 from sqlalchemy import select, update
 
-from bot.cli.report import chart
+from bot.charts import chart
 from bot.runtime import Runtime
 from core.clock import ManualClock
 from core.i18n import load_translator

@@ -8,16 +8,16 @@ protected cells: "<5" for 1 to 4, "≥ n" for a withheld sum (see ``docs/indicat
 from __future__ import annotations
 
 import asyncio
-import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.charts import chart_png
 from bot.cli.common import _, cli_settings, error, open_or_exit
 from bot.config import Settings
 from core.i18n import Translator
@@ -25,7 +25,7 @@ from domain.indicators import Report, build_report, whole_weeks
 from handlers.report import Line, csv_text, period_text, place_name, report_lines, week_label
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    pass
 
 out = Console()
 
@@ -148,60 +148,4 @@ def write_csv(path: Path, report: Report, lines: list[Line], i18n: Translator) -
 
 
 def write_chart(path: Path, report: Report, lines: list[Line], i18n: Translator, where: str) -> None:
-    figure = chart(report, lines, i18n, where)
-    figure.savefig(path, dpi=110)
-    close(figure)
-
-
-def _pyplot() -> Any:
-    """matplotlib, imported only when a chart is drawn (0.4 s, which every other command would pay)."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only, no screen
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def close(figure: Figure) -> None:
-    _pyplot().close(figure)
-
-
-def chart(report: Report, lines: list[Line], i18n: Translator, where: str) -> Figure:
-    """One panel per section, a line per indicator (none for an indicator that stayed at 0); hidden and
-    withheld weeks are left out (gaps); a panel with nothing to draw says so; counts on whole-number axes."""
-    from matplotlib.ticker import MaxNLocator
-
-    _ = i18n.gettext
-    plt = _pyplot()
-    figure: Figure
-    sections = list(dict.fromkeys(line.section for line in lines))
-    figure, axes = plt.subplots(len(sections), 1, figsize=(11, 3.2 * len(sections)), sharex=True, squeeze=False)
-    positions = list(range(len(report.weeks)))
-    for axis, section in zip(axes[:, 0], sections, strict=True):
-        for row, line in zip(report.rows, lines, strict=True):
-            if line.section != section:
-                continue
-            values = [c.value if c.exact else math.nan for c in row.weeks]
-            if all(math.isnan(v) or v == 0 for v in values):  # nothing drawable, or nothing happened
-                continue
-            axis.plot(positions, values, marker="o", label=line.label)
-        axis.set_title(section, loc="left", fontsize=11)
-        axis.set_ylim(bottom=0)
-        axis.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of people and events
-        if not axis.get_lines():
-            axis.set_ylim(0, 1)
-            axis.text(0.5, 0.5, _("No figures"), transform=axis.transAxes, ha="center", va="center", color="grey")
-        axis.grid(axis="y", alpha=0.3)
-        if axis.get_legend_handles_labels()[0]:
-            axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    axes[-1, 0].set_xticks(positions, [week_label(i18n, w) for w in report.weeks], rotation=45)
-    figure.suptitle(f"{_('Programme figures')}, {where}, {period_text(i18n, report.weeks)}")
-    figure.text(
-        0.01,
-        0.005,
-        _("Weeks with 1 to 4 events, and withheld figures, are not drawn. Anonymous weekly counts."),
-        fontsize=8,
-    )
-    figure.tight_layout(rect=(0, 0.02, 1, 1))
-    return figure
+    path.write_bytes(chart_png(report, lines, i18n, where, dpi=110))

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from aiohttp import web
 
 from bot.web import auth
-from bot.web.console import CONSOLE, Console, Handler, Page
+from bot.web.console import CONSOLE, STAFF, Console, Handler, Page
 from bot.web.pages import (
     audit,
     counsellor,
@@ -48,7 +48,7 @@ SIGN_IN = (
     Page("GET", "/in/{token}", auth.sign_in_page, None),
     Page("POST", "/in/{token}", auth.sign_in, None),
     Page("GET", "/signed-out", auth.signed_out, None),
-    Page("POST", "/out", auth.sign_out, frozenset({"operator", "manager", "counsellor", "leader"})),
+    Page("POST", "/out", auth.sign_out, STAFF),
 )
 
 

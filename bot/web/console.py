@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from aiohttp import MultipartReader, web
 from multidict import MultiDict
@@ -37,6 +38,10 @@ class Console:
     renderer: Renderer
     secure: bool  # served over https: the cookie is Secure
     listings: Listings = field(default_factory=Listings)  # the directory's list, per directory version
+
+    def today(self) -> date:
+        """Today where the programme is (its time zone)."""
+        return self.clock.now().astimezone(self.i18n.timezone).date()
 
 
 CONSOLE = web.AppKey("console", Console)

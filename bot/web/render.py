@@ -16,7 +16,6 @@ from core.ports import StaffRecord
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
-PREFIX = "/web"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ def _setup(services: Services) -> Wiring:
         person.router,
         where.create(services.gazetteer),
         counsellor.router,
-        tools.create(services.hotlines, services.gazetteer),
+        tools.create(services.hotlines, services.gazetteer, services.directory),
         notes.router,
     )
     return Wiring(routes, hooks=(Hook(-1, relay(limit)),))

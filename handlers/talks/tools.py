@@ -22,8 +22,9 @@ from core.ports.talks import TalkRecord
 from domain.directory import FILTERS
 from domain.gazetteer import Gazetteer, Place
 from handlers import urgent
+from handlers.directory_cache import DirectoryCache
 from handlers.entry_points import BookHere
-from handlers.finder import DirectoryCache, filter_label, filter_of, osm_link, point_block
+from handlers.finder import filter_label, filter_of, osm_link, point_block
 from handlers.talks.notes import NoteOpen
 from handlers.talks.shared import (
     Switch,
@@ -81,9 +82,8 @@ async def display_name(ctx: Context, member: StaffRecord) -> str:
     return duty.display_name if duty is not None else ctx._("Counsellor")
 
 
-def create(hotlines: Hotlines, gazetteer: Gazetteer) -> Routes:
+def create(hotlines: Hotlines, gazetteer: Gazetteer, cache: DirectoryCache) -> Routes:
     router = Routes("talks_tools")
-    cache = DirectoryCache(lambda snapshot: gazetteer.prepare(snapshot.communes))
 
     @router.command("gui")
     async def tools_command(ctx: Context) -> None:

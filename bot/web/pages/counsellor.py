@@ -26,10 +26,6 @@ from handlers.staff import SLOT_LENGTHS
 BOOKINGS_AHEAD = timedelta(days=30)
 
 
-def _today(console: Console) -> date:
-    return console.clock.now().astimezone(console.i18n.timezone).date()
-
-
 def _summary(console: Console, hours: OpeningHours | None, today: date) -> list[str]:
     if hours is None:
         return []
@@ -56,7 +52,7 @@ async def hours_page(
     console = console_of(request)
     async with console.unit_of_work() as uow:
         availability = await uow.staff.availability(staff_of(request).id)
-    today = _today(console)
+    today = console.today()
     shown = grid or grid_of(availability.pattern if availability else None, today)
     values = {
         **grid_values(console, shown),
@@ -109,7 +105,7 @@ def _day(console: Console, text: str) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise Refused(console.i18n.gettext("Choose a date."), 400) from None
-    if day < _today(console):
+    if day < console.today():
         raise Refused(console.i18n.gettext("That day has passed. Choose a day still to come."), 400)
     return day
 
@@ -118,7 +114,7 @@ async def days_off(request: web.Request) -> web.StreamResponse:
     console = console_of(request)
     async with console.unit_of_work() as uow:
         availability = await uow.staff.availability(staff_of(request).id)
-    today = _today(console)
+    today = console.today()
     days = sorted(d for d in (availability.days_off if availability else ()) if d >= today)
     query = request.query
     added = {k: query.get(k, "")[:10] for k in ("added", "cancelled", "told")} if "added" in query else None
@@ -184,7 +180,7 @@ async def bookings(request: web.Request) -> web.StreamResponse:
     staff = staff_of(request)
     zone = console.i18n.timezone
     now = console.clock.now()
-    start = datetime.combine(_today(console), time(), tzinfo=zone)
+    start = datetime.combine(console.today(), time(), tzinfo=zone)
     _ = console.i18n.gettext
     rows = []
     async with console.unit_of_work() as uow:

@@ -85,7 +85,7 @@ async def list_points(request: web.Request) -> web.StreamResponse:
         points = await console.listings.current(uow)
     found = [p for p, text in points if matches(p, text, words, province, kind, status)]  # already by name
     page = page_number(request)
-    today = console.clock.now().astimezone(console.i18n.timezone).date()
+    today = console.today()
     shown = found[(page - 1) * PER_PAGE : page * PER_PAGE]
     values = {
         **_choices(console),
@@ -151,7 +151,7 @@ async def _point(request: web.Request) -> ServicePoint:
 
 
 async def new_point(request: web.Request) -> web.StreamResponse:
-    today = console_of(request).clock.now().astimezone(console_of(request).i18n.timezone).date()
+    today = console_of(request).today()
     return _form_page(request, {"status": "active", "fee": "unknown", "verified_on": today.isoformat()}, point=None)
 
 
@@ -174,7 +174,8 @@ async def save_point(request: web.Request) -> web.StreamResponse:
         return _form_page(request, values, point=existing, errors=_errors(console, outcome), status=422)
     now = console.clock.now()
     async with console.unit_of_work() as uow:
-        if existing is None and any(p.external_id == outcome.external_id for p in await uow.directory.all_points()):
+        listed = await console.listings.current(uow)
+        if existing is None and any(p.external_id == outcome.external_id for p, _ in listed):
             errors = {"external_id": [console.i18n.gettext("Another point already has this external id.")]}
             return _form_page(request, values, point=None, errors=errors, status=422)
         await uow.directory.upsert([outcome], now)
@@ -206,7 +207,7 @@ async def reported(request: web.Request) -> web.StreamResponse:
     _ = console.i18n.gettext
     async with console.unit_of_work() as uow:
         found = await uow.directory.reports()
-    today = console.clock.now().astimezone(console.i18n.timezone).date()
+    today = console.today()
     rows = [
         {
             **_row(console, item.point, today),

@@ -230,7 +230,7 @@ def _read_edit(console: Console, group: GroupRecord, form: MultiDict[str]) -> di
     except ValueError:
         return _("Give the time of the meetings, such as 18:30.")
     kind, _sep, ordinal = repeat.partition(":")
-    today = console.clock.now().astimezone(console.i18n.timezone).date()
+    today = console.today()
     schedule = Schedule(
         Repeat(kind), at.replace(second=0, microsecond=0), frozenset(days), today, ordinal=int(ordinal or 1)
     )

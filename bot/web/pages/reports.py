@@ -5,13 +5,12 @@ CSV download; the same anonymous weekly counts and the same small-cell rules as 
 from __future__ import annotations
 
 import asyncio
-import importlib
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from aiohttp import web
 
+from bot.charts import chart_png
 from bot.web.auth import Refused
 from bot.web.console import MANAGER, OPERATOR, Console, Page, console_of
 from core.ports.talks import TALKS
@@ -31,7 +30,7 @@ class Asked:
 
 def _asked(console: Console, request: web.Request) -> Asked:
     _ = console.i18n.gettext
-    today = console.clock.now().astimezone(console.i18n.timezone).date()
+    today = console.today()
     query = request.query
     try:
         last = date.fromisoformat(query["to"]) if query.get("to") else today
@@ -47,7 +46,7 @@ def _asked(console: Console, request: web.Request) -> Asked:
 
 
 async def _report(console: Console, asked: Asked) -> Report | None:
-    today = console.clock.now().astimezone(console.i18n.timezone).date()
+    today = console.today()
     weeks = whole_weeks(asked.first, asked.last, today)
     if not weeks:
         return None
@@ -94,14 +93,9 @@ async def download(request: web.Request) -> web.StreamResponse:
 
 
 def _png(made: Report, console: Console) -> bytes:
-    """The CLI's chart (matplotlib, imported only when a chart is drawn), as PNG."""
-    drawing = importlib.import_module("bot.cli.report")
+    """The CLI's chart, as PNG."""
     where = place_name(console.i18n, console.gazetteer, made.province)
-    figure = drawing.chart(made, report_lines(made, console.i18n), console.i18n, where)
-    out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=90)
-    drawing.close(figure)
-    return out.getvalue()
+    return chart_png(made, report_lines(made, console.i18n), console.i18n, where, dpi=90)
 
 
 async def chart(request: web.Request) -> web.StreamResponse:

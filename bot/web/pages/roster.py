@@ -29,7 +29,7 @@ async def roster(request: web.Request, *, grid: Grid | None = None, error: str =
     province = _province(console, request.query.get("province", ""))
     async with console.unit_of_work() as uow:
         current = (await uow.get(TALKS).rosters()).get(province)
-    today = console.clock.now().astimezone(console.i18n.timezone).date()
+    today = console.today()
     shown = grid or grid_of(parse_hours(current) if current else None, today)
     provinces = sorted(console.gazetteer.provinces.values(), key=lambda p: p.name)
     values = {

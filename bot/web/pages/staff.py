@@ -25,7 +25,7 @@ async def _staff_page(request: web.Request, invited: dict[str, Any] | None = Non
     _ = console.i18n.gettext
     now = console.clock.now()
     async with console.unit_of_work() as uow:
-        points = {p.id: p for p in await uow.directory.all_points()}
+        points = {p.id: p for p, _ in await console.listings.current(uow)}
         members: list[StaffRecord] = []
         for role in (*ROLES, "revoked"):
             members.extend(await uow.staff.members(role))
@@ -45,7 +45,7 @@ async def _staff_page(request: web.Request, invited: dict[str, Any] | None = Non
     values = {
         "rows": rows,
         "roles": [(r, _(ROLE_NAMES[r])) for r in ROLES],
-        "points": sorted(((p.id, p.name) for p in points.values()), key=lambda p: p[1]),
+        "points": [(p.id, p.name) for p in points.values()],  # by name, as the list keeps them
         "invited": invited,
         "invite_days": INVITE_DAYS,
     }

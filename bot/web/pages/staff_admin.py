@@ -42,7 +42,7 @@ async def _hours_page(
     console = console_of(request)
     async with console.unit_of_work() as uow:
         availability = await uow.staff.availability(member.id)
-    today = console.clock.now().astimezone(console.i18n.timezone).date()
+    today = console.today()
     values = {
         **grid_values(console, grid or grid_of(availability.pattern if availability else None, today)),
         "member": member,
@@ -62,7 +62,7 @@ async def show_hours(request: web.Request) -> web.StreamResponse:
     return await _hours_page(request, await _counsellor(request))
 
 
-def _number(console: Console, form_value: str, name: str) -> int:
+def _number(form_value: str, name: str) -> int:
     low, high = LIMITS[name]
     if not form_value.isdigit() or not low <= int(form_value) <= high:
         raise ValueError(name)
@@ -83,7 +83,7 @@ async def save_hours(request: web.Request) -> web.StreamResponse:
             request, member, grid=grid, error=console.i18n.gettext("Tick at least one half hour in the grid.")
         )
     try:
-        numbers = {name: _number(console, form.get(name, ""), name) for name in LIMITS}
+        numbers = {name: _number(form.get(name, ""), name) for name in LIMITS}
     except ValueError:
         message = console.i18n.gettext(
             "Check the numbers: an appointment lasts 5 to 240 minutes, the gap is 0 to 120 minutes, the notice 0 to "
@@ -142,7 +142,7 @@ async def load_sample(request: web.Request) -> web.StreamResponse:
     console = console_of(request)
     now = console.clock.now()
     async with console.unit_of_work() as uow:
-        if await uow.directory.all_points():
+        if await console.listings.current(uow):
             raise Refused(
                 console.i18n.gettext("The directory is not empty: sample data is loaded only into an empty one."), 400
             )
