@@ -116,9 +116,7 @@ async def main(members: int, database_url: str | None) -> dict[str, int]:
         zone = ZoneInfo(settings.timezone)
         async with await open_runtime(settings, clock=noon_clock(zone)) as runtime:
             await populate(runtime, members, meeting_in=timedelta(minutes=60))
-            async with runtime.unit_of_work() as uow:
-                planned = await plan_all(uow, runtime.i18n, runtime.clock.now())
-                await uow.commit()
+            planned = await plan_all(runtime.unit_of_work, runtime.i18n, runtime.clock.now())
             channel = AiogramTelegram(runtime.conversation, runtime.pseudonyms, token=TOKEN, api_url=fake.url)
             polling = asyncio.create_task(channel.run_polling(handle_signals=False, polling_timeout=1))
             latencies: list[float] = []

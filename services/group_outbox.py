@@ -8,10 +8,11 @@ after a restart, never doubles one.  A reminder that would fall in the quiet hou
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from core.choices import ChoiceData
 from core.clock import at_once
@@ -107,6 +108,66 @@ async def place_text(uow: UnitOfWork, i18n: Translator, group: GroupRecord) -> s
     return i18n.gettext("at {place}").format(place=place) if place else ""
 
 
+@dataclass(frozen=True)
+class DueReminders:
+    """One meeting's reminders at one lead time: when they are due, their topic, and per member (handle,
+    parameters, idempotency key).  The key names member, meeting and lead time."""
+
+    topic: str
+    due_at: datetime
+    rows: list[tuple[int, dict[str, object], str]]
+
+
+def reminders_due(
+    group: GroupRecord,
+    members: Sequence[Membership],
+    place: str,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    since: datetime | None = None,
+) -> list[DueReminders]:
+    """The reminders due before ``now + PLAN_AHEAD`` (and not before ``since``, by default ``LOOK_BACK`` ago)
+    for these members, each moved out of the quiet hours."""
+    if not group.reminder_minutes or not members:
+        return []
+    offsets = tuple(timedelta(minutes=m) for m in group.reminder_minutes)
+    earliest = since if since is not None else now - LOOK_BACK
+    found = []
+    for meeting in meetings(group.schedule, earliest, now + PLAN_AHEAD + max(offsets), zone):
+        for offset, due in reminder_times(meeting, offsets):
+            due = QUIET.reminder_time(due, meeting.start, zone)
+            if due > now + PLAN_AHEAD:
+                continue
+            minutes = int(offset.total_seconds() // 60)
+            at, day, stamp = meeting.start.isoformat(), meeting.original_day.isoformat(), f"{meeting.start:%Y%m%d%H%M}"
+            params = {"group": group.name, "at": at, "place": place, "day": day, "offset": minutes}
+            rows: list[tuple[int, dict[str, object], str]] = [
+                (member.handle_id, {**params, "member": member.id}, f"g:{member.id}:{stamp}:{minutes}")
+                for member in members
+                if member.handle_id is not None and due >= max(earliest, member.joined_at)
+            ]
+            if rows:
+                found.append(DueReminders(meeting_topic(group.id, meeting.original_day), due, rows))
+    return found
+
+
+async def _missing(uow: UnitOfWork, due: list[DueReminders]) -> list[DueReminders]:
+    """``due`` without the reminders already written (found by topic, before anything is sealed)."""
+    planned = await uow.outbox.keys_in({batch.topic for batch in due}) if due else set()
+    kept = [
+        DueReminders(batch.topic, batch.due_at, [row for row in batch.rows if row[2] not in planned]) for batch in due
+    ]
+    return [batch for batch in kept if batch.rows]
+
+
+async def _write(uow: UnitOfWork, batch: DueReminders) -> int:
+    await uow.outbox.enqueue_many(
+        batch.rows, batch.due_at, GROUP_REMINDER.kind, priority=REMINDER, quiet=True, topic=batch.topic
+    )
+    return len(batch.rows)
+
+
 async def plan_reminders(
     uow: UnitOfWork,
     i18n: Translator,
@@ -116,51 +177,39 @@ async def plan_reminders(
     *,
     since: datetime | None = None,
 ) -> int:
-    """Write the reminders due before ``now + PLAN_AHEAD`` for these members; returns how many were due
-    (already-written ones are skipped by their key)."""
+    """Write, in this transaction, the reminders due before ``now + PLAN_AHEAD`` for these members that are not
+    written yet; returns how many were written."""
     if not group.reminder_minutes or not members:
         return 0
-    zone = i18n.timezone
-    offsets = tuple(timedelta(minutes=m) for m in group.reminder_minutes)
-    earliest = since if since is not None else now - LOOK_BACK
     place = await place_text(uow, i18n, group)
-    written = 0
-    for meeting in meetings(group.schedule, earliest, now + PLAN_AHEAD + max(offsets), zone):
-        for offset, due in reminder_times(meeting, offsets):
-            due = QUIET.reminder_time(due, meeting.start, zone)
-            if due > now + PLAN_AHEAD:
-                continue
-            minutes = int(offset.total_seconds() // 60)
-            rows = [
-                (
-                    member.handle_id,
-                    {
-                        "group": group.name,
-                        "at": meeting.start.isoformat(),
-                        "place": place,
-                        "member": member.id,
-                        "day": meeting.original_day.isoformat(),
-                        "offset": minutes,
-                    },
-                    f"g:{member.id}:{meeting.start:%Y%m%d%H%M}:{minutes}",
-                )
-                for member in members
-                if member.handle_id is not None and due >= max(earliest, member.joined_at)
-            ]
-            if rows:
-                topic = meeting_topic(group.id, meeting.original_day)
-                await uow.outbox.enqueue_many(
-                    rows, due, GROUP_REMINDER.kind, priority=REMINDER, quiet=True, topic=topic
-                )
-                written += len(rows)
-    return written
+    due = await _missing(uow, reminders_due(group, members, place, now, i18n.timezone, since=since))
+    return sum([await _write(uow, batch) for batch in due])
 
 
-async def plan_all(uow: UnitOfWork, i18n: Translator, now: datetime) -> int:
-    """The scheduler's job: reminders of every group, for every member who gets them."""
+PLAN_CHUNK = 100  # reminders written per transaction by the scheduler's planning
+
+
+async def plan_all(units: Callable[[], UnitOfWork], i18n: Translator, now: datetime) -> int:
+    """The scheduler's job: reminders of every group, for every member who gets them, that are not written yet.
+
+    Small transactions: one to list the groups, one per group to read its members and what is already planned,
+    one per ``PLAN_CHUNK`` reminders written.  On SQLite every transaction takes the single writer's turn, so
+    someone's message waits for one chunk at most, never for the whole plan.  Returns how many were written."""
+    async with units() as uow:
+        groups = [group for group, _changed in await uow.groups.all_groups() if group.reminder_minutes]
     written = 0
-    for group, _created in await uow.groups.all_groups():
-        written += await plan_reminders(uow, i18n, group, await uow.groups.recipients(group.id), now)
+    for group in groups:
+        async with units() as uow:
+            members = await uow.groups.recipients(group.id)
+            place = await place_text(uow, i18n, group) if members else ""
+            due = await _missing(uow, reminders_due(group, members, place, now, i18n.timezone))
+        for batch in due:
+            for start in range(0, len(batch.rows), PLAN_CHUNK):
+                async with units() as uow:
+                    written += await _write(
+                        uow, DueReminders(batch.topic, batch.due_at, batch.rows[start : start + PLAN_CHUNK])
+                    )
+                    await uow.commit()
     return written
 
 

@@ -68,3 +68,11 @@ async def test_the_reload_benchmark_runs() -> None:
 
     figures = await run(points=500, communes=50, seed=1)
     assert figures["reload"] > 0 and figures["max_gap"] > 0
+
+
+async def test_the_planning_benchmark_writes_each_reminder_once_and_nothing_the_second_time() -> None:
+    from bench.planning import run
+
+    first, second, outbox = await run(members=60, groups=3, database_url=None)
+    assert first["written"] == 120 == outbox["rows"]  # a day and an hour ahead, for every member
+    assert second["written"] == 0 and first["p50_write"] > 0

@@ -79,11 +79,9 @@ async def purge_expired_state(runtime: Runtime) -> int:
 
 
 async def plan_group_reminders(runtime: Runtime) -> int:
-    """Write the reminders of every group's next meetings to the outbox (idempotent)."""
-    async with runtime.unit_of_work() as uow:
-        written = await plan_all(uow, runtime.i18n, runtime.clock.now())
-        await uow.commit()
-    return written
+    """Write the reminders of every group's next meetings that are not written yet to the outbox, in small
+    transactions; returns how many were written."""
+    return await plan_all(runtime.unit_of_work, runtime.i18n, runtime.clock.now())
 
 
 async def watch_live_talks(runtime: Runtime) -> int:

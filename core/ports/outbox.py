@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,10 @@ class OutboxRepository(Protocol):
         quiet: bool = False,
         topic: str | None = None,
     ) -> None: ...
+
+    async def keys_in(self, topics: Collection[str]) -> set[str]:
+        """The idempotency keys already written under these topics (to skip them before sealing anything)."""
+        ...
 
     async def drop_pending(self, handle_id: int) -> None: ...
 

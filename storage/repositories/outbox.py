@@ -3,7 +3,7 @@ sent once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,12 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.ports import (
     DueMessage,
 )
-from storage.dialect import upsert_insert as _insert
+from storage.dialect import dialect_insert, hot_statement
 from storage.models import (
     ContactHandle,
     OutboxMessage,
 )
 from storage.sealing import SealBroken, Sealer
+
+
+def _enqueue_statement(dialect: str) -> Any:
+    return dialect_insert(dialect, OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
 
 
 class SqlOutboxRepository:
@@ -50,7 +54,11 @@ class SqlOutboxRepository:
         quiet: bool = False,
         topic: str | None = None,
     ) -> None:
-        """Add messages (handle, parameters, idempotency key) to the outbox; a key already there is skipped."""
+        """Add messages (handle, parameters, idempotency key) to the outbox; a key already there is skipped.  One
+        statement, compiled once and cached, executed for many rows (SQLAlchemy batches them)."""
+        if not rows:
+            return
+        statement = hot_statement(self._session, _enqueue_statement)
         for start in range(0, len(rows), 500):
             values = [
                 {
@@ -67,12 +75,17 @@ class SqlOutboxRepository:
                 }
                 for handle_id, params, key in rows[start : start + 500]
             ]
-            statement = (
-                _insert(self._session, OutboxMessage)
-                .values(values)
-                .on_conflict_do_nothing(index_elements=[OutboxMessage.idempotency_key])
+            await self._session.execute(statement, values)
+
+    async def keys_in(self, topics: Collection[str]) -> set[str]:
+        found: set[str] = set()
+        ordered = sorted(topics)
+        for start in range(0, len(ordered), 200):
+            keys = await self._session.scalars(
+                select(OutboxMessage.idempotency_key).where(OutboxMessage.topic.in_(ordered[start : start + 200]))
             )
-            await self._session.execute(statement)
+            found.update(keys)
+        return found
 
     async def drop_pending(self, handle_id: int) -> None:
         await self._session.execute(
