@@ -22,7 +22,7 @@ from domain.assist import load_instrument
 from domain.gazetteer import Gazetteer, load_gazetteer
 from domain.understanding import load_understanding
 from handlers.app import build_conversation
-from storage import migrate
+from storage import schema_version
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.rekey import reseal_all
 from storage.repositories import SqlUnitOfWork
@@ -62,9 +62,11 @@ class Runtime:
 
 async def ensure_schema(engine: AsyncEngine) -> None:
     """The embedded SQLite database migrates itself; a shared server is migrated by the operator."""
-    if await migrate.current_revision(engine) == migrate.head_revision():
+    if await schema_version.current_revision(engine) == schema_version.head_revision():
         return
     if is_sqlite(engine):
+        from storage import migrate  # Alembic only when there is something to migrate
+
         await migrate.upgrade(engine)
         return
     raise DatabaseNotMigrated("the database schema is not up to date: run `python -m bot db upgrade` first")

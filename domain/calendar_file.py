@@ -13,9 +13,8 @@ off (EXDATE) and those moved (excluded from the rule, then given as events of th
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from icalendar import Alarm, Calendar, Event, vCalAddress
 
 from domain.recurrence import Repeat, Schedule, first_day
 
@@ -23,8 +22,13 @@ PRODUCT = "-//Diem Tua//Appointments//VI"
 ORGANIZER = "mailto:no-reply@diemtua.invalid"  # iTIP wants an organizer; this one receives nothing
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
+if TYPE_CHECKING:
+    from icalendar import Alarm, Calendar, Event, vCalAddress
+
 
 def _calendar(method: str) -> Calendar:
+    from icalendar import Calendar  # imported with the first file, not with the process
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")
@@ -33,12 +37,16 @@ def _calendar(method: str) -> Calendar:
 
 
 def _organizer(name: str) -> vCalAddress:
+    from icalendar import vCalAddress
+
     organizer = vCalAddress(ORGANIZER)
     organizer.params["cn"] = name
     return organizer
 
 
 def _alarm(title: str, before: timedelta) -> Alarm:
+    from icalendar import Alarm
+
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", title)
@@ -65,6 +73,8 @@ def appointment_ics(
     organizer: str = "Điểm Tựa",  # the bot's name (noqa: i18n)
 ) -> bytes:
     """One appointment; ``sequence`` is the number of moves so far (a cancellation adds one more)."""
+    from icalendar import Event
+
     calendar = _calendar("CANCEL" if cancelled else "PUBLISH")
     event = Event()
     event.add("uid", f"{code.replace('-', '').lower()}@diemtua.invalid")
@@ -112,6 +122,8 @@ def group_ics(
     organizer: str = "Điểm Tựa",  # the bot's name (noqa: i18n)
 ) -> bytes:
     """A group's meetings: the rule, the meetings called off and the ones moved, in one file."""
+    from icalendar import Event
+
     calendar = _calendar("PUBLISH")
     day = first_day(schedule)
     if day is None:

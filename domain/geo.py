@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
-
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
     from scipy.spatial import KDTree
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
@@ -54,6 +53,8 @@ def in_vietnam(lat: float, lon: float) -> bool:
 
 
 def _unit_vectors(lats: NDArray[np.float64], lons: NDArray[np.float64]) -> NDArray[np.float64]:
+    import numpy as np
+
     phi, lam = np.radians(lats), np.radians(lons)
     cos_phi = np.cos(phi)
     return np.column_stack((cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)))
@@ -71,6 +72,8 @@ class NearestIndex:
     def __init__(self, keys: Sequence[int], lats: Sequence[float], lons: Sequence[float]) -> None:
         if not len(keys) == len(lats) == len(lons):
             raise ValueError("keys, latitudes and longitudes differ in length")
+        import numpy as np  # with the first index, not with the process, like scipy below
+
         self._keys = np.asarray(keys, dtype=np.int64)
         self._lats = np.asarray(lats, dtype=np.float64)
         self._lons = np.asarray(lons, dtype=np.float64)
@@ -87,6 +90,8 @@ class NearestIndex:
         """The ``k`` nearest points, nearest first; ties broken by key, so the order is stable."""
         if self._tree is None or k <= 0:
             return []
+        import numpy as np
+
         k = min(k, len(self._keys))
         origin = _unit_vectors(np.array([lat]), np.array([lon]))[0]
         chords, _ = self._tree.query(origin, k=k)

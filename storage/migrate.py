@@ -53,4 +53,5 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 
 def head_revision() -> str | None:
+    """Alembic's own view of the head (``storage.schema_version.head_revision`` reads it without Alembic)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -18,7 +21,7 @@ from core.ports.selfcheck import SAVED_RESULTS
 from core.state import ConversationState
 from domain.directory import About, ServicePoint
 from domain.hours import parse_hours
-from storage import migrate
+from storage import migrate, schema_version
 from storage.db import create_engine, session_factory
 from storage.models import Base, coarsen, personal_tables
 from storage.repositories import SqlUnitOfWork
@@ -39,6 +42,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
         await engine.dispose()
 
 
+ROOT = Path(__file__).resolve().parent.parent
 SEALER = Sealer(b"storage-test-secret-0123456789")
 
 
@@ -60,8 +64,28 @@ async def test_migrations_reach_head_and_match_the_models(engine: AsyncEngine) -
 async def test_migrations_downgrade_to_nothing_and_back(engine: AsyncEngine) -> None:
     await migrate.downgrade(engine, "base")
     assert await migrate.current_revision(engine) is None
+    assert await schema_version.current_revision(engine) is None
+    await migrate.upgrade(engine, "0016")
+    assert await schema_version.current_revision(engine) == "0016" != schema_version.head_revision()
     await migrate.upgrade(engine)
     assert await migrate.current_revision(engine) == migrate.head_revision()
+
+
+async def test_the_start_up_schema_check_agrees_with_alembic_without_importing_it(engine: AsyncEngine) -> None:
+    """Start-up reads the revision with plain SQL and the head from the files; both must be what Alembic says."""
+    assert schema_version.head_revision() == migrate.head_revision()
+    assert await schema_version.current_revision(engine) == await migrate.current_revision(engine)
+    # A process that finds its schema current never loads Alembic (about a third of a second, several MB).
+    probe = (
+        "import sys, asyncio; from bot.runtime import ensure_schema; from storage.db import create_engine; "
+        f"e = create_engine({str(engine.url.render_as_string(hide_password=False))!r}); "
+        "asyncio.run(ensure_schema(e)); print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", probe, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await child.communicate()
+    assert child.returncode == 0 and out.decode().strip() == "[]", err.decode()[-2000:]
 
 
 async def test_touch_creates_once_and_updates_last_seen(engine: AsyncEngine) -> None:

@@ -34,7 +34,7 @@ from bot.config import Settings
 from core.hotlines import SHIPPED_DATA
 from core.i18n import BOT_NAME
 from domain.understanding import best_intent, load_understanding
-from storage import migrate
+from storage import schema_version
 from storage.db import create_engine
 
 if TYPE_CHECKING:
@@ -221,6 +221,8 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     settings = _settings()
 
     async def go() -> None:
+        from storage import migrate  # Alembic, imported by this command only
+
         engine = create_engine(settings.db_url)
         try:
             await migrate.upgrade(engine, revision)
@@ -239,7 +241,7 @@ def db_current() -> None:
     async def go() -> None:
         engine = create_engine(settings.db_url)
         try:
-            typer.echo(await migrate.current_revision(engine) or "empty")
+            typer.echo(await schema_version.current_revision(engine) or "empty")
         finally:
             await engine.dispose()
 
