@@ -9,7 +9,14 @@ one message; the echo bot echoes).
 
 * throughput: N updates posted at once (64 at a time); rate = N / time until every person had a reply;
 * latency at a steady load: R updates a second for S seconds; time from posting an update to the first reply
-  reaching the fake server; p50, p99.
+  reaching the fake server; p50, p99;
+* CPU per update: the CPU time (user + system, read from /proc) each bot's processes spent over the throughput
+  run, divided by its updates.  Unlike throughput, it does not depend on what else the machine is doing, so the
+  ratio to the echo bot is the figure to compare.  The load generator's and the fake server's CPU per update are
+  printed beside it: a generator that needs more CPU than the bot would be what is measured.
+
+The load generator posts pre-encoded bodies with aiohttp's client (httpx's pool cost more CPU per update than the
+echo bot itself).
 
 Usage: python -m bench.pipeline [--updates N] [--rate R] [--seconds S] [--database-url URL]
 """
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import socket
 import statistics
@@ -29,6 +37,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import httpx
 
 from bench.fanout import TOKEN
@@ -57,8 +66,18 @@ class Target:
     secret: str
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (fields 14 and 15 of /proc/PID/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 @contextlib.asynccontextmanager
-async def processes(commands: list[tuple[list[str], dict[str, str]]], urls: list[str]) -> AsyncIterator[None]:
+async def processes(commands: list[tuple[list[str], dict[str, str]]], urls: list[str]) -> AsyncIterator[list[int]]:
     children = [
         await asyncio.create_subprocess_exec(
             *command,
@@ -77,7 +96,7 @@ async def processes(commands: list[tuple[list[str], dict[str, str]]], urls: list
                         if (await http.get(url + "/healthz")).status_code == 200:
                             break
                     await asyncio.sleep(0.1)
-        yield
+        yield [child.pid for child in children]
     finally:
         for child in children:
             child.terminate()
@@ -88,22 +107,28 @@ async def processes(commands: list[tuple[list[str], dict[str, str]]], urls: list
 class Load:
     """The load generator.  ``fake`` is only used to write updates; the server runs in its own process."""
 
-    def __init__(self, fake: FakeTelegram, api_url: str) -> None:
+    def __init__(self, fake: FakeTelegram, api_url: str, server_pid: int | None = None) -> None:
         self.fake = fake
         self.api_url = api_url
+        self.server_pid = server_pid
         self.next_user = 10_000_000
 
-    def updates(self, count: int) -> list[tuple[int, dict[str, object]]]:
+    def updates(self, count: int) -> list[tuple[int, bytes]]:
+        """One update per new person, encoded before the clock starts."""
         found = []
         for _ in range(count):
             self.next_user += 1
-            found.append((self.next_user, self.fake.take(self.fake.user_sends(self.next_user, "/menu"))))
+            update = self.fake.take(self.fake.user_sends(self.next_user, "/menu"))
+            found.append((self.next_user, json.dumps(update).encode()))
         return found
 
-    async def _post(self, http: httpx.AsyncClient, target: Target, n: int, update: dict[str, object]) -> None:
+    @staticmethod
+    async def _post(http: aiohttp.ClientSession, target: Target, n: int, body: bytes) -> None:
         url = target.urls[n % len(target.urls)] + TELEGRAM_PATH
-        response = await http.post(url, json=update, headers={TELEGRAM_HEADER: target.secret})
-        response.raise_for_status()
+        headers = {TELEGRAM_HEADER: target.secret, "Content-Type": "application/json"}
+        async with http.post(url, data=body, headers=headers) as response:
+            response.raise_for_status()
+            await response.read()
 
     async def replies(self, users: list[int], timeout: float = 120) -> dict[int, float]:
         """When each person's first reply reached the server (wall clock)."""
@@ -119,9 +144,10 @@ class Load:
     async def throughput(self, target: Target, count: int) -> float:
         batch = self.updates(count)
         gate = asyncio.Semaphore(64)
-        async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=64)) as http:
+        connector = aiohttp.TCPConnector(limit=64)
+        async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as http:
 
-            async def one(n: int, update: dict[str, object]) -> None:
+            async def one(n: int, update: bytes) -> None:
                 async with gate:
                     await self._post(http, target, n, update)
 
@@ -134,10 +160,11 @@ class Load:
     async def latency(self, target: Target, rate: float, seconds: float) -> list[float]:
         batch = self.updates(int(rate * seconds))
         sent: dict[int, float] = {}
-        async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=200)) as http:
+        connector = aiohttp.TCPConnector(limit=200)
+        async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as http:
             started = time.time()
 
-            async def one(n: int, user: int, update: dict[str, object]) -> None:
+            async def one(n: int, user: int, update: bytes) -> None:
                 await asyncio.sleep(max(0.0, started + n / rate - time.time()))
                 sent[user] = time.time()
                 await self._post(http, target, n, update)
@@ -164,15 +191,26 @@ def worker_command(
     return [sys.executable, "-m", "bot", "webhook", "--port", str(port)], env
 
 
-async def measure(name: str, load: Load, target: Target, updates: int, rate: float, seconds: float) -> None:
+async def measure(
+    name: str, load: Load, target: Target, pids: list[int], updates: int, rate: float, seconds: float
+) -> dict[str, float]:
     await load.throughput(target, 50)  # warm up: connections, caches, first-time imports
+    server = [load.server_pid] if load.server_pid else []
+    bot, fake, mine = cpu_seconds(pids), cpu_seconds(server), time.process_time()
     rate_reached = await load.throughput(target, updates)
+    bot, fake, mine = cpu_seconds(pids) - bot, cpu_seconds(server) - fake, time.process_time() - mine
     latencies = sorted(await load.latency(target, rate, seconds))
     p = statistics.quantiles(latencies, n=100)
+    figures = {
+        "throughput": rate_reached, "cpu_ms": bot / updates * 1000, "generator_ms": mine / updates * 1000,
+        "server_ms": fake / updates * 1000, "p50": p[49] * 1000, "p99": p[98] * 1000,
+    }  # fmt: skip
     print(
-        f"{name}: throughput={rate_reached:.0f} updates/s; at {rate:.0f}/s: "
-        f"p50={p[49] * 1000:.1f} ms p99={p[98] * 1000:.1f} ms max={latencies[-1] * 1000:.1f} ms"
+        f"{name}: throughput={rate_reached:.0f} updates/s; CPU per update {figures['cpu_ms']:.2f} ms "
+        f"(load generator {figures['generator_ms']:.2f} ms, fake server {figures['server_ms']:.2f} ms); "
+        f"at {rate:.0f}/s: p50={figures['p50']:.1f} ms p99={figures['p99']:.1f} ms max={latencies[-1] * 1000:.1f} ms"
     )
+    return figures
 
 
 async def main(updates: int, rate: float, seconds: float, database_url: str | None) -> None:
@@ -180,9 +218,14 @@ async def main(updates: int, rate: float, seconds: float, database_url: str | No
     api = f"http://127.0.0.1:{api_port}"
     load = Load(FakeTelegram(), api)
     server = [sys.executable, "-m", "bench.fake_process", str(api_port)]
-    async with processes([(server, {})], []):
+    async with processes([(server, {})], []) as pids:
+        load.server_pid = pids[0]
         await wait_listening(api_port)
-        await run_all(load, api, updates, rate, seconds, database_url)
+        results = await run_all(load, api, updates, rate, seconds, database_url)
+    echo = results["echo"]["cpu_ms"]
+    for name, figures in results.items():
+        if name != "echo":
+            print(f"{name}: CPU per update {figures['cpu_ms'] / echo:.2f}x the echo bot's")
 
 
 async def wait_listening(port: int) -> None:
@@ -195,19 +238,23 @@ async def wait_listening(port: int) -> None:
     raise RuntimeError("the fake server did not start")
 
 
-async def run_all(load: Load, api: str, updates: int, rate: float, seconds: float, database_url: str | None) -> None:
+async def run_all(
+    load: Load, api: str, updates: int, rate: float, seconds: float, database_url: str | None
+) -> dict[str, dict[str, float]]:
+    results = {}
     port = free_port()
     secret = "echo-bench-secret-0123456789"
     echo = Target("echo", [f"http://127.0.0.1:{port}"], secret)
     command = [sys.executable, "-m", "bench.echo_bot", str(port), api, secret]
-    async with processes([(command, {})], echo.urls):
-        await measure("aiogram echo bot", load, echo, updates, rate, seconds)
+    async with processes([(command, {})], echo.urls) as pids:
+        results["echo"] = await measure("aiogram echo bot", load, echo, pids, updates, rate, seconds)
     hook = derive_secret(KEY.encode(), "telegram")
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         one = Target("sqlite", [f"http://127.0.0.1:{port}"], hook)
-        async with processes([worker_command(port, api, tmp, None)], one.urls):
-            await measure("Điểm Tựa, SQLite, 1 worker", load, one, updates, rate, seconds)  # (noqa: i18n)
+        async with processes([worker_command(port, api, tmp, None)], one.urls) as pids:
+            name = "Điểm Tựa, SQLite, 1 worker"  # (noqa: i18n)
+            results[name] = await measure(name, load, one, pids, updates, rate, seconds)
     if database_url:
         async with scratch_database(database_url) as url:
             assert url is not None
@@ -219,9 +266,10 @@ async def run_all(load: Load, api: str, updates: int, rate: float, seconds: floa
                     ports = [free_port() for _ in range(workers)]
                     target = Target("pg", [f"http://127.0.0.1:{p}" for p in ports], hook)
                     commands = [worker_command(p, api, f"{tmp}/{p}", url) for p in ports]
-                    async with processes(commands, target.urls):
+                    async with processes(commands, target.urls) as pids:
                         name = f"Điểm Tựa, PostgreSQL, {workers} worker{'s' if workers > 1 else ''}"  # (noqa: i18n)
-                        await measure(name, load, target, updates, rate, seconds)
+                        results[name] = await measure(name, load, target, pids, updates, rate, seconds)
+    return results
 
 
 if __name__ == "__main__":

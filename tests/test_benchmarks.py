@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -46,6 +47,15 @@ async def test_the_understanding_benchmark_runs() -> None:
 async def test_the_pipeline_benchmark_runs_against_the_echo_bot_and_the_bot() -> None:
     printed = await bench("bench.pipeline", "--updates", "40", "--rate", "40", "--seconds", "1", timeout=300)
     assert "aiogram echo bot: throughput=" in printed and "Điểm Tựa, SQLite, 1 worker: throughput=" in printed
+    assert "CPU per update" in printed and "load generator" in printed
+    assert re.search(r"Điểm Tựa, SQLite, 1 worker: CPU per update \d+\.\d\dx the echo bot's", printed)
+
+
+async def test_the_startup_benchmark_runs() -> None:
+    printed = await bench("bench.startup", "--runs", "1", "--library", "ptb", "--no-echo", timeout=300)
+    for phase in ("first", "later"):
+        found = re.search(rf"webhook \(ptb\), {phase} start: healthy after ([\d.]+) s; RSS idle (\d+) MB", printed)
+        assert found and float(found[1]) > 0 and int(found[2]) > 0, printed
 
 
 async def test_the_fanout_benchmark_delivers_each_reminder_once() -> None:
