@@ -147,7 +147,7 @@ def create_router(gazetteer: Gazetteer) -> Routes:
         today = ctx.now.astimezone(ctx.i18n.timezone).date()
         last_sunday = today - timedelta(days=today.weekday() + 1)
         weeks = whole_weeks(last_sunday - timedelta(days=7 * CHAT_WEEKS - 1), last_sunday, today)
-        tallies = await ctx.uow.tallies.between(weeks[0], weeks[-1])
+        tallies = await ctx.uow.tallies.between(weeks[0], weeks[-1], province=province)
         report = build_report(tallies, weeks, province=province)
         ctx.say(
             chat_text(report, ctx.i18n, place_name(ctx.i18n, gazetteer, province)),

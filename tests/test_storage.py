@@ -339,7 +339,10 @@ async def test_tallies_count_amounts_and_a_correction_never_goes_below_zero(engi
     async with uow(engine) as work:
         found = sorted((t.kind, t.province, t.count) for t in await work.tallies.between(week, week))
         assert await work.tallies.between(week + timedelta(days=7), week + timedelta(days=7)) == []
+        hue = [(t.kind, t.province, t.count) for t in await work.tallies.between(week, week, province="hue")]
+        assert await work.tallies.between(week, week, province="ha-noi") == []
     assert found == [("find", "hue", 2), ("meeting_attendance", "", 5), ("reminder_sent", "", 0)]
+    assert hue == [("find", "hue", 2)]  # one province's report reads that province's counters only
 
 
 async def test_listing_details_are_stored_and_a_change_to_them_is_an_update(engine: AsyncEngine) -> None:

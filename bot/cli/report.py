@@ -95,7 +95,7 @@ async def _build(settings: Settings, first: date, last: date, province: str | No
             error(_("no whole week of that period has ended yet"))
             raise typer.Exit(2)
         async with runtime.unit_of_work() as uow:
-            tallies = await uow.tallies.between(weeks[0], weeks[-1])
+            tallies = await uow.tallies.between(weeks[0], weeks[-1], province=province_id)
         result = build_report(tallies, weeks, province=province_id)
         asked_end = last + timedelta(days=6 - last.weekday())  # the Sunday of the last day's week
         reported_end = weeks[-1] + timedelta(days=6)

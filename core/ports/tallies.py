@@ -24,6 +24,7 @@ class TallyRepository(Protocol):
         """Count anonymous events in their weekly cell (``amount`` of them; negative to correct a count)."""
         ...
 
-    async def between(self, first: date, last: date) -> list[Tally]:
-        """Every weekly counter of the weeks starting ``first`` to ``last`` (Mondays)."""
+    async def between(self, first: date, last: date, *, province: str | None = None) -> list[Tally]:
+        """Every weekly counter of the weeks starting ``first`` to ``last`` (Mondays); only one province's with
+        ``province`` (what its report reads), every province's and those without one by default."""
         ...

@@ -41,6 +41,11 @@ class SqlTallyRepository:
         )
         await self._session.execute(statement)
 
-    async def between(self, first: date, last: date) -> list[IndicatorTally]:
-        rows = await self._session.scalars(select(Tally).where(Tally.week >= first, Tally.week <= last))
-        return [IndicatorTally(r.week, r.kind, r.subject, r.level, r.province, r.count) for r in rows]
+    async def between(self, first: date, last: date, *, province: str | None = None) -> list[IndicatorTally]:
+        query = select(Tally.week, Tally.kind, Tally.subject, Tally.level, Tally.province, Tally.count).where(
+            Tally.week >= first, Tally.week <= last
+        )
+        if province is not None:
+            query = query.where(Tally.province == province)
+        rows = await self._session.execute(query)
+        return [IndicatorTally(week, kind, subject, level, where, n) for week, kind, subject, level, where, n in rows]

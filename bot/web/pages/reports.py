@@ -51,7 +51,7 @@ async def _report(console: Console, asked: Asked) -> Report | None:
     if not weeks:
         return None
     async with console.unit_of_work() as uow:
-        tallies = await uow.tallies.between(weeks[0], weeks[-1])
+        tallies = await uow.tallies.between(weeks[0], weeks[-1], province=asked.province)
     return build_report(tallies, weeks, province=asked.province)
 
 
