@@ -212,11 +212,13 @@ def best_intent(matches: Sequence[Match]) -> str | None:
     crisis = _crisis(matches)
     if crisis is not None and not (top.intent == "other" and top.score > crisis.score):
         return crisis.intent
-    beside = [m for m in matches[1:] if not _within(m.phrase, top.phrase)]  # "hẹn gặp" is part of "hẹn gặp lại"
+    # "hẹn gặp" is part of "hẹn gặp lại" (noqa: i18n)
+    beside = [m for m in matches[1:] if not _within(m.phrase, top.phrase)]
     service = next((m for m in beside if m.intent.startswith("find:")), None)
-    if service is not None and top.intent in ("find", "family", "help", "book"):  # "methadone cho chồng"
+    # "methadone cho chồng" (noqa: i18n)
+    if service is not None and top.intent in ("find", "family", "help", "book"):
         return service.intent
-    if top.intent in GENERIC:  # "chào bạn, mình muốn xét nghiệm": the request, not the greeting
+    if top.intent in GENERIC:  # "chào bạn, mình muốn xét nghiệm": the request, not the greeting (noqa: i18n)
         specific = next((m for m in beside if m.intent not in GENERIC), None)
         return specific.intent if specific is not None else top.intent
     return top.intent

@@ -385,7 +385,7 @@ class FakeTelegram:
             "from": {
                 "id": self.bot_id,
                 "is_bot": True,
-                "first_name": "Điểm Tựa",
+                "first_name": "Điểm Tựa",  # the bot's name, as Telegram gives it (noqa: i18n)
                 "username": self.bot_username,
             },
         }
@@ -453,7 +453,7 @@ class FakeTelegram:
                 "result": {
                     "id": self.bot_id,
                     "is_bot": True,
-                    "first_name": "Điểm Tựa",
+                    "first_name": "Điểm Tựa",  # the bot's name, as Telegram gives it (noqa: i18n)
                     "username": self.bot_username,
                     "can_join_groups": False,
                     "can_read_all_group_messages": False,

@@ -37,8 +37,9 @@ KEEP_RESULTS_SECONDS = 15 * 60
 ALL = "all"
 
 ASK = N_(
-    "Share your location, or type the place you are in: a province, a former district such as Hoàn Kiếm or "
-    "Quận 8, or a ward. I use your location only to find the nearest points, and I do not keep it."
+    "Share your location, or type the place you are in: a province, a former district such as "
+    "Hoàn Kiếm or Quận 8, or a ward. "  # place names as people type them (noqa: i18n)
+    "I use your location only to find the nearest points, and I do not keep it."
 )
 
 
@@ -167,7 +168,9 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
             await ask_or_search(ctx, data.service if data.service in FILTERS else None)
 
     async def ask_or_search(ctx: Context, chosen: str | None) -> None:
-        """Ask where, unless the person already said it ("methadone ở quận 8": typed, and understood)."""
+        """Ask where, unless the person already said it (typed, and understood).
+
+        As in "methadone ở quận 8" (noqa: i18n)."""
         if ctx.typed:
             snapshot = await cache.get(ctx.uow)
             places = gazetteer.lookup(ctx.typed, extra=snapshot.communes)

@@ -6,8 +6,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -42,16 +40,3 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
-
-
-async def current_revision(engine: AsyncEngine) -> str | None:
-    def read(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
-
-    async with engine.connect() as connection:
-        return await connection.run_sync(read)
-
-
-def head_revision() -> str | None:
-    """Alembic's own view of the head (``storage.schema_version.head_revision`` reads it without Alembic)."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()

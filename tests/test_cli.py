@@ -18,7 +18,7 @@ from bot.channels.zalo.channel import HEADER as ZALO_HEADER
 from bot.channels.zalo.channel import PATH as ZALO_PATH
 from fakes.telegram_server import FakeTelegram
 from fakes.zalo_server import FakeZalo
-from storage import migrate
+from storage import schema_version
 from tests.conftest import TEST_TOKEN, ZALO_TOKEN
 from tests.processes import free_port
 
@@ -46,7 +46,7 @@ def bot(tmp_path: Path, *args: str, stdin: str = "", **extra: str) -> subprocess
 def test_db_upgrade_then_current(tmp_path: Path) -> None:
     assert bot(tmp_path, "db", "upgrade").returncode == 0
     current = bot(tmp_path, "db", "current")
-    assert current.returncode == 0 and current.stdout.strip() == migrate.head_revision()
+    assert current.returncode == 0 and current.stdout.strip() == schema_version.head_revision()
 
 
 def test_chat_over_piped_stdin(tmp_path: Path) -> None:

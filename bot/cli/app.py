@@ -226,7 +226,9 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
         engine = create_engine(settings.db_url)
         try:
             await migrate.upgrade(engine, revision)
-            err.print(_("database at revision {revision}").format(revision=await migrate.current_revision(engine)))
+            err.print(
+                _("database at revision {revision}").format(revision=await schema_version.current_revision(engine))
+            )
         finally:
             await engine.dispose()
 
