@@ -51,7 +51,10 @@ class Runtime:
     async def close(self) -> None:
         if not self.closed:
             self.closed = True
-            await self.engine.dispose()
+            try:
+                await self.conversation.close()
+            finally:
+                await self.engine.dispose()
 
     async def __aenter__(self) -> Self:
         return self

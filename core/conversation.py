@@ -42,6 +42,7 @@ from core.onward import Onward
 from core.ports import StorageUnavailable, UnitOfWork, UserRecord
 from core.ratelimit import Inbound
 from core.replies import replies_to_json
+from core.sent import SentReplies
 from core.state import ConversationState
 from core.text import fold, is_long_message, normalize_input
 from domain.understanding import GENERIC, Match, Understanding, best_intent
@@ -366,6 +367,7 @@ class Conversation:
         self.inbound = inbound or Inbound()
         self._slow_down: set[str] = set()
         self.onward = Onward()  # where messages for others than the sender go (each channel registers)
+        self.sent = SentReplies(self._forget_sent)
 
     def admit(self, user: str) -> bool:
         """Whether to take in one more event from ``user`` now (channels ask before waiting for the person's
@@ -439,14 +441,14 @@ class Conversation:
         now = self._clock.now()
         today = now.astimezone(self._i18n.timezone).date()
         async with self._uow_factory() as uow:
-            if event.delivery_key and not await uow.updates.first_time(event.channel, event.delivery_key, now):
+            arrival = await uow.arrivals.arrive(event.channel, event.delivery_key, event.user, today, now)
+            if arrival is None:
                 return Outcome(duplicate=True)  # delivered again: it was handled (and answered) already
-            user = await uow.users.touch(event.user, today)
-            state = await uow.states.load(event.user, now) or ConversationState()
+            state = arrival.state or ConversationState()
             ctx = Context(
                 event=resolve_choice(event, state),
                 channel=channel,
-                user=user,
+                user=arrival.user,
                 state=state,
                 uow=uow,
                 clock=self._clock,
@@ -480,7 +482,13 @@ class Conversation:
                 )
                 for p in ctx.passed
             ]
-            await uow.commit()
+            sent = self.sent.take()  # the replies of earlier events sent since, forgotten in this transaction
+            try:
+                await uow.replies.sent(sent)
+                await uow.commit()
+            except BaseException:
+                self.sent.add(sent)
+                raise
         return Outcome(replies=ctx.replies, passed=passed, erased=ctx.erased, reply_id=reply_id, wipe=ctx.wiping)
 
     async def take_marked(self, marks: Sequence[str]) -> list[int]:
@@ -493,18 +501,25 @@ class Conversation:
     async def replies_sent(self, reply_id: int | None, mark: str | None = None, ids: Sequence[int] = ()) -> None:
         """The replies kept with an event have been sent (or refused for good): forget them; remember the
         numbers of the messages sent (``ids``) under ``mark``, if any."""
-        remember = mark is not None and bool(ids)
-        if reply_id is None and not remember:
+        if mark is None or not ids:
+            self.sent.add([reply_id] if reply_id is not None else [])  # forgotten with the next event (core.sent)
             return
         try:
             async with self._uow_factory() as uow:
-                if reply_id is not None:
-                    await uow.replies.sent(reply_id)
-                if mark is not None and ids:
-                    await uow.replies.remember(mark, ids, self._clock.now())
+                await uow.replies.sent([reply_id] if reply_id is not None else [])
+                await uow.replies.remember(mark, ids, self._clock.now())
                 await uow.commit()
         except Exception as exc:  # they were sent: at worst the dispatcher sends them once more
             log.warning("could not mark replies as sent: %s", describe_exception(exc))
+
+    async def _forget_sent(self, reply_ids: list[int]) -> None:
+        async with self._uow_factory() as uow:
+            await uow.replies.sent(reply_ids)
+            await uow.commit()
+
+    async def close(self) -> None:
+        """Forget the replies sent so far (before the database is closed)."""
+        await self.sent.close()
 
     async def _dispatch(self, ctx: Context) -> None:
         for hook in self._hooks:

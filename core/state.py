@@ -7,7 +7,7 @@ the bot's own prompts and the person's choices, never free text they typed.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.events import Choice, Link, Reply, Venue
@@ -16,9 +16,22 @@ STATE_VERSION = 1
 
 
 def reply_to_dict(reply: Reply) -> dict[str, Any]:
-    data = asdict(reply)
-    data.pop("attachment", None)  # a file is sent once, never kept
-    return data
+    """Every field but the attachment (a file is sent once, never kept); written out, as ``asdict`` deep-copies
+    every field of every reply of every event."""
+    venue = reply.venue
+    return {
+        "text": reply.text,
+        "title": reply.title,
+        "choices": [{"id": c.id, "label": c.label} for c in reply.choices],
+        "links": [{"label": link.label, "url": link.url} for link in reply.links],
+        "request_location": reply.request_location,
+        "request_contact": reply.request_contact,
+        "venue": None if venue is None else _venue(venue),
+    }
+
+
+def _venue(venue: Venue) -> dict[str, Any]:
+    return {"latitude": venue.latitude, "longitude": venue.longitude, "title": venue.title, "address": venue.address}
 
 
 def reply_from_dict(data: dict[str, Any]) -> Reply:

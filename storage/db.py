@@ -14,6 +14,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import sqlite_driver
+
 SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA secure_delete=ON",
@@ -44,6 +46,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # under a PostgreSQL restart fails its first statement instead; SQLAlchemy then retires every connection of
     # the pool, the unit of work raises StorageUnavailable, and the conversation handles the event again on a
     # fresh connection (tests/test_faults.py).  A SQLite file cannot go stale.
+    if parsed.get_backend_name() == "sqlite" and parsed.get_driver_name() == "aiosqlite":
+        kwargs.setdefault("module", sqlite_driver.module())  # one thread hop per statement
     engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if engine.dialect.name == "sqlite":
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import unicodedata
+from dataclasses import asdict, replace
 from datetime import timedelta
 
 import pytest
@@ -12,11 +14,11 @@ from hypothesis import strategies as st
 
 from core.clock import ManualClock
 from core.conversation import Routes, parse_command, resolve_choice
-from core.events import Choice, ChoiceMade, CommandMessage, Location, Reply, TextMessage
+from core.events import Attachment, Choice, ChoiceMade, CommandMessage, Link, Location, Reply, TextMessage, Venue
 from core.hotlines import parse_hotlines
 from core.locks import KeyedLock
 from core.pseudonym import Pseudonymizer
-from core.state import ConversationState
+from core.state import ConversationState, reply_to_dict
 from core.text import find_tolerant, fold, normalize_input, split_text, utf16_length
 
 U = "u" * 64
@@ -125,6 +127,24 @@ def test_state_json_round_trip(data: dict[str, object], offered: list[tuple[str,
         resume={"flow": "x"},
     )
     assert ConversationState.from_json(state.to_json()) == state
+
+
+def test_a_kept_prompt_keeps_every_field_of_its_reply_but_the_file() -> None:
+    full = Reply(
+        "hỏi",
+        title="T",
+        choices=(Choice("a:1", "Một"),),
+        links=(Link("L", "https://x.invalid"),),
+        request_location=True,
+        request_contact=True,
+        venue=Venue(21.0, 105.8, "V", "addr"),
+        attachment=Attachment("f.ics", b"x", "text/calendar"),
+    )
+    expected = asdict(full)
+    del expected["attachment"]
+    assert json.loads(json.dumps(reply_to_dict(full))) == json.loads(json.dumps(expected))
+    state = ConversationState(flow="f", prompt=[full])
+    assert ConversationState.from_json(state.to_json()).prompt == [replace(full, attachment=None)]
 
 
 @pytest.mark.parametrize("raw", ["", "not json", "[]", '{"v": 99}', '{"v": 1, "offered": [{"id": ""}]}'])

@@ -135,6 +135,27 @@ async def test_state_round_trips_and_expires(engine: AsyncEngine) -> None:
     assert expired is None
 
 
+async def test_an_arrival_records_its_delivery_touches_its_person_and_reads_their_state(engine: AsyncEngine) -> None:
+    """One statement on PostgreSQL, two on SQLite: the same answers."""
+    state = ConversationState(flow="onboarding", step="age", offered=[Choice("age:adult", "Từ 16")])
+    async with uow(engine) as work:
+        first = await work.arrivals.arrive("telegram", "k1", ALICE, date(2026, 11, 1), NOW)
+        assert first is not None and first.state is None and first.user.first_seen == date(2026, 11, 1)
+        await work.states.save(ALICE, state, NOW + timedelta(hours=1))
+        await work.commit()
+    async with uow(engine) as work:
+        assert await work.arrivals.arrive("telegram", "k1", ALICE, date(2026, 11, 2), NOW) is None  # again
+    async with uow(engine) as work:
+        again = await work.arrivals.arrive("zalo", "k1", ALICE, date(2026, 11, 2), NOW + timedelta(minutes=59))
+        await work.commit()
+    assert again is not None and again.state == state and again.user.last_seen == date(2026, 11, 2)
+    async with uow(engine) as work:  # no key (the console): never a redelivery; an expired state is none
+        keyless = await work.arrivals.arrive("console", "", ALICE, date(2026, 11, 2), NOW + timedelta(hours=1))
+        unkeyed_again = await work.arrivals.arrive("console", "", BOB, date(2026, 11, 2), NOW)
+    assert keyless is not None and keyless.state is None and keyless.user.first_seen == date(2026, 11, 1)
+    assert unkeyed_again is not None and unkeyed_again.user.pseudonym == BOB
+
+
 async def test_purge_removes_only_expired_state(engine: AsyncEngine) -> None:
     async with uow(engine) as work:
         for who, hours in ((ALICE, 1), (BOB, 3)):

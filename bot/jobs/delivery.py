@@ -130,7 +130,7 @@ async def send_left_replies(runtime: Runtime, senders: Mapping[str, Sender]) -> 
             done = False
         if done:
             async with runtime.unit_of_work() as uow:
-                await uow.replies.sent(pending.id)
+                await uow.replies.sent([pending.id])
                 if pending.mark is not None and numbers:  # a live talk's copy, to delete when it ends
                     await uow.replies.remember(pending.mark, numbers, now)
                 await uow.commit()

@@ -21,10 +21,12 @@ from core.ports.people import (
 )
 from core.ports.tallies import TallyRepository
 from core.ports.unit_of_work import RepositoryKey, StorageUnavailable, UnitOfWork
-from core.ports.updates import PendingReplies, ReplyLog, UpdateLog
+from core.ports.updates import Arrival, Arrivals, PendingReplies, ReplyLog, UpdateLog
 
 __all__ = [
     "AgeGroup",
+    "Arrival",
+    "Arrivals",
     "BookingRecord",
     "BookingRepository",
     "BroadcastRecord",

@@ -19,7 +19,7 @@ from core.ports.people import (
     UserRepository,
 )
 from core.ports.tallies import TallyRepository
-from core.ports.updates import ReplyLog, UpdateLog
+from core.ports.updates import Arrivals, ReplyLog, UpdateLog
 
 R = TypeVar("R")
 
@@ -82,6 +82,9 @@ class UnitOfWork(Protocol):
 
     @property
     def replies(self) -> ReplyLog: ...
+
+    @property
+    def arrivals(self) -> Arrivals: ...
 
     def get(self, key: RepositoryKey[R]) -> R:
         """A capability's own repository (see :class:`RepositoryKey`)."""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
+
+from core.ports.people import UserRecord
+from core.state import ConversationState
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +27,9 @@ class ReplyLog(Protocol):
         self, channel: str, address: str, replies_json: str, lease_until: datetime, mark: str | None = None
     ) -> int: ...
 
-    async def sent(self, reply_id: int) -> None: ...
+    async def sent(self, reply_ids: Sequence[int]) -> None:
+        """Forget these kept replies: they have been sent (or refused for good)."""
+        ...
 
     async def take_over(self, now: datetime, lease_until: datetime, limit: int) -> list[PendingReplies]:
         """Replies whose lease has run out (their process died before sending them), leased anew."""
@@ -53,3 +58,23 @@ class UpdateLog(Protocol):
         ...
 
     async def purge(self, before: datetime) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """Who an event is from, as the conversation needs them: their record and their live conversation state."""
+
+    user: UserRecord
+    state: ConversationState | None  # None: none, or it has expired
+
+
+class Arrivals(Protocol):
+    """Every event's first statement: what an event needs before its handler runs, read and written at once."""
+
+    async def arrive(
+        self, channel: str, delivery_key: str, pseudonym: str, today: date, now: datetime
+    ) -> Arrival | None:
+        """Record the delivery (when it has a key), create the person or note them as seen ``today``, and read
+        their live conversation state, in as few round trips as the engine allows; None for a delivery recorded
+        before (a redelivery, which changes nothing)."""
+        ...

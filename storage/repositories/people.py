@@ -32,7 +32,7 @@ from storage.sealing import SealBroken, Sealer
 log = logging.getLogger(__name__)
 
 
-def _touch_statement(dialect: str) -> Any:
+def touch_statement(dialect: str) -> Any:
     insert_user = dialect_insert(dialect, User)
     today: Any = bindparam("today", type_=Date)
     return (
@@ -50,7 +50,7 @@ def _save_state_statement(dialect: str) -> Any:
     )
 
 
-def _user_record(row: User | Row[Any]) -> UserRecord:
+def user_record(row: User | Row[Any]) -> UserRecord:
     return UserRecord(
         pseudonym=row.pseudonym,
         age_group=AgeGroup(row.age_group) if row.age_group else None,
@@ -70,13 +70,13 @@ class SqlUserRepository:
 
     async def get(self, pseudonym: str) -> UserRecord | None:
         row = await self._session.get(User, pseudonym)
-        return _user_record(row) if row else None
+        return user_record(row) if row else None
 
     async def touch(self, pseudonym: str, today: date) -> UserRecord:
-        statement = hot_statement(self._session, _touch_statement)
+        statement = hot_statement(self._session, touch_statement)
         connection = await self._session.connection()
         row = (await connection.execute(statement, {"pseudonym": pseudonym, "today": today})).one()
-        return _user_record(row)
+        return user_record(row)
 
     async def set_age_group(self, pseudonym: str, group: AgeGroup) -> None:
         await self._session.execute(update(User).where(User.pseudonym == pseudonym).values(age_group=group.value))

@@ -21,6 +21,7 @@ from core.ports import (
 )
 from storage import repositories
 from storage.db import FOLD_WAL
+from storage.repositories.arrivals import SqlArrivals
 from storage.repositories.booking import SqlBookingRepository, SqlStaffRepository
 from storage.repositories.broadcasts import SqlBroadcastRepository
 from storage.repositories.directory import SqlDirectoryRepository
@@ -80,6 +81,7 @@ class SqlUnitOfWork:
     groups: SqlGroupRepository
     updates: SqlUpdateLog
     replies: SqlReplyLog
+    arrivals: SqlArrivals
 
     def __init__(
         self,
@@ -128,6 +130,7 @@ class SqlUnitOfWork:
         self.broadcasts = SqlBroadcastRepository(self._session, self._sealer)
         self.updates = SqlUpdateLog(self._session)
         self.replies = SqlReplyLog(self._session, self._sealer)
+        self.arrivals = SqlArrivals(self._session, self.updates, self.states)
         self.groups = SqlGroupRepository(self._session)
         return self
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ports import (
@@ -29,6 +29,14 @@ def _first_time_statement(dialect: str) -> Any:
     )
 
 
+def _keep_statement(dialect: str) -> Any:
+    return dialect_insert(dialect, PendingReply).returning(PendingReply.id)
+
+
+def _sent_statement(dialect: str) -> Any:
+    return delete(PendingReply).where(PendingReply.id.in_(bindparam("ids", expanding=True)))
+
+
 class SqlReplyLog:
     def __init__(self, session: AsyncSession, sealer: Sealer) -> None:
         self._session = session
@@ -41,13 +49,14 @@ class SqlReplyLog:
         if mark is not None:
             kept["mark"] = mark
         sealed = self._sealer.seal(json.dumps(kept, ensure_ascii=False))
-        row = PendingReply(channel=channel, sealed=sealed, lease_until=lease_until)
-        self._session.add(row)
-        await self._session.flush()
-        return row.id
+        connection = await self._session.connection()
+        values = {"channel": channel, "sealed": sealed, "lease_until": lease_until}
+        return int((await connection.execute(hot_statement(self._session, _keep_statement), values)).scalar_one())
 
-    async def sent(self, reply_id: int) -> None:
-        await self._session.execute(delete(PendingReply).where(PendingReply.id == reply_id))
+    async def sent(self, reply_ids: Sequence[int]) -> None:
+        if reply_ids:
+            connection = await self._session.connection()
+            await connection.execute(hot_statement(self._session, _sent_statement), {"ids": list(reply_ids)})
 
     async def take_over(self, now: datetime, lease_until: datetime, limit: int) -> list[PendingReplies]:
         query = select(PendingReply).where(PendingReply.lease_until <= now).order_by(PendingReply.id).limit(limit)
