@@ -94,7 +94,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     def _hop(self, operation: Any, parameters: Any, *, many: bool) -> None:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         try:
-            self._done = await_(connection._execute(_run, connection._conn, operation, parameters, many))
+            self._done = await_(connection._execute(_run, connection._conn, operation, parameters, many))  # type: ignore[no-untyped-call]
         except Exception as error:
             self._adapt_connection._handle_exception(error)
         self._rows = deque(self._done[3])
@@ -103,7 +103,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
 
-    _cursor_cls = OneHopCursor
+    _cursor_cls = OneHopCursor  # type: ignore[assignment]  # a subclass (mypy reads the base's as exact)
 
     def rollback(self) -> None:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
