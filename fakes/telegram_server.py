@@ -105,6 +105,7 @@ class FakeTelegram:
     def __post_init__(self) -> None:
         self.violations: list[str] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.json_bodies: list[str] = []  # the methods called with an application/json body (not a form)
         self.sent: dict[int, list[SentMessage]] = defaultdict(list)
         self.incoming: dict[int, list[int]] = {}  # the message ids the person wrote, per chat
         self.deleted: dict[int, list[int]] = {}  # ids deleted by the bot, per chat
@@ -313,6 +314,8 @@ class FakeTelegram:
             return self._error(404, "Not Found: method not found")
         params, from_form = await self._params(request)
         self.calls.append((method, params))
+        if not from_form:
+            self.json_bodies.append(method)
         errors = check_request(method, params, from_form=from_form)
         if errors:
             return self._violation("; ".join(errors))

@@ -238,6 +238,8 @@ async def test_a_calendar_file_for_the_appointment(
     assert document.params["document"] == "<file>"
     ((name, content),) = fake_telegram.uploads
     assert name == f"lich-hen-{code.group(1)}.ics" and content.startswith(b"BEGIN:VCALENDAR")
+    # A file goes as a multipart form; everything else as a JSON body (bot.channels.telegram.json_session).
+    assert "sendDocument" not in fake_telegram.json_bodies and "sendMessage" in fake_telegram.json_bodies
 
 
 async def test_the_calendar_file_itself(runtime: Runtime) -> None:

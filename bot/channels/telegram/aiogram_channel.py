@@ -15,7 +15,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatType, ParseMode
 from aiogram.exceptions import (
@@ -47,6 +46,7 @@ from bot.channels.base import Delivery
 from bot.channels.telegram.common import TelegramChannel
 from bot.channels.telegram.events import message_event
 from bot.channels.telegram.flood import ALREADY_LIMITED, FloodControl, RateLimit
+from bot.channels.telegram.json_session import JsonSession
 from bot.channels.telegram.render import (
     INFO,
     TelegramMessage,
@@ -117,7 +117,7 @@ class AiogramTelegram(TelegramChannel):
         super().__init__(conversation, pseudonyms, self.send_replies)
         self.flood = FloodControl()
         self.limiter = SendLimiter(limits)
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")), timeout=request_timeout)
+        session = JsonSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")), timeout=request_timeout)
         session.middleware(RateLimit(self.limiter))
         session.middleware(self.flood)
         self.bot = Bot(
