@@ -43,6 +43,7 @@ class Runtime:
     pseudonyms: Pseudonymizer
     conversation: Conversation
     unit_of_work: Callable[[], SqlUnitOfWork]
+    reading: Callable[[], SqlUnitOfWork]  # for long reads (reports): does not take the SQLite writer's turn
     gazetteer: Gazetteer
     sealer: Sealer
     console: ConsoleAccess
@@ -96,6 +97,11 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
     def unit_of_work() -> SqlUnitOfWork:
         return SqlUnitOfWork(sessions, sealer, writer, codes)
 
+    def reading() -> SqlUnitOfWork:
+        # SQLite's WAL: a reader neither waits for the writer nor holds it up, so a long read (a two-year report)
+        # does not take the writer's turn that every event's transaction waits for.
+        return SqlUnitOfWork(sessions, sealer, None, codes)
+
     gazetteer = load_gazetteer(SHIPPED_DATA / "gazetteer" / "vietnam.toml")
     conversation = build_conversation(
         uow_factory=unit_of_work,
@@ -114,6 +120,7 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         engine=engine,
         sessions=sessions,
         unit_of_work=unit_of_work,
+        reading=reading,
         clock=clock,
         i18n=i18n,
         pseudonyms=Pseudonymizer(secret),

@@ -226,11 +226,15 @@ Values = dict[tuple[str, date], int]  # (indicator id, week) -> count
 
 def _values(tallies: Iterable[Tally], weeks: Sequence[date], indicators: Sequence[Indicator]) -> Values:
     wanted = set(weeks)
+    by_kind: dict[str, list[Indicator]] = defaultdict(list)  # each tally is read by its own kind's indicators only
+    for indicator in indicators:
+        if indicator.kind:
+            by_kind[indicator.kind].append(indicator)
     values: Values = defaultdict(int)
     for tally in tallies:
         if tally.week in wanted:
-            for indicator in indicators:
-                if indicator.kind and indicator.selects(tally):
+            for indicator in by_kind.get(tally.kind, ()):
+                if indicator.selects(tally):
                     values[indicator.id, tally.week] += tally.count
     return values
 
@@ -249,8 +253,11 @@ def build_report(
     cells and of the events without a province, so it is exact only when each of them is: the province
     reports can never be subtracted from it to find a hidden cell.
     """
-    slices = sorted({t.province for t in tallies}) if province is None else [province]
-    values = {p: _values([t for t in tallies if t.province == p], weeks, indicators) for p in slices}
+    by_province: dict[str, list[Tally]] = defaultdict(list)
+    for tally in tallies:
+        by_province[tally.province].append(tally)
+    slices = sorted(by_province) if province is None else [province]
+    values = {p: _values(by_province.get(p, ()), weeks, indicators) for p in slices}
     cells: dict[tuple[str, date], Cell] = {}
     for indicator in indicators:
         if not indicator.parts:

@@ -19,8 +19,9 @@ from core.events import Choice, CommandMessage
 from core.i18n import Translator
 from domain.disclosure import Cell, shown
 from domain.gazetteer import Gazetteer
-from domain.indicators import Report, build_report, whole_weeks
+from domain.indicators import Report, whole_weeks
 from handlers.services import Services
+from services.reports import programme_report
 
 CHAT_WEEKS = 4
 
@@ -147,8 +148,7 @@ def create_router(gazetteer: Gazetteer) -> Routes:
         today = ctx.now.astimezone(ctx.i18n.timezone).date()
         last_sunday = today - timedelta(days=today.weekday() + 1)
         weeks = whole_weeks(last_sunday - timedelta(days=7 * CHAT_WEEKS - 1), last_sunday, today)
-        tallies = await ctx.uow.tallies.between(weeks[0], weeks[-1], province=province)
-        report = build_report(tallies, weeks, province=province)
+        report = await programme_report(ctx.uow, weeks, province=province)
         ctx.say(
             chat_text(report, ctx.i18n, place_name(ctx.i18n, gazetteer, province)),
             title=ctx._("Programme figures"),

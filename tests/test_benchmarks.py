@@ -86,3 +86,9 @@ async def test_the_planning_benchmark_writes_each_reminder_once_and_nothing_the_
     first, second, outbox = await run(members=60, groups=3, database_url=None)
     assert first["written"] == 120 == outbox["rows"]  # a day and an hour ahead, for every member
     assert second["written"] == 0 and first["p50_write"] > 0
+
+
+async def test_the_report_benchmark_runs() -> None:
+    printed = await bench("bench.report", "--weeks", "4", "--provinces", "3")
+    assert "engine=sqlite weeks=4 provinces=3 tally_rows=" in printed
+    assert "national report: took=" in printed and "province report: took=" in printed

@@ -20,6 +20,7 @@ from core.clock import ManualClock
 from core.i18n import load_translator
 from domain.indicators import build_report, whole_weeks
 from handlers.report import report_lines
+from services.reports import programme_report
 from storage.models import Group, StaffMember, Tally
 from tests.dialog import ConsoleDriver, Step, play, press, say
 from tests.test_dialogs import ADULT, DIALOGS, START
@@ -255,3 +256,27 @@ async def test_a_leader_recording_attendance_counts_one_meeting_and_the_correcte
     async with runtime.unit_of_work() as uow:
         counted = sorted((t.kind, t.count) for t in await uow.tallies.between(WEEK, WEEK))
     assert ("meeting_held", 1) in counted and ("meeting_attendance", 6) in counted
+
+
+async def test_a_long_report_neither_waits_for_nor_holds_up_the_writers_turn(runtime: Runtime) -> None:
+    """The console reads a report through ``Runtime.reading``: people's events write meanwhile (on SQLite every
+    unit of work that writes takes the one writer's turn: a two-year report holding it stalled them all)."""
+    week = date(2026, 11, 16)
+    async with runtime.unit_of_work() as uow:
+        for province in ("ha-noi", "hue"):
+            await uow.tallies.add(week, "reached", province=province, amount=7)
+        await uow.commit()
+    async with runtime.reading() as reading:
+        first = await reading.tallies.between(week, week)
+
+        async def someone_writes() -> None:
+            async with runtime.unit_of_work() as uow:
+                await uow.users.touch("a" * 64, week)
+                await uow.tallies.add(week, "reached", province="hue")
+                await uow.commit()
+
+        await asyncio.wait_for(someone_writes(), 5)  # not behind the open read
+        report = await programme_report(reading, [week])
+    assert sum(t.count for t in first) == 14
+    (reached,) = [row for row in report.rows if row.indicator.id == "reached"]
+    assert reached.weeks[0].value == 15  # the write made while the read was open was committed, and is counted

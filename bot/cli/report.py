@@ -21,8 +21,9 @@ from bot.charts import chart_png
 from bot.cli.common import _, cli_settings, error, open_or_exit
 from bot.config import Settings
 from core.i18n import Translator
-from domain.indicators import Report, build_report, whole_weeks
+from domain.indicators import Report, whole_weeks
 from handlers.report import Line, csv_text, period_text, place_name, report_lines, week_label
+from services.reports import programme_report
 
 if TYPE_CHECKING:
     pass
@@ -94,9 +95,8 @@ async def _build(settings: Settings, first: date, last: date, province: str | No
         if not weeks:
             error(_("no whole week of that period has ended yet"))
             raise typer.Exit(2)
-        async with runtime.unit_of_work() as uow:
-            tallies = await uow.tallies.between(weeks[0], weeks[-1], province=province_id)
-        result = build_report(tallies, weeks, province=province_id)
+        async with runtime.reading() as uow:
+            result = await programme_report(uow, weeks, province=province_id)
         asked_end = last + timedelta(days=6 - last.weekday())  # the Sunday of the last day's week
         reported_end = weeks[-1] + timedelta(days=6)
         stopped = reported_end if reported_end < asked_end else None

@@ -31,6 +31,7 @@ STAFF = OPERATOR | MANAGER | COUNSELLOR | LEADER
 @dataclass(frozen=True, slots=True)
 class Console:
     unit_of_work: Callable[[], SqlUnitOfWork]
+    reading: Callable[[], SqlUnitOfWork]  # for long reads: reports (bot.runtime)
     clock: Clock
     i18n: Translator
     gazetteer: Gazetteer

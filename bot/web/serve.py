@@ -21,6 +21,7 @@ def console_of_runtime(runtime: Runtime) -> Console:
     url = runtime.console.url or ""
     return Console(
         unit_of_work=runtime.unit_of_work,
+        reading=runtime.reading,
         clock=runtime.clock,
         i18n=runtime.i18n,
         gazetteer=runtime.gazetteer,

@@ -14,8 +14,9 @@ from bot.charts import chart_png
 from bot.web.auth import Refused
 from bot.web.console import MANAGER, OPERATOR, Console, Page, console_of
 from core.ports.talks import TALKS
-from domain.indicators import Report, build_report, whole_weeks
+from domain.indicators import Report, whole_weeks
 from handlers.report import csv_text, period_text, place_name, report_lines, week_label
+from services.reports import programme_report
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 106
@@ -50,9 +51,8 @@ async def _report(console: Console, asked: Asked) -> Report | None:
     weeks = whole_weeks(asked.first, asked.last, today)
     if not weeks:
         return None
-    async with console.unit_of_work() as uow:
-        tallies = await uow.tallies.between(weeks[0], weeks[-1], province=asked.province)
-    return build_report(tallies, weeks, province=asked.province)
+    async with console.reading() as uow:
+        return await programme_report(uow, weeks, province=asked.province)
 
 
 async def reports(request: web.Request) -> web.StreamResponse:
