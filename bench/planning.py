@@ -25,7 +25,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, insert, select
 
 from bench.fanout import noon_clock
-from bench.reload import percentile, ticker
+from bench.meanwhile import percentile, person, quiet_writes, ticker
 from bench.scratch import scratch_database
 from bot.cli.app import settle_heap
 from bot.config import Settings
@@ -79,29 +79,6 @@ async def populate(runtime: Runtime, members: int, groups: int) -> None:
                 ],
             )
         await session.commit()
-
-
-async def person(runtime: Runtime, waits: list[float], stop: asyncio.Event) -> None:
-    """Someone's messages meanwhile: each one a transaction that writes (as every event does)."""
-    pseudonym = "f" * 64
-    while not stop.is_set():
-        started = time.perf_counter()
-        async with runtime.unit_of_work() as uow:
-            await uow.users.touch(pseudonym, runtime.clock.now().date())
-            await uow.commit()
-        waits.append((time.perf_counter() - started) * 1000)
-        await asyncio.sleep(0.01)
-
-
-async def quiet_writes(runtime: Runtime) -> dict[str, float]:
-    """The same person's writes for a second with nothing else running: the baseline."""
-    waits: list[float] = []
-    stop = asyncio.Event()
-    writing = asyncio.create_task(person(runtime, waits, stop))
-    await asyncio.sleep(1)
-    stop.set()
-    await writing
-    return {"p50_write": statistics.median(waits), "p99_write": percentile(waits, 0.99), "max_write": max(waits)}
 
 
 async def timed_run(runtime: Runtime) -> dict[str, float]:

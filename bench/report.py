@@ -21,8 +21,7 @@ from pathlib import Path
 from pydantic import SecretStr
 from sqlalchemy import insert
 
-from bench.planning import person, quiet_writes
-from bench.reload import percentile, ticker
+from bench.meanwhile import percentile, person, quiet_writes, ticker
 from bench.scratch import scratch_database
 from bot.cli.app import settle_heap
 from bot.config import Settings

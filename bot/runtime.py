@@ -114,6 +114,8 @@ async def open_runtime(settings: Settings, *, clock: Clock | None = None) -> Run
         inbound=Inbound(settings.inbound_burst, settings.inbound_per_minute),
         understanding=load_understanding(SHIPPED_DATA / "intents"),
         console=console,
+        # Only SQLite has a writer's turn for a long reload inside an event to hold up (handlers.directory_cache).
+        reading=reading if writer is not None else None,
     )
     return Runtime(
         settings=settings,

@@ -69,9 +69,10 @@ def build_conversation(
     capabilities: Sequence[Capability] = CAPABILITIES,
     understanding: Understanding,
     console: ConsoleAccess | None = None,
+    reading: Callable[[], UnitOfWork] | None = None,
 ) -> Conversation:
     catalogue = Catalogue(tuple(capabilities))
-    routes, hooks = catalogue.wire(Services(clock, hotlines, instrument, gazetteer, console))
+    routes, hooks = catalogue.wire(Services(clock, hotlines, instrument, gazetteer, console, reading))
     return Conversation(
         routers=routes,
         catalogue=catalogue,

@@ -5,22 +5,43 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
+import time
 from collections.abc import Callable
 
+from core.logsafe import describe_exception
 from core.ports import UnitOfWork
 from domain.directory import DirectorySnapshot, ServicePoint
+
+log = logging.getLogger(__name__)
+
+# A reload that took longer than this the last time is made in the background (see DirectoryCache).
+INLINE_BUDGET = 0.05
 
 
 class DirectoryCache:
     """This worker's copy of the directory, reloaded when the directory's version changes.  The new snapshot is
     built in a thread (points, communes, every filter's index, the typed-place index: ``prepare``) and then swapped
     in, so a reload of 100,000 points does not stop every other conversation on the worker; searches arriving during
-    a reload wait for that one build instead of starting their own."""
+    a reload wait for that one build instead of starting their own.
 
-    def __init__(self, prepare: Callable[[DirectorySnapshot], None] | None = None) -> None:
+    A search runs inside its event's transaction, which on SQLite holds the one writer's turn every other event
+    waits for: a reload of 100,000 points there kept everyone else waiting three seconds (``bench/reload.py``).  So,
+    given ``reading`` (units of work that do not take that turn), a directory whose last reload took longer than
+    :data:`INLINE_BUDGET` is reloaded in the background while searches go on with the snapshot they have (the
+    previous version, for those few seconds); a small directory, and the first load, are still reloaded at once."""
+
+    def __init__(
+        self,
+        prepare: Callable[[DirectorySnapshot], None] | None = None,
+        reading: Callable[[], UnitOfWork] | None = None,
+    ) -> None:
         self._snapshot: DirectorySnapshot | None = None
         self._lock = asyncio.Lock()
         self._prepare = prepare
+        self._reading = reading
+        self._took = 0.0  # seconds the last reload took
+        self._background: asyncio.Task[None] | None = None
 
     def _build(self, points: list[ServicePoint], version: int) -> DirectorySnapshot:
         snapshot = DirectorySnapshot(points, version)
@@ -31,18 +52,45 @@ class DirectoryCache:
 
     async def get(self, uow: UnitOfWork) -> DirectorySnapshot:
         version = await uow.directory.version()
-        if self._snapshot is not None and self._snapshot.version == version:
-            return self._snapshot
+        held = self._snapshot
+        if held is not None and held.version == version:
+            return held
+        if held is not None and self._reading is not None and self._took > INLINE_BUDGET:
+            if self._background is None or self._background.done():
+                self._background = asyncio.create_task(self._reload_in_background())
+            return held
         async with self._lock:
             if self._snapshot is None or self._snapshot.version != version:
-                # Making 100,000 points sets off the garbage collector's full collections, which stop every thread
-                # for 0.2-0.35 s each (measured, bench/reload.py): paused while the snapshot is made, and what it
-                # made is then kept out of later collections, as the start-up heap is (bot.cli.app.settle_heap).
-                gc.disable()
-                try:
-                    points = await uow.directory.all_points()
-                    self._snapshot = await asyncio.to_thread(self._build, points, version)
-                finally:
-                    gc.enable()
-                    gc.freeze()
+                await self._reload(uow, version)
+            assert self._snapshot is not None
             return self._snapshot
+
+    async def _reload_in_background(self) -> None:
+        assert self._reading is not None
+        try:
+            async with self._lock, self._reading() as uow:
+                version = await uow.directory.version()
+                if self._snapshot is None or self._snapshot.version != version:
+                    await self._reload(uow, version)
+        except Exception as exc:  # the next search tries again; until then the snapshot held serves
+            log.error("reloading the directory failed: %s", describe_exception(exc))
+
+    async def _reload(self, uow: UnitOfWork, version: int) -> None:
+        started = time.perf_counter()
+        # Making 100,000 points sets off the garbage collector's full collections, which stop every thread for
+        # 0.2-0.35 s each (measured, bench/reload.py): paused while the snapshot is made, and what it made is then
+        # kept out of later collections, as the start-up heap is (bot.cli.app.settle_heap).
+        gc.disable()
+        try:
+            points = await uow.directory.all_points()
+            self._snapshot = await asyncio.to_thread(self._build, points, version)
+        finally:
+            gc.enable()
+            gc.freeze()
+        self._took = time.perf_counter() - started
+
+    async def settled(self) -> DirectorySnapshot | None:
+        """The snapshot once any background reload has finished (for tests and benchmarks)."""
+        if self._background is not None:
+            await asyncio.shield(self._background)
+        return self._snapshot

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,8 @@ from domain.directory import About, ServicePoint
 from domain.gazetteer import commune_places
 from domain.geo import haversine_km
 from fakes.telegram_server import FakeTelegram
+from handlers import directory_cache
+from handlers.directory_cache import DirectoryCache
 from handlers.finder import KEEP_RESULTS_SECONDS
 from storage.models import ConversationStateRow, ListingReport, coarsen
 from tests.dialog import ConsoleDriver, Driver, Step, TelegramDriver, location, play, press, say
@@ -362,3 +365,55 @@ async def test_a_reload_is_built_once_off_the_event_loop_and_swapped_in() -> Non
     assert (await cache.get(work)) is first  # type: ignore[arg-type]
     work.directory.current = 2
     assert (await cache.get(work)) is not first and work.directory.loads == 2  # type: ignore[arg-type]
+
+
+async def test_a_directory_slow_to_reload_is_reloaded_in_the_background_while_searches_go_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On SQLite a reload inside an event's transaction held the writer's turn from everyone else (3 s for 100,000
+    points): one that took longer than the budget last time is made in the background, from its own reading unit
+    of work, and searches meanwhile get the snapshot already held."""
+    monkeypatch.setattr(directory_cache, "INLINE_BUDGET", 0.0)  # every reload after the first counts as slow
+    point = ServicePoint("p-1", "A", ("hiv_testing",), "", "ha-noi", "", 21.0, 105.8, id=1)
+
+    class Directory:
+        current = 1
+
+        async def version(self) -> int:
+            return self.current
+
+        async def all_points(self) -> list[ServicePoint]:
+            await asyncio.sleep(0.05)
+            return [dataclasses.replace(point, name=f"A{self.current}")]
+
+    class Work:
+        def __init__(self, name: str) -> None:
+            self.name = name
+            self.directory = shared
+
+        async def __aenter__(self) -> Work:
+            return self
+
+        async def __aexit__(self, *exc: object) -> None:
+            return None
+
+    shared = Directory()
+    readings: list[Work] = []
+
+    def reading() -> Work:
+        readings.append(Work("reading"))
+        return readings[-1]
+
+    cache = DirectoryCache(reading=reading)  # type: ignore[arg-type]
+    event = Work("event")
+    first = await cache.get(event)  # type: ignore[arg-type]
+    assert first.points[1].name == "A1" and not readings  # the first load: at once, in the event's own
+    shared.current = 2
+    meanwhile = await cache.get(event)  # type: ignore[arg-type]
+    assert meanwhile is first  # served at once from what is held ...
+    fresh = await cache.settled()
+    assert fresh is not None and fresh.version == 2 and fresh.points[1].name == "A2" and len(readings) == 1
+    assert (await cache.get(event)) is fresh  # type: ignore[arg-type]
+    monkeypatch.setattr(directory_cache, "INLINE_BUDGET", 60.0)  # a quick one is reloaded at once, as before
+    shared.current = 3
+    assert (await cache.get(event)).version == 3 and len(readings) == 1  # type: ignore[arg-type]
