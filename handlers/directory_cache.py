@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import time
 from collections.abc import Callable
 
 from core.logsafe import describe_exception
@@ -15,8 +14,10 @@ from domain.directory import DirectorySnapshot, ServicePoint
 
 log = logging.getLogger(__name__)
 
-# A reload that took longer than this the last time is made in the background (see DirectoryCache).
-INLINE_BUDGET = 0.05
+# A directory holding more points than this is reloaded in the background (see DirectoryCache).  Counted, not timed,
+# so that what a search sees does not depend on how busy the machine is: a reload of 1,000 points (and 3,321
+# communes) took 63 ms here, 5,000 took 336 ms, 100,000 about 3 s (bench/reload.py, 2026-12-03).
+BACKGROUND_POINTS = 1000
 
 
 class DirectoryCache:
@@ -27,9 +28,10 @@ class DirectoryCache:
 
     A search runs inside its event's transaction, which on SQLite holds the one writer's turn every other event
     waits for: a reload of 100,000 points there kept everyone else waiting three seconds (``bench/reload.py``).  So,
-    given ``reading`` (units of work that do not take that turn), a directory whose last reload took longer than
-    :data:`INLINE_BUDGET` is reloaded in the background while searches go on with the snapshot they have (the
-    previous version, for those few seconds); a small directory, and the first load, are still reloaded at once."""
+    given ``reading`` (units of work that do not take that turn), a directory of more than
+    :data:`BACKGROUND_POINTS` points is reloaded in the background while searches go on with the snapshot they have
+    (the previous version, for those few seconds); a smaller directory, and the first load, are reloaded at once, so
+    an operator's edit shows in the very next search."""
 
     def __init__(
         self,
@@ -40,7 +42,6 @@ class DirectoryCache:
         self._lock = asyncio.Lock()
         self._prepare = prepare
         self._reading = reading
-        self._took = 0.0  # seconds the last reload took
         self._background: asyncio.Task[None] | None = None
 
     def _build(self, points: list[ServicePoint], version: int) -> DirectorySnapshot:
@@ -55,7 +56,7 @@ class DirectoryCache:
         held = self._snapshot
         if held is not None and held.version == version:
             return held
-        if held is not None and self._reading is not None and self._took > INLINE_BUDGET:
+        if held is not None and self._reading is not None and len(held.points) > BACKGROUND_POINTS:
             if self._background is None or self._background.done():
                 self._background = asyncio.create_task(self._reload_in_background())
             return held
@@ -76,7 +77,6 @@ class DirectoryCache:
             log.error("reloading the directory failed: %s", describe_exception(exc))
 
     async def _reload(self, uow: UnitOfWork, version: int) -> None:
-        started = time.perf_counter()
         # Making 100,000 points sets off the garbage collector's full collections, which stop every thread for
         # 0.2-0.35 s each (measured, bench/reload.py): paused while the snapshot is made, and what it made is then
         # kept out of later collections, as the start-up heap is (bot.cli.app.settle_heap).
@@ -87,7 +87,6 @@ class DirectoryCache:
         finally:
             gc.enable()
             gc.freeze()
-        self._took = time.perf_counter() - started
 
     async def settled(self) -> DirectorySnapshot | None:
         """The snapshot once any background reload has finished (for tests and benchmarks)."""

@@ -371,9 +371,9 @@ async def test_a_directory_slow_to_reload_is_reloaded_in_the_background_while_se
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """On SQLite a reload inside an event's transaction held the writer's turn from everyone else (3 s for 100,000
-    points): one that took longer than the budget last time is made in the background, from its own reading unit
+    points): a directory larger than the threshold is reloaded in the background, from its own reading unit
     of work, and searches meanwhile get the snapshot already held."""
-    monkeypatch.setattr(directory_cache, "INLINE_BUDGET", 0.0)  # every reload after the first counts as slow
+    monkeypatch.setattr(directory_cache, "BACKGROUND_POINTS", 0)  # every directory counts as large
     point = ServicePoint("p-1", "A", ("hiv_testing",), "", "ha-noi", "", 21.0, 105.8, id=1)
 
     class Directory:
@@ -414,6 +414,6 @@ async def test_a_directory_slow_to_reload_is_reloaded_in_the_background_while_se
     fresh = await cache.settled()
     assert fresh is not None and fresh.version == 2 and fresh.points[1].name == "A2" and len(readings) == 1
     assert (await cache.get(event)) is fresh  # type: ignore[arg-type]
-    monkeypatch.setattr(directory_cache, "INLINE_BUDGET", 60.0)  # a quick one is reloaded at once, as before
+    monkeypatch.setattr(directory_cache, "BACKGROUND_POINTS", 1)  # a small one is reloaded at once, as before
     shared.current = 3
     assert (await cache.get(event)).version == 3 and len(readings) == 1  # type: ignore[arg-type]

@@ -71,6 +71,22 @@ async def test_replies_of_a_process_that_died_after_the_commit_are_sent_after_th
     assert texts and any("115" in text for text in texts)  # the urgent help, not lost
 
 
+async def test_replies_this_process_sent_are_not_sent_again_when_the_clock_passes_their_lease(
+    runtime: Runtime, telegram: AiogramTelegram, fake_telegram: FakeTelegram, clock: ManualClock
+) -> None:
+    """Sent replies wait a moment before they are forgotten (core.sent); the dispatcher of the same process must
+    not take them for a dead process's (it once did, when a test's clock jumped a week: a reminder's
+    confirmation arrived twice)."""
+    runtime.conversation.sent._delay = 3600  # nothing forgets them by itself in this test
+    driver = TelegramDriver(fake_telegram, telegram)
+    await play(driver, [START])
+    assert len(runtime.conversation.sent) == 1 and await pending(runtime) == 1
+    before = len(fake_telegram.messages(driver.user_id))
+    clock.advance(REPLY_LEASE + timedelta(days=7))
+    assert (await deliver_due(runtime, {"telegram": telegram})).replies == 0
+    assert len(fake_telegram.messages(driver.user_id)) == before and await pending(runtime) == 0
+
+
 async def test_a_process_killed_between_commit_and_send_answers_after_its_restart(
     tmp_path: Path, fake_telegram: FakeTelegram
 ) -> None:

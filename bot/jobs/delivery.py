@@ -112,7 +112,10 @@ async def deliver_due(
 
 async def send_left_replies(runtime: Runtime, senders: Mapping[str, Sender]) -> int:
     """Send replies whose process died between committing their event and sending them (their lease ran
-    out): the person still gets the answer, at least once."""
+    out): the person still gets the answer, at least once.  This process's own sent ones are forgotten first: on a
+    clock that jumps, or after a loop stalled past the lease, they would be taken for a dead process's and sent
+    twice."""
+    await runtime.conversation.sent.flush()
     now = runtime.clock.now()
     async with runtime.unit_of_work() as uow:
         left = await uow.replies.take_over(now, now + REPLY_LEASE, BATCH)
