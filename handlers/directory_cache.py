@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from core.logsafe import describe_exception
 from core.ports import UnitOfWork
+from core.threads import off_loop
 from domain.directory import DirectorySnapshot, ServicePoint
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ class DirectoryCache:
         gc.disable()
         try:
             points = await uow.directory.all_points()
-            self._snapshot = await asyncio.to_thread(self._build, points, version)
+            self._snapshot = await off_loop(self._build, points, version)
         finally:
             gc.enable()
             gc.freeze()

@@ -8,14 +8,14 @@ them) and summed on a worker thread, so the people talking to the bot meanwhile 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import date
 
 from core.ports import UnitOfWork
+from core.threads import off_loop
 from domain.indicators import Report, build_report
 
 
 async def programme_report(uow: UnitOfWork, weeks: Sequence[date], *, province: str | None = None) -> Report:
     tallies = await uow.tallies.between(weeks[0], weeks[-1], province=province)
-    return await asyncio.to_thread(build_report, tallies, weeks, province=province)
+    return await off_loop(build_report, tallies, weeks, province=province)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from core.ports import PointSummary
 from core.text import fold
+from core.threads import off_loop
 from storage.repositories import SqlUnitOfWork
 
 
@@ -29,6 +29,6 @@ class Listings:
     async def current(self, uow: SqlUnitOfWork) -> list[tuple[PointSummary, str]]:
         version = await uow.directory.version()
         if version != self._version:
-            self._rows = await asyncio.to_thread(_indexed, await uow.directory.summaries())
+            self._rows = await off_loop(_indexed, await uow.directory.summaries())
             self._version = version
         return self._rows

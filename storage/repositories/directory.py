@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from datetime import date, datetime
@@ -16,6 +15,7 @@ from core.ports import (
     PointSummary,
     UpsertCounts,
 )
+from core.threads import off_loop
 from domain.directory import About, ServicePoint
 from domain.hours import HoursError, format_hours, parse_hours
 from storage.dialect import upsert_insert as _insert
@@ -125,7 +125,7 @@ class SqlDirectoryRepository:
         streamed = await self._session.stream(select(*columns).order_by(ServicePointRow.id))
         async for part in streamed.partitions(self.CHUNK):  # read a thousand at a time, the loop free in between
             rows.extend(part)
-        return await asyncio.to_thread(lambda: [_point(row) for row in rows])
+        return await off_loop(lambda: [_point(row) for row in rows])
 
     async def summaries(self) -> list[PointSummary]:
         r = ServicePointRow

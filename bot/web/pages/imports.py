@@ -4,7 +4,6 @@ nothing, an all-or-nothing choice, and the export in either format."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -13,6 +12,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from bot.web.auth import Refused
 from bot.web.console import OPERATOR, PARTS, Console, Page, console_of, staff_of
 from bot.web.pages.audit import record
+from core.threads import off_loop
 from domain.pointfile import FileError, Parsed, explain, parse_csv, parse_geojson, to_csv, to_geojson
 
 MAX_FILE = 32 * 1024 * 1024  # bytes: 100,000 points as CSV are about 25 MB
@@ -88,7 +88,7 @@ async def import_file(request: web.Request) -> web.StreamResponse:
     name, content, fields = await _read_parts(request)
     if not content:
         raise Refused(console.i18n.gettext("Choose a file to import."), 400)
-    parsed = await asyncio.to_thread(_parse, console, name, content)  # a large file: off the event loop
+    parsed = await off_loop(_parse, console, name, content)  # a large file: off the event loop
     dry_run = fields.get("action") != "import"
     strict = fields.get("strict") == "true"
     result: dict[str, Any] = {

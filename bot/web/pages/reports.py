@@ -4,7 +4,6 @@ CSV download; the same anonymous weekly counts and the same small-cell rules as 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -14,6 +13,7 @@ from bot.charts import chart_png
 from bot.web.auth import Refused
 from bot.web.console import MANAGER, OPERATOR, Console, Page, console_of
 from core.ports.talks import TALKS
+from core.threads import off_loop
 from domain.indicators import Report, whole_weeks
 from handlers.report import csv_text, period_text, place_name, report_lines, week_label
 from services.reports import programme_report
@@ -103,7 +103,7 @@ async def chart(request: web.Request) -> web.StreamResponse:
     made = await _report(console, _asked(console, request))
     if made is None:
         raise web.HTTPNotFound()
-    return web.Response(body=await asyncio.to_thread(_png, made, console), content_type="image/png")
+    return web.Response(body=await off_loop(_png, made, console), content_type="image/png")
 
 
 async def live_talks(request: web.Request) -> web.StreamResponse:

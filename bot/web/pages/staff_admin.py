@@ -4,7 +4,6 @@ blocks from live talks (by the talk's alias only) and lifting one, and the sampl
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from aiohttp import web
@@ -16,6 +15,7 @@ from bot.web.pages.counsellor import grid_values
 from core.hotlines import SHIPPED_DATA
 from core.ports import StaffRecord
 from core.ports.talks import TALKS
+from core.threads import off_loop
 from domain.directory import ServicePoint
 from domain.pointfile import parse_csv
 from domain.slots import MODES, Availability
@@ -146,7 +146,7 @@ async def load_sample(request: web.Request) -> web.StreamResponse:
             raise Refused(
                 console.i18n.gettext("The directory is not empty: sample data is loaded only into an empty one."), 400
             )
-        points = await asyncio.to_thread(_sample, console)
+        points = await off_loop(_sample, console)
         counts = await uow.directory.upsert(points, now)
         await record(uow, staff_of(request), "points.sample", str(counts.inserted), now)
         await uow.commit()
