@@ -125,7 +125,8 @@ class AiogramTelegram(TelegramChannel):
             session=session,
             default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)),
         )
-        self.dispatcher = Dispatcher()
+        # The conversation keeps its own state and order: aiogram's FSM (a storage lookup per update) is not used.
+        self.dispatcher = Dispatcher(disable_fsm=True)
         self.dispatcher.update.outer_middleware(self._in_order)
         router = Router(name="diemtua")
         router.message.register(self._on_message)
