@@ -44,6 +44,7 @@ async def test_work_that_fails_sets_the_turns_back_and_raises() -> None:
     with pytest.raises(ValueError):
         await off_loop(broken, 3)
     assert sys.getswitchinterval() == pytest.approx(usual)
+
     def add(a: int, b: int = 0) -> int:
         return a + b
 
