@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 # A directory holding more points than this is reloaded in the background (see DirectoryCache).  Counted, not timed,
 # so that what a search sees does not depend on how busy the machine is: a reload of 1,000 points (and 3,321
-# communes) took 63 ms here, 5,000 took 336 ms, 100,000 about 3 s (bench/reload.py, 2026-12-03).
+# communes) took 63 ms, 5,000 took 336 ms (bench/reload.py, 2026-12-03), 100,000 took 3-9 s depending on the host.
 BACKGROUND_POINTS = 1000
 
 
