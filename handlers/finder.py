@@ -223,7 +223,8 @@ def create(gazetteer: Gazetteer, cache: DirectoryCache) -> tuple[Routes, HookFun
         snapshot = await cache.get(ctx.uow)
         places = gazetteer.lookup(event.text, extra=snapshot.communes)
         if not places:
-            if await ctx.understood_instead():  # not a place, but another request ("con tôi nghiện")
+            # not a place, but another request, as typed: "con tôi nghiện" (noqa: i18n)
+            if await ctx.understood_instead():
                 return
             ask_place(ctx, chosen, ctx._("I could not find that place."))
         elif len(places) == 1:

@@ -1,5 +1,6 @@
-"""Opening hours and working hours as people read them: "Thứ Hai–Thứ Sáu: 07:30–11:30", "open now, until 17:00",
-"closed today (Quốc khánh)".  Shared by the finder (a point's hours) and the staff menu (a counsellor's hours)."""
+"""Opening hours and working hours as people read them, in the Vietnamese they are shown in (examples quoted):
+"Thứ Hai–Thứ Sáu: 07:30–11:30", "open now, until 17:00", "closed today (Quốc khánh)".  (noqa: i18n)
+Shared by the finder (a point's hours) and the staff menu (a counsellor's hours)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def _spans(ctx: Context, spans: tuple[Span, ...]) -> str:
 
 
 def _holiday_runs(ctx: Context, closures: list[Holiday]) -> str:
-    """Closures joined into runs of consecutive holidays, each named once: "04/02–10/02 (Tết Nguyên Đán)"."""
+    """Closures joined into runs of consecutive holidays, each named once:
+    "04/02–10/02 (Tết Nguyên Đán)".  (noqa: i18n)"""
     runs: list[list[Holiday]] = []
     for closed in closures:
         previous = runs[-1][-1].day if runs else None
@@ -36,7 +38,8 @@ def _holiday_runs(ctx: Context, closures: list[Holiday]) -> str:
     parts = []
     for run in runs:
         names = [h.name for h in run]
-        # The name most of the run's names contain: "Tết Nguyên Đán" for "Mùng hai Tết Nguyên Đán", ...
+        # The name most of the run's names contain, the holidays' own names:
+        # "Tết Nguyên Đán" for "Mùng hai Tết Nguyên Đán", ...  (noqa: i18n)
         name = max(names, key=lambda n: (sum(n in other for other in names), -len(n)))
         first, last = ctx.i18n.date(run[0].day, "dd/MM"), ctx.i18n.date(run[-1].day, "dd/MM")
         parts.append(f"{first} ({name})" if first == last else f"{first}–{last} ({name})")
@@ -65,7 +68,7 @@ def week_lines(ctx: Context, hours: OpeningHours) -> list[str]:
 
 
 def _day_runs(ctx: Context, days: list[int]) -> str:
-    """[0, 1, 2, 3, 4, 6] → "Thứ Hai–Thứ Sáu, Chủ Nhật"."""
+    """[0, 1, 2, 3, 4, 6] → "Thứ Hai–Thứ Sáu, Chủ Nhật".  (noqa: i18n)"""
     runs: list[list[int]] = []
     for day in days:
         if runs and runs[-1][-1] == day - 1:
@@ -80,7 +83,8 @@ def _day_runs(ctx: Context, days: list[int]) -> str:
 
 def describe(ctx: Context, hours: OpeningHours) -> str:
     """The open days of the coming week on one line, days with the same hours together
-    ("Thứ Hai–Thứ Sáu 08:00–11:30; Thứ Bảy 08:00–10:00"), then closures on the next public holidays."""
+    ("Thứ Hai–Thứ Sáu 08:00–11:30; Thứ Bảy 08:00–10:00"; noqa: i18n), then closures on the next public
+    holidays."""
     today = ctx.now.astimezone(ctx.i18n.timezone).date()
     week = hours.typical_week(today)
     groups: dict[tuple[Span, ...], list[int]] = {}

@@ -70,7 +70,8 @@ OPIOIDS_ADVICE = N_(
     "tolerance drops quickly."
 )
 STIMULANTS_ADVICE = N_(
-    "For ma túy đá and other stimulants, counselling helps, and so does support for sleep, mood and stress. If "
+    "For ma túy đá and other stimulants, "  # the name people know methamphetamine by (noqa: i18n)
+    "counselling helps, and so does support for sleep, mood and stress. If "
     "you feel anxious, suspicious or hear things others do not, talk to a health worker."
 )
 INJECTING_FREQUENT = N_(
