@@ -5,8 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.channels.telegram.aiogram_channel import to_markup
-from bot.channels.telegram.render import MAX_TEXT, render
+from bot.channels.telegram.render import MAX_TEXT, markup_json, render
 from core.events import Choice, Link, Reply
 from core.i18n import load_translator
 from core.render import render_plain
@@ -50,18 +49,16 @@ def test_long_text_is_split_and_buttons_go_on_the_last_message() -> None:
 
 def test_choices_become_spec_valid_inline_keyboards() -> None:
     (message,) = render(Reply(text="?", choices=(Choice("age:adult", "Từ 16 tuổi trở lên"), Choice("m", "Menu"))), VI)
-    markup = to_markup(message)
-    assert markup is not None
-    payload = markup.model_dump(exclude_none=True)
+    payload = markup_json(message)
+    assert payload is not None
     assert check_value(payload, ["InlineKeyboardMarkup"], "reply_markup", from_form=False) == []
     assert [row[0]["callback_data"] for row in payload["inline_keyboard"]] == ["age:adult", "m"]
 
 
 def test_location_request_is_a_spec_valid_reply_keyboard() -> None:
     (message,) = render(Reply(text="Bạn ở đâu?", request_location=True, choices=(Choice("m", "Menu chính"),)), VI)
-    markup = to_markup(message)
-    assert markup is not None
-    payload = markup.model_dump(exclude_none=True)
+    payload = markup_json(message)
+    assert payload is not None
     assert check_value(payload, ["ReplyKeyboardMarkup"], "reply_markup", from_form=False) == []
     assert payload["keyboard"][0][0] == {"text": "📍 Gửi vị trí của tôi", "request_location": True}
     assert payload["keyboard"][1][0] == {"text": "Menu chính"}

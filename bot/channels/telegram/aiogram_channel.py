@@ -29,12 +29,8 @@ from aiogram.types import (
     BotCommand,
     BufferedInputFile,
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
     LinkPreviewOptions,
     Message,
-    ReplyKeyboardMarkup,
     TelegramObject,
     Update,
 )
@@ -47,10 +43,13 @@ from bot.channels.telegram.common import TelegramChannel
 from bot.channels.telegram.events import message_event
 from bot.channels.telegram.flood import ALREADY_LIMITED, FloodControl, RateLimit
 from bot.channels.telegram.json_session import JsonSession
+from bot.channels.telegram.lean import send_reply
 from bot.channels.telegram.render import (
     INFO,
+    Button,
     TelegramMessage,
     command_menu,
+    markup_json,
     render,
 )
 from bot.channels.webhook import BadUpdate
@@ -73,32 +72,6 @@ def _sender_id(update: Update) -> int | None:
         return None
     user = getattr(event, "from_user", None)
     return user.id if user is not None else None
-
-
-def to_markup(message: TelegramMessage) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
-    if message.inline:
-        return InlineKeyboardMarkup(
-            inline_keyboard=[
-                [InlineKeyboardButton(text=b.label, callback_data=b.data) for b in row] for row in message.inline
-            ]
-        )
-    if message.keyboard:
-        return ReplyKeyboardMarkup(
-            keyboard=[
-                [
-                    KeyboardButton(
-                        text=b.label,
-                        request_location=b.request_location or None,
-                        request_contact=b.request_contact or None,
-                    )
-                    for b in row
-                ]
-                for row in message.keyboard
-            ],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-    return None
 
 
 class AiogramTelegram(TelegramChannel):
@@ -201,7 +174,7 @@ class AiogramTelegram(TelegramChannel):
                             chat_id, venue.latitude, venue.longitude, venue.title[:256], venue.address[:256]
                         )
                         numbers.append(shown.message_id)
-                    said = await self.bot.send_message(chat_id, message.html, reply_markup=to_markup(message))
+                    said = await self.bot(send_reply(chat_id, message.html, markup_json(message)))
                     numbers.append(said.message_id)
                 except (TelegramNetworkError, TelegramServerError) as exc:
                     log.warning("a reply could not be sent now; it will be sent later: %s", describe_exception(exc))
@@ -214,16 +187,12 @@ class AiogramTelegram(TelegramChannel):
     async def deliver(self, address: str, text: str, choices: Sequence[Choice] = ()) -> Delivery:
         """Send one message from the outbox (reminders, notifications, broadcasts) to a chat.  The
         dispatcher has already taken its place in :attr:`limiter`."""
-        markup = (
-            InlineKeyboardMarkup(
-                inline_keyboard=[[InlineKeyboardButton(text=c.label, callback_data=c.id)] for c in choices]
-            )
-            if choices
-            else None
-        )
         token = ALREADY_LIMITED.set(True)
         try:
-            await self.bot.send_message(int(address), html.escape(text, quote=False), reply_markup=markup)
+            message = TelegramMessage(
+                html.escape(text, quote=False), inline=tuple((Button(c.label, c.id),) for c in choices)
+            )
+            await self.bot(send_reply(int(address), message.html, markup_json(message)))
         except (TelegramForbiddenError, TelegramNotFound):
             return Delivery.BLOCKED
         except TelegramBadRequest as exc:

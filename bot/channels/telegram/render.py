@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.capability import Catalogue
 from core.events import Attachment, ChannelInfo, Render, Reply, Venue
@@ -90,3 +91,24 @@ def render(reply: Reply, i18n: Translator) -> list[TelegramMessage]:
         TelegramMessage(bodies[-1], inline=inline, keyboard=keyboard, venue=reply.venue, attachment=reply.attachment)
     )
     return messages
+
+
+def markup_json(message: TelegramMessage) -> dict[str, Any] | None:
+    """The message's ``reply_markup`` as the Bot API's JSON: an inline keyboard for choices, or a reply keyboard
+    (shown once, fitted to its buttons) for a location or phone request; None without buttons."""
+    if message.inline:
+        rows = [[{"text": b.label, "callback_data": b.data} for b in row] for row in message.inline]
+        return {"inline_keyboard": rows}
+    if message.keyboard:
+        rows = [[_keyboard_button(b) for b in row] for row in message.keyboard]
+        return {"keyboard": rows, "resize_keyboard": True, "one_time_keyboard": True}
+    return None
+
+
+def _keyboard_button(button: Button) -> dict[str, Any]:
+    found: dict[str, Any] = {"text": button.label}
+    if button.request_location:
+        found["request_location"] = True
+    if button.request_contact:
+        found["request_contact"] = True
+    return found
