@@ -45,6 +45,7 @@ from bench.scratch import scratch_database
 from bot.channels.telegram.render import WEBHOOK_HEADER as TELEGRAM_HEADER
 from bot.channels.telegram.render import WEBHOOK_PATH as TELEGRAM_PATH
 from bot.channels.webhook import derive_secret
+from core.i18n import load_translator
 from fakes.telegram_server import FakeTelegram
 from storage import migrate
 from storage.db import create_engine
@@ -59,11 +60,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# The welcome a new person's /menu gets ends with the age question (in the bot's language).
+WELCOME = load_translator().gettext("Before we start: how old are you?")
+
+
 @dataclass
 class Target:
     name: str
     urls: list[str]
     secret: str
+    answer: str  # what every first reply must contain (an apology for an error is no answer)
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -130,16 +136,22 @@ class Load:
             response.raise_for_status()
             await response.read()
 
-    async def replies(self, users: list[int], timeout: float = 120) -> dict[int, float]:
-        """When each person's first reply reached the server (wall clock)."""
+    async def replies(self, target: Target, users: list[int], timeout: float = 120) -> dict[int, float]:
+        """When each person's first reply reached the server (wall clock); stops if any was not the answer."""
         deadline = time.time() + timeout
         async with httpx.AsyncClient() as http:
             while True:
                 first = (await http.get(self.api_url + "/_fake/first-replies")).json()
                 got = {u: float(first[str(u)]) for u in users if str(u) in first}
                 if len(got) == len(users) or time.time() > deadline:
-                    return got
+                    break
                 await asyncio.sleep(0.2)
+            said = (await http.get(self.api_url + "/_fake/first-replies", params={"text": "1"})).json()
+        wrong = [u for u in got if target.answer not in said[str(u)][1]]
+        if wrong:
+            example = said[str(wrong[0])][1]
+            raise SystemExit(f"{target.name}: {len(wrong)} first replies were not the answer, e.g. {example!r}")
+        return got
 
     async def throughput(self, target: Target, count: int) -> float:
         batch = self.updates(count)
@@ -153,7 +165,7 @@ class Load:
 
             started = time.time()
             await asyncio.gather(*(one(n, u) for n, (_, u) in enumerate(batch)))
-            got = await self.replies([u for u, _ in batch])
+            got = await self.replies(target, [u for u, _ in batch])
         assert len(got) == count, f"{count - len(got)} updates got no reply"
         return count / (max(got.values()) - started)
 
@@ -170,7 +182,7 @@ class Load:
                 await self._post(http, target, n, update)
 
             await asyncio.gather(*(one(n, user, u) for n, (user, u) in enumerate(batch)))
-            got = await self.replies([u for u, _ in batch])
+            got = await self.replies(target, [u for u, _ in batch])
         assert len(got) == len(batch), f"{len(batch) - len(got)} updates got no reply"
         return [got[u] - sent[u] for u, _ in batch]
 
@@ -244,14 +256,14 @@ async def run_all(
     results = {}
     port = free_port()
     secret = "echo-bench-secret-0123456789"
-    echo = Target("echo", [f"http://127.0.0.1:{port}"], secret)
+    echo = Target("echo", [f"http://127.0.0.1:{port}"], secret, "/menu")
     command = [sys.executable, "-m", "bench.echo_bot", str(port), api, secret]
     async with processes([(command, {})], echo.urls) as pids:
         results["echo"] = await measure("aiogram echo bot", load, echo, pids, updates, rate, seconds)
     hook = derive_secret(KEY.encode(), "telegram")
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        one = Target("sqlite", [f"http://127.0.0.1:{port}"], hook)
+        one = Target("sqlite", [f"http://127.0.0.1:{port}"], hook, WELCOME)
         async with processes([worker_command(port, api, tmp, None)], one.urls) as pids:
             name = "Điểm Tựa, SQLite, 1 worker"  # (noqa: i18n)
             results[name] = await measure(name, load, one, pids, updates, rate, seconds)
@@ -264,7 +276,7 @@ async def run_all(
             for workers in (1, 2):
                 with tempfile.TemporaryDirectory() as tmp:
                     ports = [free_port() for _ in range(workers)]
-                    target = Target("pg", [f"http://127.0.0.1:{p}" for p in ports], hook)
+                    target = Target("pg", [f"http://127.0.0.1:{p}" for p in ports], hook, WELCOME)
                     commands = [worker_command(p, api, f"{tmp}/{p}", url) for p in ports]
                     async with processes(commands, target.urls) as pids:
                         name = f"Điểm Tựa, PostgreSQL, {workers} worker{'s' if workers > 1 else ''}"  # (noqa: i18n)

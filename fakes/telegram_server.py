@@ -292,7 +292,10 @@ class FakeTelegram:
         return params, True
 
     async def _first_replies(self, request: web.Request) -> web.Response:
-        """For a benchmark running the server in another process: when each chat got its first message."""
+        """For a benchmark running the server in another process: when each chat got its first message, and with
+        ``?text=1`` what it said."""
+        if request.query.get("text"):
+            return web.json_response({str(c): [m[0].at, m[0].text] for c, m in self.sent.items() if m})
         return web.json_response({str(chat): messages[0].at for chat, messages in self.sent.items() if messages})
 
     def _error(self, status: int, description: str, **parameters: Any) -> web.Response:
