@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ports import Arrival
-from storage.dialect import hot_statement
+from storage.dialect import run_hot
 from storage.models import ConversationStateRow, ProcessedUpdate
 from storage.repositories.people import SqlStateRepository, touch_statement, user_record
 from storage.repositories.updates import SqlUpdateLog
@@ -57,8 +57,7 @@ class SqlArrivals:
                 values |= {"channel": channel, "key": delivery_key[:80], "seen_at": now}
             elif not await self._updates.first_time(channel, delivery_key, now):
                 return None
-        connection = await self._session.connection()
-        row = (await connection.execute(hot_statement(self._session, build), values)).one()
+        row = (await run_hot(self._session, build, values)).one()
         if build is _keyed_arrive_statement and not row.first_time:
             return None
         live = row.state_data is not None and row.state_expires > now

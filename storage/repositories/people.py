@@ -17,7 +17,7 @@ from core.ports import (
     UserRecord,
 )
 from core.state import ConversationState
-from storage.dialect import dialect_insert, hot_statement
+from storage.dialect import dialect_insert, run_hot
 from storage.models import (
     Base,
     Consent,
@@ -73,9 +73,7 @@ class SqlUserRepository:
         return user_record(row) if row else None
 
     async def touch(self, pseudonym: str, today: date) -> UserRecord:
-        statement = hot_statement(self._session, touch_statement)
-        connection = await self._session.connection()
-        row = (await connection.execute(statement, {"pseudonym": pseudonym, "today": today})).one()
+        row = (await run_hot(self._session, touch_statement, {"pseudonym": pseudonym, "today": today})).one()
         return user_record(row)
 
     async def set_age_group(self, pseudonym: str, group: AgeGroup) -> None:
@@ -107,9 +105,9 @@ class SqlStateRepository:
 
     async def save(self, pseudonym: str, state: ConversationState, expires_at: datetime) -> None:
         data = self._sealer.seal(state.to_json())
-        statement = hot_statement(self._session, _save_state_statement)
-        connection = await self._session.connection()
-        await connection.execute(statement, {"pseudonym": pseudonym, "data": data, "expires_at": expires_at})
+        await run_hot(
+            self._session, _save_state_statement, {"pseudonym": pseudonym, "data": data, "expires_at": expires_at}
+        )
 
     async def clear(self, pseudonym: str) -> None:
         await self._session.execute(delete(ConversationStateRow).where(ConversationStateRow.pseudonym == pseudonym))

@@ -67,21 +67,66 @@ def own_repositories() -> dict[str, OwnRepository]:
 class SqlUnitOfWork:
     """One session, one transaction; rolled back unless committed."""
 
-    users: SqlUserRepository
-    states: SqlStateRepository
-    consents: SqlConsentRepository
-    privacy: SqlPrivacyRepository
-    tallies: SqlTallyRepository
-    directory: SqlDirectoryRepository
-    staff: SqlStaffRepository
-    bookings: SqlBookingRepository
-    handles: SqlHandleRepository
-    outbox: SqlOutboxRepository
-    broadcasts: SqlBroadcastRepository
-    groups: SqlGroupRepository
-    updates: SqlUpdateLog
-    replies: SqlReplyLog
-    arrivals: SqlArrivals
+    # The repositories are made on first use in a transaction: most events touch three or four of sixteen.
+    @functools.cached_property
+    def users(self) -> SqlUserRepository:
+        return SqlUserRepository(self.session)
+
+    @functools.cached_property
+    def states(self) -> SqlStateRepository:
+        return SqlStateRepository(self.session, self._sealer)
+
+    @functools.cached_property
+    def consents(self) -> SqlConsentRepository:
+        return SqlConsentRepository(self.session)
+
+    @functools.cached_property
+    def privacy(self) -> SqlPrivacyRepository:
+        return SqlPrivacyRepository(self.session, self.states)
+
+    @functools.cached_property
+    def tallies(self) -> SqlTallyRepository:
+        return SqlTallyRepository(self.session)
+
+    @functools.cached_property
+    def directory(self) -> SqlDirectoryRepository:
+        return SqlDirectoryRepository(self.session)
+
+    @functools.cached_property
+    def staff(self) -> SqlStaffRepository:
+        return SqlStaffRepository(self.session, self._codes)
+
+    @functools.cached_property
+    def bookings(self) -> SqlBookingRepository:
+        return SqlBookingRepository(self.session)
+
+    @functools.cached_property
+    def handles(self) -> SqlHandleRepository:
+        return SqlHandleRepository(self.session, self._sealer)
+
+    @functools.cached_property
+    def outbox(self) -> SqlOutboxRepository:
+        return SqlOutboxRepository(self.session, self._sealer)
+
+    @functools.cached_property
+    def broadcasts(self) -> SqlBroadcastRepository:
+        return SqlBroadcastRepository(self.session, self._sealer)
+
+    @functools.cached_property
+    def groups(self) -> SqlGroupRepository:
+        return SqlGroupRepository(self.session)
+
+    @functools.cached_property
+    def updates(self) -> SqlUpdateLog:
+        return SqlUpdateLog(self.session)
+
+    @functools.cached_property
+    def replies(self) -> SqlReplyLog:
+        return SqlReplyLog(self.session, self._sealer)
+
+    @functools.cached_property
+    def arrivals(self) -> SqlArrivals:
+        return SqlArrivals(self.session, self.updates, self.states)
 
     def __init__(
         self,
@@ -116,22 +161,9 @@ class SqlUnitOfWork:
         if self._writer is not None:
             await self._writer.acquire()
         self._session = self._sessions()
-        self.users = SqlUserRepository(self._session)
-        self.states = SqlStateRepository(self._session, self._sealer)
-        self.consents = SqlConsentRepository(self._session)
-        self.privacy = SqlPrivacyRepository(self._session, self.states)
-        self.tallies = SqlTallyRepository(self._session)
+        for name in _REPOSITORIES:  # a unit of work entered again starts with none made
+            self.__dict__.pop(name, None)
         self._own: dict[str, object] = {}
-        self.directory = SqlDirectoryRepository(self._session)
-        self.staff = SqlStaffRepository(self._session, self._codes)
-        self.bookings = SqlBookingRepository(self._session)
-        self.handles = SqlHandleRepository(self._session, self._sealer)
-        self.outbox = SqlOutboxRepository(self._session, self._sealer)
-        self.broadcasts = SqlBroadcastRepository(self._session, self._sealer)
-        self.updates = SqlUpdateLog(self._session)
-        self.replies = SqlReplyLog(self._session, self._sealer)
-        self.arrivals = SqlArrivals(self._session, self.updates, self.states)
-        self.groups = SqlGroupRepository(self._session)
         return self
 
     async def __aexit__(
@@ -146,7 +178,8 @@ class SqlUnitOfWork:
                 with contextlib.suppress(DBAPIError):  # a lost connection has nothing left to roll back
                     await session.rollback()
         finally:
-            await session.close()
+            if session.sync_session.get_transaction() is not None or session.sync_session.identity_map:
+                await session.close()  # (committed, holding no objects: nothing to close, and closing costs a greenlet)
             self._session = None
             if self._writer is not None:
                 self._writer.release()
@@ -157,10 +190,17 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
-        if (self.privacy.erased or self.consents.deleted_data) and self.session.get_bind().dialect.name == "sqlite":
+        erased = "privacy" in self.__dict__ and self.privacy.erased
+        withdrawn = "consents" in self.__dict__ and self.consents.deleted_data
+        if (erased or withdrawn) and self.session.get_bind().dialect.name == "sqlite":
             await self.session.execute(FOLD_WAL)  # a deletion must not linger in the write-ahead log
             await self.session.commit()
             self.privacy.erased = self.consents.deleted_data = False
 
     async def rollback(self) -> None:
         await self.session.rollback()
+
+
+_REPOSITORIES = tuple(
+    name for name, value in vars(SqlUnitOfWork).items() if isinstance(value, functools.cached_property)
+)

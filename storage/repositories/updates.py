@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.ports import (
     PendingReplies,
 )
-from storage.dialect import dialect_insert, hot_statement
+from storage.dialect import dialect_insert, run_hot
 from storage.models import (
     MarkedMessage,
     PendingReply,
@@ -49,14 +49,12 @@ class SqlReplyLog:
         if mark is not None:
             kept["mark"] = mark
         sealed = self._sealer.seal(json.dumps(kept, ensure_ascii=False))
-        connection = await self._session.connection()
         values = {"channel": channel, "sealed": sealed, "lease_until": lease_until}
-        return int((await connection.execute(hot_statement(self._session, _keep_statement), values)).scalar_one())
+        return int((await run_hot(self._session, _keep_statement, values)).scalar_one())
 
     async def sent(self, reply_ids: Sequence[int]) -> None:
         if reply_ids:
-            connection = await self._session.connection()
-            await connection.execute(hot_statement(self._session, _sent_statement), {"ids": list(reply_ids)})
+            await run_hot(self._session, _sent_statement, {"ids": list(reply_ids)})
 
     async def take_over(self, now: datetime, lease_until: datetime, limit: int) -> list[PendingReplies]:
         query = select(PendingReply).where(PendingReply.lease_until <= now).order_by(PendingReply.id).limit(limit)
@@ -106,9 +104,9 @@ class SqlUpdateLog:
         self._session = session
 
     async def first_time(self, channel: str, key: str, now: datetime) -> bool:
-        statement = hot_statement(self._session, _first_time_statement)
-        connection = await self._session.connection()
-        result = await connection.execute(statement, {"channel": channel, "key": key[:80], "seen_at": now})
+        result = await run_hot(
+            self._session, _first_time_statement, {"channel": channel, "key": key[:80], "seen_at": now}
+        )
         return bool(result.rowcount)
 
     async def purge(self, before: datetime) -> int:
