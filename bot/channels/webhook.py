@@ -72,7 +72,8 @@ def _endpoint(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Respo
             log.warning("rejected a %s webhook request: %s secret", name, "wrong" if given else "no")
             return web.json_response({"ok": False, "error": "unauthorized"}, status=401)
         try:
-            raw = await asyncio.wait_for(request.read(), BODY_TIMEOUT)
+            async with asyncio.timeout(BODY_TIMEOUT):  # (not wait_for: it makes a task of the read, per update)
+                raw = await request.read()
         except TimeoutError:
             return web.json_response({"ok": False, "error": "the body came too slowly"}, status=408)
         try:
