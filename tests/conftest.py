@@ -19,6 +19,7 @@ from aiohttp import web
 from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.telegram.aiogram_channel import AiogramTelegram
 from bot.channels.telegram.ptb_channel import PtbTelegram
@@ -124,6 +125,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'storage.sqlite3'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The storage tests' database, migrated to the head, on each engine."""
+    engine = create_engine(database_url)
+    await migrate.upgrade(engine)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

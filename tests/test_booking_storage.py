@@ -4,10 +4,8 @@ enforced by the queries, invitations work once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.codes import InviteCodes
@@ -23,16 +21,6 @@ SLOT = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Tuesday 08:00 in Viet Nam
 COUNSELLOR = "c" * 64
 SEALER = Sealer(b"booking-test-secret-0123456789")
 CODES = InviteCodes(b"booking-test-secret-0123456789")
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await migrate.upgrade(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 def unit_of_work(engine: AsyncEngine, writer: asyncio.Lock | None = None) -> SqlUnitOfWork:

@@ -3,17 +3,14 @@ anonymous membership, leaving deletes the reminder address and its pending remin
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.recurrence import Repeat, Schedule, meetings
-from storage import migrate
-from storage.db import create_engine, session_factory
+from storage.db import session_factory
 from storage.models import ContactHandle, OutboxMessage
 from storage.repositories import SqlUnitOfWork
 from storage.sealing import Sealer
@@ -22,16 +19,6 @@ NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 SEALER = Sealer(b"group-test-secret-0123456789abc")
 WEEKLY = Schedule(Repeat.WEEKLY, time(19, 0), frozenset({1}), date(2026, 11, 1))  # Tuesdays 19:00
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await migrate.upgrade(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 def uow(engine: AsyncEngine) -> SqlUnitOfWork:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -23,7 +21,7 @@ from core.state import ConversationState
 from domain.directory import About, ServicePoint
 from domain.hours import parse_hours
 from storage import migrate, schema_version
-from storage.db import create_engine, session_factory
+from storage.db import session_factory
 from storage.models import Base, coarsen, personal_tables
 from storage.repositories import SqlUnitOfWork
 from storage.sealing import PREFIX, Sealer
@@ -31,16 +29,6 @@ from storage.sealing import PREFIX, Sealer
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 ALICE = "a" * 64
 BOB = "b" * 64
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await migrate.upgrade(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 ROOT = Path(__file__).resolve().parent.parent
