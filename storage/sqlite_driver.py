@@ -16,8 +16,8 @@ the commit (which writes the log to disk), and every other statement (which may 
 thread.
 
 It uses two of aiosqlite's internals, ``Connection._execute`` (run a function on the connection's thread) and
-``Connection._conn`` (the sqlite3 connection, used only from that function); ``tests/test_storage.py`` runs every
-statement kind through it, so a change of either fails there first.
+``Connection._conn`` (the sqlite3 connection, used only by that function: on the thread, or here for a hot
+statement); ``tests/test_storage.py`` runs every statement kind through it, so a change of either fails there first.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from sqlalchemy.util.concurrency import await_
 
 Done = tuple[Any, int, int | None, list[Any]]  # description, rowcount, lastrowid, rows
 
-# Set by storage.dialect.run_hot while it executes a hot statement: small, one row, fit to run on the event loop.
+# Set by storage.dialect.run_hot while it executes a hot statement: a row or a few, fit to run on the event loop.
 HOT: ContextVar[bool] = ContextVar("diemtua_sqlite_hot", default=False)
 
 

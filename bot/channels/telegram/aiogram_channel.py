@@ -16,7 +16,7 @@ from typing import Any
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ChatType, ParseMode
+from aiogram.enums import ChatType
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
@@ -43,7 +43,7 @@ from bot.channels.telegram.common import TelegramChannel
 from bot.channels.telegram.events import message_event
 from bot.channels.telegram.flood import ALREADY_LIMITED, FloodControl, RateLimit
 from bot.channels.telegram.json_session import JsonSession
-from bot.channels.telegram.lean import send_reply
+from bot.channels.telegram.lean import NO_PREVIEW, PARSE_MODE, send_reply
 from bot.channels.telegram.render import (
     INFO,
     Button,
@@ -96,7 +96,9 @@ class AiogramTelegram(TelegramChannel):
         self.bot = Bot(
             token,
             session=session,
-            default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True)),
+            default=DefaultBotProperties(
+                parse_mode=PARSE_MODE, link_preview=LinkPreviewOptions.model_validate(NO_PREVIEW)
+            ),
         )
         # The conversation keeps its own state and order: aiogram's FSM (a storage lookup per update) is not used.
         self.dispatcher = Dispatcher(disable_fsm=True)

@@ -22,6 +22,8 @@ from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiohttp import BytesPayload, FormData
 
+from bot.channels.telegram.lean import SendReply
+
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))  # UTF-8 on the wire: shorter than \u escapes
@@ -33,7 +35,7 @@ class JsonSession(AiohttpSession):
         self._response_models: dict[Any, type[Response[Any]]] = {}
 
     def build_form_data(self, bot: Bot, method: TelegramMethod[Any]) -> FormData:
-        if getattr(method, "plain_json", False):  # its fields are the Bot API's JSON already (channels.telegram.lean)
+        if isinstance(method, SendReply):  # its fields are the Bot API's JSON already
             plain = self.json_dumps(method.model_dump(exclude_none=True)).encode()
             return BytesPayload(plain, content_type="application/json")  # type: ignore[return-value]
         files: dict[str, Any] = {}

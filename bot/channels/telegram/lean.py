@@ -11,11 +11,13 @@ session's middlewares (the rate limit and flood control) and its errors are aiog
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from aiogram.methods import TelegramMethod
 from pydantic import BaseModel, ConfigDict
 
+# The bot's defaults (aiogram's DefaultBotProperties is made from these too): HTML, no link previews.
+PARSE_MODE = "HTML"
 NO_PREVIEW = {"is_disabled": True}
 
 
@@ -34,7 +36,6 @@ class SendReply(TelegramMethod[SentMessage]):
 
     __returning__ = SentMessage
     __api_method__ = "sendMessage"
-    plain_json: ClassVar[bool] = True
 
     chat_id: int
     text: str
@@ -46,5 +47,5 @@ class SendReply(TelegramMethod[SentMessage]):
 def send_reply(chat_id: int, html: str, markup: dict[str, Any] | None) -> SendReply:
     """A reply as the bot's defaults send it: HTML, no link previews."""
     return SendReply(
-        chat_id=chat_id, text=html, parse_mode="HTML", link_preview_options=NO_PREVIEW, reply_markup=markup
+        chat_id=chat_id, text=html, parse_mode=PARSE_MODE, link_preview_options=NO_PREVIEW, reply_markup=markup
     )
