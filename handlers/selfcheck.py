@@ -413,7 +413,8 @@ def create_router(instrument: Instrument) -> Routes:
         if current is None:
             show_menu(ctx)
             return
-        if await ctx.understood_instead():  # not an answer, but another request ("tìm chỗ methadone")
+        # not an answer, but another request, as typed: "tìm chỗ methadone" (noqa: i18n)
+        if await ctx.understood_instead():
             return
         ctx.say(ctx._("Please choose one of the answers below."))
         ask(ctx, current, len(order))

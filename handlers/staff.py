@@ -208,9 +208,11 @@ async def ask_hours(ctx: Context) -> None:
     ctx.state.enter(HOURS_FLOW.name, "pattern")
     ctx.say(
         ctx._(
-            "Type your weekly hours, for example:\nT2-T6 08:00-11:30,13:30-16:30; lễ nghỉ\n"
-            '(days T2 to T7 and CN; several time ranges separated by commas; "lễ nghỉ" for no appointments on '
-            "public holidays such as Tết)"
+            # The format people type is Vietnamese (day names, "lễ nghỉ"): quoted as typed in the English msgid.
+            "Type your weekly hours, for example:\nT2-T6 08:00-11:30,13:30-16:30; lễ nghỉ\n"  # (noqa: i18n)
+            "(days T2 to T7 and CN; several time ranges separated by commas; "
+            '"lễ nghỉ" for no appointments on '  # (noqa: i18n)
+            "public holidays such as Tết)"  # (noqa: i18n)
         ),
         choices=[back_choice(ctx)],
     )

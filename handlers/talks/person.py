@@ -82,7 +82,8 @@ async def begin(ctx: Context, data: TalkNow) -> None:
         show_menu(
             ctx,
             ctx._(
-                "Live talks with a counsellor happen in the Telegram or Zalo chat with Điểm Tựa. Here you can book "
+                "Live talks with a counsellor happen in the Telegram or Zalo chat with "
+                "Điểm Tựa. Here you can book "  # (noqa: i18n)
                 "an appointment or see urgent help."
             ),
         )

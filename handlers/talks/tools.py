@@ -124,8 +124,9 @@ def create(hotlines: Hotlines, gazetteer: Gazetteer, cache: DirectoryCache) -> R
             ctx.state.enter(FIND_FLOW.name, "place", talk=talk.id)
             ctx.say(
                 ctx._(
-                    "Type the place to look near (a province, a former district such as Quận 8, or a ward), and the "
-                    "service if you like, for example: methadone Quận 8."
+                    "Type the place to look near (a province, a former district such as "
+                    "Quận 8, or a ward), and the "  # (noqa: i18n)
+                    "service if you like, for example: methadone Quận 8."  # (noqa: i18n)
                 ),
                 choices=[back_choice(ctx, talk)],
             )
